@@ -1,0 +1,164 @@
+import {
+  ConnectError,
+  ConnectUnreachableError,
+  type ConnectorConfig,
+  type ConnectorStatus,
+  type KafkaConnectClient,
+  validationErrors,
+} from '@chorus/kafka-connect';
+import type { Logger } from '@chorus/logger';
+import { type Deadline, done, notYet, type Outcome, poll } from '@chorus/wait';
+import { POSTGRES_CONNECTOR_CLASS } from './connector-config.ts';
+
+/** Connect rejected the config for a reason that retrying will not change. */
+export class InvalidConfigError extends Error {
+  constructor(readonly errors: { field: string; message: string }[]) {
+    super(`Kafka Connect rejected the connector config:\n${errors.map((e) => `  - ${e.field}: ${e.message}`).join('\n')}`);
+    this.name = 'InvalidConfigError';
+  }
+}
+
+/** The connector or a task stayed FAILED after the allowed restarts. */
+export class ConnectorFailedError extends Error {
+  constructor(
+    readonly connector: string,
+    readonly what: string,
+    readonly trace: string | undefined,
+    restarts: number,
+  ) {
+    const head = trace ? `\n${trace.split('\n').slice(0, 6).map((l) => `    ${l}`).join('\n')}` : '';
+    super(`connector ${connector}: ${what} is FAILED after ${restarts} restart(s)${head}`);
+    this.name = 'ConnectorFailedError';
+  }
+}
+
+const DB_CONNECTION_ERROR =
+  /Error while validating connector config|Connection to .* refused|connection attempt failed|Unable to connect|Connection refused|the database system is starting up/i;
+
+/** Failures that mean "try again shortly": Connect starting, rebalancing, or its database not reachable yet. */
+function transient(error: unknown): string | undefined {
+  if (error instanceof ConnectUnreachableError) return error.message;
+  if (error instanceof ConnectError) {
+    if (error.status === 409 || error.status >= 500) return `${error.request} answered ${error.status}: ${error.message}`;
+    if (error.status === 400 && DB_CONNECTION_ERROR.test(error.message)) return `Connect cannot reach Postgres yet: ${firstLine(error.message, 1)}`;
+  }
+  return undefined;
+}
+
+const firstLine = (text: string, n = 0) => text.split('\n').filter(Boolean)[n] ?? text;
+
+/** Runs `fn`; a transient failure becomes "not yet", anything else propagates. */
+async function attempt<T>(fn: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
+  try {
+    return await fn();
+  } catch (error) {
+    const reason = transient(error);
+    if (reason === undefined) throw error;
+    return notYet(reason);
+  }
+}
+
+const onWait = (log: Logger, what: string) => (info: { attempt: number; reason: string; nextDelayMs: number }) =>
+  log.info({ attempt: info.attempt, retryInMs: info.nextDelayMs }, `waiting for ${what}: ${info.reason}`);
+
+export async function waitForConnect(connect: KafkaConnectClient, deadline: Deadline, log: Logger): Promise<void> {
+  const what = `the Debezium PostgreSQL plugin in Kafka Connect at ${connect.baseUrl}`;
+  await poll(
+    () =>
+      attempt(async () => {
+        await connect.serverInfo();
+        const plugins = await connect.plugins();
+        return plugins.some((p) => p.class === POSTGRES_CONNECTOR_CLASS)
+          ? done(undefined)
+          : notYet(`plugin ${POSTGRES_CONNECTOR_CLASS} is not listed (${plugins.length} plugins loaded)`);
+      }),
+    { what, deadline, initialMs: 100, maxMs: 3000, onWait: onWait(log, 'Kafka Connect') },
+  );
+}
+
+/** Validates with the plugin, retrying while only the database is unreachable. */
+export async function validateConfig(
+  connect: KafkaConnectClient,
+  config: ConnectorConfig,
+  deadline: Deadline,
+  log: Logger,
+): Promise<void> {
+  await poll(
+    () =>
+      attempt(async () => {
+        const result = await connect.validate(POSTGRES_CONNECTOR_CLASS, config);
+        if (result.error_count === 0) return done(undefined);
+        const errors = validationErrors(result);
+        const unreachable = errors.filter((e) => DB_CONNECTION_ERROR.test(e.message));
+        if (unreachable.length === errors.length) return notYet(`Connect cannot reach Postgres yet: ${unreachable[0]?.message}`);
+        throw new InvalidConfigError(errors);
+      }),
+    { what: 'a valid connector config', deadline, initialMs: 200, maxMs: 3000, onWait: onWait(log, 'config validation') },
+  );
+}
+
+/** PUT /connectors/{name}/config (create-or-update). Returns true when Connect created it. */
+export async function applyConfig(
+  connect: KafkaConnectClient,
+  name: string,
+  config: ConnectorConfig,
+  deadline: Deadline,
+  log: Logger,
+): Promise<boolean> {
+  try {
+    return await poll(
+      () => attempt(async () => done((await connect.putConfig(name, config)).created)),
+      { what: `Kafka Connect to accept connector ${name}`, deadline, initialMs: 200, maxMs: 3000, onWait: onWait(log, 'Kafka Connect to accept the config') },
+    );
+  } catch (error) {
+    if (error instanceof ConnectError && error.status === 400) {
+      throw new InvalidConfigError(
+        error.message
+          .split('\n')
+          .slice(1)
+          .filter((line) => line && !line.startsWith('You can also find'))
+          .map((message) => ({ field: '(config)', message })),
+      );
+    }
+    throw error;
+  }
+}
+
+/** Waits until the connector and all its tasks are RUNNING, restarting failed ones a bounded number of times. */
+export async function waitUntilRunning(
+  connect: KafkaConnectClient,
+  name: string,
+  maxRestarts: number,
+  deadline: Deadline,
+  log: Logger,
+): Promise<ConnectorStatus> {
+  let restarts = 0;
+  return poll(
+    () =>
+      attempt(async () => {
+        const status = await connect.status(name);
+        if (!status) return notYet(`Connect has no status for ${name} yet`);
+        const failed = [
+          ...(status.connector.state === 'FAILED' ? [{ what: 'the connector', trace: status.connector.trace }] : []),
+          ...status.tasks.filter((t) => t.state === 'FAILED').map((t) => ({ what: `task ${t.id}`, trace: t.trace })),
+        ];
+        const first = failed[0];
+        if (first) {
+          if (restarts >= maxRestarts) throw new ConnectorFailedError(name, first.what, first.trace, restarts);
+          restarts++;
+          log.warn(
+            { restart: restarts, of: maxRestarts, trace: first.trace?.split('\n')[0] },
+            `${first.what} of ${name} FAILED; restarting failed instances (${restarts}/${maxRestarts})`,
+          );
+          await connect.restart(name, { includeTasks: true, onlyFailed: true });
+          return notYet(`${first.what} was restarted`);
+        }
+        if (status.connector.state !== 'RUNNING') return notYet(`connector is ${status.connector.state}`);
+        if (status.tasks.length === 0) return notYet('no task is assigned yet');
+        const notRunning = status.tasks.filter((t) => t.state !== 'RUNNING');
+        if (notRunning.length > 0) return notYet(notRunning.map((t) => `task ${t.id} is ${t.state}`).join(', '));
+        return done(status);
+      }),
+    { what: `connector ${name} to be RUNNING`, deadline, initialMs: 100, maxMs: 2000, onWait: onWait(log, `${name} to run`) },
+  );
+}

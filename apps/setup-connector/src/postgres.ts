@@ -1,0 +1,161 @@
+import pg from 'pg';
+import type { Logger } from '@chorus/logger';
+import { type Deadline, done, notYet, poll } from '@chorus/wait';
+import type { Settings } from './settings.ts';
+
+export interface Problem {
+  check: string;
+  message: string;
+  fix: string;
+}
+
+/** The database cannot host this connector. Every problem found is listed with its fix. */
+export class PreflightError extends Error {
+  constructor(readonly problems: Problem[]) {
+    super(
+      `Postgres is not ready for change data capture:\n` +
+        problems.map((p) => `  - ${p.message}\n    fix: ${p.fix}`).join('\n'),
+    );
+    this.name = 'PreflightError';
+  }
+}
+
+/** Postgres answered, but refused these credentials or this database: waiting will not help. */
+export class PostgresUnusableError extends Error {
+  constructor(where: string, reason: string) {
+    super(`cannot use Postgres at ${where}: ${reason}`);
+    this.name = 'PostgresUnusableError';
+  }
+}
+
+/** Connects and runs `SELECT 1`, retrying with backoff until the deadline. Returns the open client. */
+export async function waitForPostgres(s: Settings, deadline: Deadline, log: Logger): Promise<pg.Client> {
+  const where = `${s.postgres.host}:${s.postgres.port}/${s.postgres.database}`;
+  return poll(
+    async () => {
+      const client = new pg.Client({
+        ...s.postgres,
+        connectionTimeoutMillis: Math.max(500, Math.min(5000, deadline.remainingMs())),
+      });
+      client.on('error', () => {}); // a dropped idle connection is reported by the next query instead
+      try {
+        await client.connect();
+        await client.query('SELECT 1');
+        return done(client);
+      } catch (error) {
+        await client.end().catch(() => {});
+        const message = errorMessage(error);
+        // Wrong credentials or a missing database will not fix themselves by waiting.
+        if (isPermanent(error)) throw new PostgresUnusableError(where, message);
+        return notYet(message);
+      }
+    },
+    {
+      what: `Postgres at ${where}`,
+      deadline,
+      initialMs: 100,
+      maxMs: 2000,
+      onWait: ({ attempt, reason, nextDelayMs }) =>
+        log.info({ attempt, retryInMs: nextDelayMs }, `waiting for Postgres at ${where}: ${reason}`),
+    },
+  );
+}
+
+const PERMANENT_SQLSTATES = new Set(['28P01', '28000', '3D000']); // bad password, no such role, no such database
+
+function isPermanent(error: unknown): boolean {
+  return PERMANENT_SQLSTATES.has((error as { code?: string }).code ?? '');
+}
+
+function errorMessage(error: unknown): string {
+  const e = error as { code?: string; message?: string };
+  const message = e.message || e.code || String(error);
+  return e.code && !message.includes(e.code) && !/^\d/.test(e.code) ? `${message} (${e.code})` : message;
+}
+
+/** Checks what Debezium's pgoutput connector needs. Reports every missing piece at once. */
+export async function preflight(client: pg.Client, s: Settings): Promise<void> {
+  const problems: Problem[] = [];
+  const one = async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows[0] as T;
+
+  const { wal_level } = await one<{ wal_level: string }>('SHOW wal_level');
+  if (wal_level !== 'logical') {
+    problems.push({
+      check: 'wal_level',
+      message: `wal_level is '${wal_level}', but logical decoding needs 'logical'`,
+      fix: `start Postgres with "-c wal_level=logical" (or ALTER SYSTEM SET wal_level = logical) and restart it`,
+    });
+  }
+
+  const role = await one<{ rolname: string; rolreplication: boolean; rolsuper: boolean }>(
+    'SELECT rolname, rolreplication, rolsuper FROM pg_roles WHERE rolname = current_user',
+  );
+  if (!role.rolreplication && !role.rolsuper) {
+    problems.push({
+      check: 'replication',
+      message: `user "${role.rolname}" may not replicate`,
+      fix: `ALTER ROLE "${role.rolname}" WITH REPLICATION;`,
+    });
+  }
+
+  for (const table of s.tables) {
+    const row = await one<{ oid: string | null; owned: boolean | null }>(
+      `SELECT to_regclass($1)::oid::text AS oid,
+              (SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c WHERE c.oid = to_regclass($1)) AS owned`,
+      [table],
+    );
+    if (row.oid === null) {
+      problems.push({
+        check: 'table',
+        message: `table ${table} does not exist in database "${s.postgres.database}"`,
+        fix: `run the migrations that create it before registering the connector (or correct TABLE_INCLUDE_LIST)`,
+      });
+    } else if (!row.owned && !role.rolsuper) {
+      problems.push({
+        check: 'publication',
+        message: `user "${role.rolname}" does not own ${table}, so it cannot add it to a publication`,
+        fix: `ALTER TABLE ${table} OWNER TO "${role.rolname}"; or create publication ${s.publicationName} as its owner`,
+      });
+    }
+  }
+
+  const slot = await one<{ plugin: string; database: string } | undefined>(
+    'SELECT plugin, database FROM pg_replication_slots WHERE slot_name = $1',
+    [s.slotName],
+  );
+  if (slot) {
+    if (slot.plugin !== 'pgoutput' || slot.database !== s.postgres.database) {
+      problems.push({
+        check: 'slot',
+        message: `replication slot "${s.slotName}" exists for plugin ${slot.plugin} in database "${slot.database}"`,
+        fix: `SELECT pg_drop_replication_slot('${s.slotName}'); or choose another SLOT_NAME`,
+      });
+    }
+  } else {
+    const slots = await one<{ used: number; max: number }>(
+      `SELECT (SELECT count(*) FROM pg_replication_slots)::int AS used, current_setting('max_replication_slots')::int AS max`,
+    );
+    if (slots.used >= slots.max) {
+      problems.push({
+        check: 'slot',
+        message: `all ${slots.max} replication slots are taken and "${s.slotName}" is not one of them`,
+        fix: `raise max_replication_slots, or drop an unused slot with SELECT pg_drop_replication_slot('<name>')`,
+      });
+    }
+  }
+
+  const publication = await one<{ exists: boolean; can_create: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1) AS exists,
+            has_database_privilege(current_user, current_database(), 'CREATE') AS can_create`,
+    [s.publicationName],
+  );
+  if (!publication.exists && !publication.can_create && !role.rolsuper) {
+    problems.push({
+      check: 'publication',
+      message: `publication "${s.publicationName}" does not exist and user "${role.rolname}" may not create it`,
+      fix: `GRANT CREATE ON DATABASE "${s.postgres.database}" TO "${role.rolname}"; or CREATE PUBLICATION ${s.publicationName} FOR TABLE ${s.tables.join(', ')};`,
+    });
+  }
+
+  if (problems.length > 0) throw new PreflightError(problems);
+}

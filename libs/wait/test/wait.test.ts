@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { Deadline, TimeoutError, backoff, done, notYet, poll } from '../src/index.ts';
+
+describe('backoff', () => {
+  it('grows from the initial delay and stops at the cap', () => {
+    const delays = backoff({ initialMs: 100, maxMs: 1000 });
+    const first = Array.from({ length: 6 }, () => delays.next().value);
+    expect(first).toEqual([100, 200, 400, 800, 1000, 1000]);
+  });
+});
+
+describe('poll', () => {
+  it('returns the value once the attempt succeeds, reporting each wait with its reason', async () => {
+    const reasons: string[] = [];
+    let calls = 0;
+    const value = await poll(async () => (++calls < 3 ? notYet(`not yet ${calls}`) : done('ready')), {
+      what: 'thing',
+      deadline: new Deadline(5000),
+      initialMs: 5,
+      onWait: (info) => reasons.push(info.reason),
+    });
+    expect(value).toBe('ready');
+    expect(reasons).toEqual(['not yet 1', 'not yet 2']);
+  });
+
+  it('gives up at the deadline with the last reason', async () => {
+    const started = Date.now();
+    const error = await poll(async () => notYet('connection refused'), {
+      what: 'postgres',
+      deadline: new Deadline(150),
+      initialMs: 10,
+      maxMs: 20,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).message).toMatch(/waiting for postgres: connection refused/);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('does not retry an attempt that throws', async () => {
+    let calls = 0;
+    await expect(
+      poll(
+        async () => {
+          calls++;
+          throw new Error('fatal');
+        },
+        { what: 'x', deadline: new Deadline(1000) },
+      ),
+    ).rejects.toThrow('fatal');
+    expect(calls).toBe(1);
+  });
+});

@@ -1,0 +1,22 @@
+// Sums the vitest JSON reports of every project into one closing line: "Tests: N passed, N failed".
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const files = ['apps', 'libs']
+  .flatMap((dir) => readdirSync(dir).map((name) => `${dir}/${name}/reports/vitest.json`))
+  .filter((file) => existsSync(file));
+for (const file of files) {
+  const report = JSON.parse(readFileSync(file, 'utf8'));
+  passed += report.numPassedTests;
+  failed += report.numFailedTests;
+  skipped += report.numPendingTests + report.numTodoTests;
+}
+if (files.length === 0) {
+  console.error('no test reports found: did the test target run?');
+  process.exit(1);
+}
+console.log(`${files.length} projects tested`);
+console.log(`Tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);
