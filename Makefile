@@ -1,4 +1,5 @@
-# CHORUS Platform — the front door. Each target delegates to Nx or to Compose; `make help` lists them.
+# CHORUS Platform — the front door. Each target delegates to Nx, to Compose, or to a script in
+# infrastructure/. `make help` lists them.
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -7,7 +8,7 @@ export NX_NO_CLOUD := true
 
 NX := npx nx
 
-.PHONY: help install build test bench
+.PHONY: help install setup images build test unit smoke
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -17,9 +18,23 @@ node_modules/.package-lock.json: package.json package-lock.json $(wildcard apps/
 
 install: node_modules/.package-lock.json ## Install the workspace's npm dependencies (npm ci)
 
+setup: ## Provision this machine: test packages, Docker engine, Compose v2, local images
+	@bash infrastructure/host/packages.sh
+	@bash infrastructure/docker/engine.sh
+	@bash infrastructure/docker/compose-plugin/install.sh
+	@$(MAKE) --no-print-directory images
+
+images: ## Build the third-party images locally (only those whose inputs changed)
+	@bash infrastructure/images/build.sh
+
 build: install ## Build every app (Nx, cached)
 	$(NX) run-many -t build
 
-test: install ## Build, typecheck and test every project (Nx, cached)
+unit: install ## Build, typecheck and test every project on the host, no Docker (Nx, cached)
 	$(NX) run-many -t build typecheck test
 	@node tools/test-summary.mjs
+
+smoke: install ## Smoke-test the container substrate: Postgres -> Debezium -> Kafka
+	$(NX) run substrate-smoke:smoke
+
+test: setup unit smoke ## Everything: provision, then the host tests, then the substrate smoke test

@@ -1,14 +1,3 @@
-import { defineConfig } from 'tsup';
+import { nodeBundle } from '../../tools/node-bundle.ts';
 
-// One self-contained file: images get the bundle and a Node runtime, never node_modules.
-export default defineConfig({
-  entry: { main: 'src/main.ts' },
-  format: ['cjs'],
-  platform: 'node',
-  target: 'node18',
-  outDir: 'dist',
-  clean: true,
-  noExternal: [/.*/],
-  external: ['pg-native'],
-  banner: { js: '#!/usr/bin/env node' },
-});
+export default nodeBundle({ main: 'src/main.ts' }, { banner: '#!/usr/bin/env node' });

@@ -79,6 +79,7 @@ export async function waitForConnect(connect: KafkaConnectClient, deadline: Dead
 /** Validates with the plugin, retrying while only the database is unreachable. */
 export async function validateConfig(
   connect: KafkaConnectClient,
+  name: string,
   config: ConnectorConfig,
   deadline: Deadline,
   log: Logger,
@@ -86,7 +87,7 @@ export async function validateConfig(
   await poll(
     () =>
       attempt(async () => {
-        const result = await connect.validate(POSTGRES_CONNECTOR_CLASS, config);
+        const result = await connect.validate(POSTGRES_CONNECTOR_CLASS, { ...config, name });
         if (result.error_count === 0) return done(undefined);
         const errors = validationErrors(result);
         const unreachable = errors.filter((e) => DB_CONNECTION_ERROR.test(e.message));

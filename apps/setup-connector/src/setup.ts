@@ -34,7 +34,7 @@ export async function setupConnector(s: Settings, log: Logger): Promise<SetupRes
   if (live && diffConfig(desired, live).length === 0) {
     log.info(`connector ${s.connectorName} unchanged`);
   } else {
-    await validateConfig(connect, desired, deadline, log);
+    await validateConfig(connect, s.connectorName, desired, deadline, log);
     const created = await applyConfig(connect, s.connectorName, desired, deadline, log);
     action = created ? 'created' : 'updated';
     log.info(`connector ${s.connectorName} ${action}`);

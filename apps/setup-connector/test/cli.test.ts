@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeKafkaConnect } from '@chorus/fake-kafka-connect';
 import { desiredConfig } from '../src/connector-config.ts';
-import { freePort } from './support/postgres.ts';
+import { freePort } from '@chorus/testing';
 import { testSettings } from './support/settings.ts';
 
 const bin = fileURLToPath(new URL('../dist/main.cjs', import.meta.url));

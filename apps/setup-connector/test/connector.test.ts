@@ -49,17 +49,25 @@ describe('against the Kafka Connect REST API', () => {
   });
 
   describe('validateConfig', () => {
+    it('sends the connector name, which Connect requires when validating', async () => {
+      const raw = await connect.validate('PostgresConnector', config);
+      expect(raw.configs.find((c) => c.value.name === 'name')?.value.errors).toEqual([
+        'Missing required configuration "name" which has no default value.',
+      ]);
+      await validateConfig(connect, NAME, config, new Deadline(5000), captureLog().log);
+    });
+
     it('retries while the only error is that Connect cannot reach the database', async () => {
       fake.databaseUnreachable = 2;
       const { log, messages } = captureLog();
-      await validateConfig(connect, config, new Deadline(5000), log);
+      await validateConfig(connect, NAME, config, new Deadline(5000), log);
       expect(fake.requests.filter((r) => r.includes('/config/validate'))).toHaveLength(3);
       expect(messages().filter((m) => /cannot reach Postgres yet/.test(m))).toHaveLength(2);
     });
 
     it('stops at once on a real error and lists it field by field', async () => {
       const bad = { ...config, 'plugin.name': 'wal2json', 'topic.prefix': '' };
-      const error = await validateConfig(connect, bad, new Deadline(5000), captureLog().log).catch((e: unknown) => e);
+      const error = await validateConfig(connect, NAME, bad, new Deadline(5000), captureLog().log).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidConfigError);
       expect((error as InvalidConfigError).errors.map((e) => e.field).sort()).toEqual(['plugin.name', 'topic.prefix']);
       expect((error as Error).message).toMatch(/- plugin\.name: The 'plugin\.name' value is invalid: Value must be one of decoderbufs, pgoutput/);

@@ -4,7 +4,8 @@ import { FakeKafkaConnect } from '@chorus/fake-kafka-connect';
 import { PreflightError, PostgresUnusableError } from '../src/postgres.ts';
 import { checkConnector, setupConnector, summary } from '../src/setup.ts';
 import { captureLog } from './support/log.ts';
-import { TASK_QUEUE_DDL, freePort, startPostgres, type TestPostgres } from './support/postgres.ts';
+import { migrate } from '@chorus/db';
+import { freePort, latePort, startPostgres, type TestPostgres } from '@chorus/testing';
 import { testSettings } from './support/settings.ts';
 
 let fake: FakeKafkaConnect;
@@ -20,7 +21,7 @@ describe('with wal_level=logical', () => {
   let pg: TestPostgres;
   beforeAll(async () => {
     pg = await startPostgres({ walLevel: 'logical', maxReplicationSlots: 2 });
-    await pg.sql(TASK_QUEUE_DDL);
+    await pg.withClient(migrate);
   });
   afterAll(() => pg?.stop());
 
@@ -103,7 +104,7 @@ describe('with wal_level=replica', () => {
   let pg: TestPostgres;
   beforeAll(async () => {
     pg = await startPostgres({ walLevel: 'replica' });
-    await pg.sql(TASK_QUEUE_DDL);
+    await pg.withClient(migrate);
   });
   afterAll(() => pg?.stop());
 
@@ -120,22 +121,32 @@ describe('with wal_level=replica', () => {
 });
 
 describe('a Postgres that comes up late', () => {
-  let pg: TestPostgres | undefined;
+  let pg: TestPostgres;
+  beforeAll(async () => {
+    pg = await startPostgres();
+    await pg.withClient(migrate);
+  });
   afterAll(() => pg?.stop());
 
   it('is waited for with backoff, saying what it waits for and the last error', async () => {
     const port = await freePort();
+    const late = await latePort(port, pg.port);
     const s = testSettings({ POSTGRES_PORT: String(port), KAFKA_CONNECT_URL: connectUrl, SETUP_TIMEOUT_SECONDS: '60' });
     const { log, messages } = captureLog();
     const running = setupConnector(s, log);
-    await new Promise((r) => setTimeout(r, 1000));
-    pg = await startPostgres({ port });
-    await pg.sql(TASK_QUEUE_DDL);
-    const result = await running;
-    expect(result.action).toBe('created');
-    const waits = messages().filter((m) => m.startsWith(`waiting for Postgres at 127.0.0.1:${port}/chorus:`));
-    expect(waits.length).toBeGreaterThanOrEqual(3);
-    expect(waits[0]).toMatch(/ECONNREFUSED/);
+    await new Promise((r) => setTimeout(r, 1500));
+    await late.open();
+    try {
+      const result = await running;
+      expect(result.action).toBe('created');
+      const waits = messages().filter((m) => m.startsWith(`waiting for Postgres at 127.0.0.1:${port}/chorus:`));
+      // 100, 200, 400, 800 ms: about five attempts in 1.5 s, not one per fixed interval.
+      expect(waits.length).toBeGreaterThanOrEqual(4);
+      expect(waits.length).toBeLessThanOrEqual(7);
+      expect(waits[0]).toMatch(/ECONNREFUSED/);
+    } finally {
+      await late.close();
+    }
   });
 
   it('gives up at the timeout with the last error', async () => {

@@ -10,6 +10,7 @@ import express, { type Request, type Response } from 'express';
 import type { ConnectorConfig, ConnectorState, ConnectorStatus } from '@chorus/kafka-connect';
 
 export const POSTGRES_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
+const CONNECT_REQUIRED = ['name', 'connector.class'];
 const REQUIRED = ['database.hostname', 'database.user', 'database.dbname', 'topic.prefix'];
 const WORKER_ID = 'kafka-connect:8083';
 export const REBALANCE_MESSAGE = 'Cannot complete request because of a conflicting operation (e.g. worker rebalance)';
@@ -106,7 +107,7 @@ export class FakeKafkaConnect {
         this.serverErrors--;
         return fail(res, 500, 'Request timed out');
       }
-      const config = req.body as ConnectorConfig;
+      const config = { ...(req.body as ConnectorConfig), name };
       const validation = this.validation(config);
       const errors = validation.configs.flatMap((c) => c.value.errors);
       if (errors.length > 0) {
@@ -202,6 +203,8 @@ export class FakeKafkaConnect {
   private validation(config: ConnectorConfig) {
     const errorsFor = (field: string): string[] => {
       const value = config[field];
+      // Kafka Connect's own ConnectorConfig: these have no default.
+      if (CONNECT_REQUIRED.includes(field) && !value) return [`Missing required configuration "${field}" which has no default value.`];
       if (REQUIRED.includes(field) && !value) return [`The '${field}' value is invalid: A value is required`];
       if (field === 'plugin.name' && value && !['decoderbufs', 'pgoutput'].includes(value)) {
         return [`The 'plugin.name' value is invalid: Value must be one of decoderbufs, pgoutput`];
@@ -215,7 +218,7 @@ export class FakeKafkaConnect {
       }
       return [];
     };
-    const fields = [...new Set([...REQUIRED, ...Object.keys(config)])];
+    const fields = [...new Set([...CONNECT_REQUIRED, ...REQUIRED, ...Object.keys(config)])];
     const configs = fields.map((name) => ({
       definition: { name, type: 'STRING', required: REQUIRED.includes(name) },
       value: { name, value: config[name] ?? null, recommended_values: [], errors: errorsFor(name), visible: true },

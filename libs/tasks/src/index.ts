@@ -1,0 +1,54 @@
+/** The task: what a user submits, how it is identified, and the states it moves through. */
+import { createHash } from 'node:crypto';
+import { z } from '@chorus/config';
+
+export const MODES = ['flash', 'think', 'deep_research'] as const;
+export type Mode = (typeof MODES)[number];
+
+export const STATUSES = ['PENDING_ANALYSIS', 'ANALYSIS_IN_PROGRESS', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export type Status = (typeof STATUSES)[number];
+
+/** States a task may be cancelled from. */
+export const CANCELLABLE: readonly Status[] = ['PENDING_ANALYSIS', 'ANALYSIS_IN_PROGRESS'];
+
+export const MAX_QUERY_LENGTH = 2000;
+export const HASH_PATTERN = /^[0-9a-f]{32}$/;
+
+export const taskInput = z.object({
+  query: z
+    .string({ error: 'query must be a string' })
+    .trim()
+    .min(1, 'query must not be empty')
+    .max(MAX_QUERY_LENGTH, `query must be at most ${MAX_QUERY_LENGTH} characters`),
+  mode: z.enum(MODES, { error: `mode must be one of ${MODES.join(', ')}` }),
+});
+export type TaskInput = z.infer<typeof taskInput>;
+
+/** A task as the user sees it. */
+export interface Task {
+  hash: string;
+  mode: Mode;
+  query: string;
+  status: Status;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** JSON with object keys sorted at every level, so equal values always serialise alike. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** md5 hex of the canonical JSON of `{mode, query}`: the task's identity. */
+export function taskHash({ mode, query }: TaskInput): string {
+  return createHash('md5').update(canonicalJson({ mode, query })).digest('hex');
+}
+
+export const isHash = (value: string) => HASH_PATTERN.test(value);

@@ -1,0 +1,3 @@
+export { freePort, startPostgres, SUPERUSER, type TestPostgres } from './postgres.ts';
+export { startRedis, type TestRedis } from './redis.ts';
+export { latePort } from './late-port.ts';
