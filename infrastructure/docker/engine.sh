@@ -5,6 +5,9 @@ set -euo pipefail
 
 log=/var/log/chorus-dockerd.log
 say() { printf 'docker engine: %s\n' "$*" >&2; }
+# A process that is running, not a zombie left by a killed session.
+running() { [ -n "$1" ] && [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+dockerd_running() { local pid; for pid in $(pgrep -x dockerd); do running "$pid" && return 0; done; return 1; }
 
 if docker info >/dev/null 2>&1; then
   exit 0
@@ -27,16 +30,16 @@ fi
 
 # A killed dockerd leaves its pid files and socket; a live one would have answered above.
 for pidfile in /var/run/docker.pid /run/docker/containerd/containerd.pid; do
-  if [ -f "$pidfile" ] && ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+  if [ -f "$pidfile" ] && ! running "$(cat "$pidfile")"; then
     say "removing stale $pidfile"
     rm -f "$pidfile"
   fi
 done
-if [ -S /var/run/docker.sock ] && ! pgrep -x dockerd >/dev/null; then
+if [ -S /var/run/docker.sock ] && ! dockerd_running; then
   rm -f /var/run/docker.sock
 fi
 
-if ! pgrep -x dockerd >/dev/null; then
+if ! dockerd_running; then
   say "starting dockerd (log: $log)"
   nohup dockerd >"$log" 2>&1 </dev/null &
 fi
@@ -46,7 +49,7 @@ for _ in $(seq 1 120); do
     say "ready ($(docker version --format '{{.Server.Version}}'))"
     exit 0
   fi
-  if ! pgrep -x dockerd >/dev/null; then break; fi
+  if ! dockerd_running; then break; fi
   sleep 0.5
 done
 
