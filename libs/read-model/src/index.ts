@@ -1,0 +1,141 @@
+/**
+ * The Redis read model of tasks: written by the stream processor from change events, read by the web.
+ *
+ * Keys:  task:<hash>              hash of the task's fields and the LSN that wrote it
+ *        task-lsn:<hash>          the LSN of the last change applied to <hash>; outlives a delete
+ *        tasks:by-time            sorted set of hashes by creation time
+ *        tasks:status:<STATUS>    sorted set of hashes by creation time, one per status
+ *        pipeline                 hash: lastEventAt, lastSourceAt, applied, stale
+ */
+import { Redis } from 'ioredis';
+import { type Status, STATUSES, type Task } from '@chorus/tasks';
+
+export type Change =
+  | { op: 'upsert'; lsn: number; sourceTsMs: number; task: Task }
+  | { op: 'delete'; lsn: number; sourceTsMs: number; hash: string };
+
+export interface PipelineState {
+  lastEventAt: string | null;
+  lastSourceAt: string | null;
+  applied: number;
+  stale: number;
+}
+
+// Both scripts skip a change older than the last one applied to the same task, so redelivered or
+// reordered events never overwrite newer state. Equal LSNs re-apply the same data: idempotent.
+const UPSERT = `
+local current = redis.call('GET', KEYS[2])
+if current and tonumber(current) > tonumber(ARGV[1]) then return 0 end
+local previous = redis.call('HGET', KEYS[1], 'status')
+if previous then redis.call('ZREM', 'tasks:status:' .. previous, ARGV[2]) end
+redis.call('HSET', KEYS[1], 'hash', ARGV[2], 'mode', ARGV[3], 'query', ARGV[4], 'status', ARGV[5],
+  'createdAt', ARGV[6], 'updatedAt', ARGV[7], 'lsn', ARGV[1])
+redis.call('SET', KEYS[2], ARGV[1])
+redis.call('ZADD', 'tasks:by-time', ARGV[8], ARGV[2])
+redis.call('ZADD', 'tasks:status:' .. ARGV[5], ARGV[8], ARGV[2])
+return 1`;
+
+const DELETE = `
+local current = redis.call('GET', KEYS[2])
+if current and tonumber(current) > tonumber(ARGV[1]) then return 0 end
+local previous = redis.call('HGET', KEYS[1], 'status')
+if previous then redis.call('ZREM', 'tasks:status:' .. previous, ARGV[2]) end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', 'tasks:by-time', ARGV[2])
+redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
+return 1`;
+
+/** How long a delete's LSN is remembered, so that a late older event cannot bring the task back. */
+const DELETE_MEMORY_SECONDS = 7 * 24 * 3600;
+
+/** A pipeline with the two scripts defined above. */
+interface ScriptedPipeline {
+  upsertTask(taskKey: string, lsnKey: string, ...args: (string | number)[]): void;
+  deleteTask(taskKey: string, lsnKey: string, ...args: (string | number)[]): void;
+  exec(): Promise<[Error | null, unknown][] | null>;
+}
+
+export class ReadModel {
+  private readonly redis: Redis;
+
+  constructor(redis: Redis) {
+    redis.defineCommand('upsertTask', { numberOfKeys: 2, lua: UPSERT });
+    redis.defineCommand('deleteTask', { numberOfKeys: 2, lua: DELETE });
+    this.redis = redis;
+  }
+
+  /** Applies changes in order, in one round trip. Resolves once Redis holds them. */
+  async apply(changes: Change[]): Promise<{ applied: number; stale: number }> {
+    if (changes.length === 0) return { applied: 0, stale: 0 };
+    const pipeline = this.redis.pipeline() as unknown as ScriptedPipeline;
+    for (const change of changes) {
+      if (change.op === 'upsert') {
+        const t = change.task;
+        pipeline.upsertTask(`task:${t.hash}`, `task-lsn:${t.hash}`, change.lsn, t.hash, t.mode, t.query, t.status, t.createdAt, t.updatedAt, Date.parse(t.createdAt));
+      } else {
+        pipeline.deleteTask(`task:${change.hash}`, `task-lsn:${change.hash}`, change.lsn, change.hash, DELETE_MEMORY_SECONDS);
+      }
+    }
+    const results = (await pipeline.exec()) ?? [];
+    let applied = 0;
+    for (const [error, result] of results) {
+      if (error) throw error;
+      if (result === 1) applied++;
+    }
+    const stale = changes.length - applied;
+    const latestSource = Math.max(...changes.map((c) => c.sourceTsMs));
+    await this.redis
+      .multi()
+      .hset('pipeline', 'lastEventAt', new Date().toISOString(), 'lastSourceAt', new Date(latestSource).toISOString())
+      .hincrby('pipeline', 'applied', applied)
+      .hincrby('pipeline', 'stale', stale)
+      .exec();
+    return { applied, stale };
+  }
+
+  async get(hash: string): Promise<Task | null> {
+    const fields = await this.redis.hgetall(`task:${hash}`);
+    return fields.hash ? toTask(fields) : null;
+  }
+
+  /** Newest first. */
+  async list({ status, limit = 50 }: { status?: Status; limit?: number } = {}): Promise<Task[]> {
+    const hashes = await this.redis.zrevrange(status ? `tasks:status:${status}` : 'tasks:by-time', 0, limit - 1);
+    if (hashes.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const hash of hashes) pipeline.hgetall(`task:${hash}`);
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([, fields]) => fields as Record<string, string>).filter((f) => f.hash).map(toTask);
+  }
+
+  async stats(): Promise<{ total: number; byStatus: Record<Status, number> }> {
+    const pipeline = this.redis.pipeline().zcard('tasks:by-time');
+    for (const status of STATUSES) pipeline.zcard(`tasks:status:${status}`);
+    const counts = ((await pipeline.exec()) ?? []).map(([, n]) => Number(n));
+    const byStatus = Object.fromEntries(STATUSES.map((s, i) => [s, counts[i + 1] ?? 0])) as Record<Status, number>;
+    return { total: counts[0] ?? 0, byStatus };
+  }
+
+  async pipelineState(): Promise<PipelineState> {
+    const p = await this.redis.hgetall('pipeline');
+    return {
+      lastEventAt: p.lastEventAt ?? null,
+      lastSourceAt: p.lastSourceAt ?? null,
+      applied: Number(p.applied ?? 0),
+      stale: Number(p.stale ?? 0),
+    };
+  }
+}
+
+function toTask(f: Record<string, string>): Task {
+  return {
+    hash: f.hash!,
+    mode: f.mode as Task['mode'],
+    query: f.query!,
+    status: f.status as Status,
+    createdAt: f.createdAt!,
+    updatedAt: f.updatedAt!,
+  };
+}
+
+export { Redis };

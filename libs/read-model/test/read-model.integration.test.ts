@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startRedis, type TestRedis } from '@chorus/testing';
+import type { Task } from '@chorus/tasks';
+import { type Change, ReadModel, Redis } from '../src/index.ts';
+
+let server: TestRedis;
+let redis: Redis;
+let model: ReadModel;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url);
+  model = new ReadModel(redis);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.stop();
+});
+beforeEach(() => redis.flushdb());
+
+const task = (hash: string, overrides: Partial<Task> = {}): Task => ({
+  hash: hash.padEnd(32, '0'),
+  mode: 'flash',
+  query: `query ${hash}`,
+  status: 'PENDING_ANALYSIS',
+  createdAt: '2026-11-22T10:00:00.000Z',
+  updatedAt: '2026-11-22T10:00:00.000Z',
+  ...overrides,
+});
+const upsert = (t: Task, lsn: number): Change => ({ op: 'upsert', lsn, sourceTsMs: 1_795_300_000_000 + lsn, task: t });
+const remove = (hash: string, lsn: number): Change => ({ op: 'delete', lsn, sourceTsMs: 1_795_300_000_000 + lsn, hash: hash.padEnd(32, '0') });
+
+describe('ReadModel', () => {
+  it('projects a task and reads it back', async () => {
+    const t = task('a1');
+    expect(await model.apply([upsert(t, 10)])).toEqual({ applied: 1, stale: 0 });
+    expect(await model.get(t.hash)).toEqual(t);
+    expect(await model.get('f'.repeat(32))).toBeNull();
+  });
+
+  it('moves a task between status indices on update', async () => {
+    const t = task('a2');
+    await model.apply([upsert(t, 10), upsert({ ...t, status: 'CANCELLED' }, 20)]);
+    expect((await model.stats()).byStatus).toMatchObject({ PENDING_ANALYSIS: 0, CANCELLED: 1 });
+    expect((await model.list({ status: 'CANCELLED' })).map((x) => x.hash)).toEqual([t.hash]);
+    expect(await model.list({ status: 'PENDING_ANALYSIS' })).toEqual([]);
+  });
+
+  it('never lets an older event overwrite a newer one', async () => {
+    const t = task('a3');
+    await model.apply([upsert({ ...t, status: 'COMPLETED' }, 50)]);
+    expect(await model.apply([upsert({ ...t, status: 'PENDING_ANALYSIS' }, 40)])).toEqual({ applied: 0, stale: 1 });
+    expect((await model.get(t.hash))?.status).toBe('COMPLETED');
+  });
+
+  it('changes nothing when a batch is delivered again', async () => {
+    const a = task('a4');
+    const b = task('b4', { createdAt: '2026-11-22T11:00:00.000Z' });
+    const batch = [upsert(a, 1), upsert(b, 2), upsert({ ...a, status: 'FAILED' }, 3), remove('b4', 4)];
+    await model.apply(batch);
+    const before = { a: await model.get(a.hash), list: await model.list(), stats: await model.stats() };
+    await model.apply(batch);
+    expect({ a: await model.get(a.hash), list: await model.list(), stats: await model.stats() }).toEqual(before);
+    expect(before.stats).toMatchObject({ total: 1, byStatus: { FAILED: 1 } });
+  });
+
+  it('removes a deleted task from every index, and an older event cannot bring it back', async () => {
+    const t = task('a5');
+    await model.apply([upsert(t, 10), remove('a5', 20)]);
+    expect(await model.get(t.hash)).toBeNull();
+    expect(await model.stats()).toMatchObject({ total: 0, byStatus: { PENDING_ANALYSIS: 0 } });
+    expect(await model.apply([upsert(t, 15)])).toEqual({ applied: 0, stale: 1 });
+    expect(await model.get(t.hash)).toBeNull();
+    expect(await redis.ttl(`task-lsn:${t.hash}`)).toBeGreaterThan(0);
+  });
+
+  it('lists newest first, by status and with a limit', async () => {
+    const tasks = [1, 2, 3].map((i) => task(`c${i}`, { createdAt: `2026-11-22T1${i}:00:00.000Z` }));
+    await model.apply(tasks.map((t, i) => upsert(t, i + 1)));
+    expect((await model.list()).map((t) => t.hash)).toEqual(tasks.map((t) => t.hash).reverse());
+    expect((await model.list({ limit: 2 })).map((t) => t.hash)).toEqual([tasks[2]!.hash, tasks[1]!.hash]);
+  });
+
+  it('records when the pipeline last delivered, and how much', async () => {
+    expect(await model.pipelineState()).toEqual({ lastEventAt: null, lastSourceAt: null, applied: 0, stale: 0 });
+    await model.apply([upsert(task('d1'), 7), upsert(task('d1'), 6)]);
+    const state = await model.pipelineState();
+    expect(state).toMatchObject({ applied: 1, stale: 1, lastSourceAt: new Date(1_795_300_000_007).toISOString() });
+    expect(Date.now() - Date.parse(state.lastEventAt!)).toBeLessThan(5000);
+  });
+});
