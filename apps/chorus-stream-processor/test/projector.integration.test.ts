@@ -1,0 +1,83 @@
+/** The projector against a real Redis, fed Debezium envelopes as the connector writes them. */
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { asMessage, createEvent, deleteEvent, readEvent, taskRow, updateEvent, withSchema } from '@chorus/cdc-events/fixtures';
+import { createLogger } from '@chorus/logger';
+import { ReadModel, Redis } from '@chorus/read-model';
+import { startRedis, type TestRedis } from '@chorus/testing';
+import { Projector, type Message } from '../src/projector.ts';
+
+let server: TestRedis;
+let redis: Redis;
+let model: ReadModel;
+let logged: string[];
+let projector: Projector;
+
+beforeAll(async () => {
+  server = await startRedis();
+  redis = new Redis(server.url);
+  model = new ReadModel(redis);
+});
+afterAll(async () => {
+  redis?.disconnect();
+  await server?.stop();
+});
+beforeEach(async () => {
+  await redis.flushdb();
+  logged = [];
+  const stream = new PassThrough();
+  stream.on('data', (line: Buffer) => logged.push(line.toString()));
+  projector = new Projector(model, createLogger({ name: 'test', format: 'json', destination: stream }));
+});
+
+let offset = 0;
+const messages = (...values: (Buffer | null)[]): Message[] => values.map((value) => ({ value, offset: String(offset++), partition: 0 }));
+
+const row = taskRow({ query: 'how does CDC work?', mode: 'think' });
+const hash = row.query_hash;
+
+describe('Projector', () => {
+  it('projects a create, then an update, then a delete and its tombstone', async () => {
+    await projector.project(messages(asMessage(createEvent(row, 100))));
+    expect(await model.get(hash)).toMatchObject({ hash, status: 'PENDING_ANALYSIS', query: 'how does CDC work?', mode: 'think' });
+
+    await projector.project(messages(asMessage(withSchema(updateEvent(row, { ...row, status: 'CANCELLED' }, 200)))));
+    expect((await model.get(hash))?.status).toBe('CANCELLED');
+
+    await projector.project(messages(asMessage(deleteEvent({ ...row, status: 'CANCELLED' }, 300)), null));
+    expect(await model.get(hash)).toBeNull();
+    expect(projector.counters).toEqual({ applied: 3, stale: 0, skipped: 1, malformed: 0 });
+  });
+
+  it('projects snapshot reads', async () => {
+    const rows = ['a', 'b', 'c'].map((q) => taskRow({ query: q, mode: 'flash' }));
+    await projector.project(messages(...rows.map((r) => asMessage(readEvent(r, 50)))));
+    expect((await model.stats()).total).toBe(3);
+  });
+
+  it('changes nothing when a batch is redelivered', async () => {
+    const batch = [asMessage(createEvent(row, 10)), asMessage(updateEvent(row, { ...row, status: 'COMPLETED' }, 20))];
+    await projector.project(messages(...batch));
+    await projector.project(messages(...batch));
+    expect((await model.get(hash))?.status).toBe('COMPLETED');
+    expect(projector.counters).toMatchObject({ applied: 3, stale: 1 }); // the replayed update re-applies at equal LSN
+    expect((await model.stats()).byStatus).toMatchObject({ COMPLETED: 1, PENDING_ANALYSIS: 0 });
+  });
+
+  it('logs and counts a malformed event, and still projects the rest of the batch', async () => {
+    await projector.project(messages(Buffer.from('not json'), asMessage(createEvent(row, 10)), asMessage({ op: 'c', after: {}, source: { lsn: 1, ts_ms: 1 } })));
+    expect(await model.get(hash)).not.toBeNull();
+    expect(projector.counters).toMatchObject({ applied: 1, malformed: 2 });
+    const warnings = logged.map((l) => JSON.parse(l) as { msg: string; reason: string; offset: string });
+    expect(warnings.map((w) => w.msg)).toEqual(['skipping malformed change event', 'skipping malformed change event']);
+    expect(warnings[0]!.reason).toBe('value is not JSON');
+  });
+
+  it('does not resolve until Redis holds the writes, and fails the batch when Redis is gone', async () => {
+    const gone = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
+    gone.on('error', () => {});
+    const broken = new Projector(new ReadModel(gone), createLogger({ name: 't', format: 'json', destination: new PassThrough() }));
+    await expect(broken.project(messages(asMessage(createEvent(row, 10))))).rejects.toThrow();
+    expect(broken.counters.applied).toBe(0);
+  });
+});
