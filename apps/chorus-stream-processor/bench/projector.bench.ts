@@ -8,7 +8,7 @@ import { asMessage, createEvent, taskRow, updateEvent } from '@chorus/cdc-events
 import { createLogger } from '@chorus/logger';
 import { ReadModel, Redis } from '@chorus/read-model';
 import { startRedis } from '@chorus/testing';
-import { type Message, Projector } from '../src/projector.ts';
+import { type Message, Projector } from '@chorus/cdc-events';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);

@@ -1,6 +1,6 @@
 import { type Admin, type Consumer, Kafka, logLevel as kafkaLogLevel } from 'kafkajs';
 import type { Logger } from '@chorus/logger';
-import type { Projector } from './projector.ts';
+import type { Projector } from '@chorus/cdc-events';
 
 export type ConsumerState = 'starting' | 'running' | 'crashed' | 'stopped';
 

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import type { ChangeConsumer } from './consumer.ts';
-import type { Projector } from './projector.ts';
+import type { Projector } from '@chorus/cdc-events';
 
 /** GET /healthz: 200 while the consumer runs, 503 otherwise; the body has the lag and the last event time. */
 export function healthServer(consumer: ChangeConsumer, projector: Projector) {

@@ -3,7 +3,7 @@ import { createLogger } from '@chorus/logger';
 import { ReadModel, Redis } from '@chorus/read-model';
 import { ChangeConsumer } from './consumer.ts';
 import { healthServer } from './health.ts';
-import { Projector } from './projector.ts';
+import { Projector } from '@chorus/cdc-events';
 import { loadSettings } from './settings.ts';
 
 async function main() {

@@ -6,6 +6,8 @@ import { z } from '@chorus/config';
 import type { Change } from '@chorus/read-model';
 import { MODES, STATUSES, HASH_PATTERN } from '@chorus/tasks';
 
+export { Projector, type Counters, type Message } from './projector.ts';
+
 /** The event cannot be projected; the reason says why. Never retried: the same bytes fail the same way. */
 export class MalformedEvent extends Error {
   override name = 'MalformedEvent';

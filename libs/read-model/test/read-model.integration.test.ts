@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startRedis, type TestRedis } from '@chorus/testing';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { useRedis } from '@chorus/testing';
 import type { Task } from '@chorus/tasks';
-import { type Change, ReadModel, Redis } from '../src/index.ts';
+import { type Change, ReadModel, type Redis } from '../src/index.ts';
 
-let server: TestRedis;
+const r = useRedis();
 let redis: Redis;
 let model: ReadModel;
 
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
+beforeAll(() => {
+  redis = r.client;
   model = new ReadModel(redis);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
 });
 beforeEach(() => redis.flushdb());
 

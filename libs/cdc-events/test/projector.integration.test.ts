@@ -1,26 +1,21 @@
 /** The projector against a real Redis, fed Debezium envelopes as the connector writes them. */
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { asMessage, createEvent, deleteEvent, readEvent, taskRow, updateEvent, withSchema } from '@chorus/cdc-events/fixtures';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { asMessage, createEvent, deleteEvent, readEvent, taskRow, updateEvent, withSchema } from '../src/fixtures.ts';
 import { createLogger } from '@chorus/logger';
 import { ReadModel, Redis } from '@chorus/read-model';
-import { startRedis, type TestRedis } from '@chorus/testing';
-import { Projector, type Message } from '../src/projector.ts';
+import { useRedis } from '@chorus/testing';
+import { Projector, type Message } from '../src/index.ts';
 
-let server: TestRedis;
+const r = useRedis();
 let redis: Redis;
 let model: ReadModel;
 let logged: string[];
 let projector: Projector;
 
-beforeAll(async () => {
-  server = await startRedis();
-  redis = new Redis(server.url);
+beforeAll(() => {
+  redis = r.client;
   model = new ReadModel(redis);
-});
-afterAll(async () => {
-  redis?.disconnect();
-  await server?.stop();
 });
 beforeEach(async () => {
   await redis.flushdb();

@@ -1,4 +1,4 @@
-import { MalformedEvent, parseChangeEvent } from '@chorus/cdc-events';
+import { MalformedEvent, parseChangeEvent } from './index.ts';
 import type { Logger } from '@chorus/logger';
 import type { Change, ReadModel } from '@chorus/read-model';
 

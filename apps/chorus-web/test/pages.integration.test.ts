@@ -1,0 +1,67 @@
+/** The dashboard and task pages as HTML, against a real PostgreSQL and Redis. */
+import { describe, expect, it } from 'vitest';
+import { asMessage, createEvent, taskRow } from '@chorus/cdc-events/fixtures';
+import { taskHash } from '@chorus/tasks';
+import { useHarness } from './support/harness.ts';
+
+const h = useHarness();
+
+const submitForm = (fields: Record<string, string>) =>
+  fetch(`${h.url}/`, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' });
+
+describe('the dashboard form', () => {
+  it('inserts the task and answers 303 to its page', async () => {
+    const res = await submitForm({ query: 'form task', mode: 'think' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`/query/${taskHash({ query: 'form task', mode: 'think' })}`);
+    expect(await h.rows()).toBe(1);
+  });
+
+  it('shows a bad submission again with the reason, keeps the text, and writes nothing', async () => {
+    const before = await h.rows();
+    const res = await submitForm({ query: 'keep <this>', mode: 'slow' });
+    expect(res.status).toBe(400);
+    const html = await res.text();
+    expect(html).toContain('mode must be one of flash, think, deep_research');
+    expect(html).toContain('keep &lt;this&gt;</textarea>');
+    expect(html).not.toMatch(/at .+\.(ts|js):\d+/);
+    expect(await h.rows()).toBe(before);
+  });
+});
+
+describe('the task page', () => {
+  it('says "waiting for the pipeline" while the change is in flight, then shows the projected task', async () => {
+    const res = await submitForm({ query: 'page task <b>', mode: 'flash' });
+    const page = `${h.url}${res.headers.get('location')}`;
+    const pending = await fetch(page);
+    expect(pending.status).toBe(200);
+    const pendingHtml = await pending.text();
+    expect(pendingHtml).toContain('waiting for the pipeline');
+    expect(pendingHtml).toContain('page task &lt;b&gt;');
+
+    const row = (await h.pg.sql(`SELECT created_at FROM task_queue WHERE user_query->>'query' = 'page task <b>'`)).rows[0];
+    const created = row.created_at.toISOString();
+    await h.projector.project([{ value: asMessage(createEvent(taskRow({ query: 'page task <b>', mode: 'flash', createdAt: created }), 10)), offset: '1', partition: 0 }]);
+    const ready = await (await fetch(page)).text();
+    expect(ready).toContain('data-state="ready"');
+    expect(ready).toContain('<dd data-testid="status">PENDING_ANALYSIS</dd>');
+  });
+
+  it('answers 404 for an unknown task and 400 for a malformed hash, as pages', async () => {
+    const missing = await fetch(`${h.url}/query/${'b'.repeat(32)}`);
+    expect(missing.status).toBe(404);
+    expect(await missing.text()).toContain(`No task has the hash ${'b'.repeat(32)}`);
+    expect((await fetch(`${h.url}/query/nope`)).status).toBe(400);
+  });
+});
+
+describe('the dashboard', () => {
+  it('shows the tasks, the counters and the pipeline line from the read model', async () => {
+    const html = await (await fetch(`${h.url}/`)).text();
+    expect(html).toContain('<form class="submit" method="post" action="/">');
+    expect(html).toMatch(/<strong data-status="PENDING_ANALYSIS">1<\/strong>/);
+    expect(html).toMatch(/Pipeline behind: 1 task\(s\) waiting for the pipeline/);
+    expect(html).toContain('page task &lt;b&gt;');
+    expect((await fetch(`${h.url}/?status=NOPE`)).status).toBe(400);
+  });
+});
