@@ -14,6 +14,8 @@ export function nodeBundle(entry: Record<string, string>, options: { banner?: st
     clean: true,
     noExternal: [/.*/],
     external: ['pg-native'],
+    // Keep 'node:' specifiers: node:test has no unprefixed name.
+    removeNodeProtocol: false,
     ...(options.banner ? { banner: { js: options.banner } } : {}),
   });
 }

@@ -1,0 +1,140 @@
+/**
+ * The user's journey through a running environment: every task is followed to what the user sees —
+ * the Redis read model, the task page and the API — never only the database.
+ */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { type Task, taskHash } from '@chorus/tasks';
+
+const WEB = process.env.CHORUS_WEB_URL ?? 'http://chorus-web:3000';
+const redis = new Redis(process.env.REDIS_URL ?? 'redis://redis:6379');
+const RUN = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+const PIPELINE_TIMEOUT_MS = Number(process.env.PIPELINE_TIMEOUT_MS ?? 30_000);
+
+after(() => redis.disconnect());
+
+async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + PIPELINE_TIMEOUT_MS;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${PIPELINE_TIMEOUT_MS} ms${last ? ` (${String(last)})` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const api = (path: string, init: RequestInit = {}) => fetch(`${WEB}${path}`, { redirect: 'manual', ...init });
+const postJson = (path: string, body: unknown) =>
+  api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+
+/** The task as the read model, the API and the page show it, once all three agree on `status`. */
+async function seen(hash: string, status: string) {
+  return eventually(`task ${hash} as ${status} in the read model, the API and the page`, async () => {
+    const stored = await redis.hgetall(`task:${hash}`);
+    if (stored.status !== status) return undefined;
+    const res = await api(`/api/tasks/${hash}`);
+    if (res.status !== 200) return undefined;
+    const task = (await res.json()) as Task;
+    if (task.status !== status) return undefined;
+    const page = await (await api(`/query/${hash}`)).text();
+    if (!page.includes(`<dd data-testid="status">${status}</dd>`)) return undefined;
+    return { stored, task, page };
+  });
+}
+
+describe('submitting through the dashboard form', () => {
+  it('redirects to the task page, which shows the projected task once the pipeline delivers it', async () => {
+    const query = `form journey ${RUN}`;
+    const res = await api('/', { method: 'POST', body: new URLSearchParams({ query, mode: 'think' }) });
+    assert.equal(res.status, 303);
+    const hash = taskHash({ query, mode: 'think' });
+    assert.equal(res.headers.get('location'), `/query/${hash}`);
+
+    const { stored, page } = await seen(hash, 'PENDING_ANALYSIS');
+    assert.equal(stored.query, query);
+    assert.ok(page.includes('data-state="ready"'), 'the page shows the task, not a placeholder');
+    assert.ok(!/Not Found/i.test(page));
+
+    const dashboard = await (await api('/')).text();
+    assert.ok(dashboard.includes(query), 'the dashboard lists the task');
+  });
+});
+
+describe('submitting through the API', () => {
+  it('answers 201, then 202 pending or 200, and the read model gets the task', async () => {
+    const input = { query: `api journey ${RUN}`, mode: 'flash' };
+    const created = await postJson('/api/tasks', input);
+    assert.equal(created.status, 201);
+    const task = (await created.json()) as Task;
+    assert.equal(task.hash, taskHash({ query: input.query, mode: 'flash' }));
+
+    const first = await api(`/api/tasks/${task.hash}`);
+    assert.ok([200, 202].includes(first.status), `GET answered ${first.status}`);
+    await seen(task.hash, 'PENDING_ANALYSIS');
+
+    const again = await postJson('/api/tasks', input);
+    assert.equal(again.status, 200);
+    assert.equal(((await again.json()) as Task).hash, task.hash);
+  });
+});
+
+describe('changes that flow through CDC', () => {
+  it('a cancel reaches the read model, the API and the page', async () => {
+    const task = (await (await postJson('/api/tasks', { query: `cancel journey ${RUN}`, mode: 'deep_research' })).json()) as Task;
+    await seen(task.hash, 'PENDING_ANALYSIS');
+    const res = await postJson(`/api/tasks/${task.hash}/cancel`, {});
+    assert.equal(res.status, 202);
+    await seen(task.hash, 'CANCELLED');
+    const second = await postJson(`/api/tasks/${task.hash}/cancel`, {});
+    assert.equal(second.status, 409);
+  });
+
+  it('a delete removes the task from the read model, the API and the page', async () => {
+    const task = (await (await postJson('/api/tasks', { query: `delete journey ${RUN}`, mode: 'flash' })).json()) as Task;
+    await seen(task.hash, 'PENDING_ANALYSIS');
+    assert.equal((await api(`/api/tasks/${task.hash}`, { method: 'DELETE' })).status, 202);
+    await eventually(`task ${task.hash} gone`, async () => {
+      if ((await redis.exists(`task:${task.hash}`)) !== 0) return undefined;
+      if ((await api(`/api/tasks/${task.hash}`)).status !== 404) return undefined;
+      return (await api(`/query/${task.hash}`)).status === 404 ? true : undefined;
+    });
+  });
+});
+
+describe('bad input', () => {
+  const cases: [string, RequestInit, number, string][] = [
+    ['malformed JSON', { body: '{"query":', headers: { 'content-type': 'application/json' } }, 400, 'invalid_json'],
+    ['the wrong content type', { body: 'query=x&mode=flash', headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type'],
+    ['an empty query', { body: JSON.stringify({ query: ' ', mode: 'flash' }), headers: { 'content-type': 'application/json' } }, 400, 'invalid_task'],
+    ['an oversized query', { body: JSON.stringify({ query: 'q'.repeat(2001), mode: 'flash' }), headers: { 'content-type': 'application/json' } }, 400, 'invalid_task'],
+    ['an unknown mode', { body: JSON.stringify({ query: 'x', mode: 'fast' }), headers: { 'content-type': 'application/json' } }, 400, 'invalid_task'],
+    ['a very large body', { body: JSON.stringify({ query: 'x', mode: 'flash', pad: 'p'.repeat(200_000) }), headers: { 'content-type': 'application/json' } }, 413, 'payload_too_large'],
+  ];
+  for (const [name, init, status, code] of cases) {
+    it(`rejects ${name} with ${status} and writes nothing`, async () => {
+      const before = ((await (await api('/api/stats')).json()) as { pipeline: { inPostgres: number } }).pipeline.inPostgres;
+      const res = await api('/api/tasks', { method: 'POST', ...init });
+      assert.equal(res.status, status);
+      assert.equal(((await res.json()) as { error: { code: string } }).error.code, code);
+      const afterCount = ((await (await api('/api/stats')).json()) as { pipeline: { inPostgres: number } }).pipeline.inPostgres;
+      assert.equal(afterCount, before);
+    });
+  }
+
+  it('rejects a malformed hash with 400', async () => {
+    assert.equal((await api('/api/tasks/abc')).status, 400);
+  });
+});
+
+describe('health', () => {
+  it('reports ready, and the pipeline line catches up', async () => {
+    assert.equal((await api('/readyz')).status, 200);
+    await eventually('the pipeline keeping up', async () => ((await (await api('/')).text()).includes('Pipeline keeping up') ? true : undefined));
+  });
+});
