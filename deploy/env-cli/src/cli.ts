@@ -1,0 +1,184 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError } from '@chorus/config';
+import { compose, composeAttached, composeOptions, docker, services } from './compose.ts';
+import { ENVIRONMENTS, ENV_NAMES, type EnvName, type Environment, repoRoot } from './environments.ts';
+import { ensureProdEnvFile, readEnvFile } from './env-file.ts';
+import { PreflightError, checkDocker, checkPorts } from './preflight.ts';
+
+const root = repoRoot();
+const say = (message: string) => process.stdout.write(`env: ${message}\n`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** A failure the user can act on: printed without a stack, exit code 1. */
+class UserError extends Error {}
+
+function envArg(value: string): Environment {
+  if (!ENV_NAMES.includes(value as EnvName)) throw new InvalidArgumentError(`choose one of ${ENV_NAMES.join(', ')}`);
+  return ENVIRONMENTS[value as EnvName];
+}
+
+function run(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit' });
+    child.on('exit', (code) => resolve(code ?? 1));
+  });
+}
+
+async function buildImages(projects: string[]): Promise<number> {
+  const started = Date.now();
+  const code = await run('npx', ['nx', 'run-many', '-t', 'image', '-p', ...projects, '--output-style=static']);
+  if (code !== 0) throw new UserError(`building the images failed (nx run-many -t image exited ${code})`);
+  return Date.now() - started;
+}
+
+function prepare(e: Environment) {
+  if (e.name === 'prod' && ensureProdEnvFile(root, e) === 'created') say(`created ${e.envFile} with a generated database password (not shown)`);
+  readEnvFile(root, e);
+}
+
+/** When setup-connector finished, and its summary line. */
+function connectorOutcome(e: Environment): { finishedAt?: number; summary?: string } {
+  const id = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${e.project}`, '--filter', 'label=com.docker.compose.service=setup-connector']).out.split('\n')[0];
+  if (!id) return {};
+  const finished = docker(['inspect', '--format', '{{.State.FinishedAt}}', id]).out;
+  const logs = docker(['logs', '--tail', '20', id]);
+  const summary = `${logs.out}\n${logs.err}`.split('\n').reverse().find((l) => l.includes('RUNNING ('));
+  return { finishedAt: Date.parse(finished), summary: summary?.replace(/^\[[^\]]+\]\s*\w+:\s*/, '') };
+}
+
+async function up(e: Environment, { build }: { build: boolean }) {
+  const started = Date.now();
+  checkDocker();
+  prepare(e);
+  await checkPorts(root, e);
+  const buildMs = build ? await buildImages(['chorus-web', 'chorus-stream-processor', 'setup-connector']) : 0;
+  const composeStarted = Date.now();
+  say(`starting ${e.name} (${e.file})`);
+  const code = await composeAttached(root, e, ['up', '--detach', '--wait', '--remove-orphans']);
+  if (code !== 0) {
+    await composeAttached(root, e, ['ps', '--all']);
+    throw new UserError(`${e.name} did not become healthy (docker compose up exited ${code}); see \`make logs-${e.name}\``);
+  }
+  const ready = Date.now();
+  const connector = connectorOutcome(e);
+  const connectorMs = connector.finishedAt && connector.finishedAt > composeStarted ? connector.finishedAt - composeStarted : undefined;
+  if (connector.summary) say(connector.summary);
+  say(
+    `${e.name} ready in ${seconds(ready - started)}: images ${seconds(buildMs)}, ` +
+      `${connectorMs !== undefined ? `connector RUNNING after ${seconds(connectorMs)}, ` : ''}all services healthy after ${seconds(ready - composeStarted)}`,
+  );
+  if (e.url) say(`${e.name} UI: ${e.url}`);
+}
+
+async function test({ build }: { build: boolean }) {
+  const e = ENVIRONMENTS.test;
+  const started = Date.now();
+  checkDocker();
+  prepare(e);
+  const buildMs = build ? await buildImages(['chorus-web', 'chorus-stream-processor', 'setup-connector', 'chorus-tester']) : 0;
+  let tornDown: Promise<void> | undefined;
+  const teardown = () =>
+    (tornDown ??= (async () => {
+      say('tearing down the test environment (volumes included)');
+      await composeAttached(root, e, ['--profile', 'tester', 'down', '--volumes', '--remove-orphans', '--timeout', '5']);
+    })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    say(`${signal}: stopping`);
+    void teardown().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const upStarted = Date.now();
+    const code = await composeAttached(root, e, ['up', '--detach', '--wait', '--remove-orphans']);
+    if (code !== 0) {
+      await composeAttached(root, e, ['logs', '--tail', '40']);
+      throw new UserError(`the test environment did not become healthy (docker compose up exited ${code})`);
+    }
+    const upMs = Date.now() - upStarted;
+    const testStarted = Date.now();
+    const testCode = await composeAttached(root, e, ['run', '--rm', '--no-deps', 'chorus-tester']);
+    say(`test cycle: images ${seconds(buildMs)}, environment healthy in ${seconds(upMs)}, journey ${seconds(Date.now() - testStarted)}`);
+    if (testCode !== 0) throw new UserError(`the end-to-end journey failed (exit ${testCode})`);
+  } finally {
+    await teardown();
+    say(`make test cycle: ${seconds(Date.now() - started)} in all`);
+  }
+}
+
+async function status() {
+  checkDocker();
+  for (const e of Object.values(ENVIRONMENTS)) {
+    const list = await services(root, e);
+    if (list.length === 0) {
+      say(`${e.name}: not running`);
+      continue;
+    }
+    say(`${e.name} (${e.project})${e.url ? ` — ${e.url}` : ''}`);
+    for (const s of list) {
+      const ports = (s.Publishers ?? []).filter((p) => p.PublishedPort).map((p) => `${p.PublishedPort}->${p.TargetPort}`).join(', ');
+      const state = s.State === 'exited' ? `exited (${s.ExitCode})` : s.State;
+      process.stdout.write(`  ${s.Service.padEnd(26)} ${state.padEnd(12)} ${(s.Health || '-').padEnd(10)} ${ports}\n`);
+    }
+    const connector = `chorus-${e.name}-postgres`;
+    const result = await compose
+      .exec('kafka-connect', ['curl', '-fsS', `http://localhost:8083/connectors/${connector}/status`], composeOptions(root, e))
+      .catch(() => undefined);
+    if (result?.out) {
+      const s = JSON.parse(result.out) as { connector: { state: string }; tasks: { state: string }[] };
+      process.stdout.write(`  connector ${connector}: ${s.connector.state}, tasks ${s.tasks.map((t) => t.state).join(', ') || 'none'}\n`);
+    } else {
+      process.stdout.write(`  connector ${connector}: not registered or Connect not reachable\n`);
+    }
+  }
+}
+
+async function clean(e: Environment, { yes }: { yes: boolean }) {
+  checkDocker();
+  if (!yes) {
+    if (!process.stdin.isTTY) throw new UserError(`refusing to delete ${e.name}'s volumes without a terminal to ask; pass --yes`);
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    const answer = await rl.question(`Delete ${e.name}'s containers AND volumes (all its data)? Type "${e.name}" to confirm: `);
+    rl.close();
+    if (answer.trim() !== e.name) {
+      say('nothing deleted');
+      return;
+    }
+  }
+  await composeAttached(root, e, ['down', '--volumes', '--remove-orphans']);
+  say(`${e.name}: containers and volumes removed`);
+}
+
+const program = new Command().name('env').description('Runs the CHORUS environments (prod, dev, test), one Compose file each.');
+program
+  .command('up')
+  .argument('<env>', 'prod or dev', envArg)
+  .option('--no-build', 'use the app images as they are')
+  .description('build the app images, then start the environment and wait until it is healthy (idempotent)')
+  .action((e: Environment, o: { build: boolean }) => up(e, o));
+program.command('down').argument('<env>', 'prod, dev or test', envArg).description('stop the environment, keeping its volumes').action(async (e: Environment) => {
+  checkDocker();
+  await composeAttached(root, e, ['down', '--remove-orphans']);
+});
+program.command('test').option('--no-build', 'use the images as they are').description('bring up the test environment, run chorus-tester, always tear down').action((o: { build: boolean }) => test(o));
+program.command('status').description('every environment: services, health, ports, connector state').action(status);
+program.command('logs').argument('<env>', 'prod, dev or test', envArg).description('follow the logs').action(async (e: Environment) => {
+  process.exitCode = await composeAttached(root, e, ['logs', '--follow', '--tail', '100']);
+});
+program
+  .command('clean')
+  .argument('<env>', 'prod, dev or test', envArg)
+  .option('-y, --yes', 'do not ask')
+  .description('stop the environment and delete its volumes, after asking')
+  .action((e: Environment, o: { yes?: boolean }) => clean(e, { yes: Boolean(o.yes) }));
+
+program.parseAsync().catch((error: unknown) => {
+  if (error instanceof UserError || error instanceof PreflightError || error instanceof ConfigError) {
+    process.stderr.write(`env: ${error.message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`env: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+  process.exit(1);
+});

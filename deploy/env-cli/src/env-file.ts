@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'dotenv';
+import { ConfigError, env, z } from '@chorus/config';
+import type { Environment } from './environments.ts';
+
+const schemaFor = (e: Environment) =>
+  z
+    .object({
+      CHORUS_ENV: z.literal(e.name, { error: `must be "${e.name}" in this environment's file` }),
+      POSTGRES_USER: env.identifier(),
+      POSTGRES_DB: env.identifier(),
+      POSTGRES_PASSWORD: z
+        .string()
+        .min(e.name === 'prod' ? 16 : 8, e.name === 'prod' ? 'use at least 16 characters in prod' : 'use at least 8 characters')
+        .regex(/^[A-Za-z0-9_.~-]+$/, 'use letters, digits and _ . ~ - only'),
+    })
+    .strict();
+
+/** Reads and validates an environment's file; every problem is reported at once, by line name. */
+export function readEnvFile(root: string, e: Environment): Record<string, string> {
+  const path = join(root, e.envFile);
+  if (!existsSync(path)) throw new ConfigError([`${e.envFile}: missing`]);
+  const values = parse(readFileSync(path));
+  const result = schemaFor(e).safeParse(values);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map((issue) =>
+        issue.code === 'unrecognized_keys' ? `${e.envFile}: unknown ${issue.keys.join(', ')}` : `${e.envFile}: ${issue.path.join('.')}: ${issue.message}`,
+      ),
+    );
+  }
+  return values;
+}
+
+/**
+ * Prod's secrets live in a git-ignored file made on first use: never overwritten, never printed.
+ * POSTGRES_PASSWORD from the environment is used instead of a generated one, if set.
+ */
+export function ensureProdEnvFile(root: string, e: Environment, supplied = process.env.POSTGRES_PASSWORD): 'created' | 'kept' {
+  const path = join(root, e.envFile);
+  if (existsSync(path)) return 'kept';
+  const password = supplied || randomBytes(24).toString('base64url');
+  const content = [
+    '# prod environment: made on first `make run-prod`. Git-ignored; keep it, it holds the database password.',
+    'CHORUS_ENV=prod',
+    'POSTGRES_USER=chorus',
+    'POSTGRES_DB=chorus',
+    `POSTGRES_PASSWORD=${password}`,
+    '',
+  ].join('\n');
+  writeFileSync(path, content, { mode: 0o600, flag: 'wx' });
+  return 'created';
+}
