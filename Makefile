@@ -1,5 +1,5 @@
-# CHORUS Platform — the front door. Each target delegates to Nx, to Compose, or to a script in
-# infrastructure/. `make help` lists them.
+# CHORUS Platform — the front door. Each target delegates to Nx, to the env CLI (deploy/env-cli, which
+# runs `docker compose --env-file <one file> -f <one file>`), or to a script in infrastructure/.
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -7,8 +7,10 @@ export NX_DAEMON ?= false
 export NX_NO_CLOUD := true
 
 NX := npx nx
+ENV := node deploy/env-cli/dist/env.cjs
 
-.PHONY: help install setup images build test unit smoke
+.PHONY: help install setup test-deps images env-cli build unit smoke test-env acceptance test \
+        run-prod run-dev stop-prod stop-dev logs-prod logs-dev status clean-prod clean-dev
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -18,23 +20,59 @@ node_modules/.package-lock.json: package.json package-lock.json $(wildcard apps/
 
 install: node_modules/.package-lock.json ## Install the workspace's npm dependencies (npm ci)
 
-setup: ## Provision this machine: test packages, Docker engine, Compose v2, local images
-	@bash infrastructure/host/packages.sh
+setup: ## Provision Docker: engine, Compose v2 plugin, third-party images (idempotent)
 	@bash infrastructure/docker/engine.sh
 	@bash infrastructure/docker/compose-plugin/install.sh
-	@$(MAKE) --no-print-directory images
-
-images: ## Build the third-party images locally (only those whose inputs changed)
 	@bash infrastructure/images/build.sh
+
+test-deps: ## Install the host packages the tests use (redis-server, chromium, maven, debootstrap)
+	@bash infrastructure/host/packages.sh
+
+images: setup ## Alias of setup's image step
+env-cli: install
+	@$(NX) run env-cli:build --output-style=static >/dev/null
+
+run-prod: setup env-cli ## Start prod (UI on http://localhost:5001); idempotent
+	@$(ENV) up prod
+
+run-dev: setup env-cli ## Start dev (UI on http://localhost:5002, live reload); idempotent
+	@$(ENV) up dev
+
+stop-prod: env-cli ## Stop prod, keeping its data
+	@$(ENV) down prod
+
+stop-dev: env-cli ## Stop dev, keeping its data
+	@$(ENV) down dev
+
+logs-prod: env-cli ## Follow prod's logs
+	@$(ENV) logs prod
+
+logs-dev: env-cli ## Follow dev's logs
+	@$(ENV) logs dev
+
+status: env-cli ## Every environment: services, health, ports, connector state
+	@$(ENV) status
+
+clean-prod: env-cli ## Stop prod and delete its volumes (asks first)
+	@$(ENV) clean prod
+
+clean-dev: env-cli ## Stop dev and delete its volumes (asks first)
+	@$(ENV) clean dev
 
 build: install ## Build every app (Nx, cached)
 	$(NX) run-many -t build
 
-unit: install ## Build, typecheck and test every project on the host, no Docker (Nx, cached)
-	$(NX) run-many -t build typecheck test
+unit: install test-deps ## Unit and integration tests of every project on the host (Nx, cached)
+	$(NX) run-many -t build typecheck test --exclude env
 	@node tools/test-summary.mjs
 
-smoke: install ## Smoke-test the container substrate: Postgres -> Debezium -> Kafka
+smoke: install setup ## Smoke-test the container substrate: Postgres -> Debezium -> Kafka
 	$(NX) run substrate-smoke:smoke
 
-test: setup unit smoke ## Everything: provision, then the host tests, then the substrate smoke test
+test-env: setup env-cli ## The hermetic test environment with the end-to-end journey; always torn down
+	@$(ENV) test
+
+acceptance: setup env-cli test-deps ## AC-1..AC-7 as an operator would check them (starts prod and dev)
+	$(NX) run acceptance:acceptance --output-style=static
+
+test: unit smoke test-env acceptance ## Everything: host tests, substrate smoke, test environment, acceptance

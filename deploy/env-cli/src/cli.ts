@@ -118,7 +118,7 @@ async function status() {
     }
     say(`${e.name} (${e.project})${e.url ? ` — ${e.url}` : ''}`);
     for (const s of list) {
-      const ports = (s.Publishers ?? []).filter((p) => p.PublishedPort).map((p) => `${p.PublishedPort}->${p.TargetPort}`).join(', ');
+      const ports = [...new Set((s.Publishers ?? []).filter((p) => p.PublishedPort).map((p) => `${p.PublishedPort}->${p.TargetPort}`))].join(', ');
       const state = s.State === 'exited' ? `exited (${s.ExitCode})` : s.State;
       process.stdout.write(`  ${s.Service.padEnd(26)} ${state.padEnd(12)} ${(s.Health || '-').padEnd(10)} ${ports}\n`);
     }
