@@ -1,0 +1,69 @@
+import { mkdtempSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '@chorus/config';
+import { ENVIRONMENTS } from '../src/environments.ts';
+import { ensureProdEnvFile, readEnvFile } from '../src/env-file.ts';
+
+function tempRoot(): string {
+  const root = mkdtempSync(join(tmpdir(), 'chorus-env-'));
+  mkdirSync(join(root, 'deploy/compose'), { recursive: true });
+  return root;
+}
+
+describe('prod env file', () => {
+  it('is generated once with a random password, mode 600, and never overwritten', () => {
+    const root = tempRoot();
+    expect(ensureProdEnvFile(root, ENVIRONMENTS.prod, '')).toBe('created');
+    const path = join(root, ENVIRONMENTS.prod.envFile);
+    const first = readFileSync(path, 'utf8');
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(readEnvFile(root, ENVIRONMENTS.prod).POSTGRES_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(ensureProdEnvFile(root, ENVIRONMENTS.prod, 'other-password-1234')).toBe('kept');
+    expect(readFileSync(path, 'utf8')).toBe(first);
+  });
+
+  it('takes the password from the environment when one is supplied', () => {
+    const root = tempRoot();
+    ensureProdEnvFile(root, ENVIRONMENTS.prod, 'supplied-password-123');
+    expect(readEnvFile(root, ENVIRONMENTS.prod).POSTGRES_PASSWORD).toBe('supplied-password-123');
+  });
+});
+
+describe('readEnvFile', () => {
+  const write = (content: string) => {
+    const root = tempRoot();
+    writeFileSync(join(root, ENVIRONMENTS.dev.envFile), content);
+    return root;
+  };
+
+  it('accepts the committed dev and test files', () => {
+    const repo = join(import.meta.dirname, '../../..');
+    expect(readEnvFile(repo, ENVIRONMENTS.dev).CHORUS_ENV).toBe('dev');
+    expect(readEnvFile(repo, ENVIRONMENTS.test).CHORUS_ENV).toBe('test');
+  });
+
+  it('names every problem: wrong environment, short password, unknown key', () => {
+    const root = write('CHORUS_ENV=prod\nPOSTGRES_USER=chorus\nPOSTGRES_DB=chorus\nPOSTGRES_PASSWORD=short\nPOSTGRES_PASWORD=typo\n');
+    const error = (() => {
+      try {
+        readEnvFile(root, ENVIRONMENTS.dev);
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error!.problems).toEqual(
+      expect.arrayContaining([
+        'deploy/compose/.env.dev: CHORUS_ENV: must be "dev" in this environment\'s file',
+        'deploy/compose/.env.dev: POSTGRES_PASSWORD: use at least 8 characters',
+        'deploy/compose/.env.dev: unknown POSTGRES_PASWORD',
+      ]),
+    );
+  });
+
+  it('says a missing file is missing', () => {
+    expect(() => readEnvFile(tempRoot(), ENVIRONMENTS.dev)).toThrow(/\.env\.dev: missing/);
+  });
+});

@@ -1,0 +1,99 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseEnv } from 'dotenv';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { loadSettings } from 'setup-connector/settings';
+import { ENVIRONMENTS, ENV_NAMES, type EnvName, repoRoot } from '../src/environments.ts';
+import { type CdcNames, type ComposeFile, hostPorts, isolationProblems, namedVolumes } from '../src/isolation.ts';
+
+const root = repoRoot();
+const load = (e: EnvName) => parse(readFileSync(join(root, ENVIRONMENTS[e].file), 'utf8')) as ComposeFile;
+const files = () => Object.fromEntries(ENV_NAMES.map((e) => [e, load(e)])) as Record<EnvName, ComposeFile>;
+
+/** The CDC names setup-connector derives in each environment, from its service's environment in the file. */
+function cdcNames(file: ComposeFile, e: EnvName): CdcNames {
+  const declared = file.services['setup-connector']?.environment ?? {};
+  const values = Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, String(v).replace(/\$\{CHORUS_ENV[^}]*\}/, e)]));
+  const s = loadSettings({ ...values, CHORUS_ENV: e, POSTGRES_PASSWORD: 'x' });
+  return { slot: s.slotName, publication: s.publicationName, topicPrefix: s.topicPrefix };
+}
+const cdc = (f: Record<EnvName, ComposeFile>) => Object.fromEntries(ENV_NAMES.map((e) => [e, cdcNames(f[e], e)])) as Record<EnvName, CdcNames>;
+
+describe('the three Compose files', () => {
+  it('share no host port, volume, network, slot, publication or topic prefix, and keep their own rules', () => {
+    const f = files();
+    expect(isolationProblems(f, cdc(f))).toEqual([]);
+  });
+
+  it('publish only the UI in prod (5001), the UI and dev-only ports in dev (5002, …), nothing in test', () => {
+    const f = files();
+    expect(hostPorts(f.prod)).toEqual([5001]);
+    expect(hostPorts(f.dev)).toContain(5002);
+    expect(hostPorts(f.test)).toEqual([]);
+  });
+
+  it('keep Postgres data in the mandated named volumes', () => {
+    const f = files();
+    expect(namedVolumes(f.prod)).toContain('chorus-prod_postgres_data_prod');
+    expect(namedVolumes(f.dev)).toContain('chorus-dev_postgres_data_dev');
+    expect(namedVolumes(f.test)).toEqual([]);
+  });
+
+  it('read each environment with its own file, which names that environment', () => {
+    for (const e of ['dev', 'test'] as const) {
+      expect(parseEnv(readFileSync(join(root, ENVIRONMENTS[e].envFile))).CHORUS_ENV).toBe(e);
+    }
+  });
+
+  it('leave no root docker-compose.yml behind', () => {
+    for (const name of ['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml']) expect(existsSync(join(root, name))).toBe(false);
+  });
+});
+
+describe('the check itself', () => {
+  const mutated = (change: (f: Record<EnvName, ComposeFile>) => void) => {
+    const f = files();
+    change(f);
+    return isolationProblems(f, cdc(f));
+  };
+
+  it('catches a port two environments share', () => {
+    expect(mutated((f) => f.dev.services['chorus-web']!.ports!.push('5001:3000'))).toContain('prod and dev share the host port 5001');
+  });
+
+  it('catches a shared named volume and a shared network', () => {
+    const problems = mutated((f) => {
+      f.dev.volumes!.postgres_data_dev = { name: 'chorus-prod_postgres_data_prod' };
+      f.test.networks = { default: { name: 'chorus-prod_default' } };
+    });
+    expect(problems).toContain('prod and dev share the named volume chorus-prod_postgres_data_prod');
+    expect(problems).toContain('prod and test share the network chorus-prod_default');
+  });
+
+  it('catches a slot, publication or topic prefix two environments share', () => {
+    const problems = mutated((f) => {
+      Object.assign(f.dev.services['setup-connector']!.environment!, { SLOT_NAME: 'chorus_prod', PUBLICATION_NAME: 'chorus_prod', TOPIC_PREFIX: 'chorus_prod' });
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining(['prod and dev share the replication slot chorus_prod', 'prod and dev share the publication chorus_prod', 'prod and dev share the topic prefix chorus_prod']),
+    );
+  });
+
+  it('catches source mounted into prod, a port or named volume in test, and a missing healthcheck', () => {
+    const problems = mutated((f) => {
+      f.prod.services['chorus-web']!.volumes = ['../..:/workspace'];
+      f.test.services.redis!.ports = ['6379:6379'];
+      f.test.services.postgres!.volumes = ['pgdata:/var/lib/postgresql/data'];
+      delete f.dev.services.redis!.healthcheck;
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'prod: chorus-web mounts source from the host',
+        'test: redis publishes a port',
+        'test: postgres uses a named volume',
+        'dev: long-running service redis has no healthcheck',
+      ]),
+    );
+  });
+});
