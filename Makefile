@@ -76,3 +76,4 @@ acceptance: setup env-cli test-deps ## AC-1..AC-7 as an operator would check the
 	$(NX) run acceptance:acceptance --output-style=static
 
 test: unit smoke test-env acceptance ## Everything: host tests, substrate smoke, test environment, acceptance
+	@node tools/test-summary.mjs
