@@ -34,7 +34,13 @@ async function buildImages(projects: string[]): Promise<number> {
 }
 
 function prepare(e: Environment) {
-  if (e.name === 'prod' && ensureProdEnvFile(root, e) === 'created') say(`created ${e.envFile} with a generated database password (not shown)`);
+  if (e.name === 'prod') {
+    const volume = `${e.project}_postgres_data_prod`;
+    const existing = docker(['volume', 'inspect', volume]).ok ? volume : undefined;
+    if (ensureProdEnvFile(root, e, process.env.POSTGRES_PASSWORD, existing) === 'created') {
+      say(`created ${e.envFile} with a ${process.env.POSTGRES_PASSWORD ? 'supplied' : 'generated'} database password (not shown)`);
+    }
+  }
   readEnvFile(root, e);
 }
 

@@ -36,11 +36,23 @@ export function readEnvFile(root: string, e: Environment): Record<string, string
 
 /**
  * Prod's secrets live in a git-ignored file made on first use: never overwritten, never printed.
- * POSTGRES_PASSWORD from the environment is used instead of a generated one, if set.
+ * POSTGRES_PASSWORD from the environment is used instead of a generated one, if set. A new password
+ * is never generated for a database that already exists: it would lock the services out of it.
  */
-export function ensureProdEnvFile(root: string, e: Environment, supplied = process.env.POSTGRES_PASSWORD): 'created' | 'kept' {
+export function ensureProdEnvFile(
+  root: string,
+  e: Environment,
+  supplied = process.env.POSTGRES_PASSWORD,
+  existingVolume?: string,
+): 'created' | 'kept' {
   const path = join(root, e.envFile);
   if (existsSync(path)) return 'kept';
+  if (existingVolume && !supplied) {
+    throw new ConfigError([
+      `${e.envFile} is missing, but prod's database volume ${existingVolume} exists and was made with the password in that file. ` +
+        `Restore the file, or run again with POSTGRES_PASSWORD set to that password, or delete prod's data with \`make clean-prod\`.`,
+    ]);
+  }
   const password = supplied || randomBytes(24).toString('base64url');
   const content = [
     '# prod environment: made on first `make run-prod`. Git-ignored; keep it, it holds the database password.',

@@ -29,6 +29,15 @@ describe('prod env file', () => {
     ensureProdEnvFile(root, ENVIRONMENTS.prod, 'supplied-password-123');
     expect(readEnvFile(root, ENVIRONMENTS.prod).POSTGRES_PASSWORD).toBe('supplied-password-123');
   });
+
+  it('refuses to generate a new password for a database volume that already exists', () => {
+    const root = tempRoot();
+    expect(() => ensureProdEnvFile(root, ENVIRONMENTS.prod, '', 'chorus-prod_postgres_data_prod')).toThrow(
+      /\.env\.prod is missing, but prod's database volume chorus-prod_postgres_data_prod exists/,
+    );
+    expect(() => readEnvFile(root, ENVIRONMENTS.prod)).toThrow(/missing/);
+    expect(ensureProdEnvFile(root, ENVIRONMENTS.prod, 'the-old-password-123', 'chorus-prod_postgres_data_prod')).toBe('created');
+  });
 });
 
 describe('readEnvFile', () => {
