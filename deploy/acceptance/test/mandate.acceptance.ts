@@ -1,6 +1,7 @@
 /**
  * AC-1 … AC-7 of the mandate, checked as an operator would: through make, Docker and a real browser.
- * Every task it submits is deleted again at the end; it never deletes a volume.
+ * Every task it submits is deleted again at the end. It stops what it started, and removes the volumes
+ * of an environment only if they did not exist before it ran.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -53,9 +54,13 @@ async function psql(project: string, sql: string): Promise<string> {
 
 let browser: Browser;
 const wasRunning: Record<string, boolean> = {};
+const hadData: Record<string, boolean> = {};
 
 beforeAll(async () => {
-  for (const project of ['chorus-prod', 'chorus-dev']) wasRunning[project] = (await composePs(project)).length > 0;
+  for (const env of ['prod', 'dev']) {
+    wasRunning[env] = (await composePs(`chorus-${env}`)).length > 0;
+    hadData[env] = (await sh('docker', ['volume', 'inspect', `chorus-${env}_postgres_data_${env}`])).code === 0;
+  }
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -65,9 +70,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   for (const { url, hash } of submitted) await fetch(`${url}/api/tasks/${hash}`, { method: 'DELETE' }).catch(() => {});
-  // Leave the host as it was: stop what this suite started (volumes stay).
-  if (!wasRunning['chorus-prod']) await make('stop-prod');
-  if (!wasRunning['chorus-dev']) await make('stop-dev');
+  // Leave the host as it was: stop what this suite started, and remove only the data it created.
+  for (const env of ['prod', 'dev']) {
+    if (wasRunning[env]) continue;
+    if (hadData[env]) await make(`stop-${env}`);
+    else await sh('node', ['deploy/env-cli/dist/env.cjs', 'clean', env, '--yes']);
+  }
 });
 
 /** Submits through the UI's form and waits on the task page until the read model shows the task. */
