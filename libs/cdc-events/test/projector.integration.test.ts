@@ -4,7 +4,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { asMessage, createEvent, deleteEvent, readEvent, taskRow, updateEvent, withSchema } from '../src/fixtures.ts';
 import { createLogger } from '@chorus/logger';
 import { ReadModel, Redis } from '@chorus/read-model';
-import { useRedis } from '@chorus/testing';
+import { useRedis } from '@chorus/testing/vitest';
 import { Projector, type Message } from '../src/index.ts';
 
 const r = useRedis();

@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { useRedis } from '@chorus/testing';
+import { useRedis } from '@chorus/testing/vitest';
 import type { Task } from '@chorus/tasks';
 import { type Change, ReadModel, type Redis } from '../src/index.ts';
 

@@ -1,4 +1,3 @@
 export { freePort, startPostgres, SUPERUSER, type TestPostgres } from './postgres.ts';
 export { startRedis, type TestRedis } from './redis.ts';
 export { latePort } from './late-port.ts';
-export { useRedis } from './hooks.ts';
