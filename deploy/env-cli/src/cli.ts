@@ -57,8 +57,8 @@ function connectorOutcome(e: Environment): { finishedAt?: number; summary?: stri
 async function up(e: Environment, { build }: { build: boolean }) {
   const started = Date.now();
   checkDocker();
-  prepare(e);
   await checkPorts(root, e);
+  prepare(e);
   const buildMs = build ? await buildImages(['chorus-web', 'chorus-stream-processor', 'setup-connector']) : 0;
   const composeStarted = Date.now();
   say(`starting ${e.name} (${e.file})`);
