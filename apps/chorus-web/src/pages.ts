@@ -6,7 +6,7 @@ const STYLE = `
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
 h1{font-size:1.4rem}h1 a{color:inherit;text-decoration:none}
 form.submit{display:grid;gap:.5rem;margin:1rem 0 2rem}textarea{font:inherit;min-height:5rem}
-button{font:inherit;padding:.4rem 1rem;width:max-content}
+button,select{font:inherit;padding:.3rem .6rem;width:max-content}
 .counters{display:flex;gap:1rem;flex-wrap:wrap;padding:0;list-style:none}.counters li{background:#eef1f6;padding:.3rem .7rem;border-radius:.3rem}
 .pipeline{padding:.5rem .8rem;border-radius:.3rem}.pipeline.ok{background:#e5f6ea}.pipeline.behind{background:#fff4d6}
 .error{background:#fde8e8;padding:.5rem .8rem;border-radius:.3rem}
