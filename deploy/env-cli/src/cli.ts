@@ -88,7 +88,7 @@ async function test({ build }: { build: boolean }) {
   const teardown = () =>
     (tornDown ??= (async () => {
       say('tearing down the test environment (volumes included)');
-      await composeAttached(root, e, ['--profile', 'tester', 'down', '--volumes', '--remove-orphans', '--timeout', '5']);
+      await composeAttached(root, e, ['--profile', 'tester', 'down', '--volumes', '--remove-orphans', '--timeout', '5'], { shielded: true });
     })());
   const onSignal = (signal: NodeJS.Signals) => {
     say(`${signal}: stopping`);

@@ -19,13 +19,17 @@ export const composeOptions = (root: string, e: Environment, log = false) => ({
   log,
 });
 
-/** Runs `docker compose <args>` for one environment with the terminal attached; resolves to the exit code. */
-export function composeAttached(root: string, e: Environment, args: string[]): Promise<number> {
+/**
+ * Runs `docker compose <args>` for one environment with the terminal attached; resolves to the exit code.
+ * `shielded` runs it in its own process group, so a Ctrl-C at the terminal cannot interrupt it (teardown).
+ */
+export function composeAttached(root: string, e: Environment, args: string[], { shielded = false } = {}): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn('docker', ['compose', '--ansi', 'never', '--env-file', e.envFile, '-f', e.file, ...args], {
       cwd: root,
       env: cleanEnv(),
       stdio: 'inherit',
+      detached: shielded,
     });
     child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
