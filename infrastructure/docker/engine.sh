@@ -5,7 +5,7 @@ set -euo pipefail
 
 log=/var/log/chorus-dockerd.log
 say() { printf 'docker engine: %s\n' "$*" >&2; }
-# A process that is running, not a zombie left by a killed session.
+# A process that is running, not a zombie left by a killed parent.
 running() { [ -n "$1" ] && [ -e "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 dockerd_running() { local pid; for pid in $(pgrep -x dockerd); do running "$pid" && return 0; done; return 1; }
 
