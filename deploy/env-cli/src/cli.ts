@@ -44,6 +44,18 @@ function prepare(e: Environment) {
   readEnvFile(root, e);
 }
 
+/** Shows why an environment did not come up: the state of every service, and the logs of those that failed. */
+async function explainFailure(e: Environment) {
+  const list = await services(root, e).catch(() => []);
+  const failed = list.filter((s) => (s.State === 'exited' && s.ExitCode !== 0) || s.Health === 'unhealthy');
+  for (const s of list) process.stderr.write(`  ${s.Service.padEnd(26)} ${s.State === 'exited' ? `exited (${s.ExitCode})` : s.State} ${s.Health}\n`);
+  for (const s of failed) {
+    process.stderr.write(`--- last lines of ${s.Service} ---\n`);
+    await composeAttached(root, e, ['logs', '--no-log-prefix', '--tail', '15', s.Service]);
+  }
+  return failed.map((s) => s.Service);
+}
+
 /** When setup-connector finished, and its summary line. */
 function connectorOutcome(e: Environment): { finishedAt?: number; summary?: string } {
   const id = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${e.project}`, '--filter', 'label=com.docker.compose.service=setup-connector']).out.split('\n')[0];
@@ -64,8 +76,8 @@ async function up(e: Environment, { build }: { build: boolean }) {
   say(`starting ${e.name} (${e.file})`);
   const code = await composeAttached(root, e, ['up', '--detach', '--wait', '--remove-orphans']);
   if (code !== 0) {
-    await composeAttached(root, e, ['ps', '--all']);
-    throw new UserError(`${e.name} did not become healthy (docker compose up exited ${code}); see \`make logs-${e.name}\``);
+    const failed = await explainFailure(e);
+    throw new UserError(`${e.name} did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}; see \`make logs-${e.name}\``);
   }
   const ready = Date.now();
   const connector = connectorOutcome(e);
@@ -100,8 +112,8 @@ async function test({ build }: { build: boolean }) {
     const upStarted = Date.now();
     const code = await composeAttached(root, e, ['up', '--detach', '--wait', '--remove-orphans']);
     if (code !== 0) {
-      await composeAttached(root, e, ['logs', '--tail', '40']);
-      throw new UserError(`the test environment did not become healthy (docker compose up exited ${code})`);
+      const failed = await explainFailure(e);
+      throw new UserError(`the test environment did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}`);
     }
     const upMs = Date.now() - upStarted;
     const testStarted = Date.now();
