@@ -115,7 +115,7 @@ export function createApp({ pool, redis, store, model, log }: Deps) {
   app.use('/api', api);
 
   // --- Pages -------------------------------------------------------------------------------------
-  const renderDashboard = async (res: Response, status: number, extra: { error?: string; form?: { query?: string; mode?: string }; filter?: Status } = {}) => {
+  const renderDashboard = async (res: Response, status: number, extra: { error?: string; notice?: string; form?: { query?: string; mode?: string }; filter?: Status } = {}) => {
     const [tasks, stats, pipeline] = await Promise.all([model.list({ status: extra.filter, limit: 50 }), model.stats(), views.pipeline()]);
     res.status(status).type('html').send(dashboard({ tasks, stats, pipeline, ...extra }));
   };
@@ -127,7 +127,7 @@ export function createApp({ pool, redis, store, model, log }: Deps) {
     } catch (error) {
       return renderDashboard(res, 400, { error: (error as Error).message });
     }
-    await renderDashboard(res, 200, { filter });
+    await renderDashboard(res, 200, { filter, notice: req.query.deleted ? 'Task deleted; it leaves the list once the pipeline delivers the change.' : undefined });
   });
 
   app.post('/', express.urlencoded({ extended: false, limit: BODY_LIMIT }), async (req, res) => {
@@ -140,13 +140,34 @@ export function createApp({ pool, redis, store, model, log }: Deps) {
     res.redirect(303, `/query/${task.hash}`);
   });
 
+  const badLink = (res: Response) => res.status(400).type('html').send(messagePage('Bad link', 'A task hash is 32 lower-case hex characters.'));
+
   app.get('/query/:hash', async (req, res) => {
     const hash = String(req.params.hash);
-    if (!isHash(hash)) return res.status(400).type('html').send(messagePage('Bad link', 'A task hash is 32 lower-case hex characters.'));
+    if (!isHash(hash)) return badLink(res);
     const found = await views.lookup(hash);
-    if (found.state === 'ready') return res.type('html').send(taskPage(found.task));
+    const expect = STATUSES.includes(req.query.expect as Status) ? (req.query.expect as Status) : undefined;
+    if (found.state === 'ready') return res.type('html').send(taskPage(found.task, expect));
     if (found.state === 'pending') return res.type('html').send(pendingPage(found.task));
     res.status(404).type('html').send(messagePage('No such task', `No task has the hash ${hash}.`));
+  });
+
+  app.post('/query/:hash/cancel', async (req, res) => {
+    const hash = String(req.params.hash);
+    if (!isHash(hash)) return badLink(res);
+    const result = await store.cancel(hash);
+    if (result.outcome === 'not_found') return res.status(404).type('html').send(messagePage('No such task', `No task has the hash ${hash}.`));
+    if (result.outcome === 'conflict') {
+      return res.status(409).type('html').send(messagePage('Cannot cancel', `The task is ${result.status}; only pending or running tasks can be cancelled.`));
+    }
+    res.redirect(303, `/query/${hash}?expect=CANCELLED`);
+  });
+
+  app.post('/query/:hash/delete', async (req, res) => {
+    const hash = String(req.params.hash);
+    if (!isHash(hash)) return badLink(res);
+    if (!(await store.remove(hash))) return res.status(404).type('html').send(messagePage('No such task', `No task has the hash ${hash}.`));
+    res.redirect(303, '/?deleted=1');
   });
 
   app.use((_req, res) => {

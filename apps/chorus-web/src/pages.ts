@@ -1,5 +1,5 @@
 import escape from 'escape-html';
-import { MAX_QUERY_LENGTH, MODES, STATUSES, type Status, type Task } from '@chorus/tasks';
+import { CANCELLABLE, MAX_QUERY_LENGTH, MODES, STATUSES, type Status, type Task } from '@chorus/tasks';
 import type { PipelineStatus } from './service.ts';
 
 const STYLE = `
@@ -11,7 +11,7 @@ button,select{font:inherit;padding:.3rem .6rem;width:max-content}
 .pipeline{padding:.5rem .8rem;border-radius:.3rem}.pipeline.ok{background:#e5f6ea}.pipeline.behind{background:#fff4d6}
 .error{background:#fde8e8;padding:.5rem .8rem;border-radius:.3rem}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e3e6ec}
-code{font-size:.85em}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}`;
+code{font-size:.85em}form.inline{display:inline;margin-right:.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}`;
 
 function layout(title: string, body: string, head = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -33,6 +33,7 @@ export interface DashboardData {
   stats: { total: number; byStatus: Record<Status, number> };
   pipeline: PipelineStatus;
   error?: string;
+  notice?: string;
   form?: { query?: string; mode?: string };
   filter?: Status;
 }
@@ -48,7 +49,7 @@ export function dashboard(d: DashboardData): string {
     .join('');
   return layout(
     'Dashboard',
-    `${d.error ? `<p class="error" role="alert">${escape(d.error)}</p>` : ''}
+    `${d.error ? `<p class="error" role="alert">${escape(d.error)}</p>` : ''}${d.notice ? `<p class="pipeline behind" role="status">${escape(d.notice)}</p>` : ''}
 <form class="submit" method="post" action="/">
   <label for="query">Query</label>
   <textarea id="query" name="query" maxlength="${MAX_QUERY_LENGTH}" required>${escape(d.form?.query ?? '')}</textarea>
@@ -63,16 +64,32 @@ ${rows ? `<table><thead><tr><th>Query</th><th>Mode</th><th>Status</th><th>Create
   );
 }
 
-export function taskPage(task: Task): string {
+/** Polls the API and reloads the plain task page once the task's status is `expected`. */
+function waitFor(hash: string, expected: Status): string {
+  return `<script>
+(function poll(){fetch('/api/tasks/${hash}',{headers:{accept:'application/json'}})
+.then(function(r){return r.status===200&&r.json().then(function(t){return t.status===${JSON.stringify(expected)}})})
+.then(function(ok){if(ok){location.replace(location.pathname)}else{setTimeout(poll,500)}})
+.catch(function(){setTimeout(poll,2000)})})();</script>`;
+}
+
+/** The projected task. With `expect`, a change the user made is still in flight: say so and follow it. */
+export function taskPage(task: Task, expect?: Status): string {
+  const inFlight = expect && expect !== task.status;
+  const actions = `<form method="post" action="/query/${task.hash}/delete" class="inline"><button type="submit" data-testid="delete">Delete task</button></form>
+${CANCELLABLE.includes(task.status) && !inFlight ? `<form method="post" action="/query/${task.hash}/cancel" class="inline"><button type="submit" data-testid="cancel">Cancel task</button></form>` : ''}`;
   return layout(
     'Task',
-    `<dl data-testid="task" data-state="ready">
+    `${inFlight ? `<p class="pipeline behind" data-testid="change">Change to ${expect} submitted — waiting for the pipeline.</p>` : ''}
+<dl data-testid="task" data-state="ready">
 <dt>Query</dt><dd data-testid="query">${escape(task.query)}</dd>
 <dt>Mode</dt><dd>${task.mode}</dd>
 <dt>Status</dt><dd data-testid="status">${task.status}</dd>
 <dt>Created</dt><dd>${escape(task.createdAt)}</dd>
 <dt>Updated</dt><dd>${escape(task.updatedAt)}</dd>
-<dt>Hash</dt><dd><code>${task.hash}</code></dd></dl>`,
+<dt>Hash</dt><dd><code>${task.hash}</code></dd></dl>
+<p>${actions}</p>`,
+    inFlight ? waitFor(task.hash, expect) : '',
   );
 }
 

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, chromium } from 'playwright-core';
-import { asMessage, createEvent, taskRow } from '@chorus/cdc-events/fixtures';
+import { asMessage, createEvent, taskRow, updateEvent } from '@chorus/cdc-events/fixtures';
 import { useHarness } from './support/harness.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,7 +23,7 @@ beforeAll(async () => {
 afterAll(() => browser?.close());
 
 describe('the dashboard in a browser', () => {
-  it('follows a task from the form to the projected read model, without a reload by hand', async () => {
+  it('follows a task from the form to the read model, then a cancel through CDC, without a reload by hand', async () => {
     const page = await browser.newPage();
     await page.goto(h.url);
     await page.fill('#query', 'what does the browser see?');
@@ -41,8 +41,18 @@ describe('the dashboard in a browser', () => {
     expect(await page.getByTestId('query').textContent()).toBe('what does the browser see?');
     expect(await page.getByTestId('status').textContent()).toBe('PENDING_ANALYSIS');
 
+    // Cancel from the page: the change is in flight until its update event is projected.
+    await Promise.all([page.waitForURL(/\?expect=CANCELLED$/), page.click('[data-testid=cancel]')]);
+    expect(await page.getByTestId('change').textContent()).toContain('waiting for the pipeline');
+    const updated = (await h.pg.sql(`SELECT status, updated_at FROM task_queue`)).rows[0];
+    const before = taskRow({ query: 'what does the browser see?', mode: 'deep_research', createdAt: row.created_at.toISOString() });
+    const after = { ...before, status: updated.status, updated_at: updated.updated_at.toISOString() };
+    await h.projector.project([{ value: asMessage(updateEvent(before, after, 43)), offset: '1', partition: 0 }]);
+    await page.locator('[data-testid=status]', { hasText: 'CANCELLED' }).waitFor({ timeout: 10_000 });
+    expect(await page.locator('[data-testid=change]').count()).toBe(0);
+
     await page.goto(h.url);
-    expect(await page.locator('[data-status=PENDING_ANALYSIS]').textContent()).toBe('1');
+    expect(await page.locator('[data-status=CANCELLED]').textContent()).toBe('1');
     expect(await page.getByTestId('pipeline').textContent()).toMatch(/Pipeline keeping up: 1 of 1 tasks projected/);
   });
 });

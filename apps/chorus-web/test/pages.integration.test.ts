@@ -1,6 +1,6 @@
 /** The dashboard and task pages as HTML, against a real PostgreSQL and Redis. */
 import { describe, expect, it } from 'vitest';
-import { asMessage, createEvent, taskRow } from '@chorus/cdc-events/fixtures';
+import { asMessage, createEvent, taskRow, updateEvent } from '@chorus/cdc-events/fixtures';
 import { taskHash } from '@chorus/tasks';
 import { useHarness } from './support/harness.ts';
 
@@ -52,6 +52,44 @@ describe('the task page', () => {
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain(`No task has the hash ${'b'.repeat(32)}`);
     expect((await fetch(`${h.url}/query/nope`)).status).toBe(400);
+  });
+});
+
+describe('cancel and delete from the task page', () => {
+  it('cancels through a form, says the change is in flight, and shows CANCELLED once projected', async () => {
+    const location = (await submitForm({ query: 'cancel from page', mode: 'flash' })).headers.get('location')!;
+    const hash = location.split('/').pop()!;
+    const row = (await h.pg.sql(`SELECT created_at FROM task_queue WHERE query_hash = '${hash}'`)).rows[0];
+    const created = taskRow({ query: 'cancel from page', mode: 'flash', createdAt: row.created_at.toISOString() });
+    await h.projector.project([{ value: asMessage(createEvent(created, 20)), offset: '2', partition: 0 }]);
+    expect(await (await fetch(`${h.url}${location}`)).text()).toContain('data-testid="cancel"');
+
+    const res = await fetch(`${h.url}${location}/cancel`, { method: 'POST', redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`${location}?expect=CANCELLED`);
+    const inFlight = await (await fetch(`${h.url}${location}?expect=CANCELLED`)).text();
+    expect(inFlight).toContain('Change to CANCELLED submitted — waiting for the pipeline.');
+    expect(inFlight).toContain('<dd data-testid="status">PENDING_ANALYSIS</dd>');
+
+    const updated = (await h.pg.sql(`SELECT status, updated_at FROM task_queue WHERE query_hash = '${hash}'`)).rows[0];
+    await h.projector.project([
+      { value: asMessage(updateEvent(created, { ...created, status: updated.status, updated_at: updated.updated_at.toISOString() }, 21)), offset: '3', partition: 0 },
+    ]);
+    const done = await (await fetch(`${h.url}${location}?expect=CANCELLED`)).text();
+    expect(done).toContain('<dd data-testid="status">CANCELLED</dd>');
+    expect(done).not.toContain('waiting for the pipeline');
+    expect(done).not.toContain('data-testid="cancel"');
+    expect((await fetch(`${h.url}${location}/cancel`, { method: 'POST', redirect: 'manual' })).status).toBe(409);
+  });
+
+  it('deletes through a form and returns to the dashboard with a notice', async () => {
+    const location = (await submitForm({ query: 'delete from page', mode: 'think' })).headers.get('location')!;
+    const res = await fetch(`${h.url}${location}/delete`, { method: 'POST', redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/?deleted=1');
+    expect(await (await fetch(`${h.url}/?deleted=1`)).text()).toContain('Task deleted; it leaves the list once the pipeline delivers the change.');
+    expect((await fetch(`${h.url}${location}`)).status).toBe(404);
+    expect((await fetch(`${h.url}${location}/delete`, { method: 'POST', redirect: 'manual' })).status).toBe(404);
   });
 });
 

@@ -95,6 +95,17 @@ describe('changes that flow through CDC', () => {
     assert.equal(second.status, 409);
   });
 
+  it('a cancel through the task page\'s form does the same', async () => {
+    const query = `page cancel journey ${RUN}`;
+    await api('/', { method: 'POST', body: new URLSearchParams({ query, mode: 'flash' }) });
+    const hash = taskHash({ query, mode: 'flash' });
+    await seen(hash, 'PENDING_ANALYSIS');
+    const res = await api(`/query/${hash}/cancel`, { method: 'POST' });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), `/query/${hash}?expect=CANCELLED`);
+    await seen(hash, 'CANCELLED');
+  });
+
   it('a delete removes the task from the read model, the API and the page', async () => {
     const task = (await (await postJson('/api/tasks', { query: `delete journey ${RUN}`, mode: 'flash' })).json()) as Task;
     await seen(task.hash, 'PENDING_ANALYSIS');
