@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '@chorus/config';
-import { compose, composeAttached, composeOptions, docker, services } from './compose.ts';
+import { composeAttached, docker, services } from './compose.ts';
 import { ENVIRONMENTS, ENV_NAMES, type EnvName, type Environment, repoRoot } from './environments.ts';
 import { ensureProdEnvFile, readEnvFile } from './env-file.ts';
 import { PreflightError, checkDocker, checkPorts } from './preflight.ts';
@@ -46,7 +46,7 @@ function prepare(e: Environment) {
 
 /** Shows why an environment did not come up: the state of every service, and the logs of those that failed. */
 async function explainFailure(e: Environment) {
-  const list = await services(root, e).catch(() => []);
+  const list = services(e);
   const failed = list.filter((s) => (s.State === 'exited' && s.ExitCode !== 0) || s.Health === 'unhealthy');
   for (const s of list) process.stderr.write(`  ${s.Service.padEnd(26)} ${s.State === 'exited' ? `exited (${s.ExitCode})` : s.State} ${s.Health}\n`);
   for (const s of failed) {
@@ -129,7 +129,7 @@ async function test({ build }: { build: boolean }) {
 async function status() {
   checkDocker();
   for (const e of Object.values(ENVIRONMENTS)) {
-    const list = await services(root, e);
+    const list = services(e);
     if (list.length === 0) {
       say(`${e.name}: not running`);
       continue;
@@ -141,14 +141,18 @@ async function status() {
       process.stdout.write(`  ${s.Service.padEnd(26)} ${state.padEnd(12)} ${(s.Health || '-').padEnd(10)} ${ports}\n`);
     }
     const connector = `chorus-${e.name}-postgres`;
-    const result = await compose
-      .exec('kafka-connect', ['curl', '-fsS', `http://localhost:8083/connectors/${connector}/status`], composeOptions(root, e))
-      .catch(() => undefined);
-    if (result?.out) {
+    const result = docker(['compose', '-p', e.project, 'exec', '-T', 'kafka-connect', 'curl', '-fsS', `http://localhost:8083/connectors/${connector}/status`]);
+    if (result.ok && result.out) {
       const s = JSON.parse(result.out) as { connector: { state: string }; tasks: { state: string }[] };
       process.stdout.write(`  connector ${connector}: ${s.connector.state}, tasks ${s.tasks.map((t) => t.state).join(', ') || 'none'}\n`);
     } else {
       process.stdout.write(`  connector ${connector}: not registered or Connect not reachable\n`);
+    }
+    const probe = "fetch('http://127.0.0.1:8080/healthz').then((r) => r.text()).then((t) => console.log(t))";
+    const health = docker(['compose', '-p', e.project, 'exec', '-T', 'chorus-stream-processor', 'node', '-e', probe]);
+    if (health.ok && health.out) {
+      const h = JSON.parse(health.out) as { status: string; lag: number | null; lastEventAt: string | null };
+      process.stdout.write(`  stream processor: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}\n`);
     }
   }
 }

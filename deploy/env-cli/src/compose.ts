@@ -1,5 +1,4 @@
 import { spawn, spawnSync } from 'node:child_process';
-import * as compose from 'docker-compose';
 import type { Environment } from './environments.ts';
 
 /**
@@ -10,14 +9,6 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   const keep = ['PATH', 'HOME', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CONTEXT', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'XDG_RUNTIME_DIR'];
   return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
 }
-
-export const composeOptions = (root: string, e: Environment, log = false) => ({
-  cwd: root,
-  config: e.file,
-  composeOptions: [['--env-file', e.envFile], '--ansi', 'never'],
-  env: cleanEnv(),
-  log,
-});
 
 /**
  * Runs `docker compose <args>` for one environment with the terminal attached; resolves to the exit code.
@@ -43,9 +34,9 @@ export interface ServiceState {
   Publishers: { URL: string; TargetPort: number; PublishedPort: number }[] | null;
 }
 
-export async function services(root: string, e: Environment): Promise<ServiceState[]> {
-  const result = await compose.execCompose('ps', ['--all', '--format', 'json'], composeOptions(root, e));
-  const text = result.out.trim();
+/** The services of a Compose project as Docker sees them; needs no file, so it works for any state. */
+export function services(e: Environment): ServiceState[] {
+  const text = docker(['compose', '-p', e.project, 'ps', '--all', '--format', 'json']).out;
   if (!text) return [];
   // Compose prints one JSON object a line (or, in older versions, one array).
   return text.startsWith('[') ? (JSON.parse(text) as ServiceState[]) : text.split('\n').map((l) => JSON.parse(l) as ServiceState);
@@ -56,4 +47,3 @@ export function docker(args: string[]): { ok: boolean; out: string; err: string 
   return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? r.error?.message ?? '').trim() };
 }
 
-export { compose };
