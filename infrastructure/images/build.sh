@@ -35,7 +35,13 @@ maven_fetch() {
   local dir=$1 stamp=$1/target/.pom.sha256 sum
   sum=$(sha256sum "$dir/pom.xml" | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then return; fi
-  command -v mvn >/dev/null || { echo "error: Maven (mvn) is needed to fetch the Kafka and Debezium jars" >&2; exit 1; }
+  if ! command -v mvn >/dev/null; then
+    if [ "$(id -u)" != 0 ]; then
+      echo "error: Maven (mvn) is needed to fetch the Kafka and Debezium jars: install it (apt-get install maven)" >&2
+      exit 1
+    fi
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null
+  fi
   rm -rf "$dir/target"
   mvn -q -B -f "$dir/pom.xml" dependency:copy-dependencies
   echo "$sum" > "$stamp"
