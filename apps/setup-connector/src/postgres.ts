@@ -69,8 +69,7 @@ function isPermanent(error: unknown): boolean {
 
 function errorMessage(error: unknown): string {
   const e = error as { code?: string; message?: string };
-  const message = e.message || e.code || String(error);
-  return e.code && !message.includes(e.code) && !/^\d/.test(e.code) ? `${message} (${e.code})` : message;
+  return e.message || e.code || String(error);
 }
 
 /** Checks what Debezium's pgoutput connector needs. Reports every missing piece at once. */
