@@ -6,7 +6,8 @@
 import { PassThrough } from 'node:stream';
 import { asMessage, createEvent, taskRow, updateEvent } from '@chorus/cdc-events/fixtures';
 import { createLogger } from '@chorus/logger';
-import { ReadModel, Redis } from '@chorus/read-model';
+import { Redis } from 'ioredis';
+import { ReadModel } from '@chorus/read-model';
 import { startRedis } from '@chorus/testing';
 import { type Message, Projector } from '@chorus/cdc-events';
 

@@ -1,22 +1,14 @@
-import { ConfigError } from '@chorus/config';
+import { Redis } from 'ioredis';
+import { Projector } from '@chorus/cdc-events';
+import { runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
-import { ReadModel, Redis } from '@chorus/read-model';
+import { ReadModel } from '@chorus/read-model';
 import { ChangeConsumer } from './consumer.ts';
 import { healthServer } from './health.ts';
-import { Projector } from '@chorus/cdc-events';
 import { loadSettings } from './settings.ts';
 
-async function main() {
-  let settings;
-  try {
-    settings = loadSettings();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`chorus-stream-processor: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
+runMain('chorus-stream-processor', async () => {
+  const settings = loadSettings();
   const log = createLogger({ name: 'chorus-stream-processor', level: settings.logLevel });
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
@@ -36,9 +28,4 @@ async function main() {
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
   await consumer.start();
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`chorus-stream-processor: ${(error as Error)?.stack ?? String(error)}\n`);
-  process.exit(1);
 });

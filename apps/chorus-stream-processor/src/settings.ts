@@ -1,13 +1,18 @@
-import { env, loadConfig, z } from '@chorus/config';
+import { z } from 'zod';
+import { cdcNames } from '@chorus/cdc-names';
+import { defaults, env, loadConfig, logEnv, redisEnv } from '@chorus/config';
 
 export const schema = z.object({
   CHORUS_ENV: env.identifier(),
-  KAFKA_BROKERS: env.list().pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'use host:port')).min(1)).default(['kafka:9092']),
+  KAFKA_BROKERS: env
+    .list()
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'use host:port')).min(1))
+    .default([...defaults.kafkaBrokers]),
   TOPIC_PREFIX: env.identifier().optional(),
   CONSUMER_GROUP: z.string().optional(),
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'use redis://host:port').default('redis://redis:6379'),
+  ...redisEnv,
   HEALTH_PORT: env.port().default(8080),
-  LOG_LEVEL: env.logLevel().default('info'),
+  ...logEnv,
 });
 
 export interface Settings {
@@ -21,11 +26,11 @@ export interface Settings {
 
 export function loadSettings(source: Record<string, string | undefined> = process.env): Settings {
   const c = loadConfig(schema, source);
+  const names = cdcNames(c.CHORUS_ENV, { topicPrefix: c.TOPIC_PREFIX });
   return {
     brokers: c.KAFKA_BROKERS,
-    // The same default as setup-connector's topic.prefix for this environment.
-    topic: `${c.TOPIC_PREFIX ?? `chorus_${c.CHORUS_ENV}`}.public.task_queue`,
-    groupId: c.CONSUMER_GROUP ?? `chorus-${c.CHORUS_ENV}-stream-processor`,
+    topic: names.taskTopic,
+    groupId: c.CONSUMER_GROUP ?? names.consumerGroup,
     redisUrl: c.REDIS_URL,
     healthPort: c.HEALTH_PORT,
     logLevel: c.LOG_LEVEL,

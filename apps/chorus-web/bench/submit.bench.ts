@@ -9,7 +9,8 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import { TaskStore, migrate } from '@chorus/db';
 import { createLogger } from '@chorus/logger';
-import { ReadModel, Redis } from '@chorus/read-model';
+import { Redis } from 'ioredis';
+import { ReadModel } from '@chorus/read-model';
 import { startPostgres, startRedis } from '@chorus/testing';
 import { createApp } from '../src/app.ts';
 

@@ -1,26 +1,15 @@
 import { Command } from 'commander';
+import { Redis } from 'ioredis';
 import pg from 'pg';
-import { ConfigError } from '@chorus/config';
 import { TaskStore, migrate } from '@chorus/db';
+import { OperatorError, runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
-import { ReadModel, Redis } from '@chorus/read-model';
+import { ReadModel } from '@chorus/read-model';
 import { createApp } from './app.ts';
-import { loadSettings, type Settings } from './settings.ts';
-
-function settingsOrExit(): Settings {
-  try {
-    return loadSettings();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`chorus-web: ${error.message}\n`);
-      process.exit(2);
-    }
-    throw error;
-  }
-}
+import { loadSettings } from './settings.ts';
 
 async function serve() {
-  const settings = settingsOrExit();
+  const settings = loadSettings();
   const log = createLogger({ name: 'chorus-web', level: settings.logLevel });
   const pool = new pg.Pool({ ...settings.postgres, max: 10 });
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle postgres connection failed'));
@@ -37,31 +26,31 @@ async function serve() {
   process.once('SIGINT', stop);
 }
 
-async function runMigrations() {
-  const settings = settingsOrExit();
+async function runMigrations(): Promise<number> {
+  const settings = loadSettings();
   const log = createLogger({ name: 'chorus-web', level: settings.logLevel });
   const client = new pg.Client(settings.postgres);
   try {
     await client.connect();
   } catch (error) {
-    log.error(`cannot reach Postgres at ${settings.postgres.host}:${settings.postgres.port}: ${(error as Error).message}`);
-    process.exit(1);
+    throw new OperatorError(`cannot reach Postgres at ${settings.postgres.host}:${settings.postgres.port}: ${(error as Error).message}`);
   }
   try {
     const applied = await migrate(client);
     log.info(applied.length ? `applied migrations: ${applied.join(', ')}` : 'migrations: nothing to apply');
+    return 0;
   } finally {
     await client.end();
   }
 }
 
-new Command()
-  .name('chorus-web')
-  .description('The CHORUS dashboard and JSON API')
-  .addCommand(new Command('serve').description('serve the dashboard and the API (default)').action(serve), { isDefault: true })
-  .addCommand(new Command('migrate').description('apply the database migrations (idempotent)').action(runMigrations))
-  .parseAsync()
-  .catch((error: unknown) => {
-    process.stderr.write(`chorus-web: ${(error as Error)?.stack ?? String(error)}\n`);
-    process.exit(1);
-  });
+runMain('chorus-web', async () => {
+  let command: Promise<number | void> = Promise.resolve();
+  await new Command()
+    .name('chorus-web')
+    .description('The CHORUS dashboard and JSON API')
+    .addCommand(new Command('serve').description('serve the dashboard and the API (default)').action(() => void (command = serve())), { isDefault: true })
+    .addCommand(new Command('migrate').description('apply the database migrations (idempotent)').action(() => void (command = runMigrations())))
+    .parseAsync();
+  return command;
+});

@@ -6,20 +6,20 @@ import {
   type KafkaConnectClient,
   validationErrors,
 } from '@chorus/kafka-connect';
+import { OperatorError } from '@chorus/errors';
 import type { Logger } from '@chorus/logger';
 import { type Deadline, done, notYet, type Outcome, poll } from '@chorus/wait';
 import { POSTGRES_CONNECTOR_CLASS } from './connector-config.ts';
 
 /** Connect rejected the config for a reason that retrying will not change. */
-export class InvalidConfigError extends Error {
+export class InvalidConfigError extends OperatorError {
   constructor(readonly errors: { field: string; message: string }[]) {
     super(`Kafka Connect rejected the connector config:\n${errors.map((e) => `  - ${e.field}: ${e.message}`).join('\n')}`);
-    this.name = 'InvalidConfigError';
   }
 }
 
 /** The connector or a task stayed FAILED after the allowed restarts. */
-export class ConnectorFailedError extends Error {
+export class ConnectorFailedError extends OperatorError {
   constructor(
     readonly connector: string,
     readonly what: string,
@@ -28,7 +28,6 @@ export class ConnectorFailedError extends Error {
   ) {
     const head = trace ? `\n${trace.split('\n').slice(0, 6).map((l) => `    ${l}`).join('\n')}` : '';
     super(`connector ${connector}: ${what} is FAILED after ${restarts} restart(s)${head}`);
-    this.name = 'ConnectorFailedError';
   }
 }
 
@@ -39,7 +38,7 @@ const DB_CONNECTION_ERROR =
 function transient(error: unknown): string | undefined {
   if (error instanceof ConnectUnreachableError) return error.message;
   if (error instanceof ConnectError) {
-    if (error.status === 409 || error.status >= 500) return `${error.request} answered ${error.status}: ${error.message}`;
+    if (error.retriable) return `${error.request} answered ${error.status}: ${error.message}`;
     if (error.status === 400 && DB_CONNECTION_ERROR.test(error.message)) return `Connect cannot reach Postgres yet: ${firstLine(error.message, 1)}`;
   }
   return undefined;

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { OperatorError } from '@chorus/errors';
 import type { Logger } from '@chorus/logger';
 import { type Deadline, done, notYet, poll } from '@chorus/wait';
 import type { Settings } from './settings.ts';
@@ -10,21 +11,19 @@ export interface Problem {
 }
 
 /** The database cannot host this connector. Every problem found is listed with its fix. */
-export class PreflightError extends Error {
+export class PreflightError extends OperatorError {
   constructor(readonly problems: Problem[]) {
     super(
       `Postgres is not ready for change data capture:\n` +
         problems.map((p) => `  - ${p.message}\n    fix: ${p.fix}`).join('\n'),
     );
-    this.name = 'PreflightError';
   }
 }
 
 /** Postgres answered, but refused these credentials or this database: waiting will not help. */
-export class PostgresUnusableError extends Error {
+export class PostgresUnusableError extends OperatorError {
   constructor(where: string, reason: string) {
     super(`cannot use Postgres at ${where}: ${reason}`);
-    this.name = 'PostgresUnusableError';
   }
 }
 

@@ -1,4 +1,6 @@
-import { env, loadConfig, z } from '@chorus/config';
+import { z } from 'zod';
+import { cdcNames } from '@chorus/cdc-names';
+import { defaults, env, loadConfig, logEnv, type PostgresSettings, postgresEnv, postgresSettings } from '@chorus/config';
 
 const tableName = z
   .string()
@@ -7,14 +9,10 @@ const tableName = z
 /** Environment variables, with defaults. Documented one by one in this app's README. */
 export const schema = z.object({
   CHORUS_ENV: env.identifier().describe('environment name; the default slot, publication, prefix and name derive from it'),
-  POSTGRES_HOST: z.string().default('postgres'),
-  POSTGRES_PORT: env.port().default(5432),
-  POSTGRES_DB: z.string().default('chorus'),
-  POSTGRES_USER: z.string().default('chorus'),
-  POSTGRES_PASSWORD: z.string({ error: 'required: the password of POSTGRES_USER' }),
+  ...postgresEnv,
   CONNECTOR_DATABASE_HOST: z.string().optional(),
   CONNECTOR_DATABASE_PORT: env.port().optional(),
-  KAFKA_CONNECT_URL: env.url().default('http://kafka-connect:8083'),
+  KAFKA_CONNECT_URL: env.url().default(defaults.kafkaConnectUrl),
   CONNECTOR_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore').optional(),
   TOPIC_PREFIX: env.identifier().optional(),
   SLOT_NAME: env.identifier().optional(),
@@ -23,12 +21,12 @@ export const schema = z.object({
   HEARTBEAT_INTERVAL_MS: env.positiveInt().default(10_000),
   SETUP_TIMEOUT_SECONDS: env.positiveInt().default(180),
   MAX_TASK_RESTARTS: z.coerce.number().int().min(0).default(3),
-  LOG_LEVEL: env.logLevel().default('info'),
+  ...logEnv,
 });
 
 export interface Settings {
   env: string;
-  postgres: { host: string; port: number; database: string; user: string; password: string };
+  postgres: PostgresSettings;
   /** Where Kafka Connect reaches Postgres; differs from `postgres` when this CLI runs on the host. */
   connectorDatabase: { host: string; port: number };
   connectUrl: string;
@@ -45,24 +43,19 @@ export interface Settings {
 
 export function loadSettings(source: Record<string, string | undefined> = process.env): Settings {
   const c = loadConfig(schema, source);
+  const names = cdcNames(c.CHORUS_ENV);
   return {
     env: c.CHORUS_ENV,
-    postgres: {
-      host: c.POSTGRES_HOST,
-      port: c.POSTGRES_PORT,
-      database: c.POSTGRES_DB,
-      user: c.POSTGRES_USER,
-      password: c.POSTGRES_PASSWORD,
-    },
+    postgres: postgresSettings(c),
     connectorDatabase: {
       host: c.CONNECTOR_DATABASE_HOST ?? c.POSTGRES_HOST,
       port: c.CONNECTOR_DATABASE_PORT ?? c.POSTGRES_PORT,
     },
     connectUrl: c.KAFKA_CONNECT_URL,
-    connectorName: c.CONNECTOR_NAME ?? `chorus-${c.CHORUS_ENV}-postgres`,
-    topicPrefix: c.TOPIC_PREFIX ?? `chorus_${c.CHORUS_ENV}`,
-    slotName: c.SLOT_NAME ?? `chorus_${c.CHORUS_ENV}`,
-    publicationName: c.PUBLICATION_NAME ?? `chorus_${c.CHORUS_ENV}`,
+    connectorName: c.CONNECTOR_NAME ?? names.connector,
+    topicPrefix: c.TOPIC_PREFIX ?? names.topicPrefix,
+    slotName: c.SLOT_NAME ?? names.slot,
+    publicationName: c.PUBLICATION_NAME ?? names.publication,
     tables: c.TABLE_INCLUDE_LIST,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     timeoutMs: c.SETUP_TIMEOUT_SECONDS * 1000,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@chorus/config';
+import { ConfigError } from '@chorus/errors';
 import { describeDrift, desiredConfig, diffConfig } from '../src/connector-config.ts';
 import { loadSettings } from '../src/settings.ts';
 

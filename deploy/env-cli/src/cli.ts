@@ -1,18 +1,16 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError } from '@chorus/config';
+import { cdcNames } from '@chorus/cdc-names';
+import { OperatorError, runMain } from '@chorus/errors';
 import { composeAttached, docker, services } from './compose.ts';
 import { ENVIRONMENTS, ENV_NAMES, type EnvName, type Environment, repoRoot } from './environments.ts';
 import { ensureProdEnvFile, readEnvFile } from './env-file.ts';
-import { PreflightError, checkDocker, checkPorts } from './preflight.ts';
+import { checkDocker, checkPorts } from './preflight.ts';
 
 const root = repoRoot();
 const say = (message: string) => process.stdout.write(`env: ${message}\n`);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/** A failure the user can act on: printed without a stack, exit code 1. */
-class UserError extends Error {}
 
 function envArg(value: string): Environment {
   if (!ENV_NAMES.includes(value as EnvName)) throw new InvalidArgumentError(`choose one of ${ENV_NAMES.join(', ')}`);
@@ -29,7 +27,7 @@ function run(command: string, args: string[]): Promise<number> {
 async function buildImages(projects: string[]): Promise<number> {
   const started = Date.now();
   const code = await run('npx', ['nx', 'run-many', '-t', 'image', '-p', ...projects, '--output-style=static']);
-  if (code !== 0) throw new UserError(`building the images failed (nx run-many -t image exited ${code})`);
+  if (code !== 0) throw new OperatorError(`building the images failed (nx run-many -t image exited ${code})`);
   return Date.now() - started;
 }
 
@@ -77,7 +75,7 @@ async function up(e: Environment, { build }: { build: boolean }) {
   const code = await composeAttached(root, e, ['up', '--detach', '--wait', '--remove-orphans']);
   if (code !== 0) {
     const failed = await explainFailure(e);
-    throw new UserError(`${e.name} did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}; see \`make logs-${e.name}\``);
+    throw new OperatorError(`${e.name} did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}; see \`make logs-${e.name}\``);
   }
   const ready = Date.now();
   const connector = connectorOutcome(e);
@@ -113,13 +111,13 @@ async function test({ build }: { build: boolean }) {
     const code = await composeAttached(root, e, ['up', '--detach', '--wait', '--remove-orphans']);
     if (code !== 0) {
       const failed = await explainFailure(e);
-      throw new UserError(`the test environment did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}`);
+      throw new OperatorError(`the test environment did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}`);
     }
     const upMs = Date.now() - upStarted;
     const testStarted = Date.now();
     const testCode = await composeAttached(root, e, ['run', '--rm', '--no-deps', 'chorus-tester']);
     say(`test cycle: images ${seconds(buildMs)}, environment healthy in ${seconds(upMs)}, journey ${seconds(Date.now() - testStarted)}`);
-    if (testCode !== 0) throw new UserError(`the end-to-end journey failed (exit ${testCode})`);
+    if (testCode !== 0) throw new OperatorError(`the end-to-end journey failed (exit ${testCode})`);
   } finally {
     await teardown();
     say(`make test cycle: ${seconds(Date.now() - started)} in all`);
@@ -140,7 +138,7 @@ async function status() {
       const state = s.State === 'exited' ? `exited (${s.ExitCode})` : s.State;
       process.stdout.write(`  ${s.Service.padEnd(26)} ${state.padEnd(12)} ${(s.Health || '-').padEnd(10)} ${ports}\n`);
     }
-    const connector = `chorus-${e.name}-postgres`;
+    const { connector } = cdcNames(e.name);
     const result = docker(['compose', '-p', e.project, 'exec', '-T', 'kafka-connect', 'curl', '-fsS', `http://localhost:8083/connectors/${connector}/status`]);
     if (result.ok && result.out) {
       const s = JSON.parse(result.out) as { connector: { state: string }; tasks: { state: string }[] };
@@ -160,7 +158,7 @@ async function status() {
 async function clean(e: Environment, { yes }: { yes: boolean }) {
   checkDocker();
   if (!yes) {
-    if (!process.stdin.isTTY) throw new UserError(`refusing to delete ${e.name}'s volumes without a terminal to ask; pass --yes`);
+    if (!process.stdin.isTTY) throw new OperatorError(`refusing to delete ${e.name}'s volumes without a terminal to ask; pass --yes`);
     const rl = createInterface({ input: process.stdin, output: process.stdout });
     const answer = await rl.question(`Delete ${e.name}'s containers AND volumes (all its data)? Type "${e.name}" to confirm: `);
     rl.close();
@@ -196,11 +194,7 @@ program
   .description('stop the environment and delete its volumes, after asking')
   .action((e: Environment, o: { yes?: boolean }) => clean(e, { yes: Boolean(o.yes) }));
 
-program.parseAsync().catch((error: unknown) => {
-  if (error instanceof UserError || error instanceof PreflightError || error instanceof ConfigError) {
-    process.stderr.write(`env: ${error.message}\n`);
-    process.exit(1);
-  }
-  process.stderr.write(`env: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
-  process.exit(1);
+runMain('env', async () => {
+  await program.parseAsync();
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
 });

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
-import { ConfigError, env, z } from '@chorus/config';
+import { z } from 'zod';
+import { env } from '@chorus/config';
+import { ConfigError } from '@chorus/errors';
 import type { Environment } from './environments.ts';
 
 const schemaFor = (e: Environment) =>

@@ -2,43 +2,19 @@
  * A static check of the three Compose files: what two environments must never share, and what each
  * environment must or must not do. Pure: it reads parsed files, so it runs without Docker.
  */
+import { type CdcNames, cdcNames } from '@chorus/cdc-names';
+import { type ComposeFile, type Service, hostPorts, namedVolumes, networkNames } from './compose-file.ts';
 import type { EnvName } from './environments.ts';
 
-export interface ComposeFile {
-  name: string;
-  services: Record<string, Service>;
-  volumes?: Record<string, { name?: string } | null>;
-  networks?: Record<string, { name?: string } | null>;
-}
-
-interface Service {
-  image?: string;
-  ports?: (string | { published?: string | number })[];
-  volumes?: (string | { type?: string; source?: string })[];
-  environment?: Record<string, string | number>;
-  healthcheck?: unknown;
-  depends_on?: Record<string, { condition?: string }>;
-  profiles?: string[];
-  container_name?: string;
-}
-
-/** What CDC names an environment uses: its setup-connector's slot, publication and topic prefix. */
-export type CdcNames = { slot: string; publication: string; topicPrefix: string };
-
-export function hostPorts(file: ComposeFile): number[] {
-  return Object.values(file.services).flatMap((s) =>
-    (s.ports ?? []).map((p) => Number(typeof p === 'string' ? p.split(':').slice(-2, -1)[0] : p.published)).filter((n) => !Number.isNaN(n)),
-  );
-}
-
-/** Named volumes as Docker will name them: `<project>_<volume>` unless the file gives a name. */
-export function namedVolumes(file: ComposeFile): string[] {
-  return Object.entries(file.volumes ?? {}).map(([key, v]) => v?.name ?? `${file.name}_${key}`);
-}
-
-export function networkNames(file: ComposeFile): string[] {
-  const declared = Object.entries(file.networks ?? {}).map(([key, n]) => n?.name ?? `${file.name}_${key}`);
-  return declared.length > 0 ? declared : [`${file.name}_default`];
+/**
+ * The CDC names setup-connector uses in an environment: the shared rule, unless the file's
+ * setup-connector service overrides one (SLOT_NAME, PUBLICATION_NAME, TOPIC_PREFIX).
+ */
+export function cdcNamesIn(file: ComposeFile, e: EnvName): CdcNames {
+  const declared = file.services['setup-connector']?.environment ?? {};
+  const set = (key: string) => (declared[key] === undefined ? undefined : String(declared[key]));
+  const names = cdcNames(e, { topicPrefix: set('TOPIC_PREFIX') });
+  return { ...names, slot: set('SLOT_NAME') ?? names.slot, publication: set('PUBLICATION_NAME') ?? names.publication };
 }
 
 const bindMounts = (s: Service) =>
@@ -54,9 +30,10 @@ function oneShots(file: ComposeFile): Set<string> {
   return names;
 }
 
-export function isolationProblems(files: Record<EnvName, ComposeFile>, cdc: Record<EnvName, CdcNames>): string[] {
+export function isolationProblems(files: Record<EnvName, ComposeFile>): string[] {
   const problems: string[] = [];
   const envs = Object.keys(files) as EnvName[];
+  const cdc = Object.fromEntries(envs.map((e) => [e, cdcNamesIn(files[e], e)])) as Record<EnvName, CdcNames>;
 
   const shared = (what: string, of: (e: EnvName) => string[]) => {
     const owner = new Map<string, EnvName>();

@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { parse } from 'yaml';
+import { OperatorError } from '@chorus/errors';
 import { docker } from './compose.ts';
+import { hostPorts, readComposeFile } from './compose-file.ts';
 import type { Environment } from './environments.ts';
 
-export class PreflightError extends Error {
-  override name = 'PreflightError';
-}
+/** Docker or the host is not ready for an environment; the message names the fix. */
+export class PreflightError extends OperatorError {}
 
 export function checkDocker(): void {
   const info = docker(['info', '--format', '{{.ServerVersion}}']);
@@ -19,19 +17,6 @@ export function checkDocker(): void {
   if (!docker(['compose', 'version']).ok) {
     throw new PreflightError('the Docker Compose v2 plugin is missing (`docker compose version` failed). Run `make setup` to build it.');
   }
-}
-
-/** Host ports an environment's Compose file publishes. */
-export function publishedPorts(root: string, e: Environment): number[] {
-  const doc = parse(readFileSync(join(root, e.file), 'utf8')) as { services: Record<string, { ports?: (string | { published?: string | number })[] }> };
-  const ports: number[] = [];
-  for (const service of Object.values(doc.services ?? {})) {
-    for (const entry of service.ports ?? []) {
-      const published = typeof entry === 'string' ? entry.split(':').slice(-2, -1)[0] : entry.published;
-      if (published !== undefined && published !== '') ports.push(Number(published));
-    }
-  }
-  return ports;
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -59,7 +44,7 @@ export function portHolder(port: number): string {
 export async function checkPorts(root: string, e: Environment): Promise<void> {
   const own = docker(['ps', '--filter', `label=com.docker.compose.project=${e.project}`, '--format', '{{.Ports}}']).out;
   const problems: string[] = [];
-  for (const port of publishedPorts(root, e)) {
+  for (const port of hostPorts(readComposeFile(root, e))) {
     if (new RegExp(`:${port}->`).test(own)) continue; // already ours: running `up` again is fine
     if (!(await portFree(port))) problems.push(`port ${port} is taken by ${portHolder(port)}`);
   }

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '@chorus/config';
+import { ConfigError } from '@chorus/errors';
 import { ENVIRONMENTS } from '../src/environments.ts';
 import { ensureProdEnvFile, readEnvFile } from '../src/env-file.ts';
 

@@ -1,29 +1,18 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseEnv } from 'dotenv';
-import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { loadSettings } from 'setup-connector/settings';
+import { type ComposeFile, hostPorts, namedVolumes, readComposeFile } from '../src/compose-file.ts';
 import { ENVIRONMENTS, ENV_NAMES, type EnvName, repoRoot } from '../src/environments.ts';
-import { type CdcNames, type ComposeFile, hostPorts, isolationProblems, namedVolumes } from '../src/isolation.ts';
+import { isolationProblems } from '../src/isolation.ts';
 
 const root = repoRoot();
-const load = (e: EnvName) => parse(readFileSync(join(root, ENVIRONMENTS[e].file), 'utf8')) as ComposeFile;
-const files = () => Object.fromEntries(ENV_NAMES.map((e) => [e, load(e)])) as Record<EnvName, ComposeFile>;
-
-/** The CDC names setup-connector derives in each environment, from its service's environment in the file. */
-function cdcNames(file: ComposeFile, e: EnvName): CdcNames {
-  const declared = file.services['setup-connector']?.environment ?? {};
-  const values = Object.fromEntries(Object.entries(declared).map(([k, v]) => [k, String(v).replace(/\$\{CHORUS_ENV[^}]*\}/, e)]));
-  const s = loadSettings({ ...values, CHORUS_ENV: e, POSTGRES_PASSWORD: 'x' });
-  return { slot: s.slotName, publication: s.publicationName, topicPrefix: s.topicPrefix };
-}
-const cdc = (f: Record<EnvName, ComposeFile>) => Object.fromEntries(ENV_NAMES.map((e) => [e, cdcNames(f[e], e)])) as Record<EnvName, CdcNames>;
+const files = () => Object.fromEntries(ENV_NAMES.map((e) => [e, readComposeFile(root, ENVIRONMENTS[e])])) as Record<EnvName, ComposeFile>;
 
 describe('the three Compose files', () => {
   it('share no host port, volume, network, slot, publication or topic prefix, and keep their own rules', () => {
     const f = files();
-    expect(isolationProblems(f, cdc(f))).toEqual([]);
+    expect(isolationProblems(f)).toEqual([]);
   });
 
   it('publish only the UI in prod (5001), the UI and dev-only ports in dev (5002, …), nothing in test', () => {
@@ -55,7 +44,7 @@ describe('the check itself', () => {
   const mutated = (change: (f: Record<EnvName, ComposeFile>) => void) => {
     const f = files();
     change(f);
-    return isolationProblems(f, cdc(f));
+    return isolationProblems(f);
   };
 
   it('catches a port two environments share', () => {

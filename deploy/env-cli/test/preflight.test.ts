@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Environment } from '../src/environments.ts';
-import { PreflightError, checkPorts, publishedPorts } from '../src/preflight.ts';
+import { hostPorts, readComposeFile } from '../src/compose-file.ts';
+import { PreflightError, checkPorts } from '../src/preflight.ts';
 
 let server: Server | undefined;
 afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r())));
@@ -19,7 +20,7 @@ function environmentPublishing(port: number): { root: string; e: Environment } {
 describe('port preflight', () => {
   it('reads the host ports a Compose file publishes', () => {
     const { root, e } = environmentPublishing(15999);
-    expect(publishedPorts(root, e)).toEqual([15999]);
+    expect(hostPorts(readComposeFile(root, e))).toEqual([15999]);
   });
 
   it('passes when the ports are free', async () => {

@@ -1,6 +1,6 @@
-import { MalformedEvent, parseChangeEvent } from './index.ts';
 import type { Logger } from '@chorus/logger';
 import type { Change, ReadModel } from '@chorus/read-model';
+import { MalformedEvent, parseChangeEvent } from './parse.ts';
 
 export interface Counters {
   applied: number;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { taskHash } from '@chorus/tasks';
 import { MalformedEvent, parseChangeEvent } from '../src/index.ts';
-import { asMessage, createEvent, deleteEvent, readEvent, taskRow, updateEvent, withSchema } from '../src/fixtures.ts';
+import { asMessage, createEvent, deleteEvent, readEvent, taskRow, updateEvent, withSchema } from '../fixtures/events.ts';
 
 const row = taskRow({ query: 'what is CDC?', mode: 'think', createdAt: '2026-11-22T10:00:00.123456Z' });
 const hash = taskHash({ query: 'what is CDC?', mode: 'think' });

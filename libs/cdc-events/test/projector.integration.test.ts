@@ -1,9 +1,10 @@
 /** The projector against a real Redis, fed Debezium envelopes as the connector writes them. */
 import { PassThrough } from 'node:stream';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { asMessage, createEvent, deleteEvent, readEvent, taskRow, updateEvent, withSchema } from '../src/fixtures.ts';
+import { asMessage, createEvent, deleteEvent, readEvent, taskRow, updateEvent, withSchema } from '../fixtures/events.ts';
 import { createLogger } from '@chorus/logger';
-import { ReadModel, Redis } from '@chorus/read-model';
+import { Redis } from 'ioredis';
+import { ReadModel } from '@chorus/read-model';
 import { useRedis } from '@chorus/testing/vitest';
 import { Projector, type Message } from '../src/index.ts';
 

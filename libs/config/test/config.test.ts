@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, env, loadConfig, z } from '../src/index.ts';
+import { z } from 'zod';
+import { ConfigError } from '@chorus/errors';
+import { env, loadConfig } from '../src/index.ts';
 
 const schema = z.object({
   PORT: env.port().default(8080),

@@ -2,6 +2,7 @@
  * A typed client for the Kafka Connect REST API.
  * Shapes follow the Kafka Connect documentation ("REST API" section of the Connect guide).
  */
+import { OperatorError } from '@chorus/errors';
 
 export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'RESTARTING' | 'STOPPED';
 export type ConnectorConfig = Record<string, string>;
@@ -54,26 +55,29 @@ export interface ConfigValidation {
 }
 
 /** Connect answered with an error status; `errorCode` and `message` come from its `{error_code, message}` body. */
-export class ConnectError extends Error {
+export class ConnectError extends OperatorError {
   constructor(
     readonly status: number,
     readonly errorCode: number,
     message: string,
     readonly request: string,
   ) {
-    super(message);
-    this.name = 'ConnectError';
+    // 409 (a rebalance in progress) and 5xx pass; other statuses are the request's own fault.
+    super(message, { retriable: status === 409 || status >= 500 });
+  }
+
+  override report(): string {
+    return `Kafka Connect answered ${this.status} to ${this.request}: ${this.message}`;
   }
 }
 
 /** Connect could not be reached at all (refused, DNS, timeout). */
-export class ConnectUnreachableError extends Error {
+export class ConnectUnreachableError extends OperatorError {
   constructor(
     readonly url: string,
     override readonly cause: unknown,
   ) {
-    super(`Kafka Connect at ${url} is unreachable: ${describeCause(cause)}`);
-    this.name = 'ConnectUnreachableError';
+    super(`Kafka Connect at ${url} is unreachable: ${describeCause(cause)}`, { retriable: true });
   }
 }
 

@@ -7,8 +7,9 @@
  *        tasks:status:<STATUS>    sorted set of hashes by creation time, one per status
  *        pipeline                 hash: lastEventAt, lastSourceAt, applied, stale
  */
-import { Redis } from 'ioredis';
-import { type Status, STATUSES, type Task } from '@chorus/tasks';
+import type { Redis } from 'ioredis';
+import { type Status, STATUSES, TASK_FIELDS, type Task } from '@chorus/tasks';
+import { defineScripts } from './scripts.ts';
 
 export type Change =
   | { op: 'upsert'; lsn: number; sourceTsMs: number; task: Task }
@@ -21,61 +22,25 @@ export interface PipelineState {
   stale: number;
 }
 
-// Both scripts skip a change older than the last one applied to the same task, so redelivered or
-// reordered events never overwrite newer state. Equal LSNs re-apply the same data: idempotent.
-// They count what they did in the pipeline hash, so a batch costs one round trip.
-const UPSERT = `
-local current = redis.call('GET', KEYS[2])
-if current and tonumber(current) > tonumber(ARGV[1]) then redis.call('HINCRBY', 'pipeline', 'stale', 1) return 0 end
-local previous = redis.call('HGET', KEYS[1], 'status')
-if previous then redis.call('ZREM', 'tasks:status:' .. previous, ARGV[2]) end
-redis.call('HSET', KEYS[1], 'hash', ARGV[2], 'mode', ARGV[3], 'query', ARGV[4], 'status', ARGV[5],
-  'createdAt', ARGV[6], 'updatedAt', ARGV[7], 'lsn', ARGV[1])
-redis.call('SET', KEYS[2], ARGV[1])
-redis.call('ZADD', 'tasks:by-time', ARGV[8], ARGV[2])
-redis.call('ZADD', 'tasks:status:' .. ARGV[5], ARGV[8], ARGV[2])
-redis.call('HINCRBY', 'pipeline', 'applied', 1)
-return 1`;
-
-const DELETE = `
-local current = redis.call('GET', KEYS[2])
-if current and tonumber(current) > tonumber(ARGV[1]) then redis.call('HINCRBY', 'pipeline', 'stale', 1) return 0 end
-local previous = redis.call('HGET', KEYS[1], 'status')
-if previous then redis.call('ZREM', 'tasks:status:' .. previous, ARGV[2]) end
-redis.call('DEL', KEYS[1])
-redis.call('ZREM', 'tasks:by-time', ARGV[2])
-redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[3])
-redis.call('HINCRBY', 'pipeline', 'applied', 1)
-return 1`;
-
 /** How long a delete's LSN is remembered, so that a late older event cannot bring the task back. */
 const DELETE_MEMORY_SECONDS = 7 * 24 * 3600;
-
-/** A pipeline with the two scripts defined above. */
-interface ScriptedPipeline {
-  upsertTask(taskKey: string, lsnKey: string, ...args: (string | number)[]): void;
-  deleteTask(taskKey: string, lsnKey: string, ...args: (string | number)[]): void;
-  hset(key: string, ...fieldsAndValues: string[]): void;
-  exec(): Promise<[Error | null, unknown][] | null>;
-}
 
 export class ReadModel {
   private readonly redis: Redis;
 
   constructor(redis: Redis) {
-    redis.defineCommand('upsertTask', { numberOfKeys: 2, lua: UPSERT });
-    redis.defineCommand('deleteTask', { numberOfKeys: 2, lua: DELETE });
+    defineScripts(redis);
     this.redis = redis;
   }
 
   /** Applies changes in order, in one round trip. Resolves once Redis holds them. */
   async apply(changes: Change[]): Promise<{ applied: number; stale: number }> {
     if (changes.length === 0) return { applied: 0, stale: 0 };
-    const pipeline = this.redis.pipeline() as unknown as ScriptedPipeline;
+    const pipeline = this.redis.pipeline();
     for (const change of changes) {
       if (change.op === 'upsert') {
         const t = change.task;
-        pipeline.upsertTask(`task:${t.hash}`, `task-lsn:${t.hash}`, change.lsn, t.hash, t.mode, t.query, t.status, t.createdAt, t.updatedAt, Date.parse(t.createdAt));
+        pipeline.upsertTask(`task:${t.hash}`, `task-lsn:${t.hash}`, change.lsn, Date.parse(t.createdAt), ...TASK_FIELDS.flatMap((f) => [f, t[f]]));
       } else {
         pipeline.deleteTask(`task:${change.hash}`, `task-lsn:${change.hash}`, change.lsn, change.hash, DELETE_MEMORY_SECONDS);
       }
@@ -125,14 +90,5 @@ export class ReadModel {
 }
 
 function toTask(f: Record<string, string>): Task {
-  return {
-    hash: f.hash!,
-    mode: f.mode as Task['mode'],
-    query: f.query!,
-    status: f.status as Status,
-    createdAt: f.createdAt!,
-    updatedAt: f.updatedAt!,
-  };
+  return Object.fromEntries(TASK_FIELDS.map((field) => [field, f[field]])) as unknown as Task;
 }
-
-export { Redis };

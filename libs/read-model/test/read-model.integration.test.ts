@@ -1,7 +1,8 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useRedis } from '@chorus/testing/vitest';
 import type { Task } from '@chorus/tasks';
-import { type Change, ReadModel, type Redis } from '../src/index.ts';
+import type { Redis } from 'ioredis';
+import { type Change, ReadModel } from '../src/index.ts';
 
 const r = useRedis();
 let redis: Redis;

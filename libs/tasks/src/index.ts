@@ -1,6 +1,6 @@
 /** The task: what a user submits, how it is identified, and the states it moves through. */
 import { createHash } from 'node:crypto';
-import { z } from '@chorus/config';
+import { z } from 'zod';
 
 export const MODES = ['flash', 'think', 'deep_research'] as const;
 export type Mode = (typeof MODES)[number];
@@ -33,6 +33,9 @@ export interface Task {
   createdAt: string;
   updatedAt: string;
 }
+
+/** The fields of a Task, in the order stores write them. */
+export const TASK_FIELDS = ['hash', 'mode', 'query', 'status', 'createdAt', 'updatedAt'] as const satisfies readonly (keyof Task)[];
 
 /** JSON with object keys sorted at every level, so equal values always serialise alike. */
 export function canonicalJson(value: unknown): string {

@@ -1,12 +1,13 @@
+import { OperatorError } from '@chorus/errors';
+
 /** Thrown when a deadline passes before a condition holds. Carries the last reason it did not. */
-export class TimeoutError extends Error {
+export class TimeoutError extends OperatorError {
   constructor(
     readonly what: string,
     readonly lastError: string | undefined,
     readonly elapsedMs: number,
   ) {
     super(`timed out after ${(elapsedMs / 1000).toFixed(1)}s waiting for ${what}${lastError ? `: ${lastError}` : ''}`);
-    this.name = 'TimeoutError';
   }
 }
 

@@ -6,7 +6,8 @@ import { afterAll, beforeAll } from 'vitest';
 import { Projector } from '@chorus/cdc-events';
 import { TaskStore, migrate } from '@chorus/db';
 import { createLogger } from '@chorus/logger';
-import { ReadModel, Redis } from '@chorus/read-model';
+import { Redis } from 'ioredis';
+import { ReadModel } from '@chorus/read-model';
 import { startPostgres, startRedis, type TestPostgres, type TestRedis } from '@chorus/testing';
 import { createApp } from '../../src/app.ts';
 

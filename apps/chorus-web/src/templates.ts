@@ -1,6 +1,6 @@
 import escape from 'escape-html';
 import { CANCELLABLE, MAX_QUERY_LENGTH, MODES, STATUSES, type Status, type Task } from '@chorus/tasks';
-import type { PipelineStatus } from './service.ts';
+import type { PipelineStatus } from './task-views.ts';
 
 const STYLE = `
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2330}

@@ -1,0 +1,62 @@
+/** The JSON API under /api. Errors are HttpErrors, rendered as `{error: {code, message}}` by errorHandler. */
+import express, { type Request, type Response } from 'express';
+import type { TaskStore } from '@chorus/db';
+import type { ReadModel } from '@chorus/read-model';
+import { HttpError, sendError } from './errors.ts';
+import { BODY_LIMIT } from './limits.ts';
+import { cancelTask, deleteTask, hashParam, limitQuery, readTaskInput, statusQuery } from './requests.ts';
+import type { TaskViews } from './task-views.ts';
+
+export function apiRoutes({ store, model, views }: { store: TaskStore; model: ReadModel; views: TaskViews }) {
+  async function submit(req: Request, res: Response) {
+    const read = readTaskInput(req.body);
+    if (!read.ok) throw new HttpError(400, 'invalid_task', read.message);
+    const { created, task } = await store.submit(read.input);
+    res.status(created ? 201 : 200).location(`/api/tasks/${task.hash}`).json(task);
+  }
+
+  async function list(req: Request, res: Response) {
+    const tasks = await model.list({ status: statusQuery(req.query.status), limit: limitQuery(req.query.limit) });
+    res.json({ tasks });
+  }
+
+  async function stats(_req: Request, res: Response) {
+    const [counts, pipeline] = await Promise.all([model.stats(), views.pipeline()]);
+    res.json({ ...counts, pipeline });
+  }
+
+  async function show(req: Request, res: Response) {
+    const hash = hashParam(req);
+    const found = await views.lookup(hash);
+    if (found.state === 'ready') return res.json(found.task);
+    if (found.state === 'pending') return res.status(202).json({ hash: found.task.hash, state: 'pending' });
+    sendError(res, 404, 'not_found', `no task has the hash ${hash}`);
+  }
+
+  async function cancel(req: Request, res: Response) {
+    const task = await cancelTask(store, hashParam(req));
+    res.status(202).json({ hash: task.hash, status: task.status, state: 'pending' });
+  }
+
+  async function remove(req: Request, res: Response) {
+    const hash = hashParam(req);
+    await deleteTask(store, hash);
+    res.status(202).json({ hash, deleted: true, state: 'pending' });
+  }
+
+  const api = express.Router();
+  // A body of another type is refused before anything reads it; a request without a body is fine.
+  api.use((req, _res, next) => {
+    if (req.is('application/json') === false) throw new HttpError(415, 'unsupported_media_type', 'send the request body as application/json');
+    next();
+  });
+  api.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  api.post('/tasks', submit);
+  api.get('/tasks', list);
+  api.get('/stats', stats);
+  api.get('/tasks/:hash', show);
+  api.post('/tasks/:hash/cancel', cancel);
+  api.delete('/tasks/:hash', remove);
+  api.use((_req, res) => sendError(res, 404, 'not_found', 'no such endpoint'));
+  return api;
+}

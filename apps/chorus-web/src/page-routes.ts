@@ -1,0 +1,80 @@
+/** The HTML pages: the dashboard with its form, the task page and its cancel and delete buttons. */
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import type { TaskStore } from '@chorus/db';
+import type { ReadModel } from '@chorus/read-model';
+import { STATUSES, type Status } from '@chorus/tasks';
+import { HttpError } from './errors.ts';
+import { BODY_LIMIT } from './limits.ts';
+import { cancelTask, deleteTask, hashParam, readTaskInput, statusQuery } from './requests.ts';
+import { type DashboardData, dashboard, messagePage, pendingPage, taskPage } from './templates.ts';
+import type { TaskViews } from './task-views.ts';
+
+/** The page title for each error a page route can meet. */
+const TITLES: Record<string, string> = { invalid_hash: 'Bad link', not_found: 'No such task', not_cancellable: 'Cannot cancel' };
+const sentence = (message: string) => `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
+
+export function pageRoutes({ store, model, views }: { store: TaskStore; model: ReadModel; views: TaskViews }) {
+  async function renderDashboard(res: Response, status: number, extra: Partial<Pick<DashboardData, 'error' | 'notice' | 'form' | 'filter'>> = {}) {
+    const [tasks, stats, pipeline] = await Promise.all([model.list({ status: extra.filter, limit: 50 }), model.stats(), views.pipeline()]);
+    res.status(status).type('html').send(dashboard({ tasks, stats, pipeline, ...extra }));
+  }
+
+  async function showDashboard(req: Request, res: Response) {
+    let filter: Status | undefined;
+    try {
+      filter = statusQuery(req.query.status);
+    } catch (error) {
+      return renderDashboard(res, 400, { error: (error as Error).message });
+    }
+    await renderDashboard(res, 200, { filter, notice: req.query.deleted ? 'Task deleted; it leaves the list once the pipeline delivers the change.' : undefined });
+  }
+
+  async function submitForm(req: Request, res: Response) {
+    const read = readTaskInput(req.body);
+    if (!read.ok) {
+      const form = { query: typeof req.body?.query === 'string' ? req.body.query : undefined, mode: req.body?.mode };
+      return renderDashboard(res, 400, { error: read.message, form });
+    }
+    const { task } = await store.submit(read.input);
+    res.redirect(303, `/query/${task.hash}`);
+  }
+
+  async function showTask(req: Request, res: Response) {
+    const hash = hashParam(req);
+    const found = await views.lookup(hash);
+    const expect = STATUSES.includes(req.query.expect as Status) ? (req.query.expect as Status) : undefined;
+    if (found.state === 'ready') return res.type('html').send(taskPage(found.task, expect));
+    if (found.state === 'pending') return res.type('html').send(pendingPage(found.task));
+    throw new HttpError(404, 'not_found', `no task has the hash ${hash}`);
+  }
+
+  async function cancelForm(req: Request, res: Response) {
+    const hash = hashParam(req);
+    await cancelTask(store, hash);
+    res.redirect(303, `/query/${hash}?expect=CANCELLED`);
+  }
+
+  async function deleteForm(req: Request, res: Response) {
+    await deleteTask(store, hashParam(req));
+    res.redirect(303, '/?deleted=1');
+  }
+
+  /** A user's mistake as a page; anything else goes on to the JSON error handler's 500. */
+  const renderError: ErrorRequestHandler = (error, _req, res, next) => {
+    if (!(error instanceof HttpError)) return next(error);
+    res.status(error.status).type('html').send(messagePage(TITLES[error.code] ?? 'Error', sentence(error.message)));
+  };
+
+  const pages = express.Router();
+  const form = express.urlencoded({ extended: false, limit: BODY_LIMIT });
+  pages.get('/', showDashboard);
+  pages.post('/', form, submitForm);
+  pages.get('/query/:hash', showTask);
+  pages.post('/query/:hash/cancel', cancelForm);
+  pages.post('/query/:hash/delete', deleteForm);
+  pages.use((_req, res) => {
+    res.status(404).type('html').send(messagePage('Not found', 'There is no page here.'));
+  });
+  pages.use(renderError);
+  return pages;
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { cdcNames } from '../src/index.ts';
+
+describe('cdcNames', () => {
+  it('names every CDC object after the environment', () => {
+    expect(cdcNames('prod')).toEqual({
+      connector: 'chorus-prod-postgres',
+      slot: 'chorus_prod',
+      publication: 'chorus_prod',
+      topicPrefix: 'chorus_prod',
+      taskTopic: 'chorus_prod.public.task_queue',
+      consumerGroup: 'chorus-prod-stream-processor',
+    });
+  });
+
+  it('gives two environments no name in common', () => {
+    const prod = Object.values(cdcNames('prod'));
+    for (const name of Object.values(cdcNames('dev'))) expect(prod).not.toContain(name);
+  });
+
+  it('derives the task topic from an overridden prefix', () => {
+    expect(cdcNames('dev', { topicPrefix: 'custom' }).taskTopic).toBe('custom.public.task_queue');
+  });
+});

@@ -1,0 +1,16 @@
+/**
+ * Every default of the CHORUS services, in one place. They are the addresses inside a Compose
+ * environment; an env file or the environment overrides each one by the variable named beside it.
+ */
+export const defaults = {
+  /** POSTGRES_HOST, POSTGRES_PORT, POSTGRES_DB, POSTGRES_USER */
+  postgres: { host: 'postgres', port: 5432, database: 'chorus', user: 'chorus' },
+  /** REDIS_URL */
+  redisUrl: 'redis://redis:6379',
+  /** KAFKA_BROKERS */
+  kafkaBrokers: ['kafka:9092'],
+  /** KAFKA_CONNECT_URL */
+  kafkaConnectUrl: 'http://kafka-connect:8083',
+  /** LOG_LEVEL */
+  logLevel: 'info',
+} as const;
