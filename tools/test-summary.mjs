@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-const files = ['apps', 'libs', 'deploy']
+const files = ['apps', 'libs', 'deploy', 'tools']
   .flatMap((dir) => readdirSync(dir).map((name) => `${dir}/${name}/reports/vitest.json`))
   .filter((file) => existsSync(file));
 for (const file of files) {

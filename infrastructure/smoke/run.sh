@@ -21,6 +21,10 @@ t0=$(ms)
 t1=$(ms)
 echo "smoke: postgres, kafka and kafka-connect healthy in $((t1 - t0)) ms"
 
+if ! "${compose[@]}" run --rm --no-deps migrate; then
+  echo "smoke: migrations failed" >&2
+  exit 1
+fi
 if ! "${compose[@]}" run --rm --no-deps setup-connector; then
   "${compose[@]}" logs --tail 60 kafka-connect >&2
   exit 1

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { type Task, taskHash } from '@chorus/tasks';
+import { Deadline, done, notYet, poll } from '@chorus/wait';
 
 const WEB = process.env.CHORUS_WEB_URL ?? 'http://chorus-web:3000';
 const redis = new Redis(process.env.REDIS_URL ?? 'redis://redis:6379');
@@ -14,19 +15,19 @@ const PIPELINE_TIMEOUT_MS = Number(process.env.PIPELINE_TIMEOUT_MS ?? 30_000);
 
 after(() => redis.disconnect());
 
-async function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + PIPELINE_TIMEOUT_MS;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not seen within ${PIPELINE_TIMEOUT_MS} ms${last ? ` (${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** Retries `check` until it returns a value; a throw counts as "not yet", with its message kept as the reason. */
+function eventually<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  return poll(
+    async () => {
+      try {
+        const value = await check();
+        return value === undefined ? notYet('not there yet') : done(value);
+      } catch (error) {
+        return notYet(String(error));
+      }
+    },
+    { what, deadline: new Deadline(PIPELINE_TIMEOUT_MS), initialMs: 100, maxMs: 200 },
+  );
 }
 
 const api = (path: string, init: RequestInit = {}) => fetch(`${WEB}${path}`, { redirect: 'manual', ...init });

@@ -1,5 +1,6 @@
 /**
- * AC-1 … AC-7 of the mandate, checked as an operator would: through make, Docker and a real browser.
+ * The mandate: prod, dev and test run as three isolated environments, one complete Compose file each,
+ * side by side on one host, driven by make. AC-1 … AC-7 of it, checked as an operator would: through make, Docker and a real browser.
  * Every task it submits is deleted again at the end. It stops what it started, and removes the volumes
  * of an environment only if they did not exist before it ran.
  */

@@ -1,0 +1,69 @@
+/**
+ * The three Compose files stay three complete files, and this check keeps them from drifting: after
+ * the environment's name is normalised, a service shared by two files may differ only where a rule
+ * below allows it. Pure: it reads parsed files, so it runs without Docker.
+ */
+import type { ComposeFile } from './compose-file.ts';
+import type { EnvName } from './environments.ts';
+
+export interface AllowedDifference {
+  /** A path such as `services.kafka.environment.KAFKA_LISTENERS`. */
+  path: RegExp;
+  /** The environments that may differ from prod there; all when absent. */
+  envs?: EnvName[];
+  why: string;
+}
+
+const APPS = '(chorus-web|chorus-stream-processor)';
+
+export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
+  { path: /^services\.[^.]+\.ports$/, why: 'host ports are per environment' },
+  { path: /^services\.[^.]+\.(volumes|tmpfs)$/, why: 'storage: named volumes in prod and dev, tmpfs in test' },
+  { path: /^volumes\./, why: 'each environment declares its own named volumes' },
+  { path: /^services\.[^.]+\.restart$/, why: 'restart policies are per environment' },
+  { path: new RegExp(`^services\\.${APPS}\\.(image|working_dir|command)$`), envs: ['dev'], why: "dev runs the mounted source with a watch command" },
+  {
+    path: /^services\.kafka\.environment\.KAFKA_(LISTENERS|ADVERTISED_LISTENERS|LISTENER_SECURITY_PROTOCOL_MAP)$/,
+    envs: ['dev'],
+    why: "dev's extra listener for programs on the host",
+  },
+  { path: /^services\.(postgres|redis)\.command$/, envs: ['test'], why: 'test trades durability for speed on throwaway storage' },
+  { path: /^services\.chorus-tester\./, envs: ['test'], why: "test's end-to-end suite" },
+];
+
+/** The file's values with its own environment's name replaced by `<env>`: keys stay, and so do paths such as /dev/tcp. */
+function normalise(file: ComposeFile, e: EnvName): unknown {
+  const name = new RegExp(`(?<![A-Za-z/])${e}(?![A-Za-z/])`, 'g');
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.replace(name, '<env>');
+    if (Array.isArray(value)) return value.map(walk);
+    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    return value;
+  };
+  return walk(Object.fromEntries(Object.entries(file).filter(([key]) => !key.startsWith('x-'))));
+}
+
+/** Leaves by dotted path; a list is one leaf, compared whole. */
+function leaves(value: unknown, path = '', out = new Map<string, string>()): Map<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [key, child] of Object.entries(value)) leaves(child, path ? `${path}.${key}` : key, out);
+  } else {
+    out.set(path, JSON.stringify(value));
+  }
+  return out;
+}
+
+/** Every difference between prod and another environment's file that no rule allows. */
+export function driftProblems(files: Record<EnvName, ComposeFile>, allowed = ALLOWED_DIFFERENCES): string[] {
+  const reference = leaves(normalise(files.prod, 'prod'));
+  const problems: string[] = [];
+  for (const e of ['dev', 'test'] as const) {
+    const other = leaves(normalise(files[e], e));
+    for (const path of new Set([...reference.keys(), ...other.keys()])) {
+      if (reference.get(path) === other.get(path)) continue;
+      if (allowed.some((rule) => rule.path.test(path) && (!rule.envs || rule.envs.includes(e)))) continue;
+      problems.push(`${e}: ${path} is ${other.get(path) ?? '(absent)'}, prod has ${reference.get(path) ?? '(absent)'}`);
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT, fromRoot, tsFiles } from './sources.ts';
+
+/** Files, tests included, that spell out a rule by `pattern`. */
+const spelledOutIn = (pattern: RegExp) =>
+  ['apps', 'libs', 'deploy', 'infrastructure']
+    .flatMap((dir) => tsFiles(join(ROOT, dir)))
+    .filter((file) => pattern.test(readFileSync(file, 'utf8')))
+    .map(fromRoot);
+
+describe('one rule in one place', () => {
+  it('the per-environment CDC naming rule is written only in @chorus/cdc-names', () => {
+    expect(spelledOutIn(/chorus_\$\{|chorus-\$\{[^}]+\}-(postgres|stream-processor)/)).toEqual(['libs/cdc-names/src/index.ts']);
+  });
+
+  it('the exit codes are defined only in @chorus/errors', () => {
+    expect(spelledOutIn(/\bEXIT\s*=\s*\{/)).toEqual(['libs/errors/src/errors.ts']);
+  });
+
+  it('no lib re-exports another library', () => {
+    const reexports = tsFiles(join(ROOT, 'libs')).filter((f) => /export\s*\{[^}]*\}\s*from\s*'(?!\.)/.test(readFileSync(f, 'utf8')));
+    expect(reexports.map(fromRoot)).toEqual([]);
+  });
+});
