@@ -10,7 +10,7 @@ NX := npx nx
 ENV := node deploy/env-cli/dist/env.cjs
 
 .PHONY: help install setup test-deps images env-cli build unit smoke test-env acceptance test \
-        run-prod run-dev stop-prod stop-dev logs-prod logs-dev status clean-prod clean-dev
+        run-prod run-dev stop-prod stop-dev logs-prod logs-dev status clean-prod clean-dev clean-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,7 +50,7 @@ logs-prod: env-cli ## Follow prod's logs
 logs-dev: env-cli ## Follow dev's logs
 	@$(ENV) logs dev
 
-status: env-cli ## Every environment: services, health, ports, connector state
+status: env-cli ## Every environment and test run: services, health, ports, connector state
 	@$(ENV) status
 
 clean-prod: env-cli ## Stop prod and delete its volumes (asks first)
@@ -58,6 +58,9 @@ clean-prod: env-cli ## Stop prod and delete its volumes (asks first)
 
 clean-dev: env-cli ## Stop dev and delete its volumes (asks first)
 	@$(ENV) clean dev
+
+clean-test: env-cli ## Remove test runs left behind by a killed make test (live runs are left alone)
+	@$(ENV) clean-test
 
 build: install ## Build every app (Nx, cached)
 	$(NX) run-many -t build
@@ -69,11 +72,14 @@ unit: install test-deps ## Unit and integration tests of every project on the ho
 smoke: install setup ## Smoke-test the container substrate: Postgres -> Debezium -> Kafka
 	$(NX) run substrate-smoke:smoke
 
-test-env: setup env-cli ## The hermetic test environment with the end-to-end journey; always torn down
+test-env: setup env-cli ## A test run in its own Compose project with the end-to-end journey; always torn down
 	@$(ENV) test
 
-acceptance: setup env-cli test-deps ## AC-1..AC-7 as an operator would check them (starts prod and dev)
+acceptance: setup env-cli test-deps ## AC-1..AC-7 as an operator checks them: prod and dev, browsers, make test beside them
 	$(NX) run acceptance:acceptance --output-style=static
 
-test: unit smoke test-env acceptance ## Everything: host tests, substrate smoke, test environment, acceptance
-	@node tools/test-summary.mjs
+test: ## Host tests, then a hermetic test run; never touches prod or dev
+	@start=$$(date +%s); $(MAKE) --no-print-directory unit; host=$$(( $$(date +%s) - start )); \
+	$(MAKE) --no-print-directory test-env; \
+	echo "make test: host tests $${host} s, test environment $$(( $$(date +%s) - start - host )) s, $$(( $$(date +%s) - start )) s in all"; \
+	node tools/test-summary.mjs

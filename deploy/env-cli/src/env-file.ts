@@ -7,32 +7,46 @@ import { env } from '@chorus/config';
 import { ConfigError } from '@chorus/errors';
 import type { Environment } from './environments.ts';
 
+const passwordFor = (e: Pick<Environment, 'name'>) =>
+  z
+    .string()
+    .min(e.name === 'prod' ? 16 : 8, e.name === 'prod' ? 'use at least 16 characters in prod' : 'use at least 8 characters')
+    .regex(/^[A-Za-z0-9_.~-]+$/, 'use letters, digits and _ . ~ - only');
+
 const schemaFor = (e: Environment) =>
   z
     .object({
       CHORUS_ENV: z.literal(e.name, { error: `must be "${e.name}" in this environment's file` }),
       POSTGRES_USER: env.identifier(),
       POSTGRES_DB: env.identifier(),
-      POSTGRES_PASSWORD: z
-        .string()
-        .min(e.name === 'prod' ? 16 : 8, e.name === 'prod' ? 'use at least 16 characters in prod' : 'use at least 8 characters')
-        .regex(/^[A-Za-z0-9_.~-]+$/, 'use letters, digits and _ . ~ - only'),
+      POSTGRES_PASSWORD: passwordFor(e),
     })
     .strict();
+
+/**
+ * Keys that Compose itself reads from an env file: they would point this environment's commands at
+ * another project or other files, so a file that sets one is refused.
+ */
+const COMPOSE_KEYS = /^(COMPOSE_|DOCKER_)/;
 
 /** Reads and validates an environment's file; every problem is reported at once, by line name. */
 export function readEnvFile(root: string, e: Environment): Record<string, string> {
   const path = join(root, e.envFile);
   if (!existsSync(path)) throw new ConfigError([`${e.envFile}: missing`]);
   const values = parse(readFileSync(path));
-  const result = schemaFor(e).safeParse(values);
+  const redirecting = Object.keys(values).filter((key) => COMPOSE_KEYS.test(key));
+  const result = schemaFor(e).safeParse(Object.fromEntries(Object.entries(values).filter(([key]) => !COMPOSE_KEYS.test(key))));
+  const problems = redirecting.map(
+    (key) => `${e.envFile}: ${key} is not allowed: it would point ${e.name}'s commands at another Compose project or engine; remove the line`,
+  );
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) =>
+    problems.push(
+      ...result.error.issues.map((issue) =>
         issue.code === 'unrecognized_keys' ? `${e.envFile}: unknown ${issue.keys.join(', ')}` : `${e.envFile}: ${issue.path.join('.')}: ${issue.message}`,
       ),
     );
   }
+  if (problems.length > 0) throw new ConfigError(problems);
   return values;
 }
 
@@ -54,6 +68,10 @@ export function ensureProdEnvFile(
       `${e.envFile} is missing, but prod's database volume ${existingVolume} exists and was made with the password in that file. ` +
         `Restore the file, or run again with POSTGRES_PASSWORD set to that password, or delete prod's data with \`make clean-prod\`.`,
     ]);
+  }
+  if (supplied) {
+    const checked = passwordFor(e).safeParse(supplied);
+    if (!checked.success) throw new ConfigError([`POSTGRES_PASSWORD from the environment: ${checked.error.issues[0]?.message}; nothing was written`]);
   }
   const password = supplied || randomBytes(24).toString('base64url');
   const content = [

@@ -76,3 +76,17 @@ describe('readEnvFile', () => {
     expect(() => readEnvFile(tempRoot(), ENVIRONMENTS.dev)).toThrow(/\.env\.dev: missing/);
   });
 });
+
+describe('what an env file may not do', () => {
+  it('refuses a key that would point the command at another Compose project', () => {
+    const root = tempRoot();
+    writeFileSync(join(root, ENVIRONMENTS.dev.envFile), 'CHORUS_ENV=dev\nPOSTGRES_USER=chorus\nPOSTGRES_DB=chorus\nPOSTGRES_PASSWORD=chorus-dev\nCOMPOSE_PROJECT_NAME=chorus-prod\n');
+    expect(() => readEnvFile(root, ENVIRONMENTS.dev)).toThrow(/COMPOSE_PROJECT_NAME is not allowed: it would point dev's commands at another Compose project/);
+  });
+
+  it('checks a supplied prod password before writing anything', () => {
+    const root = tempRoot();
+    expect(() => ensureProdEnvFile(root, ENVIRONMENTS.prod, 'short pass')).toThrow(/POSTGRES_PASSWORD from the environment: use at least 16 characters in prod; nothing was written/);
+    expect(() => readEnvFile(root, ENVIRONMENTS.prod)).toThrow(/missing/);
+  });
+});

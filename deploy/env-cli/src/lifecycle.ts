@@ -1,0 +1,81 @@
+/** Starting, stopping and deleting prod and dev. */
+import { createInterface } from 'node:readline/promises';
+import { OperatorError } from '@chorus/errors';
+import { docker, down, up } from './compose.ts';
+import { ensureProdEnvFile, readEnvFile } from './env-file.ts';
+import type { Environment } from './environments.ts';
+import { explainFailure } from './explain.ts';
+import { buildImages } from './images.ts';
+import { say, seconds } from './output.ts';
+import { checkDocker, checkPorts } from './preflight.ts';
+
+export const APP_IMAGES = ['chorus-web', 'chorus-stream-processor', 'setup-connector'];
+
+function prepare(root: string, e: Environment) {
+  if (e.name === 'prod') {
+    const volume = `${e.project}_postgres_data_prod`;
+    const existing = docker(['volume', 'inspect', volume]).ok ? volume : undefined;
+    if (ensureProdEnvFile(root, e, process.env.POSTGRES_PASSWORD, existing) === 'created') {
+      say(`created ${e.envFile} with a ${process.env.POSTGRES_PASSWORD ? 'supplied' : 'generated'} database password (not shown)`);
+    }
+  }
+  readEnvFile(root, e);
+}
+
+/** When setup-connector finished, and its summary line. */
+function connectorOutcome(e: Environment): { finishedAt?: number; summary?: string } {
+  const id = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${e.project}`, '--filter', 'label=com.docker.compose.service=setup-connector']).out.split('\n')[0];
+  if (!id) return {};
+  const finished = docker(['inspect', '--format', '{{.State.FinishedAt}}', id]).out;
+  const log = docker(['logs', '--tail', '20', id]);
+  const summary = `${log.out}\n${log.err}`.split('\n').reverse().find((l) => l.includes('RUNNING ('));
+  return { finishedAt: Date.parse(finished), summary: summary?.replace(/^\[[^\]]+\]\s*\w+:\s*/, '') };
+}
+
+export async function start(root: string, e: Environment, { build }: { build: boolean }) {
+  const started = Date.now();
+  checkDocker();
+  await checkPorts(root, e);
+  prepare(root, e);
+  const buildMs = build ? await buildImages(root, APP_IMAGES) : 0;
+  const composeStarted = Date.now();
+  say(`starting ${e.name} (${e.file})`);
+  if ((await up(root, e)) !== 0) {
+    const failed = await explainFailure(root, e.project);
+    throw new OperatorError(`${e.name} did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}; see \`make logs-${e.name}\``);
+  }
+  const ready = Date.now();
+  const connector = connectorOutcome(e);
+  const connectorMs = connector.finishedAt && connector.finishedAt > composeStarted ? connector.finishedAt - composeStarted : undefined;
+  if (connector.summary) say(connector.summary);
+  say(
+    `${e.name} ready in ${seconds(ready - started)}: images ${seconds(buildMs)}, ` +
+      `${connectorMs !== undefined ? `connector RUNNING after ${seconds(connectorMs)}, ` : ''}all services healthy after ${seconds(ready - composeStarted)}`,
+  );
+  if (e.url) say(`${e.name} UI: ${e.url}`);
+}
+
+/** Stops an environment by its project name alone, so it works even without its env file. */
+export async function stop(root: string, e: Environment) {
+  checkDocker();
+  const code = await down(root, e.project);
+  if (code !== 0) throw new OperatorError(`stopping ${e.name} failed (docker compose down exited ${code}); the lines above say why`);
+  say(`${e.name}: stopped; its volumes are kept`);
+}
+
+export async function clean(root: string, e: Environment, { yes }: { yes: boolean }) {
+  checkDocker();
+  if (!yes) {
+    if (!process.stdin.isTTY) throw new OperatorError(`refusing to delete ${e.name}'s volumes without a terminal to ask; pass --yes`);
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    const answer = await rl.question(`Delete ${e.name}'s containers AND volumes (all its data)? Type "${e.name}" to confirm: `);
+    rl.close();
+    if (answer.trim() !== e.name) {
+      say('nothing deleted');
+      return;
+    }
+  }
+  const code = await down(root, e.project, { volumes: true });
+  if (code !== 0) throw new OperatorError(`deleting ${e.name} failed (docker compose down --volumes exited ${code}); its data may still be there`);
+  say(`${e.name}: containers and volumes removed`);
+}

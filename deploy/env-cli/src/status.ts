@@ -1,0 +1,48 @@
+/** `make status`: every environment and test run, read-only, by project name (no env file needed). */
+import { cdcNames } from '@chorus/cdc-names';
+import { execIn, services } from './compose.ts';
+import { ENVIRONMENTS } from './environments.ts';
+import { say } from './output.ts';
+import { checkDocker } from './preflight.ts';
+import { testRuns } from './test-env.ts';
+
+async function connectorLine(root: string, project: string, env: string): Promise<string> {
+  const { connector } = cdcNames(env);
+  const out = await execIn(root, project, 'kafka-connect', ['curl', '-fsS', `http://localhost:8083/connectors/${connector}/status`]);
+  if (!out) return `  connector ${connector}: not registered or Connect not reachable`;
+  const s = JSON.parse(out) as { connector: { state: string }; tasks: { state: string }[] };
+  return `  connector ${connector}: ${s.connector.state}, tasks ${s.tasks.map((t) => t.state).join(', ') || 'none'}`;
+}
+
+async function processorLine(root: string, project: string): Promise<string | undefined> {
+  const probe = "fetch('http://127.0.0.1:8080/healthz').then((r) => r.text()).then((t) => console.log(t))";
+  const out = await execIn(root, project, 'chorus-stream-processor', ['node', '-e', probe]);
+  if (!out) return undefined;
+  const h = JSON.parse(out) as { status: string; lag: number | null; lastEventAt: string | null };
+  return `  stream processor: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}`;
+}
+
+export async function status(root: string) {
+  checkDocker();
+  for (const e of [ENVIRONMENTS.prod, ENVIRONMENTS.dev]) {
+    const list = await services(root, e.project);
+    if (list.length === 0) {
+      say(`${e.name}: not running`);
+      continue;
+    }
+    say(`${e.name} (${e.project})${e.url ? ` — ${e.url}` : ''}`);
+    for (const s of list) {
+      const ports = [...new Set((s.Publishers ?? []).filter((p) => p.PublishedPort).map((p) => `${p.URL}:${p.PublishedPort}->${p.TargetPort}`))].join(', ');
+      const state = s.State === 'exited' ? `exited (${s.ExitCode})` : s.State;
+      process.stdout.write(`  ${s.Service.padEnd(26)} ${state.padEnd(12)} ${(s.Health || '-').padEnd(10)} ${ports}\n`);
+    }
+    process.stdout.write(`${await connectorLine(root, e.project, e.name)}\n`);
+    const processor = await processorLine(root, e.project);
+    if (processor) process.stdout.write(`${processor}\n`);
+  }
+  const runs = await testRuns(root);
+  if (runs.length === 0) say('test: no runs');
+  for (const r of runs) {
+    say(`test run ${r.project}: ${r.state === 'live' ? 'live (its owner is running)' : 'STALE (its owner is gone): `make clean-test` removes it'}, ${r.services} container(s)`);
+  }
+}
