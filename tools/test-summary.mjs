@@ -1,4 +1,5 @@
 // Sums the vitest JSON reports of every project into one closing line: "Tests: N passed, N failed".
+// With --acceptance, the acceptance suite's report (deploy/acceptance/reports/acceptance.json) too.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 let passed = 0;
@@ -6,6 +7,7 @@ let failed = 0;
 let skipped = 0;
 const files = ['apps', 'libs', 'deploy', 'tools']
   .flatMap((dir) => readdirSync(dir).map((name) => `${dir}/${name}/reports/vitest.json`))
+  .concat(process.argv.includes('--acceptance') ? ['deploy/acceptance/reports/acceptance.json'] : [])
   .filter((file) => existsSync(file));
 for (const file of files) {
   const report = JSON.parse(readFileSync(file, 'utf8'));

@@ -9,6 +9,6 @@ export default defineConfig({
     fileParallelism: false,
     sequence: { concurrent: false },
     reporters: ['default', 'json'],
-    outputFile: { json: 'reports/vitest.json' },
+    outputFile: { json: 'reports/acceptance.json' },
   },
 });

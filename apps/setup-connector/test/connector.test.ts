@@ -32,8 +32,8 @@ describe('against the Kafka Connect REST API', () => {
   describe('waitForConnect', () => {
     it('waits through a starting worker until the Debezium plugin is listed, saying why', async () => {
       fake.startingPolls = 2;
-      fake.plugins = [];
-      setTimeout(() => (fake.plugins = ['io.debezium.connector.postgresql.PostgresConnector']), 400);
+      // Counted in polls, not time, so a busy machine sees the same sequence.
+      fake.loadingPluginPolls = 2;
       const { log, messages } = captureLog();
       await waitForConnect(connect, new Deadline(5000), log);
       expect(messages().some((m) => /waiting for Kafka Connect: GET \/ answered 503/.test(m))).toBe(true);

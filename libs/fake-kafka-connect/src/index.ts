@@ -53,6 +53,8 @@ export class FakeKafkaConnect {
   taskFailures = 0;
   /** Polls of GET / that answer 503 as a worker that is still starting. */
   startingPolls = 0;
+  /** Polls of GET /connector-plugins that list nothing yet, as a worker still loading its plugins. */
+  loadingPluginPolls = 0;
 
   private server: Server | undefined;
   private pendingStartupPolls = new Map<string, number>();
@@ -78,6 +80,10 @@ export class FakeKafkaConnect {
     });
 
     app.get('/connector-plugins', (_req, res) => {
+      if (this.loadingPluginPolls > 0) {
+        this.loadingPluginPolls--;
+        return res.json([]);
+      }
       res.json(this.plugins.map((cls) => ({ class: cls, type: 'source', version: '3.0.8.Final' })));
     });
 
