@@ -45,9 +45,11 @@ export function apiRoutes({ store, model, views }: { store: TaskStore; model: Re
   }
 
   const api = express.Router();
-  // A body of another type is refused before anything reads it; a request without a body is fine.
+  // A body of another type is refused before anything reads it; a request without a body is fine,
+  // whether it says so with Content-Length: 0 or says nothing.
   api.use((req, _res, next) => {
-    if (req.is('application/json') === false) throw new HttpError(415, 'unsupported_media_type', 'send the request body as application/json');
+    const bodyless = req.headers['content-length'] === '0' && req.headers['transfer-encoding'] === undefined;
+    if (!bodyless && req.is('application/json') === false) throw new HttpError(415, 'unsupported_media_type', 'send the request body as application/json');
     next();
   });
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));

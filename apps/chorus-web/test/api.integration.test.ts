@@ -38,6 +38,7 @@ describe('POST /api/tasks', () => {
     ['an oversized query', { query: 'x'.repeat(2001), mode: 'flash' }, 400, 'invalid_task'],
     ['an unknown mode', { query: 'x', mode: 'slow' }, 400, 'invalid_task'],
     ['a JSON array', [1, 2], 400, 'invalid_task'],
+    ['a NUL character, which Postgres cannot store', { query: 'a\u0000b', mode: 'flash' }, 400, 'invalid_task'],
     ['a very large body', { query: 'x', mode: 'flash', pad: 'y'.repeat(100_000) }, 413, 'payload_too_large'],
   ])('rejects %s with a 4xx {error: {code, message}} and writes nothing', async (_name, body, status, code) => {
     const before = await h.rows();
@@ -48,6 +49,13 @@ describe('POST /api/tasks', () => {
     expect(json.error.message).toBeTruthy();
     expect(JSON.stringify(json)).not.toMatch(/at .+\.(ts|js):\d+/);
     expect(await h.rows()).toBe(before);
+  });
+
+  it('accepts a request with no body whatever its headers, as HTTP clients send one', async () => {
+    // Python's http.client sends Content-Length: 0 and no Content-Type for a body-less POST.
+    const res = await fetch(`${h.url}/api/tasks/${'0'.repeat(32)}/cancel`, { method: 'POST', headers: { 'content-length': '0' } });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
 
   it('rejects the wrong content type with 415', async () => {

@@ -14,12 +14,17 @@ export const CANCELLABLE: readonly Status[] = ['PENDING_ANALYSIS', 'ANALYSIS_IN_
 export const MAX_QUERY_LENGTH = 2000;
 export const HASH_PATTERN = /^[0-9a-f]{32}$/;
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 export const taskInput = z.object({
   query: z
     .string({ error: 'query must be a string' })
     .trim()
     .min(1, 'query must not be empty')
-    .max(MAX_QUERY_LENGTH, `query must be at most ${MAX_QUERY_LENGTH} characters`),
+    .max(MAX_QUERY_LENGTH, `query must be at most ${MAX_QUERY_LENGTH} characters`)
+    // Postgres text cannot hold NUL, and a lone surrogate is not Unicode: refuse both before any write.
+    .refine((q) => !q.includes('\u0000'), 'query must not contain the NUL character')
+    .refine((q) => !LONE_SURROGATE.test(q), 'query must be valid Unicode (it has a lone surrogate)'),
   mode: z.enum(MODES, { error: `mode must be one of ${MODES.join(', ')}` }),
 });
 export type TaskInput = z.infer<typeof taskInput>;

@@ -31,10 +31,17 @@ describe('taskInput', () => {
     [{ query: 'x'.repeat(2001), mode: 'flash' }, /at most 2000 characters/],
     [{ query: 'x', mode: 'slow' }, /mode must be one of flash, think, deep_research/],
     [{ query: 42, mode: 'flash' }, /query must be a string/],
+    [{ query: 'a\u0000b', mode: 'flash' }, /must not contain the NUL character/],
+    [{ query: 'a\uD800b', mode: 'flash' }, /lone surrogate/],
+    [{ query: 'a\uDC00', mode: 'flash' }, /lone surrogate/],
   ])('rejects %j', (input, message) => {
     const result = taskInput.safeParse(input);
     expect(result.success).toBe(false);
     expect(result.error!.issues.map((i) => i.message).join('; ')).toMatch(message);
+  });
+
+  it('accepts characters outside the BMP (surrogate pairs)', () => {
+    expect(taskInput.safeParse({ query: 'emoji 😀 ok', mode: 'flash' }).success).toBe(true);
   });
 
   it('accepts exactly 2000 characters after trimming', () => {
