@@ -4,7 +4,7 @@ import type { TaskStore } from '@chorus/db';
 import type { ReadModel } from '@chorus/read-model';
 import { HttpError, sendError } from './errors.ts';
 import { BODY_LIMIT } from './limits.ts';
-import { cancelTask, deleteTask, hashParam, limitQuery, readTaskInput, statusQuery } from './requests.ts';
+import { cancelTask, deleteTask, hashParam, limitQuery, readTaskInput, statusQuery, taskNotFound } from './requests.ts';
 import type { TaskViews } from './task-views.ts';
 
 export function apiRoutes({ store, model, views }: { store: TaskStore; model: ReadModel; views: TaskViews }) {
@@ -30,7 +30,7 @@ export function apiRoutes({ store, model, views }: { store: TaskStore; model: Re
     const found = await views.lookup(hash);
     if (found.state === 'ready') return res.json(found.task);
     if (found.state === 'pending') return res.status(202).json({ hash: found.task.hash, state: 'pending' });
-    sendError(res, 404, 'not_found', `no task has the hash ${hash}`);
+    throw taskNotFound(hash);
   }
 
   async function cancel(req: Request, res: Response) {

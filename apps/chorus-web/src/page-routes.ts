@@ -5,7 +5,7 @@ import type { ReadModel } from '@chorus/read-model';
 import { STATUSES, type Status } from '@chorus/tasks';
 import { HttpError } from './errors.ts';
 import { BODY_LIMIT } from './limits.ts';
-import { cancelTask, deleteTask, hashParam, readTaskInput, statusQuery } from './requests.ts';
+import { cancelTask, deleteTask, hashParam, readTaskInput, statusQuery, taskNotFound } from './requests.ts';
 import { type DashboardData, dashboard, messagePage, pendingPage, taskPage } from './templates.ts';
 import type { TaskViews } from './task-views.ts';
 
@@ -45,7 +45,7 @@ export function pageRoutes({ store, model, views }: { store: TaskStore; model: R
     const expect = STATUSES.includes(req.query.expect as Status) ? (req.query.expect as Status) : undefined;
     if (found.state === 'ready') return res.type('html').send(taskPage(found.task, expect));
     if (found.state === 'pending') return res.type('html').send(pendingPage(found.task));
-    throw new HttpError(404, 'not_found', `no task has the hash ${hash}`);
+    throw taskNotFound(hash);
   }
 
   async function cancelForm(req: Request, res: Response) {

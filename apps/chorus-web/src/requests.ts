@@ -33,12 +33,13 @@ export function limitQuery(value: unknown): number {
   return n;
 }
 
-const notFound = (hash: string) => new HttpError(404, 'not_found', `no task has the hash ${hash}`);
+/** The one answer for a hash no task has, on the API and the pages alike. */
+export const taskNotFound = (hash: string) => new HttpError(404, 'not_found', `no task has the hash ${hash}`);
 
 /** Cancels in Postgres; the read model follows through CDC. */
 export async function cancelTask(store: TaskStore, hash: string): Promise<Task> {
   const result = await store.cancel(hash);
-  if (result.outcome === 'not_found') throw notFound(hash);
+  if (result.outcome === 'not_found') throw taskNotFound(hash);
   if (result.outcome === 'conflict') {
     throw new HttpError(409, 'not_cancellable', `the task is ${result.status}; only ${CANCELLABLE.join(' or ')} tasks can be cancelled`);
   }
@@ -47,5 +48,5 @@ export async function cancelTask(store: TaskStore, hash: string): Promise<Task> 
 
 /** Deletes in Postgres; the read model follows through CDC. */
 export async function deleteTask(store: TaskStore, hash: string): Promise<void> {
-  if (!(await store.remove(hash))) throw notFound(hash);
+  if (!(await store.remove(hash))) throw taskNotFound(hash);
 }
