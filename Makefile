@@ -20,15 +20,16 @@ node_modules/.package-lock.json: package.json package-lock.json $(wildcard apps/
 
 install: node_modules/.package-lock.json ## Install the workspace's npm dependencies (npm ci)
 
-setup: ## Provision Docker: engine, Compose v2 plugin, third-party images (idempotent)
+setup: ## Provision Docker: the engine and the Compose v2 plugin (idempotent)
 	@bash infrastructure/docker/engine.sh
 	@bash infrastructure/docker/compose-plugin/install.sh
-	@bash infrastructure/images/build.sh
 
 test-deps: ## Install the host packages the tests use (redis-server, chromium, maven, debootstrap)
 	@bash infrastructure/host/packages.sh
 
-images: setup ## Alias of setup's image step
+images: setup env-cli ## Third-party images: present, else pulled, else built offline (CHORUS_IMAGES=auto|pull|local)
+	@$(ENV) images
+
 env-cli: install
 	@$(NX) run env-cli:build --output-style=static >/dev/null
 
@@ -69,7 +70,7 @@ unit: install test-deps ## Unit and integration tests of every project on the ho
 	$(NX) run-many -t build typecheck test --exclude env
 	@node tools/test-summary.mjs
 
-smoke: install setup ## Smoke-test the container substrate: Postgres -> Debezium -> Kafka
+smoke: install setup env-cli ## Smoke-test the container substrate: Postgres -> Debezium -> Kafka
 	$(NX) run substrate-smoke:smoke
 
 test-env: setup env-cli ## A test run in its own Compose project with the end-to-end journey; always torn down

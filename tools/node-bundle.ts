@@ -1,15 +1,20 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
+import { loadVersionsFile, nodeMajor } from '../libs/versions/src/file.ts';
+
+const { versions, problems } = loadVersionsFile(fileURLToPath(new URL('..', import.meta.url)));
+if (problems) throw new Error(problems.join('\n'));
 
 /**
- * One self-contained CommonJS file per entry, for the Node 18 runtime in the images:
- * images get the bundle and a Node runtime, never node_modules.
+ * One self-contained CommonJS file per entry, for the Node runtime in the images (the release
+ * infrastructure/versions.env pins): images get the bundle and a Node runtime, never node_modules.
  */
 export function nodeBundle(entry: Record<string, string>, options: { banner?: string } = {}) {
   return defineConfig({
     entry,
     format: ['cjs'],
     platform: 'node',
-    target: 'node18',
+    target: `node${nodeMajor(versions)}`,
     outDir: 'dist',
     clean: true,
     noExternal: [/.*/],

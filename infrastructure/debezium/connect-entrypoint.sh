@@ -32,6 +32,6 @@ props=/tmp/connect-distributed.properties
   /opt/kafka/bin/env-to-properties.sh CONNECT
 } > "$props"
 
-export KAFKA_LOG4J_CONFIG=/opt/kafka/config/log4j.properties
+export KAFKA_LOG4J_CONFIG=/opt/kafka/config/log4j2.properties
 export KAFKA_HEAP_OPTS=${HEAP_OPTS:--Xms256M -Xmx2G}
 exec /opt/kafka/bin/kafka-run-class.sh org.apache.kafka.connect.cli.ConnectDistributed "$props"

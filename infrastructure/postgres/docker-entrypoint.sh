@@ -24,7 +24,6 @@ if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
     echo "host all all all scram-sha-256"
     echo "host replication all all scram-sha-256"
   } >> "$PGDATA/pg_hba.conf"
-  echo "listen_addresses = '*'" >> "$PGDATA/postgresql.conf"
 
   pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -c unix_socket_directories=/var/run/postgresql" -w start >/dev/null
   psql=(psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$user" --host /var/run/postgresql)

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Smoke test of the container substrate. Needs the engine, the compose plugin, the local images and the
-# built bundles (nx run substrate-smoke:smoke builds them). Tears everything down, pass or fail.
+# Smoke test of the container substrate. Needs the engine, the compose plugin, the env CLI and the built
+# bundles (make smoke provides them). Tears everything down, pass or fail.
 set -euo pipefail
 cd "$(dirname "$0")"
+# The third-party images, as make resolves them (present, pulled or built offline), for the Compose file.
+images=$(node ../../deploy/env-cli/dist/env.cjs images --env test --print) || exit 1
+while IFS= read -r line; do export "$line"; done < <(grep -E '^[A-Z_]+_IMAGE=' <<<"$images")
 compose=(docker compose --ansi never --progress plain -f compose.yml)
 ms() { date +%s%3N; }
 

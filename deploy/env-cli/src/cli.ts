@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { EXIT, runMain } from '@chorus/errors';
 import { logs } from './compose.ts';
@@ -6,6 +8,8 @@ import { clean, start, stop } from './lifecycle.ts';
 import { status } from './status.ts';
 import { cleanTestRuns, testRun } from './test-env.ts';
 import { checkDocker } from './preflight.ts';
+import { describeImages, resolveImages, wantedImages } from './images.ts';
+import { readEnvFile } from './env-file.ts';
 
 const root = repoRoot();
 
@@ -16,6 +20,11 @@ function lastingEnv(value: string): Environment {
     throw new InvalidArgumentError(`choose prod or dev${hint}`);
   }
   return ENVIRONMENTS[value];
+}
+
+function anyEnv(value: string): Environment {
+  if (!ENV_NAMES.includes(value as EnvName)) throw new InvalidArgumentError(`choose ${ENV_NAMES.join(', ')}`);
+  return ENVIRONMENTS[value as EnvName];
 }
 
 const program = new Command()
@@ -36,6 +45,18 @@ program
   .option('--no-build', 'use the images as they are')
   .description('bring up a test run in its own project, run chorus-tester, always tear down')
   .action((o: { build: boolean }) => testRun(root, o));
+program
+  .command('images')
+  .option('--env <name>', "resolve for this environment's env file (its *_IMAGE lines)", anyEnv, ENVIRONMENTS.dev)
+  .option('--print', 'print NAME=reference lines, for scripts')
+  .description('make every third-party image present: here already, else pulled, else built offline (CHORUS_IMAGES=auto|pull|local)')
+  .action(async (o: { env: Environment; print?: boolean }) => {
+    checkDocker();
+    const envFile = existsSync(join(root, o.env.envFile)) ? readEnvFile(root, o.env) : {};
+    const resolved = await resolveImages(root, { wanted: wantedImages(envFile) });
+    if (o.print) for (const r of resolved) process.stdout.write(`${r.key}=${r.ref}\n`);
+    else describeImages(resolved);
+  });
 program.command('status').description('every environment and test run: services, health, ports, connector state').action(() => status(root));
 program
   .command('logs')

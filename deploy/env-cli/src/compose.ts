@@ -66,6 +66,7 @@ export const logs = async (root: string, project: string, { follow = false, tail
 
 export interface ServiceState {
   Service: string;
+  Image: string;
   State: string;
   Health: string;
   ExitCode: number;

@@ -5,6 +5,7 @@ import { parse } from 'dotenv';
 import { z } from 'zod';
 import { env } from '@chorus/config';
 import { ConfigError } from '@chorus/errors';
+import { IMAGE_KEYS, imageReference } from '@chorus/versions';
 import type { Environment } from './environments.ts';
 
 const passwordFor = (e: Pick<Environment, 'name'>) =>
@@ -20,6 +21,8 @@ const schemaFor = (e: Environment) =>
       POSTGRES_USER: env.identifier(),
       POSTGRES_DB: env.identifier(),
       POSTGRES_PASSWORD: passwordFor(e),
+      // Optional: point a service at a mirror of its upstream image (infrastructure/versions.env pins the default).
+      ...Object.fromEntries(IMAGE_KEYS.map((k) => [k, imageReference.optional()])),
     })
     .strict();
 

@@ -5,13 +5,14 @@ import { docker, down, up } from './compose.ts';
 import { ensureProdEnvFile, readEnvFile } from './env-file.ts';
 import type { Environment } from './environments.ts';
 import { explainFailure } from './explain.ts';
-import { buildImages } from './images.ts';
+import { buildAppImages } from './app-images.ts';
+import { describeImages, imageVars, resolveImages, wantedImages } from './images.ts';
 import { say, seconds } from './output.ts';
 import { checkDocker, checkPorts } from './preflight.ts';
 
 export const APP_IMAGES = ['chorus-web', 'chorus-stream-processor', 'setup-connector'];
 
-function prepare(root: string, e: Environment) {
+function prepare(root: string, e: Environment): Record<string, string> {
   if (e.name === 'prod') {
     const volume = `${e.project}_postgres_data_prod`;
     const existing = docker(['volume', 'inspect', volume]).ok ? volume : undefined;
@@ -19,7 +20,7 @@ function prepare(root: string, e: Environment) {
       say(`created ${e.envFile} with a ${process.env.POSTGRES_PASSWORD ? 'supplied' : 'generated'} database password (not shown)`);
     }
   }
-  readEnvFile(root, e);
+  return readEnvFile(root, e);
 }
 
 /** When setup-connector finished, and its summary line. */
@@ -36,11 +37,13 @@ export async function start(root: string, e: Environment, { build }: { build: bo
   const started = Date.now();
   checkDocker();
   await checkPorts(root, e);
-  prepare(root, e);
-  const buildMs = build ? await buildImages(root, APP_IMAGES) : 0;
+  const images = await resolveImages(root, { wanted: wantedImages(prepare(root, e)) });
+  describeImages(images);
+  const vars = imageVars(images);
+  const buildMs = build ? await buildAppImages(root, APP_IMAGES, vars.NODE_IMAGE!) : 0;
   const composeStarted = Date.now();
   say(`starting ${e.name} (${e.file})`);
-  if ((await up(root, e)) !== 0) {
+  if ((await up(root, { ...e, vars })) !== 0) {
     const failed = await explainFailure(root, e.project);
     throw new OperatorError(`${e.name} did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}; see \`make logs-${e.name}\``);
   }

@@ -1,6 +1,7 @@
 /** `make status`: every environment and test run, read-only, by project name (no env file needed). */
 import { cdcNames } from '@chorus/cdc-names';
-import { execIn, services } from './compose.ts';
+import { LOOKALIKE_LABEL } from '@chorus/versions';
+import { docker, execIn, services } from './compose.ts';
 import { ENVIRONMENTS } from './environments.ts';
 import { say } from './output.ts';
 import { checkDocker } from './preflight.ts';
@@ -22,6 +23,12 @@ async function processorLine(root: string, project: string): Promise<string | un
   return `  stream processor: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}`;
 }
 
+/** The image a service runs, and whether it is an offline look-alike (by its label). */
+function imageLine(ref: string): string {
+  const of = docker(['image', 'inspect', '--format', `{{ index .Config.Labels "${LOOKALIKE_LABEL}" }}`, ref]).out;
+  return of && of !== '<no value>' ? `${ref} (offline look-alike of ${of})` : ref;
+}
+
 export async function status(root: string) {
   checkDocker();
   for (const e of [ENVIRONMENTS.prod, ENVIRONMENTS.dev]) {
@@ -34,7 +41,7 @@ export async function status(root: string) {
     for (const s of list) {
       const ports = [...new Set((s.Publishers ?? []).filter((p) => p.PublishedPort).map((p) => `${p.URL}:${p.PublishedPort}->${p.TargetPort}`))].join(', ');
       const state = s.State === 'exited' ? `exited (${s.ExitCode})` : s.State;
-      process.stdout.write(`  ${s.Service.padEnd(26)} ${state.padEnd(12)} ${(s.Health || '-').padEnd(10)} ${ports}\n`);
+      process.stdout.write(`  ${s.Service.padEnd(26)} ${state.padEnd(12)} ${(s.Health || '-').padEnd(10)} ${ports.padEnd(28)} ${imageLine(s.Image)}\n`);
     }
     process.stdout.write(`${await connectorLine(root, e.project, e.name)}\n`);
     const processor = await processorLine(root, e.project);

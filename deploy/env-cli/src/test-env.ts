@@ -4,7 +4,8 @@ import { type ComposeTarget, down, downShielded, projects, runOnce, services, up
 import { readEnvFile } from './env-file.ts';
 import { ENVIRONMENTS } from './environments.ts';
 import { explainFailure } from './explain.ts';
-import { buildImages } from './images.ts';
+import { buildAppImages } from './app-images.ts';
+import { describeImages, imageVars, resolveImages, wantedImages } from './images.ts';
 import { APP_IMAGES } from './lifecycle.ts';
 import { say, seconds } from './output.ts';
 import { checkDocker } from './preflight.ts';
@@ -14,9 +15,11 @@ export async function testRun(root: string, { build }: { build: boolean }) {
   const e = ENVIRONMENTS.test;
   const started = Date.now();
   checkDocker();
-  readEnvFile(root, e);
-  const run: ComposeTarget = { project: newRunProject(), file: e.file, envFile: e.envFile };
-  const buildMs = build ? await buildImages(root, [...APP_IMAGES, 'chorus-tester']) : 0;
+  const images = await resolveImages(root, { wanted: wantedImages(readEnvFile(root, e)) });
+  describeImages(images);
+  const vars = imageVars(images);
+  const run: ComposeTarget = { project: newRunProject(), file: e.file, envFile: e.envFile, vars };
+  const buildMs = build ? await buildAppImages(root, [...APP_IMAGES, 'chorus-tester'], vars.NODE_IMAGE!) : 0;
   const timings: string[] = [`images ${seconds(buildMs)}`];
 
   let tornDown: Promise<void> | undefined;

@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# Provides `docker compose` (v2). Builds the CLI plugin from its Go module with the local Go toolchain
-# when no plugin is installed; the build is cached by the module's checksums, so a warm machine pays nothing.
+# Provides `docker compose` (v2). Any plugin Docker already finds is used: the user's own
+# (~/.docker/cli-plugins) or a system-wide one (/usr/local/lib/docker/cli-plugins, /usr/lib/docker/cli-plugins,
+# as Docker Desktop and the docker-compose-plugin package install it). Only when none is found, the plugin
+# is built from its Go module with the local Go toolchain, cached by the module's checksums, and installed
+# system-wide when root (so every user of the docker group finds it), else for this user.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-plugins=${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins
+if [ "$(id -u)" = 0 ]; then
+  plugins=/usr/local/lib/docker/cli-plugins
+else
+  plugins=${DOCKER_CONFIG:-$HOME/.docker}/cli-plugins
+fi
 
-if docker compose version >/dev/null 2>&1; then
+system_dirs=(/usr/local/lib/docker/cli-plugins /usr/local/libexec/docker/cli-plugins /usr/lib/docker/cli-plugins /usr/libexec/docker/cli-plugins)
+if [ "$(id -u)" = 0 ]; then
+  # Root provides it for everyone: a plugin only in root's own home is not enough.
+  for dir in "${system_dirs[@]}"; do [ -x "$dir/docker-compose" ] && exit 0; done
+elif docker compose version >/dev/null 2>&1; then
   exit 0
 fi
 if ! command -v go >/dev/null 2>&1; then
-  echo "docker compose: the v2 plugin is missing and there is no Go toolchain to build it; install docker-compose-plugin" >&2
+  echo "docker compose: the v2 plugin is missing (docker compose version failed) and there is no Go toolchain to build it; install Docker's docker-compose-plugin package, or Docker Desktop, which includes it" >&2
   exit 1
 fi
 
@@ -25,5 +36,7 @@ if [ ! -x "$cache" ]; then
   mv "$cache.tmp" "$cache"
 fi
 mkdir -p "$plugins"
-ln -sf "$cache" "$plugins/docker-compose"
+# A copy, not a link: the cache may sit in a home other users cannot read.
+install -m 0755 "$cache" "$plugins/docker-compose.tmp"
+mv "$plugins/docker-compose.tmp" "$plugins/docker-compose"
 docker compose version >&2

@@ -4,6 +4,7 @@
  * 409 during a rebalance, `{error_code, message}` error bodies, the status shape with traces, and 202 with
  * a status body for a restart with includeTasks/onlyFailed (204 without).
  */
+import { repoVersions } from '@chorus/versions';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
@@ -76,7 +77,7 @@ export class FakeKafkaConnect {
         this.startingPolls--;
         return fail(res, 503, 'Service Unavailable');
       }
-      res.json({ version: '3.9.1', commit: 'f745dfdcee2b9851', kafka_cluster_id: 'fake-cluster' });
+      res.json({ version: repoVersions().KAFKA_VERSION, commit: 'f745dfdcee2b9851', kafka_cluster_id: 'fake-cluster' });
     });
 
     app.get('/connector-plugins', (_req, res) => {
@@ -84,7 +85,7 @@ export class FakeKafkaConnect {
         this.loadingPluginPolls--;
         return res.json([]);
       }
-      res.json(this.plugins.map((cls) => ({ class: cls, type: 'source', version: '3.0.8.Final' })));
+      res.json(this.plugins.map((cls) => ({ class: cls, type: 'source', version: repoVersions().DEBEZIUM_VERSION })));
     });
 
     app.put('/connector-plugins/:plugin/config/validate', (req, res) => {

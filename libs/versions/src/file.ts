@@ -1,0 +1,42 @@
+/** The versions file's schema and reading, with no dependency on other CHORUS libs (build configs load it). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'dotenv';
+import { z } from 'zod';
+
+/** Where every third-party version is pinned, relative to the repository root. */
+export const VERSIONS_FILE = 'infrastructure/versions.env';
+
+/** An image reference as Docker writes it: [registry/]path[:tag]. */
+export const imageReference = z.string().regex(/^[a-z0-9][a-zA-Z0-9._\-/:]*[a-zA-Z0-9_.-]$/, 'expected an image reference such as registry.example/postgres:15-bookworm');
+
+const schema = z.object({
+  NODE_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Node.js release, such as 22.12.0'),
+  KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Kafka release, such as 4.0.0'),
+  DEBEZIUM_VERSION: z.string().regex(/^\d+\.\d+\.\d+\.Final$/, 'expected an exact Debezium release, such as 3.1.0.Final'),
+  LOG4J_VERSION: z.string(),
+  POSTGRES_MAJOR: z.string().regex(/^\d+$/),
+  REDIS_MINOR: z.string().regex(/^\d+\.\d+$/),
+  POSTGRES_IMAGE: imageReference,
+  REDIS_IMAGE: imageReference,
+  KAFKA_IMAGE: imageReference,
+  CONNECT_IMAGE: imageReference,
+  NODE_IMAGE: imageReference,
+  DEBIAN_LOCAL: imageReference,
+  POSTGRES_LOCAL: imageReference,
+  REDIS_LOCAL: imageReference,
+  KAFKA_LOCAL: imageReference,
+  CONNECT_LOCAL: imageReference,
+  NODE_LOCAL: imageReference,
+});
+
+export type Versions = z.infer<typeof schema>;
+
+/** The file's problems by key, or its values. */
+export function loadVersionsFile(root: string): { versions: Versions; problems?: undefined } | { versions?: undefined; problems: string[] } {
+  const result = schema.safeParse(parse(readFileSync(join(root, VERSIONS_FILE))));
+  return result.success ? { versions: result.data } : { problems: result.error.issues.map((i) => `${VERSIONS_FILE}: ${i.path.join('.')}: ${i.message}`) };
+}
+
+/** The Node.js major the apps run on: the bundles' target and the engines' range. */
+export const nodeMajor = (v: Pick<Versions, 'NODE_VERSION'>) => Number(v.NODE_VERSION.split('.')[0]);

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds one app image from its bundle on the Node runtime image that make resolved (NODE_IMAGE: the
+# upstream node image or its offline look-alike). Usage: tools/app-image.sh TAG DOCKERFILE CONTEXT
+set -euo pipefail
+tag=$1 dockerfile=$2 context=$3
+if [ -z "${NODE_IMAGE:-}" ]; then
+  echo "app-image: NODE_IMAGE is not set. Build app images through make (make run-dev, make test), which resolves the Node image, or set NODE_IMAGE to one that is on this machine." >&2
+  exit 2
+fi
+iid=$(mktemp)
+trap 'rm -f "$iid"' EXIT
+# The legacy builder (no buildx needed); its deprecation notice is noise.
+DOCKER_BUILDKIT=0 docker build -q --iidfile "$iid" --build-arg "NODE_IMAGE=$NODE_IMAGE" --label "org.chorus.node-image=$NODE_IMAGE" \
+  -t "$tag" -f "$dockerfile" "$context" 2>&1 >/dev/null | grep -v -e DEPRECATED -e BuildKit -e buildx -e environment-variable -e '^\s*$' >&2 || true
+[ -s "$iid" ] || { echo "app-image: building $tag failed (see above)" >&2; exit 1; }

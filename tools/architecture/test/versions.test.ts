@@ -1,0 +1,63 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { IMAGE_KEYS, nodeMajor, parseReference, readVersions } from '@chorus/versions';
+import { ROOT } from './sources.ts';
+
+const versions = readVersions(ROOT);
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const COMPOSE_FILES = [
+  'deploy/compose/docker-compose.prod.yml',
+  'deploy/compose/docker-compose.dev.yml',
+  'deploy/compose/docker-compose.test.yml',
+  'infrastructure/smoke/compose.yml',
+];
+const APPS = ['chorus-web', 'chorus-stream-processor', 'chorus-tester', 'setup-connector'];
+
+describe('every third-party version is pinned once, in infrastructure/versions.env', () => {
+  it('each Compose file defaults every image variable to the pinned upstream reference', () => {
+    for (const file of COMPOSE_FILES) {
+      const defaults = [...read(file).matchAll(/image: \$\{([A-Z_]+):-([^}]+)\}/g)];
+      expect(defaults.length, file).toBeGreaterThan(0);
+      for (const [, key, ref] of defaults) {
+        expect(IMAGE_KEYS as readonly string[], `${file}: ${key}`).toContain(key);
+        expect(ref, `${file}: ${key}`).toBe(versions[key as (typeof IMAGE_KEYS)[number]]);
+      }
+      // No third-party image is named outside a variable.
+      expect(read(file).match(/^\s+image: (?!\$\{|chorus\/).+$/gm) ?? [], file).toEqual([]);
+    }
+  });
+
+  it('the upstream tags are the pinned releases', () => {
+    expect(parseReference(versions.KAFKA_IMAGE).tag).toBe(versions.KAFKA_VERSION);
+    expect(parseReference(versions.CONNECT_IMAGE).tag).toBe(versions.DEBEZIUM_VERSION);
+    expect(parseReference(versions.NODE_IMAGE).tag).toBe(`${versions.NODE_VERSION}-bookworm-slim`);
+    expect(parseReference(versions.POSTGRES_IMAGE).tag).toBe(`${versions.POSTGRES_MAJOR}-bookworm`);
+    expect(parseReference(versions.REDIS_IMAGE).tag).toBe(`${versions.REDIS_MINOR}-bookworm`);
+  });
+
+  it('no look-alike is named like an upstream image', () => {
+    const locals = [versions.DEBIAN_LOCAL, versions.POSTGRES_LOCAL, versions.REDIS_LOCAL, versions.KAFKA_LOCAL, versions.CONNECT_LOCAL, versions.NODE_LOCAL];
+    for (const ref of locals) expect(parseReference(ref).path, ref).toMatch(/^chorus-local\//);
+  });
+
+  it("the apps' engines and every app image's Node runtime are the pinned Node release", () => {
+    for (const app of APPS) {
+      const pkg = JSON.parse(read(`apps/${app}/package.json`)) as { engines?: { node?: string } };
+      expect(pkg.engines?.node, app).toBe(`${nodeMajor(versions)}.x`);
+    }
+    for (const dockerfile of ['apps/chorus-web/Dockerfile', 'apps/chorus-stream-processor/Dockerfile', 'apps/chorus-tester/Dockerfile', 'infrastructure/debezium/Dockerfile.setup']) {
+      expect(read(dockerfile), dockerfile).toMatch(/^ARG NODE_IMAGE\nFROM \$\{NODE_IMAGE\}$/m);
+    }
+  });
+
+  it('no file names a release outside versions.env', () => {
+    const pinned = [versions.NODE_VERSION, versions.KAFKA_VERSION, versions.DEBEZIUM_VERSION];
+    const tracked = execFileSync('git', ['grep', '-l', '-F', ...pinned.flatMap((v) => ['-e', v]), '--', '.', ':!package-lock.json'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+    // Compose defaults repeat the references by design; the test above holds them to versions.env.
+    expect(tracked.filter((f) => !COMPOSE_FILES.includes(f) && !f.endsWith('.md'))).toEqual(['infrastructure/versions.env']);
+  });
+});
