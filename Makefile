@@ -10,7 +10,7 @@ NX := npx nx
 ENV := node deploy/env-cli/dist/env.cjs
 
 .PHONY: help install setup test-deps images env-cli build unit smoke test-env acceptance test \
-        run-prod run-dev stop-prod stop-dev logs-prod logs-dev status clean-prod clean-dev clean-test
+        pull-check run-prod run-dev stop-prod stop-dev logs-prod logs-dev status clean-prod clean-dev clean-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -75,6 +75,9 @@ smoke: install setup env-cli ## Smoke-test the container substrate: Postgres -> 
 
 test-env: setup env-cli ## A test run in its own Compose project with the end-to-end journey; always torn down
 	@$(ENV) test
+
+pull-check: setup env-cli ## The pull path against a registry on 127.0.0.1: a clean make run-dev pulls every image, builds none (skips if a dev exists)
+	$(NX) run acceptance:pull-check --output-style=static
 
 acceptance: setup env-cli test-deps ## AC-1..AC-7 as an operator checks them: prod and dev, browsers, make test beside them
 	$(NX) run acceptance:acceptance --output-style=static

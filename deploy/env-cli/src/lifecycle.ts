@@ -37,10 +37,12 @@ export async function start(root: string, e: Environment, { build }: { build: bo
   const started = Date.now();
   checkDocker();
   await checkPorts(root, e);
+  const imagesStarted = Date.now();
   const images = await resolveImages(root, { wanted: wantedImages(prepare(root, e)) });
   describeImages(images);
   const vars = imageVars(images);
-  const buildMs = build ? await buildAppImages(root, APP_IMAGES, vars.NODE_IMAGE!) : 0;
+  if (build) await buildAppImages(root, APP_IMAGES, vars.NODE_IMAGE!);
+  const buildMs = Date.now() - imagesStarted;
   const composeStarted = Date.now();
   say(`starting ${e.name} (${e.file})`);
   if ((await up(root, { ...e, vars })) !== 0) {

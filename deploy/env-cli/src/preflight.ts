@@ -15,7 +15,9 @@ export function checkDocker(): void {
     throw new PreflightError(`Docker is not running (${reason}). Start it, or run \`make setup\` to install and start Debian's docker.io.`);
   }
   if (!docker(['compose', 'version']).ok) {
-    throw new PreflightError('the Docker Compose v2 plugin is missing (`docker compose version` failed). Run `make setup` to build it.');
+    throw new PreflightError(
+      'the Docker Compose v2 plugin is missing (`docker compose version` failed). Install Docker\'s docker-compose-plugin package (Docker Desktop includes it), or run `make setup`, which builds it with Go.',
+    );
   }
 }
 

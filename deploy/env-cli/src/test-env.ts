@@ -15,11 +15,13 @@ export async function testRun(root: string, { build }: { build: boolean }) {
   const e = ENVIRONMENTS.test;
   const started = Date.now();
   checkDocker();
+  const imagesStarted = Date.now();
   const images = await resolveImages(root, { wanted: wantedImages(readEnvFile(root, e)) });
   describeImages(images);
   const vars = imageVars(images);
   const run: ComposeTarget = { project: newRunProject(), file: e.file, envFile: e.envFile, vars };
-  const buildMs = build ? await buildAppImages(root, [...APP_IMAGES, 'chorus-tester'], vars.NODE_IMAGE!) : 0;
+  if (build) await buildAppImages(root, [...APP_IMAGES, 'chorus-tester'], vars.NODE_IMAGE!);
+  const buildMs = Date.now() - imagesStarted;
   const timings: string[] = [`images ${seconds(buildMs)}`];
 
   let tornDown: Promise<void> | undefined;

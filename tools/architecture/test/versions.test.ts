@@ -52,6 +52,10 @@ describe('every third-party version is pinned once, in infrastructure/versions.e
     }
   });
 
+  it("the users' CI runs the same Node major", () => {
+    expect(read('.github/workflows/ci.yml')).toMatch(new RegExp(`node-version: ${nodeMajor(versions)}\\n`));
+  });
+
   it('no file names a release outside versions.env', () => {
     const pinned = [versions.NODE_VERSION, versions.KAFKA_VERSION, versions.DEBEZIUM_VERSION];
     const tracked = execFileSync('git', ['grep', '-l', '-F', ...pinned.flatMap((v) => ['-e', v]), '--', '.', ':!package-lock.json'], { cwd: ROOT, encoding: 'utf8' })

@@ -1,0 +1,135 @@
+/**
+ * The pull path, for real, with no outside registry: a distribution registry on 127.0.0.1 serves every
+ * third-party image (this host's look-alikes, pushed under mirror references of the upstream names), and
+ * a clean `make run-dev` with CHORUS_IMAGES=auto must pull each one and build none.
+ *
+ * It never touches a dev that exists: with dev containers or volumes on the host it says so and stops
+ * (exit 0, SKIPPED). Otherwise it removes the dev it started, the pulled references and the registry.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '@chorus/testing';
+import { parseReference, readVersions, thirdPartyImages } from '@chorus/versions';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const say = (m: string) => void process.stdout.write(`pull-check: ${m}\n`);
+const docker = (...args: string[]) => {
+  const r = spawnSync('docker', args, { encoding: 'utf8' });
+  return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim() };
+};
+const failures: string[] = [];
+const check = (ok: boolean, what: string) => {
+  say(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+};
+
+async function waitForRegistry(address: string, registry: ChildProcess): Promise<void> {
+  for (let i = 0; i < 100 && registry.exitCode === null; i++) {
+    if (await fetch(`http://${address}/v2/`).then((r) => r.ok, () => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the registry on ${address} did not answer within 10 s`);
+}
+
+/** Runs a command, streaming its output and keeping a copy. */
+function runLogged(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const keep = (sink: NodeJS.WriteStream) => (chunk: Buffer) => {
+      output += chunk.toString();
+      sink.write(chunk);
+    };
+    child.stdout.on('data', keep(process.stdout));
+    child.stderr.on('data', keep(process.stderr));
+    child.on('exit', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+async function main(): Promise<number> {
+  const devContainers = docker('ps', '-aq', '--filter', 'label=com.docker.compose.project=chorus-dev').out;
+  const devVolumes = docker('volume', 'ls', '-q', '--filter', 'label=com.docker.compose.project=chorus-dev').out;
+  if (devContainers || devVolumes) {
+    say('SKIPPED: a dev environment exists on this host (containers or volumes); this check needs a clean `make run-dev` and never touches an existing dev');
+    return 0;
+  }
+
+  const versions = readVersions(root);
+  const images = thirdPartyImages(versions);
+  const missing = images.filter((i) => !docker('image', 'inspect', i.local).ok);
+  if (missing.length > 0) {
+    say(`the look-alikes to serve are not built: ${missing.map((i) => i.local).join(', ')}; run \`CHORUS_IMAGES=local make images\` first`);
+    return 1;
+  }
+
+  const binary = spawnSync('bash', [join(root, 'infrastructure/registry/install.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (binary.status !== 0) return 1;
+  const port = await freePort();
+  const address = `127.0.0.1:${port}`;
+  const storage = mkdtempSync(join(tmpdir(), 'chorus-registry-'));
+  const config = join(storage, 'config.yml');
+  writeFileSync(config, `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${storage}/data\nhttp:\n  addr: ${address}\n`);
+  const registry = spawn(binary.stdout.trim(), ['serve', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Mirror references: the upstream path and tag, on the local registry.
+  const mirror = new Map(images.map((i) => {
+    const r = parseReference(i.upstream);
+    return [i.key, `${address}/${r.path}:${r.tag}`];
+  }));
+
+  try {
+    await waitForRegistry(address, registry);
+    say(`registry ${address} up; pushing ${images.length} images under mirror references`);
+    for (const image of images) {
+      const ref = mirror.get(image.key)!;
+      if (!docker('tag', image.local, ref).ok || !docker('push', '--quiet', ref).ok) throw new Error(`pushing ${ref} failed`);
+      docker('image', 'rm', ref); // so that run-dev finds it absent and must pull it
+      check(!docker('image', 'inspect', ref).ok, `${ref} is served by the registry and absent locally`);
+    }
+
+    const env = { ...process.env, CHORUS_IMAGES: 'auto', ...Object.fromEntries(mirror) };
+    say('make run-dev, CHORUS_IMAGES=auto, images pointed at the registry');
+    const started = Date.now();
+    const run = await runLogged('make', ['run-dev'], env);
+    say(`make run-dev exited ${run.code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    check(run.code === 0, 'make run-dev reached a healthy dev');
+    for (const [key, ref] of mirror) check(run.output.includes(`env: pulled ${ref} `), `${key}: pulled ${ref}`);
+    check(!/^images: /m.test(run.output), 'no third-party image was built (no `images:` line from the offline build)');
+    const used = docker('ps', '--filter', 'label=com.docker.compose.project=chorus-dev', '--format', '{{.Label "com.docker.compose.service"}} {{.Image}}').out;
+    for (const [service, key] of [['postgres', 'POSTGRES_IMAGE'], ['redis', 'REDIS_IMAGE'], ['kafka', 'KAFKA_IMAGE'], ['kafka-connect', 'CONNECT_IMAGE'], ['chorus-web', 'NODE_IMAGE']] as const) {
+      check(used.split('\n').includes(`${service} ${mirror.get(key)}`), `dev's ${service} runs ${mirror.get(key)}`);
+    }
+    // The releases the platform pins, as the running software reports them.
+    for (const service of ['chorus-web', 'chorus-stream-processor']) {
+      const version = docker('compose', '-p', 'chorus-dev', 'exec', '-T', service, 'node', '--version').out;
+      check(version === `v${versions.NODE_VERSION}`, `dev's ${service} runs Node ${version || '(no answer)'}`);
+    }
+    for (const app of ['chorus/web:local', 'chorus/stream-processor:local', 'chorus/setup-connector:local']) {
+      const version = docker('run', '--rm', '--entrypoint', 'node', app, '--version').out;
+      check(version === `v${versions.NODE_VERSION}`, `${app} runs Node ${version || '(no answer)'}`);
+    }
+    const connect = (path: string) => docker('compose', '-p', 'chorus-dev', 'exec', '-T', 'kafka-connect', 'curl', '-fsS', `http://localhost:8083${path}`).out;
+    const worker = JSON.parse(connect('/') || '{}') as { version?: string };
+    check(worker.version === versions.KAFKA_VERSION, `Kafka Connect reports Kafka ${worker.version}`);
+    const plugins = JSON.parse(connect('/connector-plugins') || '[]') as { class: string; version: string }[];
+    const postgres = plugins.find((p) => p.class === 'io.debezium.connector.postgresql.PostgresConnector');
+    check(postgres?.version === versions.DEBEZIUM_VERSION, `Kafka Connect's PostgreSQL connector is Debezium ${postgres?.version}`);
+  } finally {
+    spawnSync('node', ['deploy/env-cli/dist/env.cjs', 'clean', 'dev', '--yes'], { cwd: root, stdio: 'inherit' });
+    for (const ref of mirror.values()) docker('image', 'rm', ref);
+    registry.kill();
+    rmSync(storage, { recursive: true, force: true });
+  }
+  say(failures.length === 0 ? 'passed' : `${failures.length} check(s) failed`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    say(`error: ${error.message}`);
+    process.exit(1);
+  },
+);
