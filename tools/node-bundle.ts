@@ -2,8 +2,9 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'tsup';
 import { loadVersionsFile, nodeMajor } from '../libs/versions/src/file.ts';
 
-const { versions, problems } = loadVersionsFile(fileURLToPath(new URL('..', import.meta.url)));
-if (problems) throw new Error(problems.join('\n'));
+const loaded = loadVersionsFile(fileURLToPath(new URL('..', import.meta.url)));
+if (!loaded.versions) throw new Error(loaded.problems.join('\n'));
+const { versions } = loaded;
 
 /**
  * One self-contained CommonJS file per entry, for the Node runtime in the images (the release

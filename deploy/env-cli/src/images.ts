@@ -39,7 +39,7 @@ export interface ResolvedImage {
   how: 'present' | 'pulled' | 'look-alike';
 }
 
-export function imageMode(value = process.env.CHORUS_IMAGES): ImageMode {
+export function imageMode(value: string | undefined): ImageMode {
   const parsed = z.enum(IMAGE_MODES).safeParse(value || 'auto');
   if (!parsed.success) {
     throw new OperatorError(`CHORUS_IMAGES=${value} is not a choice: use auto (the default), pull or local`, { exitCode: 2 });
@@ -112,7 +112,7 @@ const lookalikeOk = (image: ThirdPartyImage) => inspect(image.local)?.labels[LOO
  */
 export async function resolveImages(
   root: string,
-  { mode = imageMode(), wanted = {} as Partial<Record<ImageKey, string>> } = {},
+  { mode = imageMode(process.env.CHORUS_IMAGES), wanted = {} as Partial<Record<ImageKey, string>> } = {},
 ): Promise<ResolvedImage[]> {
   const versions = readVersions(root);
   const images = thirdPartyImages(localNames(versions));

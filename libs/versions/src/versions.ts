@@ -4,9 +4,9 @@ import { type Versions, loadVersionsFile } from './file.ts';
 
 /** The pinned versions, validated; every problem is reported at once, by key. */
 export function readVersions(root: string): Versions {
-  const { versions, problems } = loadVersionsFile(root);
-  if (problems) throw new ConfigError(problems);
-  return versions;
+  const loaded = loadVersionsFile(root);
+  if (!loaded.versions) throw new ConfigError(loaded.problems);
+  return loaded.versions;
 }
 
 /**
