@@ -4,6 +4,8 @@
  * that names the fix. CHORUS_IMAGES forces a path: `pull` (registry only) or `local` (look-alikes only).
  */
 import { spawn } from 'node:child_process';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { z } from 'zod';
 import { OperatorError } from '@chorus/errors';
 import {
@@ -72,23 +74,25 @@ function dropImpostor(ref: string): void {
   );
 }
 
+/** One registry's answer to GET /v2/: undefined when it answered (any HTTP status), else why not. */
+function probe(host: string, timeoutMs: number): Promise<string | undefined> {
+  // Docker itself talks plain HTTP to a registry on the loopback address.
+  const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+  const url = `${loopback ? 'http' : 'https'}://${host}/v2/`;
+  return new Promise((resolve) => {
+    // node:http, not fetch: fetch refuses some ports (6000, 6666, …) that a registry may use.
+    const request = (loopback ? httpGet : httpsGet)(url, { timeout: timeoutMs }, (response) => {
+      response.resume();
+      resolve(undefined);
+    });
+    request.on('timeout', () => request.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
+    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'TIMEOUT' ? `no answer in ${timeoutMs / 1000} s` : (error.code ?? error.message)));
+  });
+}
+
 /** Each registry's answer to GET /v2/ (any HTTP status means it is there), all at once, bounded. */
 export async function probeRegistries(hosts: string[], timeoutMs = REGISTRY_PROBE_MS): Promise<Map<string, string | undefined>> {
-  const answers = await Promise.all(
-    hosts.map(async (host) => {
-      // Docker itself talks plain HTTP to a registry on the loopback address.
-      const scheme = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host) ? 'http' : 'https';
-      try {
-        await fetch(`${scheme}://${host}/v2/`, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-        return [host, undefined] as const;
-      } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause?.code;
-        const reason = (error as Error).name === 'TimeoutError' ? `no answer in ${timeoutMs / 1000} s` : (cause ?? (error as Error).message);
-        return [host, reason] as const;
-      }
-    }),
-  );
-  return new Map(answers);
+  return new Map(await Promise.all(hosts.map(async (host) => [host, await probe(host, timeoutMs)] as const)));
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs?: number): Promise<number> {
