@@ -90,6 +90,15 @@ function probe(host: string, timeoutMs: number): Promise<string | undefined> {
   });
 }
 
+/**
+ * Old CHORUS look-alikes that an earlier build tagged with upstream names (any version): their tags are
+ * removed, so that no upstream name on this machine means a CHORUS build.
+ */
+export function dropLegacyImpostors(): void {
+  const tagged = docker(['image', 'ls', '--filter', `label=${LEGACY_LABEL}`, '--format', '{{.Repository}}:{{.Tag}}']).out;
+  for (const ref of tagged.split('\n').filter((r) => r && !r.startsWith('chorus') && !r.includes('<none>'))) dropImpostor(ref);
+}
+
 /** Each registry's answer to GET /v2/ (any HTTP status means it is there), all at once, bounded. */
 export async function probeRegistries(hosts: string[], timeoutMs = REGISTRY_PROBE_MS): Promise<Map<string, string | undefined>> {
   return new Map(await Promise.all(hosts.map(async (host) => [host, await probe(host, timeoutMs)] as const)));
@@ -125,6 +134,7 @@ export async function resolveImages(
   const problems = new Map<ImageKey, string[]>();
   const note = (i: ThirdPartyImage, what: string) => problems.set(i.key, [...(problems.get(i.key) ?? []), what]);
 
+  dropLegacyImpostors();
   if (mode !== 'local') {
     for (const image of images) {
       dropImpostor(refOf(image));
