@@ -82,7 +82,8 @@ maven_fetch() {
   if [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then return; fi
   need mvn maven "fetch the Kafka and Debezium jars from Maven Central"
   rm -rf "$dir/target"
-  mvn -q -B -f "$dir/pom.xml" "${@/#/-D}" dependency:copy-dependencies
+  # Maven 3.8 colours even a quiet batch run; its errors are worth reading plainly.
+  mvn -q -B -f "$dir/pom.xml" "${@/#/-D}" dependency:copy-dependencies 2>&1 | sed -e $'s/\e\\[[0-9;]*m//g' -e '/^$/d' >&2
   echo "$sum" > "$stamp"
 }
 
