@@ -1,6 +1,6 @@
 /** `make status`: every environment and test run, read-only, by project name (no env file needed). */
 import { cdcNames } from '@chorus/cdc-names';
-import { LOOKALIKE_LABEL } from '@chorus/versions';
+import { LOOKALIKE_LABEL, NODE_IMAGE_LABEL } from '@chorus/versions';
 import { docker, execIn, services } from './compose.ts';
 import { ENVIRONMENTS } from './environments.ts';
 import { say } from './output.ts';
@@ -23,10 +23,12 @@ async function processorLine(root: string, project: string): Promise<string | un
   return `  stream processor: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}`;
 }
 
-/** The image a service runs, and whether it is an offline look-alike (by its label). */
+/** The image a service runs, and whether it is an offline look-alike or an app on one (by their labels). */
 function imageLine(ref: string): string {
-  const of = docker(['image', 'inspect', '--format', `{{ index .Config.Labels "${LOOKALIKE_LABEL}" }}`, ref]).out;
-  return of && of !== '<no value>' ? `${ref} (offline look-alike of ${of})` : ref;
+  const labels = (JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', ref]).out || 'null') ?? {}) as Record<string, string>;
+  if (labels[LOOKALIKE_LABEL]) return `${ref} (offline look-alike of ${labels[LOOKALIKE_LABEL]})`;
+  if (labels[NODE_IMAGE_LABEL]) return `${ref} (on ${labels[NODE_IMAGE_LABEL]})`;
+  return ref;
 }
 
 export async function status(root: string) {

@@ -26,6 +26,8 @@ export function thirdPartyImages(v: Versions): ThirdPartyImage[] {
 
 /** The label every offline look-alike carries: the upstream reference it stands in for. */
 export const LOOKALIKE_LABEL = 'org.chorus.lookalike-of';
+/** The label on every app image: the Node image it was built on (tools/app-image.sh sets it). */
+export const NODE_IMAGE_LABEL = 'org.chorus.node-image';
 /** The label an old build put on look-alikes it tagged with upstream names. */
 export const LEGACY_LABEL = 'chorus.inputs';
 

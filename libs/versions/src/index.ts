@@ -4,6 +4,7 @@ export {
   IMAGE_KEYS,
   LEGACY_LABEL,
   LOOKALIKE_LABEL,
+  NODE_IMAGE_LABEL,
   mirrors,
   parseReference,
   registryHost,
