@@ -4,6 +4,7 @@ import type { TaskStore } from '@chorus/db';
 import type { ReadModel } from '@chorus/read-model';
 import { HttpError, sendError } from './errors.ts';
 import { BODY_LIMIT } from './limits.ts';
+import { refuseCrossSite } from './security.ts';
 import { cancelTask, deleteTask, hashParam, limitQuery, readTaskInput, statusQuery, taskNotFound } from './requests.ts';
 import type { TaskViews } from './task-views.ts';
 
@@ -45,6 +46,7 @@ export function apiRoutes({ store, model, views }: { store: TaskStore; model: Re
   }
 
   const api = express.Router();
+  api.use(refuseCrossSite);
   // A body of another type is refused before anything reads it; a request without a body is fine,
   // whether it says so with Content-Length: 0 or says nothing.
   api.use((req, _res, next) => {

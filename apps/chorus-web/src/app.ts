@@ -9,6 +9,7 @@ import { apiRoutes } from './api-routes.ts';
 import { errorHandler } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
 import { pageRoutes } from './page-routes.ts';
+import { securityHeaders } from './security.ts';
 import { TaskViews } from './task-views.ts';
 
 export interface Deps {
@@ -24,6 +25,7 @@ export function createApp({ pool, redis, store, model, log }: Deps) {
   const app = express();
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
+  app.use(securityHeaders());
   app.use(healthRoutes({ pool, redis }));
   app.use('/api', apiRoutes({ store, model, views }));
   app.use(pageRoutes({ store, model, views }));

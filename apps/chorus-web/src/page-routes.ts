@@ -3,14 +3,21 @@ import express, { type ErrorRequestHandler, type Request, type Response } from '
 import type { TaskStore } from '@chorus/db';
 import type { ReadModel } from '@chorus/read-model';
 import { STATUSES, type Status } from '@chorus/tasks';
-import { HttpError } from './errors.ts';
+import { asHttpError } from './errors.ts';
 import { BODY_LIMIT } from './limits.ts';
+import { refuseCrossSite } from './security.ts';
 import { cancelTask, deleteTask, hashParam, readTaskInput, statusQuery, taskNotFound } from './requests.ts';
 import { type DashboardData, dashboard, messagePage, pendingPage, taskPage } from './templates.ts';
 import type { TaskViews } from './task-views.ts';
 
 /** The page title for each error a page route can meet. */
-const TITLES: Record<string, string> = { invalid_hash: 'Bad link', not_found: 'No such task', not_cancellable: 'Cannot cancel' };
+const TITLES: Record<string, string> = {
+  invalid_hash: 'Bad link',
+  not_found: 'No such task',
+  not_cancellable: 'Cannot cancel',
+  cross_site_request: 'Refused',
+  malformed_record: 'Unreadable task',
+};
 const sentence = (message: string) => `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
 
 export function pageRoutes({ store, model, views }: { store: TaskStore; model: ReadModel; views: TaskViews }) {
@@ -61,11 +68,13 @@ export function pageRoutes({ store, model, views }: { store: TaskStore; model: R
 
   /** A user's mistake as a page; anything else goes on to the JSON error handler's 500. */
   const renderError: ErrorRequestHandler = (error, _req, res, next) => {
-    if (!(error instanceof HttpError)) return next(error);
-    res.status(error.status).type('html').send(messagePage(TITLES[error.code] ?? 'Error', sentence(error.message)));
+    const http = asHttpError(error);
+    if (!http) return next(error);
+    res.status(http.status).type('html').send(messagePage(TITLES[http.code] ?? 'Error', sentence(http.message)));
   };
 
   const pages = express.Router();
+  pages.use(refuseCrossSite);
   const form = express.urlencoded({ extended: false, limit: BODY_LIMIT });
   pages.get('/', showDashboard);
   pages.post('/', form, submitForm);

@@ -1,5 +1,5 @@
-import escape from 'escape-html';
 import { CANCELLABLE, MAX_QUERY_LENGTH, MODES, STATUSES, type Status, type Task } from '@chorus/tasks';
+import { type SafeHtml, cspHash, html, raw } from './html.ts';
 import type { PipelineStatus } from './task-views.ts';
 
 const STYLE = `
@@ -13,19 +13,35 @@ button,select{font:inherit;padding:.3rem .6rem;width:max-content}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e3e6ec}
 code{font-size:.85em}form.inline{display:inline;margin-right:.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}`;
 
-function layout(title: string, body: string, head = ''): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)} · CHORUS</title><style>${STYLE}</style>${head}</head>
-<body><h1><a href="/">CHORUS</a></h1>${body}</body></html>`;
+/**
+ * The pages' one script, constant so that the CSP allows it by hash. It polls the API for the task named
+ * by its data-hash: without data-expect it reloads once the task is in the read model, with it once the
+ * task's status is that one.
+ */
+const FOLLOW_SCRIPT = `(function(){var s=document.currentScript,h=s.dataset.hash,e=s.dataset.expect;
+(function poll(){fetch('/api/tasks/'+h,{headers:{accept:'application/json'}})
+.then(function(r){return r.status===200&&(!e||r.json().then(function(t){return t.status===e}))})
+.then(function(ok){if(ok){if(e){location.replace(location.pathname)}else{location.reload()}}else{setTimeout(poll,500)}})
+.catch(function(){setTimeout(poll,2000)})})()})();`;
+
+/** The CSP sources for the pages' inline script and style. */
+export const INLINE_SOURCES = { script: cspHash(FOLLOW_SCRIPT), style: cspHash(STYLE) };
+
+function layout(title: string, body: SafeHtml, head: SafeHtml | '' = ''): string {
+  return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} · CHORUS</title><style>${raw(STYLE)}</style>${head}</head>
+<body><h1><a href="/">CHORUS</a></h1>${body}</body></html>`.value;
 }
+
+const follow = (hash: string, expect?: Status) => html`<script data-hash="${hash}"${expect ? html` data-expect="${expect}"` : ''}>${raw(FOLLOW_SCRIPT)}</script>`;
 
 const ago = (iso: string | null) => (iso ? `${Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000))} s ago` : 'never');
 
-export function pipelineLine(p: PipelineStatus): string {
+export function pipelineLine(p: PipelineStatus): SafeHtml {
   if (p.waiting === 0) {
-    return `<p class="pipeline ok" data-testid="pipeline">Pipeline keeping up: ${p.inReadModel} of ${p.inPostgres} tasks projected; last event ${ago(p.lastEventAt)}.</p>`;
+    return html`<p class="pipeline ok" data-testid="pipeline">Pipeline keeping up: ${p.inReadModel} of ${p.inPostgres} tasks projected; last event ${ago(p.lastEventAt)}.</p>`;
   }
-  return `<p class="pipeline behind" data-testid="pipeline">Pipeline behind: ${p.waiting} task(s) waiting for the pipeline; last event ${ago(p.lastEventAt)}.</p>`;
+  return html`<p class="pipeline behind" data-testid="pipeline">Pipeline behind: ${p.waiting} task(s) waiting for the pipeline; last event ${ago(p.lastEventAt)}.</p>`;
 }
 
 export interface DashboardData {
@@ -39,20 +55,18 @@ export interface DashboardData {
 }
 
 export function dashboard(d: DashboardData): string {
-  const options = MODES.map((m) => `<option value="${m}"${d.form?.mode === m ? ' selected' : ''}>${m}</option>`).join('');
-  const counters = STATUSES.map((s) => `<li><a href="/?status=${s}">${s}</a>: <strong data-status="${s}">${d.stats.byStatus[s]}</strong></li>`).join('');
-  const rows = d.tasks
-    .map(
-      (t) =>
-        `<tr><td><a href="/query/${t.hash}">${escape(t.query.length > 80 ? `${t.query.slice(0, 80)}…` : t.query)}</a></td><td>${t.mode}</td><td>${t.status}</td><td>${escape(t.createdAt)}</td></tr>`,
-    )
-    .join('');
+  const options = MODES.map((m) => html`<option value="${m}"${d.form?.mode === m ? raw(' selected') : ''}>${m}</option>`);
+  const counters = STATUSES.map((s) => html`<li><a href="/?status=${s}">${s}</a>: <strong data-status="${s}">${d.stats.byStatus[s]}</strong></li>`);
+  const rows = d.tasks.map(
+    (t) =>
+      html`<tr><td><a href="/query/${t.hash}">${t.query.length > 80 ? `${t.query.slice(0, 80)}…` : t.query}</a></td><td>${t.mode}</td><td>${t.status}</td><td>${t.createdAt}</td></tr>`,
+  );
   return layout(
     'Dashboard',
-    `${d.error ? `<p class="error" role="alert">${escape(d.error)}</p>` : ''}${d.notice ? `<p class="pipeline behind" role="status">${escape(d.notice)}</p>` : ''}
+    html`${d.error ? html`<p class="error" role="alert">${d.error}</p>` : ''}${d.notice ? html`<p class="pipeline behind" role="status">${d.notice}</p>` : ''}
 <form class="submit" method="post" action="/">
   <label for="query">Query</label>
-  <textarea id="query" name="query" maxlength="${MAX_QUERY_LENGTH}" required>${escape(d.form?.query ?? '')}</textarea>
+  <textarea id="query" name="query" maxlength="${MAX_QUERY_LENGTH}" required>${d.form?.query ?? ''}</textarea>
   <label for="mode">Mode</label>
   <select id="mode" name="mode">${options}</select>
   <button type="submit">Submit</button>
@@ -60,53 +74,40 @@ export function dashboard(d: DashboardData): string {
 ${pipelineLine(d.pipeline)}
 <ul class="counters">${counters}<li>total: <strong data-status="total">${d.stats.total}</strong></li></ul>
 <h2>${d.filter ? `${d.filter} tasks` : 'Recent tasks'}</h2>
-${rows ? `<table><thead><tr><th>Query</th><th>Mode</th><th>Status</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table>` : '<p>No tasks yet.</p>'}`,
+${rows.length > 0 ? html`<table><thead><tr><th>Query</th><th>Mode</th><th>Status</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No tasks yet.</p>`}`,
   );
-}
-
-/** Polls the API and reloads the plain task page once the task's status is `expected`. */
-function waitFor(hash: string, expected: Status): string {
-  return `<script>
-(function poll(){fetch('/api/tasks/${hash}',{headers:{accept:'application/json'}})
-.then(function(r){return r.status===200&&r.json().then(function(t){return t.status===${JSON.stringify(expected)}})})
-.then(function(ok){if(ok){location.replace(location.pathname)}else{setTimeout(poll,500)}})
-.catch(function(){setTimeout(poll,2000)})})();</script>`;
 }
 
 /** The projected task. With `expect`, a change the user made is still in flight: say so and follow it. */
 export function taskPage(task: Task, expect?: Status): string {
   const inFlight = expect && expect !== task.status;
-  const actions = `<form method="post" action="/query/${task.hash}/delete" class="inline"><button type="submit" data-testid="delete">Delete task</button></form>
-${CANCELLABLE.includes(task.status) && !inFlight ? `<form method="post" action="/query/${task.hash}/cancel" class="inline"><button type="submit" data-testid="cancel">Cancel task</button></form>` : ''}`;
+  const actions = html`<form method="post" action="/query/${task.hash}/delete" class="inline"><button type="submit" data-testid="delete">Delete task</button></form>
+${CANCELLABLE.includes(task.status) && !inFlight ? html`<form method="post" action="/query/${task.hash}/cancel" class="inline"><button type="submit" data-testid="cancel">Cancel task</button></form>` : ''}`;
   return layout(
     'Task',
-    `${inFlight ? `<p class="pipeline behind" data-testid="change">Change to ${expect} submitted — waiting for the pipeline.</p>` : ''}
+    html`${inFlight ? html`<p class="pipeline behind" data-testid="change">Change to ${expect} submitted — waiting for the pipeline.</p>` : ''}
 <dl data-testid="task" data-state="ready">
-<dt>Query</dt><dd data-testid="query">${escape(task.query)}</dd>
+<dt>Query</dt><dd data-testid="query">${task.query}</dd>
 <dt>Mode</dt><dd>${task.mode}</dd>
 <dt>Status</dt><dd data-testid="status">${task.status}</dd>
-<dt>Created</dt><dd>${escape(task.createdAt)}</dd>
-<dt>Updated</dt><dd>${escape(task.updatedAt)}</dd>
+<dt>Created</dt><dd>${task.createdAt}</dd>
+<dt>Updated</dt><dd>${task.updatedAt}</dd>
 <dt>Hash</dt><dd><code>${task.hash}</code></dd></dl>
 <p>${actions}</p>`,
-    inFlight ? waitFor(task.hash, expect) : '',
+    inFlight ? follow(task.hash, expect) : '',
   );
 }
 
 /** The task is in Postgres but not yet in the read model: say so, and reload when it arrives. */
 export function pendingPage(task: Task): string {
-  const poll = `<script>
-(function poll(){fetch('/api/tasks/${task.hash}',{headers:{accept:'application/json'}})
-.then(function(r){if(r.status===200){location.reload()}else{setTimeout(poll,500)}})
-.catch(function(){setTimeout(poll,2000)})})();</script>`;
   return layout(
     'Task',
-    `<p class="pipeline behind" data-testid="task" data-state="pending">Submitted — waiting for the pipeline. This page updates by itself.</p>
-<dl><dt>Query</dt><dd>${escape(task.query)}</dd><dt>Mode</dt><dd>${task.mode}</dd><dt>Hash</dt><dd><code>${task.hash}</code></dd></dl>`,
-    poll,
+    html`<p class="pipeline behind" data-testid="task" data-state="pending">Submitted — waiting for the pipeline. This page updates by itself.</p>
+<dl><dt>Query</dt><dd>${task.query}</dd><dt>Mode</dt><dd>${task.mode}</dd><dt>Hash</dt><dd><code>${task.hash}</code></dd></dl>`,
+    follow(task.hash),
   );
 }
 
 export function messagePage(title: string, message: string): string {
-  return layout(title, `<p class="error" role="alert">${escape(message)}</p><p><a href="/">Back to the dashboard</a></p>`);
+  return layout(title, html`<p class="error" role="alert">${message}</p><p><a href="/">Back to the dashboard</a></p>`);
 }

@@ -8,7 +8,7 @@
  *        pipeline                 hash: lastEventAt, lastSourceAt, applied, stale
  */
 import type { Redis } from 'ioredis';
-import { type Status, STATUSES, TASK_FIELDS, type Task } from '@chorus/tasks';
+import { type Status, STATUSES, TASK_FIELDS, type Task, storedTask } from '@chorus/tasks';
 import { defineScripts } from './scripts.ts';
 
 export type Change =
@@ -25,12 +25,41 @@ export interface PipelineState {
 /** How long a delete's LSN is remembered, so that a late older event cannot bring the task back. */
 const DELETE_MEMORY_SECONDS = 7 * 24 * 3600;
 
+/** A task record in Redis that is not a task: never shown; its problems name the fields. */
+export class MalformedRecordError extends Error {
+  constructor(
+    readonly hash: string,
+    readonly problems: string[],
+  ) {
+    super(`the read model's record task:${hash} is malformed: ${problems.join('; ')}`);
+  }
+}
+
+export interface ReadModelOptions {
+  /** Told of every malformed record read (a list skips it; a get throws MalformedRecordError). */
+  onMalformed?: (error: MalformedRecordError) => void;
+}
+
 export class ReadModel {
   private readonly redis: Redis;
+  private readonly onMalformed: (error: MalformedRecordError) => void;
+  /** Malformed records read since start. */
+  malformed = 0;
 
-  constructor(redis: Redis) {
+  constructor(redis: Redis, { onMalformed = () => undefined }: ReadModelOptions = {}) {
     defineScripts(redis);
     this.redis = redis;
+    this.onMalformed = onMalformed;
+  }
+
+  /** The record as a Task, or a MalformedRecordError, counted and reported. */
+  private toTask(key: string, fields: Record<string, string>): Task | MalformedRecordError {
+    const parsed = storedTask.safeParse(Object.fromEntries(TASK_FIELDS.map((field) => [field, fields[field]])));
+    if (parsed.success) return parsed.data;
+    const error = new MalformedRecordError(key, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    this.malformed++;
+    this.onMalformed(error);
+    return error;
   }
 
   /** Applies changes in order, in one round trip. Resolves once Redis holds them. */
@@ -57,7 +86,10 @@ export class ReadModel {
 
   async get(hash: string): Promise<Task | null> {
     const fields = await this.redis.hgetall(`task:${hash}`);
-    return fields.hash ? toTask(fields) : null;
+    if (!fields.hash) return null;
+    const task = this.toTask(hash, fields);
+    if (task instanceof MalformedRecordError) throw task;
+    return task;
   }
 
   /** Newest first. */
@@ -67,7 +99,12 @@ export class ReadModel {
     const pipeline = this.redis.pipeline();
     for (const hash of hashes) pipeline.hgetall(`task:${hash}`);
     const results = (await pipeline.exec()) ?? [];
-    return results.map(([, fields]) => fields as Record<string, string>).filter((f) => f.hash).map(toTask);
+    return results.flatMap(([, fields], i) => {
+      const record = fields as Record<string, string>;
+      if (!record?.hash) return [];
+      const task = this.toTask(hashes[i]!, record);
+      return task instanceof MalformedRecordError ? [] : [task];
+    });
   }
 
   async stats(): Promise<{ total: number; byStatus: Record<Status, number> }> {
@@ -87,8 +124,4 @@ export class ReadModel {
       stale: Number(p.stale ?? 0),
     };
   }
-}
-
-function toTask(f: Record<string, string>): Task {
-  return Object.fromEntries(TASK_FIELDS.map((field) => [field, f[field]])) as unknown as Task;
 }

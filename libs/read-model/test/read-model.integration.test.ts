@@ -85,3 +85,22 @@ describe('ReadModel', () => {
     expect(Date.now() - Date.parse(state.lastEventAt!)).toBeLessThan(5000);
   });
 });
+
+describe('records it did not write', () => {
+  it('a malformed record is left out of lists, refused by get, counted and reported; good ones still read', async () => {
+    const reported: string[] = [];
+    const checked = new ReadModel(redis, { onMalformed: (e) => reported.push(e.message) });
+    await checked.apply([upsert(task('a1'), 1)]);
+    const bad = 'b2'.padEnd(32, '0');
+    await redis.hset(`task:${bad}`, { hash: bad, mode: '<img src=x onerror=alert(1)>', query: 'q', status: 'DONE', createdAt: 'yesterday', updatedAt: 'now' });
+    await redis.zadd('tasks:by-time', Date.now(), bad);
+
+    expect((await checked.list()).map((t) => t.hash)).toEqual([task('a1').hash]);
+    await expect(checked.get(bad)).rejects.toThrow(`the read model's record task:${bad} is malformed`);
+    expect(checked.malformed).toBe(2);
+    expect(reported[0]).toContain('mode: Invalid option');
+    expect(reported[0]).toContain('status: Invalid option');
+    expect(reported[0]).toContain('createdAt: expected an ISO 8601 time');
+    expect(await checked.get(task('a1').hash)).toEqual(task('a1'));
+  });
+});

@@ -39,6 +39,23 @@ export interface Task {
   updatedAt: string;
 }
 
+const isoTime = z.string().refine((v) => !Number.isNaN(Date.parse(v)), 'expected an ISO 8601 time');
+
+/**
+ * A task as a store holds it (the Redis read model): checked before use, since anything that can write
+ * to the store could have put something else there.
+ */
+export const storedTask = z
+  .object({
+    hash: z.string().regex(HASH_PATTERN, 'expected 32 hex digits'),
+    mode: z.enum(MODES),
+    query: z.string().max(MAX_QUERY_LENGTH),
+    status: z.enum(STATUSES),
+    createdAt: isoTime,
+    updatedAt: isoTime,
+  })
+  .strip() satisfies z.ZodType<Task>;
+
 /** The fields of a Task, in the order stores write them. */
 export const TASK_FIELDS = ['hash', 'mode', 'query', 'status', 'createdAt', 'updatedAt'] as const satisfies readonly (keyof Task)[];
 

@@ -16,6 +16,8 @@ export interface Harness {
   pg: TestPostgres;
   redis: TestRedis;
   model: ReadModel;
+  /** The Redis the read model lives in, for writing records the way an intruder would. */
+  client: Redis;
   /** What the stream processor does with a batch of Kafka message values. */
   projector: Projector;
   rows(): Promise<number>;
@@ -23,7 +25,7 @@ export interface Harness {
 
 /** chorus-web on a free port, against a real PostgreSQL and Redis, for the tests of one file. */
 export function useHarness(): Harness {
-  const h = {} as Harness & { server?: Server; pool?: pg.Pool; client?: Redis };
+  const h = {} as Harness & { server?: Server; pool?: pg.Pool };
   beforeAll(async () => {
     [h.pg, h.redis] = await Promise.all([startPostgres(), startRedis()]);
     await h.pg.withClient(migrate);
