@@ -3,6 +3,7 @@
  * the Redis read model, the task page and the API — never only the database.
  */
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { type Task, taskHash } from '@chorus/tasks';
@@ -148,5 +149,44 @@ describe('health', () => {
   it('reports ready, and the pipeline line catches up', async () => {
     assert.equal((await api('/readyz')).status, 200);
     await eventually('the pipeline keeping up', async () => ((await (await api('/')).text()).includes('Pipeline keeping up') ? true : undefined));
+  });
+});
+
+describe('what the test environment lets through', () => {
+  it('Redis refuses a command without the password', async () => {
+    // The protocol by hand: a client library would authenticate, or retry, on its own.
+    const url = new URL(process.env.REDIS_URL ?? 'redis://redis:6379');
+    const reply = await new Promise<string>((resolve, reject) => {
+      const socket = connect({ host: url.hostname, port: Number(url.port || 6379) }, () => socket.write('GET anything\r\n'));
+      socket.setTimeout(5000, () => socket.destroy(new Error('no reply from Redis in 5 s')));
+      socket.once('data', (data) => {
+        resolve(data.toString());
+        socket.end();
+      });
+      socket.once('error', reject);
+    });
+    assert.match(reply, /^-NOAUTH/);
+  });
+
+  it('a cross-site form post is refused with 403 and writes nothing', async () => {
+    const query = `cross-site ${RUN}`;
+    const res = await api('/', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
+      body: new URLSearchParams({ query, mode: 'flash' }),
+    });
+    assert.equal(res.status, 403);
+    assert.equal((await api(`/api/tasks/${taskHash({ query, mode: 'flash' })}`)).status, 404);
+  });
+
+  it('pages carry the security headers', async () => {
+    const res = await api('/');
+    assert.match(res.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(res.headers.get('referrer-policy'), 'same-origin');
+  });
+
+  it('the tester itself runs as a non-root user, like every app image', () => {
+    assert.notEqual(process.getuid?.(), 0);
   });
 });

@@ -194,3 +194,48 @@ describe('the mandate of final separation', () => {
     for (const name of ['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml']) expect(existsSync(join(ROOT, name))).toBe(false);
   });
 });
+
+describe('least privilege and a closed network, in the running prod and dev (read-only)', () => {
+  const running = async (project: string) => (await sh('docker', ['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}'])).out.split('\n').filter(Boolean);
+
+  it("every published port binds 127.0.0.1, except prod's UI", async () => {
+    for (const project of ['chorus-prod', 'chorus-dev']) {
+      for (const name of await running(project)) {
+        const ports = JSON.parse((await sh('docker', ['inspect', '--format', '{{json .NetworkSettings.Ports}}', name])).out || '{}') as Record<string, { HostIp: string; HostPort: string }[] | null>;
+        for (const bindings of Object.values(ports)) {
+          for (const b of bindings ?? []) {
+            if (name === 'chorus-prod-chorus-web-1') continue;
+            expect(`${name} ${b.HostIp}:${b.HostPort}`).toBe(`${name} 127.0.0.1:${b.HostPort}`);
+          }
+        }
+      }
+    }
+  });
+
+  it('no app container runs as root', async () => {
+    for (const project of ['chorus-prod', 'chorus-dev']) {
+      for (const service of ['chorus-web', 'chorus-stream-processor']) {
+        const { out, code } = await sh('docker', ['exec', `${project}-${service}-1`, 'id', '-u']);
+        expect(code, `${project} ${service}: ${out}`).toBe(0);
+        expect(out.trim(), `${project} ${service}`).not.toBe('0');
+      }
+    }
+  });
+
+  it('Redis refuses a command without the password', async () => {
+    for (const project of ['chorus-prod', 'chorus-dev']) {
+      const { out } = await sh('docker', ['exec', `${project}-redis-1`, 'env', '-u', 'REDISCLI_AUTH', 'redis-cli', 'get', 'anything']);
+      expect(out, project).toMatch(/NOAUTH/);
+    }
+  });
+
+  it('every HTML page carries the security headers', async () => {
+    for (const url of Object.values(URLS)) {
+      for (const path of ['/', '/query/not-a-hash', '/no/such/page']) {
+        const res = await fetch(`${url}${path}`);
+        expect(res.headers.get('content-security-policy') ?? '', `${url}${path}`).toMatch(/default-src 'none'.*frame-ancestors 'none'/);
+        expect(res.headers.get('x-content-type-options'), `${url}${path}`).toBe('nosniff');
+      }
+    }
+  });
+});

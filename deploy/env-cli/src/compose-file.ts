@@ -39,6 +39,19 @@ export function publishedPort(entry: string | { published?: string | number }): 
   return published === undefined || published === '' || Number.isNaN(port) ? undefined : port;
 }
 
+/** The host address one `ports:` entry binds ("" for every interface, as Docker reads a bare "5001:3000"). */
+export function bindAddress(entry: string | { host_ip?: string }): string {
+  if (typeof entry !== 'string') return entry.host_ip ?? '';
+  const container = entry.lastIndexOf(':');
+  const host = entry.lastIndexOf(':', container - 1);
+  return host === -1 ? '' : entry.slice(0, host);
+}
+
+/** Every published port of a file with the address it binds, as `service address:port`. */
+export function bindings(file: ComposeFile): string[] {
+  return Object.entries(file.services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${bindAddress(p) || '*'}:${publishedPort(p)}`));
+}
+
 export function hostPorts(file: ComposeFile): number[] {
   return Object.values(file.services).flatMap((s) => (s.ports ?? []).map(publishedPort).filter((p): p is number => p !== undefined));
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { z } from 'zod';
@@ -21,6 +21,9 @@ const schemaFor = (e: Environment) =>
       POSTGRES_USER: env.identifier(),
       POSTGRES_DB: env.identifier(),
       POSTGRES_PASSWORD: passwordFor(e),
+      REDIS_PASSWORD: passwordFor(e),
+      // prod only: where its UI listens on the host (the other environments publish on 127.0.0.1 only).
+      ...(e.name === 'prod' ? { UI_BIND_ADDRESS: z.ipv4({ error: 'expected an IPv4 address such as 127.0.0.1 or 0.0.0.0' }).optional() } : {}),
       // Optional: point a service at a mirror of its upstream image (infrastructure/versions.env pins the default).
       ...Object.fromEntries(IMAGE_KEYS.map((k) => [k, imageReference.optional()])),
     })
@@ -53,6 +56,11 @@ export function readEnvFile(root: string, e: Environment): Record<string, string
   return values;
 }
 
+/** Secrets prod generates, and adds to an older .env.prod that lacks them (no existing line changes). */
+export const GENERATED_SECRETS = ['REDIS_PASSWORD'] as const;
+
+const secret = () => randomBytes(24).toString('base64url');
+
 /**
  * Prod's secrets live in a git-ignored file made on first use: never overwritten, never printed.
  * POSTGRES_PASSWORD from the environment is used instead of a generated one, if set. A new password
@@ -63,9 +71,16 @@ export function ensureProdEnvFile(
   e: Environment,
   supplied = process.env.POSTGRES_PASSWORD,
   existingVolume?: string,
-): 'created' | 'kept' {
+): 'created' | 'kept' | { added: string[] } {
   const path = join(root, e.envFile);
-  if (existsSync(path)) return 'kept';
+  if (existsSync(path)) {
+    const present = parse(readFileSync(path));
+    const added = GENERATED_SECRETS.filter((key) => !(key in present));
+    if (added.length === 0) return 'kept';
+    const text = readFileSync(path, 'utf8');
+    appendFileSync(path, `${text.endsWith('\n') ? '' : '\n'}${added.map((key) => `${key}=${secret()}`).join('\n')}\n`);
+    return { added };
+  }
   if (existingVolume && !supplied) {
     throw new ConfigError([
       `${e.envFile} is missing, but prod's database volume ${existingVolume} exists and was made with the password in that file. ` +
@@ -76,13 +91,15 @@ export function ensureProdEnvFile(
     const checked = passwordFor(e).safeParse(supplied);
     if (!checked.success) throw new ConfigError([`POSTGRES_PASSWORD from the environment: ${checked.error.issues[0]?.message}; nothing was written`]);
   }
-  const password = supplied || randomBytes(24).toString('base64url');
+  const password = supplied || secret();
   const content = [
     '# prod environment: made on first `make run-prod`. Git-ignored; keep it, it holds the database password.',
     'CHORUS_ENV=prod',
     'POSTGRES_USER=chorus',
     'POSTGRES_DB=chorus',
     `POSTGRES_PASSWORD=${password}`,
+    ...GENERATED_SECRETS.map((key) => `${key}=${secret()}`),
+    '# UI_BIND_ADDRESS=0.0.0.0 (the default) publishes the UI on every interface; 127.0.0.1 keeps it on this host.',
     '',
   ].join('\n');
   writeFileSync(path, content, { mode: 0o600, flag: 'wx' });

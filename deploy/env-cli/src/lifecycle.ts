@@ -12,13 +12,21 @@ import { checkDocker, checkPorts } from './preflight.ts';
 
 export const APP_IMAGES = ['chorus-web', 'chorus-stream-processor', 'setup-connector'];
 
+/**
+ * Who dev's app containers run as: the host user, so that the mounted source stays editable, but never
+ * root (a root host user maps to the Node image's own user, 1000).
+ */
+export function hostUser(uid = process.getuid?.(), gid = process.getgid?.()): { CHORUS_UID: string; CHORUS_GID: string } {
+  return uid ? { CHORUS_UID: String(uid), CHORUS_GID: String(gid ?? uid) } : { CHORUS_UID: '1000', CHORUS_GID: '1000' };
+}
+
 function prepare(root: string, e: Environment): Record<string, string> {
   if (e.name === 'prod') {
     const volume = `${e.project}_postgres_data_prod`;
     const existing = docker(['volume', 'inspect', volume]).ok ? volume : undefined;
-    if (ensureProdEnvFile(root, e, process.env.POSTGRES_PASSWORD, existing) === 'created') {
-      say(`created ${e.envFile} with a ${process.env.POSTGRES_PASSWORD ? 'supplied' : 'generated'} database password (not shown)`);
-    }
+    const made = ensureProdEnvFile(root, e, process.env.POSTGRES_PASSWORD, existing);
+    if (made === 'created') say(`created ${e.envFile} with a ${process.env.POSTGRES_PASSWORD ? 'supplied' : 'generated'} database password (not shown)`);
+    else if (made !== 'kept') say(`added generated ${made.added.join(', ')} to ${e.envFile} (not shown)`);
   }
   return readEnvFile(root, e);
 }
@@ -40,7 +48,7 @@ export async function start(root: string, e: Environment, { build }: { build: bo
   const imagesStarted = Date.now();
   const images = await resolveImages(root, { wanted: wantedImages(prepare(root, e)) });
   describeImages(images);
-  const vars = imageVars(images);
+  const vars: Record<string, string> = { ...imageVars(images), ...(e.name === 'dev' ? hostUser() : {}) };
   if (build) await buildAppImages(root, APP_IMAGES, vars.NODE_IMAGE!);
   const buildMs = Date.now() - imagesStarted;
   const composeStarted = Date.now();

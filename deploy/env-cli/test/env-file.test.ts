@@ -24,6 +24,29 @@ describe('prod env file', () => {
     expect(readFileSync(path, 'utf8')).toBe(first);
   });
 
+  it('gives an older file the secrets it lacks (a Redis password), without changing a line it has', () => {
+    const root = tempRoot();
+    const path = join(root, ENVIRONMENTS.prod.envFile);
+    const old = 'CHORUS_ENV=prod\nPOSTGRES_USER=chorus\nPOSTGRES_DB=chorus\nPOSTGRES_PASSWORD=the-old-password-123\n';
+    writeFileSync(path, old, { mode: 0o600 });
+    expect(ensureProdEnvFile(root, ENVIRONMENTS.prod, '')).toEqual({ added: ['REDIS_PASSWORD'] });
+    const now = readFileSync(path, 'utf8');
+    expect(now.startsWith(old)).toBe(true);
+    expect(readEnvFile(root, ENVIRONMENTS.prod).REDIS_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(ensureProdEnvFile(root, ENVIRONMENTS.prod, '')).toBe('kept');
+    expect(readFileSync(path, 'utf8')).toBe(now);
+  });
+
+  it("accepts prod's UI address, and only an IPv4 address", () => {
+    const root = tempRoot();
+    ensureProdEnvFile(root, ENVIRONMENTS.prod, '');
+    const path = join(root, ENVIRONMENTS.prod.envFile);
+    writeFileSync(path, `${readFileSync(path, 'utf8')}UI_BIND_ADDRESS=127.0.0.1\n`);
+    expect(readEnvFile(root, ENVIRONMENTS.prod).UI_BIND_ADDRESS).toBe('127.0.0.1');
+    writeFileSync(path, readFileSync(path, 'utf8').replace('UI_BIND_ADDRESS=127.0.0.1', 'UI_BIND_ADDRESS=localhost'));
+    expect(() => readEnvFile(root, ENVIRONMENTS.prod)).toThrow('UI_BIND_ADDRESS: expected an IPv4 address such as 127.0.0.1 or 0.0.0.0');
+  });
+
   it('takes the password from the environment when one is supplied', () => {
     const root = tempRoot();
     ensureProdEnvFile(root, ENVIRONMENTS.prod, 'supplied-password-123');

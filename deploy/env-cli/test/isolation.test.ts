@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseEnv } from 'dotenv';
 import { describe, expect, it } from 'vitest';
-import { type ComposeFile, hostPorts, namedVolumes, readComposeFile } from '../src/compose-file.ts';
+import { type ComposeFile, bindings, hostPorts, namedVolumes, readComposeFile } from '../src/compose-file.ts';
 import { ENVIRONMENTS, ENV_NAMES, type EnvName, repoRoot } from '../src/environments.ts';
 import { isolationProblems } from '../src/isolation.ts';
 
@@ -20,6 +20,15 @@ describe('the three Compose files', () => {
     expect(hostPorts(f.prod)).toEqual([5001]);
     expect(hostPorts(f.dev)).toContain(5002);
     expect(hostPorts(f.test)).toEqual([]);
+  });
+
+  it("bind every host port to 127.0.0.1, except prod's UI, whose address .env.prod chooses", () => {
+    const f = files();
+    expect(bindings(f.prod)).toEqual(['chorus-web ${UI_BIND_ADDRESS:-0.0.0.0}:5001']);
+    expect(bindings(f.dev).sort()).toEqual(
+      ['chorus-web 127.0.0.1:5002', 'kafka 127.0.0.1:19092', 'kafka-connect 127.0.0.1:18083', 'postgres 127.0.0.1:15432', 'redis 127.0.0.1:16379'],
+    );
+    expect(bindings(f.test)).toEqual([]);
   });
 
   it('keep Postgres data in the mandated named volumes', () => {
@@ -54,10 +63,10 @@ describe('the check itself', () => {
   it('catches a shared named volume and a shared network', () => {
     const problems = mutated((f) => {
       f.dev.volumes!.postgres_data_dev = { name: 'chorus-prod_postgres_data_prod' };
-      f.test.networks = { default: { name: 'chorus-prod_default' } };
+      f.test.networks = { ...f.test.networks, cache: { name: 'chorus-prod_cache' } };
     });
     expect(problems).toContain('prod and dev share the named volume chorus-prod_postgres_data_prod');
-    expect(problems).toContain('prod and test share the network chorus-prod_default');
+    expect(problems).toContain('prod and test share the network chorus-prod_cache');
   });
 
   it('catches a slot, publication or topic prefix two environments share', () => {
