@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
+import pg from 'pg';
+import { ROLES } from '@chorus/db';
 import { type Task, taskHash } from '@chorus/tasks';
 import { Deadline, done, notYet, poll } from '@chorus/wait';
 
@@ -188,5 +190,42 @@ describe('what the test environment lets through', () => {
 
   it('the tester itself runs as a non-root user, like every app image', () => {
     assert.notEqual(process.getuid?.(), 0);
+  });
+});
+
+describe('the database roles', () => {
+  // The tester logs in as the app role, as chorus-web does.
+  const withApp = async <T>(fn: (client: pg.Client) => Promise<T>) => {
+    const client = new pg.Client({
+      host: process.env.POSTGRES_HOST,
+      port: Number(process.env.POSTGRES_PORT ?? 5432),
+      user: process.env.POSTGRES_USER,
+      password: process.env.POSTGRES_PASSWORD,
+      database: process.env.POSTGRES_DB,
+    });
+    await client.connect();
+    try {
+      return await fn(client);
+    } finally {
+      await client.end();
+    }
+  };
+
+  it('the CDC role may replicate and is no superuser', async () => {
+    const { rows } = await withApp((c) => c.query('SELECT rolsuper, rolreplication FROM pg_roles WHERE rolname = $1', [ROLES.cdc]));
+    assert.deepEqual(rows, [{ rolsuper: false, rolreplication: true }]);
+  });
+
+  it('the app role cannot create a table', async () => {
+    await assert.rejects(withApp((c) => c.query('CREATE TABLE intruder (id int)')), { code: '42501' });
+  });
+
+  it('no open connection belongs to a superuser', async () => {
+    // Connections are the sessions in a database; the server's own workers (the logical replication
+    // launcher runs as the bootstrap superuser) are in none.
+    const { rows } = await withApp((c) =>
+      c.query(`SELECT a.pid, a.usename FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename WHERE r.rolsuper AND a.datid IS NOT NULL`),
+    );
+    assert.deepEqual(rows, []);
   });
 });

@@ -1,12 +1,14 @@
 import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { TaskStore, migrate } from '@chorus/db';
+import { cdcNames } from '@chorus/cdc-names';
+import type { PostgresSettings } from '@chorus/config';
+import { ROLES, TaskStore, grantAccess, migrate, provisionRoles } from '@chorus/db';
 import { OperatorError, runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
 import { ReadModel } from '@chorus/read-model';
 import { createApp } from './app.ts';
-import { loadSettings } from './settings.ts';
+import { loadMigrateSettings, loadRolesSettings, loadSettings } from './settings.ts';
 
 async function serve() {
   const settings = loadSettings();
@@ -26,22 +28,44 @@ async function serve() {
   process.once('SIGINT', stop);
 }
 
-async function runMigrations(): Promise<number> {
-  const settings = loadSettings();
-  const log = createLogger({ name: 'chorus-web', level: settings.logLevel });
-  const client = new pg.Client(settings.postgres);
+/** Runs `fn` with one client as `postgres` says, or fails naming the server and the reason. */
+async function withPostgres<T>(postgres: PostgresSettings, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client(postgres);
   try {
     await client.connect();
   } catch (error) {
-    throw new OperatorError(`cannot reach Postgres at ${settings.postgres.host}:${settings.postgres.port}: ${(error as Error).message}`);
+    throw new OperatorError(`cannot reach Postgres at ${postgres.host}:${postgres.port} as ${postgres.user}: ${(error as Error).message}`);
   }
   try {
-    const applied = await migrate(client);
-    log.info(applied.length ? `applied migrations: ${applied.join(', ')}` : 'migrations: nothing to apply');
-    return 0;
+    return await fn(client);
   } finally {
     await client.end();
   }
+}
+
+/** As the owner: the migrations, then the other roles' grants and the environment's publication. */
+async function runMigrations(): Promise<number> {
+  const settings = loadMigrateSettings();
+  const log = createLogger({ name: 'chorus-web', level: settings.logLevel });
+  await withPostgres(settings.postgres, async (client) => {
+    const applied = await migrate(client);
+    log.info(applied.length ? `applied migrations: ${applied.join(', ')}` : 'migrations: nothing to apply');
+    if (settings.env) {
+      const { publication } = cdcNames(settings.env);
+      await grantAccess(client, publication);
+      log.info(`granted the app and CDC roles their access; publication ${publication} in place`);
+    }
+  });
+  return 0;
+}
+
+/** As the superuser, once per start: the owner, app and CDC roles (see @chorus/db's roles.ts). */
+async function runProvisionRoles(): Promise<number> {
+  const settings = loadRolesSettings();
+  const log = createLogger({ name: 'chorus-web', level: settings.logLevel });
+  await withPostgres(settings.postgres, (client) => provisionRoles(client, settings.postgres.database, settings.passwords));
+  log.info(`roles ${Object.values(ROLES).join(', ')} provisioned`);
+  return 0;
 }
 
 runMain('chorus-web', async () => {
@@ -50,7 +74,8 @@ runMain('chorus-web', async () => {
     .name('chorus-web')
     .description('The CHORUS dashboard and JSON API')
     .addCommand(new Command('serve').description('serve the dashboard and the API (default)').action(() => void (command = serve())), { isDefault: true })
-    .addCommand(new Command('migrate').description('apply the database migrations (idempotent)').action(() => void (command = runMigrations())))
+    .addCommand(new Command('migrate').description('apply the database migrations as the owner role, then grant access (idempotent)').action(() => void (command = runMigrations())))
+    .addCommand(new Command('provision-roles').description('create or update the database roles, as the superuser (idempotent)').action(() => void (command = runProvisionRoles())))
     .parseAsync();
   return command;
 });

@@ -96,11 +96,19 @@ export async function preflight(client: pg.Client, s: Settings): Promise<void> {
     });
   }
 
+  const publication = await one<{ exists: boolean; can_create: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1) AS exists,
+            has_database_privilege(current_user, current_database(), 'CREATE') AS can_create`,
+    [s.publicationName],
+  );
+
   for (const table of s.tables) {
-    const row = await one<{ oid: string | null; owned: boolean | null }>(
+    const row = await one<{ oid: string | null; owned: boolean | null; readable: boolean | null; published: boolean }>(
       `SELECT to_regclass($1)::oid::text AS oid,
-              (SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c WHERE c.oid = to_regclass($1)) AS owned`,
-      [table],
+              (SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c WHERE c.oid = to_regclass($1)) AS owned,
+              CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE has_table_privilege(current_user, $1, 'SELECT') END AS readable,
+              EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = $2 AND format('%s.%s', schemaname, tablename) = $1) AS published`,
+      [table, s.publicationName],
     );
     if (row.oid === null) {
       problems.push({
@@ -108,11 +116,26 @@ export async function preflight(client: pg.Client, s: Settings): Promise<void> {
         message: `table ${table} does not exist in database "${s.postgres.database}"`,
         fix: `run the migrations that create it before registering the connector (or correct TABLE_INCLUDE_LIST)`,
       });
-    } else if (!row.owned && !role.rolsuper) {
+      continue;
+    }
+    if (!row.readable && !role.rolsuper) {
+      problems.push({
+        check: 'select',
+        message: `user "${role.rolname}" may not read ${table}, which the snapshot and the events need`,
+        fix: `GRANT SELECT ON ${table} TO "${role.rolname}"; (as the table's owner)`,
+      });
+    }
+    if (publication.exists && !row.published) {
       problems.push({
         check: 'publication',
-        message: `user "${role.rolname}" does not own ${table}, so it cannot add it to a publication`,
-        fix: `ALTER TABLE ${table} OWNER TO "${role.rolname}"; or create publication ${s.publicationName} as its owner`,
+        message: `publication "${s.publicationName}" does not include ${table}`,
+        fix: `ALTER PUBLICATION ${s.publicationName} ADD TABLE ${table}; (as the publication's owner)`,
+      });
+    } else if (!publication.exists && s.publicationAutocreate === 'filtered' && !row.owned && !role.rolsuper) {
+      problems.push({
+        check: 'publication',
+        message: `user "${role.rolname}" does not own ${table}, so Debezium cannot create publication "${s.publicationName}" with it`,
+        fix: `CREATE PUBLICATION ${s.publicationName} FOR TABLE ${s.tables.join(', ')}; as the tables' owner, or ALTER TABLE ${table} OWNER TO "${role.rolname}";`,
       });
     }
   }
@@ -142,12 +165,13 @@ export async function preflight(client: pg.Client, s: Settings): Promise<void> {
     }
   }
 
-  const publication = await one<{ exists: boolean; can_create: boolean }>(
-    `SELECT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = $1) AS exists,
-            has_database_privilege(current_user, current_database(), 'CREATE') AS can_create`,
-    [s.publicationName],
-  );
-  if (!publication.exists && !publication.can_create && !role.rolsuper) {
+  if (!publication.exists && s.publicationAutocreate === 'disabled') {
+    problems.push({
+      check: 'publication',
+      message: `publication "${s.publicationName}" does not exist, and PUBLICATION_AUTOCREATE_MODE=disabled says the connector may not create it`,
+      fix: `CREATE PUBLICATION ${s.publicationName} FOR TABLE ${s.tables.join(', ')}; as the tables' owner (the CHORUS environments' migrate step does this)`,
+    });
+  } else if (!publication.exists && !publication.can_create && !role.rolsuper) {
     problems.push({
       check: 'publication',
       message: `publication "${s.publicationName}" does not exist and user "${role.rolname}" may not create it`,

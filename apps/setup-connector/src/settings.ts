@@ -17,6 +17,8 @@ export const schema = z.object({
   TOPIC_PREFIX: env.identifier().optional(),
   SLOT_NAME: env.identifier().optional(),
   PUBLICATION_NAME: env.identifier().optional(),
+  PUBLICATION_AUTOCREATE_MODE: z.enum(['filtered', 'disabled']).default('filtered'),
+  CONNECTOR_DATABASE_PASSWORD: z.string().min(1).optional(),
   TABLE_INCLUDE_LIST: env.list().pipe(z.array(tableName).min(1)).default(['public.task_queue']),
   HEARTBEAT_INTERVAL_MS: env.positiveInt().default(10_000),
   SETUP_TIMEOUT_SECONDS: env.positiveInt().default(180),
@@ -34,6 +36,13 @@ export interface Settings {
   topicPrefix: string;
   slotName: string;
   publicationName: string;
+  /** filtered: Debezium creates the publication (the user must own the tables); disabled: it must exist. */
+  publicationAutocreate: 'filtered' | 'disabled';
+  /**
+   * What the connector config says for database.password: the password itself, or a Kafka Connect
+   * config-provider reference such as ${env:CHORUS_CDC_PASSWORD} that the worker resolves.
+   */
+  connectorPassword: string;
   tables: string[];
   heartbeatIntervalMs: number;
   timeoutMs: number;
@@ -56,6 +65,8 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     topicPrefix: c.TOPIC_PREFIX ?? names.topicPrefix,
     slotName: c.SLOT_NAME ?? names.slot,
     publicationName: c.PUBLICATION_NAME ?? names.publication,
+    publicationAutocreate: c.PUBLICATION_AUTOCREATE_MODE,
+    connectorPassword: c.CONNECTOR_DATABASE_PASSWORD ?? c.POSTGRES_PASSWORD,
     tables: c.TABLE_INCLUDE_LIST,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     timeoutMs: c.SETUP_TIMEOUT_SECONDS * 1000,

@@ -4,7 +4,7 @@ import { FakeKafkaConnect } from '@chorus/fake-kafka-connect';
 import { PreflightError, PostgresUnusableError } from '../src/postgres.ts';
 import { checkConnector, setupConnector, summary } from '../src/setup.ts';
 import { captureLog } from './support/log.ts';
-import { migrate } from '@chorus/db';
+import { ROLES, grantAccess, migrate, provisionRoles } from '@chorus/db';
 import { freePort, latePort, startPostgres, type TestPostgres } from '@chorus/testing';
 import { testSettings } from './support/settings.ts';
 
@@ -97,6 +97,46 @@ describe('with wal_level=logical', () => {
     expect(error).toBeInstanceOf(PostgresUnusableError);
     expect((error as Error).message).toMatch(/password authentication failed for user "postgres"/);
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  describe("as the CHORUS environments run it: the CDC role, the owner's publication, the password by reference", () => {
+    const PASSWORDS = { owner: 'owner-password-1', app: 'app-password-123', cdc: 'cdc-password-123' };
+    const asCdc = (env: Record<string, string> = {}) =>
+      settings({
+        POSTGRES_USER: ROLES.cdc,
+        POSTGRES_PASSWORD: PASSWORDS.cdc,
+        PUBLICATION_AUTOCREATE_MODE: 'disabled',
+        CONNECTOR_DATABASE_PASSWORD: '${env:CHORUS_CDC_PASSWORD}',
+        ...env,
+      });
+    beforeAll(async () => {
+      await pg.withClient((c) => provisionRoles(c, 'chorus', PASSWORDS));
+      await pg.withClient((c) => grantAccess(c, 'chorus_unit'));
+    });
+
+    it('passes the preflight as a non-superuser and registers a config that holds no password', async () => {
+      await expect(setupConnector(asCdc(), captureLog().log)).resolves.toMatchObject({ action: expect.stringMatching(/created|updated|unchanged/) });
+      const live = fake.connectors.get('chorus-unit-postgres')?.config;
+      expect(live?.['database.user']).toBe(ROLES.cdc);
+      expect(live?.['database.password']).toBe('${env:CHORUS_CDC_PASSWORD}');
+      expect(live?.['publication.autocreate.mode']).toBe('disabled');
+      expect(JSON.stringify(live)).not.toContain(PASSWORDS.cdc);
+    });
+
+    it('names the fix for a missing SELECT grant and for a publication it may not create', async () => {
+      await pg.sql(`REVOKE SELECT ON task_queue FROM ${ROLES.cdc}`);
+      try {
+        const error = await setupConnector(asCdc({ PUBLICATION_NAME: 'chorus_missing' }), captureLog().log).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PreflightError);
+        const message = (error as Error).message;
+        expect(message).toContain(`user "${ROLES.cdc}" may not read public.task_queue`);
+        expect(message).toContain(`GRANT SELECT ON public.task_queue TO "${ROLES.cdc}"; (as the table's owner)`);
+        expect(message).toContain('publication "chorus_missing" does not exist, and PUBLICATION_AUTOCREATE_MODE=disabled');
+        expect(message).toContain('CREATE PUBLICATION chorus_missing FOR TABLE public.task_queue; as the tables\' owner');
+      } finally {
+        await pg.sql(`GRANT SELECT ON task_queue TO ${ROLES.cdc}`);
+      }
+    });
   });
 });
 

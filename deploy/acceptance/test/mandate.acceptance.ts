@@ -6,8 +6,10 @@
  * submitted, stops what it started, and removes only the volumes it created.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'dotenv';
+import { cdcNames } from '@chorus/cdc-names';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, chromium } from 'playwright-core';
 import { type Env, plan } from '../src/plan.ts';
@@ -226,6 +228,26 @@ describe('least privilege and a closed network, in the running prod and dev (rea
     for (const project of ['chorus-prod', 'chorus-dev']) {
       const { out } = await sh('docker', ['exec', `${project}-redis-1`, 'env', '-u', 'REDISCLI_AUTH', 'redis-cli', 'get', 'anything']);
       expect(out, project).toMatch(/NOAUTH/);
+    }
+  });
+
+  it("the connector's config, over REST and in Connect's configs topic, holds no database password", async () => {
+    for (const env of ['prod', 'dev'] as const) {
+      const password = parse(readFileSync(join(ROOT, `deploy/compose/.env.${env}`))).CHORUS_CDC_PASSWORD!;
+      const connect = `chorus-${env}-kafka-connect-1`;
+      const rest = await sh('docker', ['exec', connect, 'curl', '-fsS', `http://localhost:8083/connectors/${cdcNames(env).connector}/config`]);
+      expect(JSON.parse(rest.out)['database.password'], env).toBe('${env:CHORUS_CDC_PASSWORD}');
+      expect(rest.out, env).not.toContain(password);
+      // The topic Connect keeps connector configs in, as the running worker was told.
+      const workerEnv = (await sh('docker', ['inspect', '--format', '{{range .Config.Env}}{{println .}}{{end}}', connect])).out;
+      const configsTopic = /^CONFIG_STORAGE_TOPIC=(.+)$/m.exec(workerEnv)?.[1];
+      expect(configsTopic, env).toBeTruthy();
+      const topic = await sh('docker', [
+        'exec', `chorus-${env}-kafka-1`, '/opt/kafka/bin/kafka-console-consumer.sh', '--bootstrap-server', 'kafka:9092',
+        '--topic', configsTopic!, '--from-beginning', '--timeout-ms', '5000',
+      ]);
+      expect(topic.out, env).toContain('database.user');
+      expect(topic.out, env).not.toContain(password);
     }
   });
 

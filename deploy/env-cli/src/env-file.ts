@@ -22,6 +22,10 @@ const schemaFor = (e: Environment) =>
       POSTGRES_DB: env.identifier(),
       POSTGRES_PASSWORD: passwordFor(e),
       REDIS_PASSWORD: passwordFor(e),
+      // The database roles' passwords (libs/db/src/roles.ts); POSTGRES_USER/POSTGRES_PASSWORD is the superuser that provisions them.
+      CHORUS_OWNER_PASSWORD: passwordFor(e),
+      CHORUS_APP_PASSWORD: passwordFor(e),
+      CHORUS_CDC_PASSWORD: passwordFor(e),
       // prod only: where its UI listens on the host (the other environments publish on 127.0.0.1 only).
       ...(e.name === 'prod' ? { UI_BIND_ADDRESS: z.ipv4({ error: 'expected an IPv4 address such as 127.0.0.1 or 0.0.0.0' }).optional() } : {}),
       // Optional: point a service at a mirror of its upstream image (infrastructure/versions.env pins the default).
@@ -57,7 +61,7 @@ export function readEnvFile(root: string, e: Environment): Record<string, string
 }
 
 /** Secrets prod generates, and adds to an older .env.prod that lacks them (no existing line changes). */
-export const GENERATED_SECRETS = ['REDIS_PASSWORD'] as const;
+export const GENERATED_SECRETS = ['REDIS_PASSWORD', 'CHORUS_OWNER_PASSWORD', 'CHORUS_APP_PASSWORD', 'CHORUS_CDC_PASSWORD'] as const;
 
 const secret = () => randomBytes(24).toString('base64url');
 

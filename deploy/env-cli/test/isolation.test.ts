@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { type ComposeFile, bindings, hostPorts, namedVolumes, readComposeFile } from '../src/compose-file.ts';
 import { ENVIRONMENTS, ENV_NAMES, type EnvName, repoRoot } from '../src/environments.ts';
 import { isolationProblems } from '../src/isolation.ts';
+import { ROLES } from '@chorus/db';
 
 const root = repoRoot();
 const files = () => Object.fromEntries(ENV_NAMES.map((e) => [e, readComposeFile(root, ENVIRONMENTS[e])])) as Record<EnvName, ComposeFile>;
@@ -29,6 +30,15 @@ describe('the three Compose files', () => {
       ['chorus-web 127.0.0.1:5002', 'kafka 127.0.0.1:19092', 'kafka-connect 127.0.0.1:18083', 'postgres 127.0.0.1:15432', 'redis 127.0.0.1:16379'],
     );
     expect(bindings(f.test)).toEqual([]);
+  });
+
+  it('log each client in as its own role, and the superuser only to provision the roles', () => {
+    for (const [env, f] of Object.entries(files())) {
+      const user = (service: string) => f.services[service]?.environment?.POSTGRES_USER;
+      expect([user('migrate'), user('chorus-web'), user('setup-connector')], env).toEqual([ROLES.owner, ROLES.app, ROLES.cdc]);
+      const superuserClients = Object.entries(f.services).filter(([, s]) => s.environment?.POSTGRES_USER === '${POSTGRES_USER}' || String(s.environment?.POSTGRES_USER).startsWith('${POSTGRES_USER:'));
+      expect(superuserClients.map(([name]) => name).sort(), env).toEqual(['postgres', 'roles']);
+    }
   });
 
   it('keep Postgres data in the mandated named volumes', () => {

@@ -1,2 +1,3 @@
 export { MIGRATIONS, migrate, type Migration } from './migrations.ts';
 export { TaskStore, type CancelResult } from './task-store.ts';
+export { CAPTURED_TABLES, ROLES, type RoleName, grantAccess, provisionRoles } from './roles.ts';

@@ -1,0 +1,82 @@
+/** The roles on a real PostgreSQL: what each may and may not do. */
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type TestPostgres } from '@chorus/testing';
+import { CAPTURED_TABLES, ROLES, type RoleName, grantAccess, migrate, provisionRoles } from '../src/index.ts';
+
+const PASSWORDS: Record<RoleName, string> = { owner: 'owner-password-1', app: 'app-password-123', cdc: 'cdc-password-123' };
+let server: TestPostgres;
+
+async function as<T>(role: RoleName, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ ...server.connection, user: ROLES[role], password: PASSWORDS[role] });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
+
+beforeAll(async () => {
+  server = await startPostgres();
+  // An older setup: the superuser made the table and a publication.
+  await server.withClient(migrate);
+  await server.sql('CREATE PUBLICATION chorus_old FOR TABLE task_queue');
+  await server.withClient((c) => provisionRoles(c, 'chorus', PASSWORDS));
+  await as('owner', migrate);
+  await as('owner', (c) => grantAccess(c, 'chorus_test'));
+}, 60_000);
+afterAll(() => server?.stop());
+
+describe('the roles', () => {
+  it('none is a superuser; only the CDC role may replicate', async () => {
+    const { rows } = await server.sql(`SELECT rolname, rolsuper, rolreplication, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname LIKE 'chorus_%' ORDER BY rolname`);
+    expect(rows).toEqual([
+      { rolname: ROLES.app, rolsuper: false, rolreplication: false, rolcreaterole: false, rolcreatedb: false },
+      { rolname: ROLES.cdc, rolsuper: false, rolreplication: true, rolcreaterole: false, rolcreatedb: false },
+      { rolname: ROLES.owner, rolsuper: false, rolreplication: false, rolcreaterole: false, rolcreatedb: false },
+    ]);
+  });
+
+  it('the owner owns the tables and the publications, old ones included', async () => {
+    const tables = await server.sql(`SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+    expect(tables.rows).toEqual([
+      { tablename: 'schema_migrations', tableowner: ROLES.owner },
+      { tablename: 'task_queue', tableowner: ROLES.owner },
+    ]);
+    const pubs = await server.sql(`SELECT pubname, pg_get_userbyid(pubowner) AS owner FROM pg_publication ORDER BY pubname`);
+    expect(pubs.rows).toEqual([
+      { pubname: 'chorus_old', owner: ROLES.owner },
+      { pubname: 'chorus_test', owner: ROLES.owner },
+    ]);
+    const published = await server.sql(`SELECT schemaname || '.' || tablename AS t FROM pg_publication_tables WHERE pubname = 'chorus_test'`);
+    expect(published.rows.map((r) => r.t)).toEqual([...CAPTURED_TABLES]);
+  });
+
+  it('the app role has DML on task_queue and cannot create a table or read the migrations', async () => {
+    await as('app', async (c) => {
+      await c.query(`INSERT INTO task_queue (query_hash, user_query) VALUES ('${'a'.repeat(32)}', '{}')`);
+      expect((await c.query('SELECT count(*)::int AS n FROM task_queue')).rows[0].n).toBe(1);
+      expect(await code(c.query('CREATE TABLE intruder (id int)'))).toBe('42501');
+      expect(await code(c.query('SELECT * FROM schema_migrations'))).toBe('42501');
+      expect(await code(c.query('DROP TABLE task_queue'))).toBe('42501');
+    });
+  });
+
+  it('the CDC role can read the captured table and write nothing', async () => {
+    await as('cdc', async (c) => {
+      expect((await c.query('SELECT count(*)::int AS n FROM task_queue')).rows[0].n).toBe(1);
+      expect(await code(c.query(`DELETE FROM task_queue`))).toBe('42501');
+      expect(await code(c.query('CREATE TABLE intruder (id int)'))).toBe('42501');
+    });
+  });
+
+  it('running again changes nothing and applies a new password', async () => {
+    await server.withClient((c) => provisionRoles(c, 'chorus', { ...PASSWORDS, app: 'a-new-password-1' }));
+    await expect(as('app', (c) => c.query('SELECT 1'))).rejects.toMatchObject({ code: '28P01' });
+    PASSWORDS.app = 'a-new-password-1';
+    await as('app', (c) => c.query('SELECT 1'));
+  });
+});
