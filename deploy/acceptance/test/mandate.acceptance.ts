@@ -224,6 +224,17 @@ describe('least privilege and a closed network, in the running prod and dev (rea
     }
   });
 
+  it('Postgres and Redis run their server processes as their own users, not root', async () => {
+    for (const project of ['chorus-prod', 'chorus-dev']) {
+      for (const service of ['postgres', 'redis']) {
+        const { out } = await sh('docker', ['top', `${project}-${service}-1`, '-o', 'pid,uid,comm']);
+        const uids = out.split('\n').slice(1).filter(Boolean).map((line) => line.trim().split(/\s+/)[1]);
+        expect(uids.length, `${project} ${service}`).toBeGreaterThan(0);
+        expect(uids.filter((uid) => uid === '0'), `${project} ${service}`).toEqual([]);
+      }
+    }
+  });
+
   it('Redis refuses a command without the password', async () => {
     for (const project of ['chorus-prod', 'chorus-dev']) {
       const { out } = await sh('docker', ['exec', `${project}-redis-1`, 'env', '-u', 'REDISCLI_AUTH', 'redis-cli', 'get', 'anything']);

@@ -1,6 +1,6 @@
 /** `make test`'s Docker half: a run of the test environment in its own project, always torn down. */
 import { OperatorError } from '@chorus/errors';
-import { type ComposeTarget, down, downShielded, projects, runOnce, services, up } from './compose.ts';
+import { type ComposeTarget, down, downShielded, execIn, projects, runOnce, services, up } from './compose.ts';
 import { readEnvFile } from './env-file.ts';
 import { ENVIRONMENTS } from './environments.ts';
 import { explainFailure } from './explain.ts';
@@ -51,6 +51,12 @@ export async function testRun(root: string, { build }: { build: boolean }) {
     const journey = await runOnce(root, run, 'chorus-tester');
     timings.push(`journey ${seconds(Date.now() - journeyStarted)}`);
     if (journey !== 0) throw new OperatorError(`the end-to-end journey failed (exit ${journey}); its output is above`);
+    // What the journey cannot see from inside: the app containers' own users.
+    for (const service of ['chorus-web', 'chorus-stream-processor']) {
+      const uid = await execIn(root, run.project, service, ['id', '-u']);
+      if (uid === undefined || uid === '0') throw new OperatorError(`${service} in the test environment runs as ${uid === '0' ? 'root' : 'an unknown user'}; app images must run as an unprivileged user (USER in its Dockerfile)`);
+    }
+    say('app containers run as non-root users (id -u: not 0)');
   } finally {
     await teardown();
     say(`test run: ${timings.join(', ')}; ${seconds(Date.now() - started)} in all`);
