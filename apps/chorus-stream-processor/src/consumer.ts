@@ -7,6 +7,8 @@ export type ConsumerState = 'starting' | 'running' | 'crashed' | 'stopped';
 /** Consumes the task_queue change topic in a consumer group and commits offsets only after Redis holds the writes. */
 export class ChangeConsumer {
   state: ConsumerState = 'starting';
+  /** When a batch was last projected. */
+  lastProgressAt = Date.now();
   private readonly kafka: Kafka;
   private readonly consumer: Consumer;
   private readonly admin: Admin;
@@ -15,6 +17,8 @@ export class ChangeConsumer {
     private readonly options: { brokers: string[]; topic: string; groupId: string },
     private readonly projector: Projector,
     private readonly log: Logger,
+    /** Called when the consumer crashed for good (kafkajs will not restart it): the process should exit. */
+    private readonly onFatal: (error: Error) => void = () => undefined,
   ) {
     this.kafka = new Kafka({
       clientId: options.groupId,
@@ -35,6 +39,7 @@ export class ChangeConsumer {
       const { error, restart } = event.payload;
       this.state = restart ? 'starting' : 'crashed';
       this.log.error({ err: error.message, restart }, 'consumer crashed');
+      if (!restart) this.onFatal(error);
     });
   }
 
@@ -57,6 +62,7 @@ export class ChangeConsumer {
         // Only now is the batch durable in Redis; a crash before this line replays it, which is harmless.
         await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
         resolveOffset(last);
+        this.lastProgressAt = Date.now();
         await heartbeat();
       },
     });

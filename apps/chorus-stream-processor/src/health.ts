@@ -1,16 +1,48 @@
 import type { Server } from 'node:http';
 import express from 'express';
-import type { ChangeConsumer } from './consumer.ts';
+import type { Redis } from 'ioredis';
 import type { Projector } from '@chorus/cdc-events';
+import type { ChangeConsumer, ConsumerState } from './consumer.ts';
 
-/** GET /healthz: 200 while the consumer runs, 503 otherwise; the body has the lag and the last event time. */
-export function healthServer(consumer: ChangeConsumer, projector: Projector) {
+export interface HealthInput {
+  state: ConsumerState;
+  lag: number | null;
+  redisOk: boolean;
+  /** Since when the lag has been above 0 without a batch projected, if it has. */
+  laggingSince: number | null;
+  lastProgressAt: number;
+  now: number;
+  stallMs: number;
+}
+
+/**
+ * The processor's health: healthy only while the consumer runs, Redis answers and any lag moves. A lag
+ * that has not moved for `stallMs` is a stall, so a stopped projection shows within seconds.
+ */
+export function assess(h: HealthInput): { healthy: boolean; status: string } {
+  if (h.state !== 'running') return { healthy: false, status: h.state };
+  if (!h.redisOk) return { healthy: false, status: 'redis_unreachable' };
+  if (h.lag !== null && h.lag > 0 && h.laggingSince !== null && h.now - Math.max(h.laggingSince, h.lastProgressAt) > h.stallMs) {
+    return { healthy: false, status: 'stalled' };
+  }
+  return { healthy: true, status: 'running' };
+}
+
+/** GET /healthz: 200 while healthy (see assess), 503 otherwise; the body has the reason, the lag and the last event time. */
+export function healthServer(consumer: ChangeConsumer, projector: Projector, redis: Redis, stallMs: number) {
+  let laggingSince: number | null = null;
   const app = express();
   app.get('/healthz', async (_req, res) => {
-    const lag = await consumer.lag().catch(() => null);
-    const healthy = consumer.state === 'running';
+    const [lag, redisOk] = await Promise.all([
+      consumer.lag().catch(() => null),
+      Promise.race([redis.ping().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]).catch(() => false),
+    ]);
+    const now = Date.now();
+    if (lag === 0) laggingSince = null;
+    else if (lag !== null && laggingSince === null) laggingSince = now;
+    const { healthy, status } = assess({ state: consumer.state, lag, redisOk, laggingSince, lastProgressAt: consumer.lastProgressAt, now, stallMs });
     res.status(healthy ? 200 : 503).json({
-      status: consumer.state,
+      status,
       lag,
       lastEventAt: projector.lastEventAt?.toISOString() ?? null,
       events: projector.counters,

@@ -13,8 +13,12 @@ runMain('chorus-stream-processor', async () => {
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   const projector = new Projector(new ReadModel(redis), log);
-  const consumer = new ChangeConsumer(settings, projector, log);
-  const server = await healthServer(consumer, projector).listen(settings.healthPort);
+  // A consumer kafkajs will not restart ends the process, so that the container's restart policy acts.
+  const consumer = new ChangeConsumer(settings, projector, log, (error) => {
+    log.fatal({ err: error.message }, 'the consumer crashed for good: exiting so that it is restarted');
+    process.exit(1);
+  });
+  const server = await healthServer(consumer, projector, redis, settings.stallMs).listen(settings.healthPort);
   log.info({ topic: settings.topic, group: settings.groupId, health: settings.healthPort }, 'starting');
 
   const shutdown = async (signal: string) => {

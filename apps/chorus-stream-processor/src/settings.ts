@@ -12,6 +12,7 @@ export const schema = z.object({
   CONSUMER_GROUP: z.string().optional(),
   ...redisEnv,
   HEALTH_PORT: env.port().default(8080),
+  STALL_SECONDS: env.positiveInt().default(30),
   ...logEnv,
 });
 
@@ -21,6 +22,8 @@ export interface Settings {
   groupId: string;
   redisUrl: string;
   healthPort: number;
+  /** Lag that has not moved for this long is a stall: health says so. */
+  stallMs: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -33,6 +36,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     groupId: c.CONSUMER_GROUP ?? names.consumerGroup,
     redisUrl: c.REDIS_URL,
     healthPort: c.HEALTH_PORT,
+    stallMs: c.STALL_SECONDS * 1000,
     logLevel: c.LOG_LEVEL,
   };
 }

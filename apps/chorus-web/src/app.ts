@@ -26,7 +26,7 @@ export function createApp({ pool, redis, store, model, log }: Deps) {
   app.disable('x-powered-by');
   app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
   app.use(securityHeaders());
-  app.use(healthRoutes({ pool, redis }));
+  app.use(healthRoutes({ pool, redis, log }));
   app.use('/api', apiRoutes({ store, model, views }));
   app.use(pageRoutes({ store, model, views }));
   app.use(errorHandler(log));

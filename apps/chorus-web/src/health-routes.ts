@@ -2,18 +2,23 @@
 import express, { type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import type { Logger } from '@chorus/logger';
 
 const withTimeout = <T>(what: string, promise: Promise<T>, ms = 2000) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms))]);
 
-export function healthRoutes({ pool, redis }: { pool: pg.Pool; redis: Redis }) {
+export function healthRoutes({ pool, redis, log }: { pool: pg.Pool; redis: Redis; log: Logger }) {
   function live(_req: Request, res: Response) {
     res.json({ status: 'ok' });
   }
 
+  /** Names a failing dependency, never its address or error text (those go to the log). */
   async function ready(_req: Request, res: Response) {
     const checks = await Promise.allSettled([withTimeout('postgres', pool.query('SELECT 1')), withTimeout('redis', redis.ping())]);
-    const [postgres, redisCheck] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : `down: ${(c.reason as Error).message}`));
+    const [postgres, redisCheck] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'down'));
+    for (const [name, c] of [['postgres', checks[0]], ['redis', checks[1]]] as const) {
+      if (c?.status === 'rejected') log.warn({ dependency: name, err: (c.reason as Error).message }, 'readiness check failed');
+    }
     const failed = [postgres !== 'ok' ? 'postgres' : null, redisCheck !== 'ok' ? 'redis' : null].filter(Boolean);
     if (failed.length === 0) return res.json({ status: 'ready', postgres, redis: redisCheck });
     res.status(503).json({ status: 'not_ready', postgres, redis: redisCheck, error: { code: 'not_ready', message: `${failed.join(' and ')} unreachable` } });

@@ -8,14 +8,15 @@ import { OperatorError, runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
 import { ReadModel } from '@chorus/read-model';
 import { createApp } from './app.ts';
+import { poolConfig, redisOptions } from './clients.ts';
 import { loadMigrateSettings, loadRolesSettings, loadSettings } from './settings.ts';
 
 async function serve() {
   const settings = loadSettings();
   const log = createLogger({ name: 'chorus-web', level: settings.logLevel });
-  const pool = new pg.Pool({ ...settings.postgres, max: 10 });
+  const pool = new pg.Pool(poolConfig(settings.postgres));
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle postgres connection failed'));
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(settings.redisUrl, redisOptions());
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   const app = createApp({ pool, redis, store: new TaskStore(pool), model: new ReadModel(redis, { onMalformed: (e) => log.error({ hash: e.hash, problems: e.problems }, 'malformed read-model record: not shown') }), log });
   const server = app.listen(settings.port, () => log.info({ port: settings.port }, 'chorus-web listening'));

@@ -17,6 +17,7 @@ const TITLES: Record<string, string> = {
   not_cancellable: 'Cannot cancel',
   cross_site_request: 'Refused',
   malformed_record: 'Unreadable task',
+  unavailable: 'Temporarily unavailable',
 };
 const sentence = (message: string) => `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
 

@@ -13,4 +13,9 @@ export const defaults = {
   kafkaConnectUrl: 'http://kafka-connect:8083',
   /** LOG_LEVEL */
   logLevel: 'info',
+  /**
+   * How long a request waits on a dependency before it answers 503: a paused or unreachable Postgres
+   * or Redis must not hang a page. Connecting, and each query or command, gets this long.
+   */
+  dependencyTimeoutMs: 2000,
 } as const;

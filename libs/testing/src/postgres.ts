@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,17 @@ export interface TestPostgres {
   sql(text: string): Promise<pg.QueryResult>;
   /** Runs `fn` with a superuser client in database `chorus`, then closes it. */
   withClient<T>(fn: (client: pg.Client) => Promise<T>): Promise<T>;
+  /** Freezes the server and every backend (SIGSTOP), as `docker pause` does: connections stay open, nothing answers. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
+}
+
+/** Sends a signal to the postmaster (its pid is the first line of postmaster.pid) and all its children. */
+function signalServer(dataDir: string, signal: 'STOP' | 'CONT') {
+  const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  process.kill(pid, `SIG${signal}`);
+  spawnSync('pkill', [`-${signal}`, '-P', String(pid)]);
 }
 
 export const SUPERUSER = { user: 'postgres', password: 'postgres' };
@@ -66,6 +77,8 @@ export async function startPostgres({
     connection: { host: '127.0.0.1', port: chosenPort, database: 'chorus', ...SUPERUSER },
     sql: (text) => withClient((client) => client.query(text)),
     withClient,
+    pause: () => signalServer(join(dir, 'data'), 'STOP'),
+    resume: () => signalServer(join(dir, 'data'), 'CONT'),
     stop: async () => {
       await server.stop();
       rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,9 @@ import { freePort } from './postgres.ts';
 export interface TestRedis {
   port: number;
   url: string;
+  /** Freezes the server (SIGSTOP), as `docker pause` does: connections stay open, nothing answers. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -35,6 +38,8 @@ export async function startRedis(): Promise<TestRedis> {
   return {
     port,
     url,
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

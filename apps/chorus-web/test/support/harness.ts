@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import { ReadModel } from '@chorus/read-model';
 import { startPostgres, startRedis, type TestPostgres, type TestRedis } from '@chorus/testing';
 import { createApp } from '../../src/app.ts';
+import { poolConfig, redisOptions } from '../../src/clients.ts';
 
 export interface Harness {
   url: string;
@@ -29,10 +30,11 @@ export function useHarness(): Harness {
   beforeAll(async () => {
     [h.pg, h.redis] = await Promise.all([startPostgres(), startRedis()]);
     await h.pg.withClient(migrate);
-    h.pool = new pg.Pool(h.pg.connection);
+    h.pool = new pg.Pool(poolConfig(h.pg.connection));
     // As in main.ts: an idle client the server drops (here, Postgres stopping at teardown) is not a test failure.
     h.pool.on('error', () => {});
-    h.client = new Redis(h.redis.url);
+    h.client = new Redis(h.redis.url, redisOptions());
+    h.client.on('error', () => {});
     h.model = new ReadModel(h.client);
     const log = createLogger({ name: 'test', level: 'silent', format: 'json', destination: new PassThrough() });
     h.projector = new Projector(h.model, log);
