@@ -31,8 +31,8 @@ export class ConnectorFailedError extends OperatorError {
   }
 }
 
-const DB_CONNECTION_ERROR =
-  /Error while validating connector config|Connection to .* refused|connection attempt failed|Unable to connect|Connection refused|the database system is starting up/i;
+// Only "not reachable yet": a refused password or a missing database is permanent and stops at once.
+const DB_CONNECTION_ERROR = /Connection to .* refused|connection attempt failed|Unable to connect|Connection refused|the database system is starting up/i;
 
 /** Failures that mean "try again shortly": Connect starting, rebalancing, or its database not reachable yet. */
 function transient(error: unknown): string | undefined {
@@ -73,6 +73,17 @@ export async function waitForConnect(connect: KafkaConnectClient, deadline: Dead
       }),
     { what, deadline, initialMs: 100, maxMs: 3000, onWait: onWait(log, 'Kafka Connect') },
   );
+}
+
+/** GET /connectors/{name}/config, retrying 409, 5xx and connection errors; null when the connector is absent. */
+export async function readConfig(connect: KafkaConnectClient, name: string, deadline: Deadline, log: Logger): Promise<ConnectorConfig | null> {
+  return poll(() => attempt(async () => done(await connect.getConfig(name))), {
+    what: `the live config of ${name}`,
+    deadline,
+    initialMs: 200,
+    maxMs: 3000,
+    onWait: onWait(log, `the live config of ${name}`),
+  });
 }
 
 /** Validates with the plugin, retrying while only the database is unreachable. */

@@ -140,8 +140,9 @@ export async function preflight(client: pg.Client, s: Settings): Promise<void> {
     }
   }
 
-  const slot = await one<{ plugin: string; database: string } | undefined>(
-    'SELECT plugin, database FROM pg_replication_slots WHERE slot_name = $1',
+  const slot = await one<{ plugin: string; database: string; active_pid: number | null; application: string | null } | undefined>(
+    `SELECT s.plugin, s.database, s.active_pid, a.application_name AS application
+       FROM pg_replication_slots s LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid WHERE s.slot_name = $1`,
     [s.slotName],
   );
   if (slot) {
@@ -150,6 +151,13 @@ export async function preflight(client: pg.Client, s: Settings): Promise<void> {
         check: 'slot',
         message: `replication slot "${s.slotName}" exists for plugin ${slot.plugin} in database "${slot.database}"`,
         fix: `SELECT pg_drop_replication_slot('${s.slotName}'); or choose another SLOT_NAME`,
+      });
+    } else if (slot.active_pid !== null && !slot.application?.startsWith('Debezium')) {
+      // Debezium's own walsender is ours (a connector already running); anything else would fight it for the slot.
+      problems.push({
+        check: 'slot',
+        message: `replication slot "${s.slotName}" is in use by another client (pid ${slot.active_pid}${slot.application ? `, application "${slot.application}"` : ''})`,
+        fix: `stop that client (SELECT pg_terminate_backend(${slot.active_pid});), or choose another SLOT_NAME`,
       });
     }
   } else {

@@ -1,7 +1,7 @@
 import { type ConnectorStatus, KafkaConnectClient } from '@chorus/kafka-connect';
 import type { Logger } from '@chorus/logger';
 import { Deadline } from '@chorus/wait';
-import { applyConfig, validateConfig, waitForConnect, waitUntilRunning } from './connector.ts';
+import { applyConfig, readConfig, validateConfig, waitForConnect, waitUntilRunning } from './connector.ts';
 import { type Drift, desiredConfig, diffConfig } from './connector-config.ts';
 import { preflight, waitForPostgres } from './postgres.ts';
 import type { Settings } from './settings.ts';
@@ -29,7 +29,7 @@ export async function setupConnector(s: Settings, log: Logger): Promise<SetupRes
   }
 
   await waitForConnect(connect, deadline, log);
-  const live = await connect.getConfig(s.connectorName);
+  const live = await readConfig(connect, s.connectorName, deadline, log);
   let action: Action = 'unchanged';
   if (live && diffConfig(desired, live).length === 0) {
     log.info(`connector ${s.connectorName} unchanged`);
@@ -50,7 +50,7 @@ export async function checkConnector(s: Settings, log: Logger): Promise<{ live: 
   const connect = new KafkaConnectClient(s.connectUrl);
   await waitForConnect(connect, deadline, log);
   const desired = desiredConfig(s);
-  const live = await connect.getConfig(s.connectorName);
+  const live = await readConfig(connect, s.connectorName, deadline, log);
   return live ? { live: true, drift: diffConfig(desired, live) } : { live: false, drift: diffConfig(desired, {}) };
 }
 

