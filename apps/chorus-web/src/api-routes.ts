@@ -4,6 +4,7 @@ import type { TaskStore } from '@chorus/db';
 import type { ReadModel } from '@chorus/read-model';
 import { HttpError, sendError } from './errors.ts';
 import { BODY_LIMIT } from './limits.ts';
+import { openApiDocument } from './openapi.ts';
 import { refuseCrossSite } from './security.ts';
 import { cancelTask, deleteTask, hashParam, limitQuery, readTaskInput, statusQuery, taskNotFound } from './requests.ts';
 import type { TaskViews } from './task-views.ts';
@@ -55,6 +56,7 @@ export function apiRoutes({ store, model, views }: { store: TaskStore; model: Re
     next();
   });
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
+  api.get('/openapi.json', (_req, res) => void res.json(openApiDocument));
   api.post('/tasks', submit);
   api.get('/tasks', list);
   api.get('/stats', stats);

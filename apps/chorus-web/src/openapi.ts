@@ -1,0 +1,98 @@
+/**
+ * The JSON API's OpenAPI 3.1 description, served at /api/openapi.json. Request and task schemas are the
+ * zod schemas the API validates with (@chorus/tasks), turned into JSON Schema by zod itself; the test
+ * (test/openapi.integration.test.ts) holds the running API to it.
+ */
+import { z } from 'zod';
+import { STATUSES, storedTask, taskInput } from '@chorus/tasks';
+
+const hash = z.string().regex(/^[0-9a-f]{32}$/);
+const schemas = {
+  TaskInput: taskInput,
+  Task: storedTask,
+  Error: z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
+  Pending: z.object({ hash, state: z.literal('pending') }),
+  CancelAccepted: z.object({ hash, status: z.enum(STATUSES), state: z.literal('pending') }),
+  DeleteAccepted: z.object({ hash, deleted: z.literal(true), state: z.literal('pending') }),
+  TaskList: z.object({ tasks: z.array(storedTask) }),
+  Stats: z.object({
+    total: z.number().int(),
+    byStatus: z.record(z.enum(STATUSES), z.number().int()),
+    pipeline: z.object({ waiting: z.number().int(), inPostgres: z.number().int(), inReadModel: z.number().int(), lastEventAt: z.string().nullable() }),
+  }),
+};
+
+const json = (name: keyof typeof schemas, description: string) => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
+const error = (description: string) => json('Error', description);
+const hashParam = { name: 'hash', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{32}$' } };
+const unavailable = error('Postgres or Redis did not answer in time');
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: { title: 'CHORUS tasks API', version: '1' },
+  servers: [{ url: '/api' }],
+  paths: {
+    '/tasks': {
+      post: {
+        summary: 'Submit a task (idempotent: the same query and mode are the same task)',
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/TaskInput' } } } },
+        responses: {
+          201: json('Task', 'created'),
+          200: json('Task', 'already submitted'),
+          400: error('invalid task or JSON'),
+          403: error('a cross-site request'),
+          413: error('body too large'),
+          415: error('the body is not JSON'),
+          503: unavailable,
+        },
+      },
+      get: {
+        summary: 'Tasks from the read model, newest first',
+        parameters: [
+          { name: 'status', in: 'query', schema: { type: 'string', enum: [...STATUSES] } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+        ],
+        responses: { 200: json('TaskList', 'the tasks'), 400: error('bad status or limit'), 503: unavailable },
+      },
+    },
+    '/tasks/{hash}': {
+      get: {
+        parameters: [hashParam],
+        responses: {
+          200: json('Task', 'the task as the read model shows it'),
+          202: json('Pending', 'written, not yet in the read model'),
+          400: error('not a task hash'),
+          404: error('no such task'),
+          500: error("the task's stored record is malformed"),
+          503: unavailable,
+        },
+      },
+      delete: {
+        parameters: [hashParam],
+        responses: { 202: json('DeleteAccepted', 'deleted; the read model follows'), 400: error('not a task hash'), 403: error('a cross-site request'), 404: error('no such task'), 503: unavailable },
+      },
+    },
+    '/tasks/{hash}/cancel': {
+      post: {
+        parameters: [hashParam],
+        responses: {
+          202: json('CancelAccepted', 'cancelled; the read model follows'),
+          400: error('not a task hash'),
+          403: error('a cross-site request'),
+          404: error('no such task'),
+          409: error('the task can no longer be cancelled'),
+          503: unavailable,
+        },
+      },
+    },
+    '/stats': { get: { responses: { 200: json('Stats', 'counts by status and the pipeline'), 503: unavailable } } },
+  },
+  components: {
+    schemas: Object.fromEntries(
+      Object.entries(schemas).map(([name, schema]) => {
+        const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+        return [name, rest];
+      }),
+    ),
+  },
+} as const;
