@@ -11,8 +11,22 @@ async function connectorLine(root: string, project: string, env: string): Promis
   const { connector } = cdcNames(env);
   const out = await execIn(root, project, 'kafka-connect', ['curl', '-fsS', `http://localhost:8083/connectors/${connector}/status`]);
   if (!out) return `  connector ${connector}: not registered or Connect not reachable`;
-  const s = JSON.parse(out) as { connector: { state: string }; tasks: { state: string }[] };
-  return `  connector ${connector}: ${s.connector.state}, tasks ${s.tasks.map((t) => t.state).join(', ') || 'none'}`;
+  return describeConnector(connector, JSON.parse(out) as ConnectorStatus);
+}
+
+interface ConnectorStatus {
+  connector: { state: string; trace?: string };
+  tasks: { id: number; state: string; trace?: string }[];
+}
+
+/** The connector's state, and for a FAILED one why: the first line of its trace (what Connect says). */
+export function describeConnector(name: string, s: ConnectorStatus): string {
+  const line = `  connector ${name}: ${s.connector.state}, tasks ${s.tasks.map((t) => t.state).join(', ') || 'none'}`;
+  const failed = [s.connector.state === 'FAILED' ? { what: 'connector', trace: s.connector.trace } : null, ...s.tasks.filter((t) => t.state === 'FAILED').map((t) => ({ what: `task ${t.id}`, trace: t.trace }))].filter(
+    (f) => f !== null,
+  );
+  const why = failed.map((f) => `\n    ${f.what} FAILED: ${f.trace?.split('\n')[0] ?? 'no trace'}; see \`make logs-<env>\`, then re-run setup-connector (make run-<env>) once fixed`);
+  return line + why.join('');
 }
 
 async function processorLine(root: string, project: string): Promise<string | undefined> {

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { describeConnector } from '../src/status.ts';
+
+describe('make status: a FAILED connector says why', () => {
+  it('names the failed task and the first line of its trace', () => {
+    const line = describeConnector('chorus-dev-postgres', {
+      connector: { state: 'RUNNING' },
+      tasks: [{ id: 0, state: 'FAILED', trace: 'org.apache.kafka.connect.errors.ConnectException: replication slot "chorus_dev" is active\n\tat io.debezium…' }],
+    });
+    expect(line).toBe(
+      '  connector chorus-dev-postgres: RUNNING, tasks FAILED\n    task 0 FAILED: org.apache.kafka.connect.errors.ConnectException: replication slot "chorus_dev" is active; see `make logs-<env>`, then re-run setup-connector (make run-<env>) once fixed',
+    );
+    expect(describeConnector('c', { connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'RUNNING' }] })).toBe('  connector c: RUNNING, tasks RUNNING');
+  });
+});
