@@ -24,6 +24,8 @@ export function desiredConfig(s: Settings): ConnectorConfig {
     'publication.autocreate.mode': s.publicationAutocreate,
     'table.include.list': s.tables.join(','),
     'snapshot.mode': 'initial',
+    // Debezium skips TRUNCATE by default; the read model must see it to empty itself.
+    'skipped.operations': 'none',
     // Keeps the slot's confirmed LSN moving when the captured tables are quiet, so WAL is not pinned.
     'heartbeat.interval.ms': String(s.heartbeatIntervalMs),
     'key.converter': 'org.apache.kafka.connect.json.JsonConverter',

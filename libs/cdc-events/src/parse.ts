@@ -55,7 +55,7 @@ function parseRow(value: unknown, which: string) {
 
 /**
  * One Kafka message value to a change, or null for what is not a change to project: a tombstone
- * (null value after a delete), a truncate or a logical-decoding message.
+ * (null value after a delete) or a logical-decoding message. A TRUNCATE empties the read model.
  */
 export function parseChangeEvent(value: Buffer | string | null): Change | null {
   if (value === null || value.length === 0) return null;
@@ -76,7 +76,8 @@ export function parseChangeEvent(value: Buffer | string | null): Change | null {
   const { op, before, after, source } = parsed.data;
   const lsn = source.lsn;
   const sourceTsMs = source.ts_ms;
-  if (op === 't' || op === 'm') return null;
+  if (op === 'm') return null;
+  if (op === 't') return { op: 'truncate', lsn, sourceTsMs };
   if (op === 'd') {
     const old = parseRow(before, 'before');
     return { op: 'delete', lsn, sourceTsMs, hash: old.query_hash };

@@ -43,8 +43,8 @@ describe('what is not a change', () => {
     expect(parseChangeEvent(Buffer.alloc(0))).toBeNull();
   });
 
-  it('skips a truncate', () => {
-    expect(parseChangeEvent(asMessage({ before: null, after: null, op: 't', source: { lsn: 9, ts_ms: 1 } }))).toBeNull();
+  it('reads a truncate as one change for the whole table', () => {
+    expect(parseChangeEvent(asMessage({ before: null, after: null, op: 't', source: { lsn: 9, ts_ms: 1 } }))).toEqual({ op: 'truncate', lsn: 9, sourceTsMs: 1 });
   });
 });
 

@@ -5,7 +5,8 @@
  *        task-lsn:<hash>          the LSN of the last change applied to <hash>; outlives a delete
  *        tasks:by-time            sorted set of hashes by creation time
  *        tasks:status:<STATUS>    sorted set of hashes by creation time, one per status
- *        pipeline                 hash: lastEventAt, lastSourceAt, applied, stale
+ *        truncate-lsn             the LSN of the last TRUNCATE: no older change applies
+ *        pipeline                 hash: lastEventAt, lastSourceAt, applied, stale, truncates
  */
 import type { Redis } from 'ioredis';
 import { type Status, STATUSES, TASK_FIELDS, type Task, storedTask } from '@chorus/tasks';
@@ -13,7 +14,9 @@ import { defineScripts } from './scripts.ts';
 
 export type Change =
   | { op: 'upsert'; lsn: number; sourceTsMs: number; task: Task }
-  | { op: 'delete'; lsn: number; sourceTsMs: number; hash: string };
+  | { op: 'delete'; lsn: number; sourceTsMs: number; hash: string }
+  /** The table was truncated: every task leaves the read model. */
+  | { op: 'truncate'; lsn: number; sourceTsMs: number };
 
 export interface PipelineState {
   lastEventAt: string | null;
@@ -70,8 +73,10 @@ export class ReadModel {
       if (change.op === 'upsert') {
         const t = change.task;
         pipeline.upsertTask(`task:${t.hash}`, `task-lsn:${t.hash}`, change.lsn, Date.parse(t.createdAt), ...TASK_FIELDS.flatMap((f) => [f, t[f]]));
-      } else {
+      } else if (change.op === 'delete') {
         pipeline.deleteTask(`task:${change.hash}`, `task-lsn:${change.hash}`, change.lsn, change.hash, DELETE_MEMORY_SECONDS);
+      } else {
+        pipeline.truncateTasks(change.lsn);
       }
     }
     const latestSource = Math.max(...changes.map((c) => c.sourceTsMs));

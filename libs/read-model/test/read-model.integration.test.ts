@@ -104,3 +104,20 @@ describe('records it did not write', () => {
     expect(await checked.get(task('a1').hash)).toEqual(task('a1'));
   });
 });
+
+describe('a TRUNCATE', () => {
+  const truncate = (lsn: number): Change => ({ op: 'truncate', lsn, sourceTsMs: 1_795_300_000_000 + lsn });
+
+  it('empties the read model; no older change brings a task back; newer ones apply', async () => {
+    await model.apply([upsert(task('a1'), 10), upsert(task('b2', { status: 'COMPLETED' }), 11)]);
+    expect(await model.apply([truncate(20)])).toEqual({ applied: 1, stale: 0 });
+    expect(await model.list()).toEqual([]);
+    expect(await model.stats()).toMatchObject({ total: 0, byStatus: { PENDING_ANALYSIS: 0, COMPLETED: 0 } });
+    // Redelivered events from before the truncate are stale; its own replay too.
+    expect(await model.apply([upsert(task('a1'), 10), remove('b2', 12), truncate(20)])).toEqual({ applied: 0, stale: 3 });
+    expect(await model.get(task('a1').hash)).toBeNull();
+    // A task inserted after it is projected.
+    expect(await model.apply([upsert(task('c3'), 21)])).toEqual({ applied: 1, stale: 0 });
+    expect((await model.list()).map((t) => t.hash)).toEqual([task('c3').hash]);
+  });
+});
