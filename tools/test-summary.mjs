@@ -20,5 +20,10 @@ if (files.length === 0) {
   process.exit(1);
 }
 console.log(`${files.length} projects tested`);
+// Property-based tests say how many cases they tried.
+for (const file of ['apps', 'libs', 'deploy'].flatMap((dir) => readdirSync(dir).map((name) => `${dir}/${name}/reports/fuzz.json`)).filter((f) => existsSync(f))) {
+  const cases = Object.entries(JSON.parse(readFileSync(file, 'utf8')));
+  console.log(`Fuzz (${file.split('/').slice(0, 2).join('/')}): ${cases.map(([what, n]) => `${what} ${n} cases`).join(', ')}`);
+}
 console.log(`Tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

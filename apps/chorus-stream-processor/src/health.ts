@@ -46,6 +46,7 @@ export function healthServer(consumer: ChangeConsumer, projector: Projector, red
       lag,
       lastEventAt: projector.lastEventAt?.toISOString() ?? null,
       events: projector.counters,
+      deadLetters: projector.counters.malformed,
     });
   });
   return {

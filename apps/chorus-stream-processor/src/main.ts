@@ -4,6 +4,7 @@ import { runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
 import { ReadModel } from '@chorus/read-model';
 import { ChangeConsumer } from './consumer.ts';
+import { DeadLetters } from './dead-letters.ts';
 import { healthServer } from './health.ts';
 import { loadSettings } from './settings.ts';
 
@@ -12,7 +13,8 @@ runMain('chorus-stream-processor', async () => {
   const log = createLogger({ name: 'chorus-stream-processor', level: settings.logLevel });
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
-  const projector = new Projector(new ReadModel(redis), log);
+  const deadLetters = new DeadLetters(settings.brokers, settings.topic, settings.deadLetterTopic, log);
+  const projector = new Projector(new ReadModel(redis), log, deadLetters.sink);
   // A consumer kafkajs will not restart ends the process, so that the container's restart policy acts.
   const consumer = new ChangeConsumer(settings, projector, log, (error) => {
     log.fatal({ err: error.message }, 'the consumer crashed for good: exiting so that it is restarted');
@@ -25,11 +27,13 @@ runMain('chorus-stream-processor', async () => {
     log.info(`${signal}: stopping`);
     server.close();
     await consumer.stop();
+    await deadLetters.disconnect();
     redis.disconnect();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
+  await deadLetters.connect();
   await consumer.start();
 });

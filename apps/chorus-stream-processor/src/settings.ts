@@ -19,6 +19,7 @@ export const schema = z.object({
 export interface Settings {
   brokers: string[];
   topic: string;
+  deadLetterTopic: string;
   groupId: string;
   redisUrl: string;
   healthPort: number;
@@ -33,6 +34,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
   return {
     brokers: c.KAFKA_BROKERS,
     topic: names.taskTopic,
+    deadLetterTopic: names.deadLetterTopic,
     groupId: c.CONSUMER_GROUP ?? names.consumerGroup,
     redisUrl: c.REDIS_URL,
     healthPort: c.HEALTH_PORT,

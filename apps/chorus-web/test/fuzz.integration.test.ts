@@ -3,12 +3,20 @@
  * 5xx, every error in the one error shape, and nothing written when a request is refused.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { MODES } from '@chorus/tasks';
 import { useHarness } from './support/harness.ts';
 
 const h = useHarness();
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
+// How many cases each property tried, for make test's closing summary (tools/test-summary.mjs).
+const tried: Record<string, number> = {};
+afterAll(() => {
+  mkdirSync(join(import.meta.dirname, '../reports'), { recursive: true });
+  writeFileSync(join(import.meta.dirname, '../reports/fuzz.json'), JSON.stringify(tried));
+});
 
 // Text as users and their tools produce it, the awkward parts included: NUL, lone surrogates, emoji, markup.
 const awkwardText = fc.oneof(
@@ -32,11 +40,11 @@ function expectErrorShape(json: unknown) {
 
 describe('fuzzing the JSON API and the form', () => {
   it('POST /api/tasks: never a 5xx; a refusal has the error shape and writes nothing', { timeout: 120_000 }, async () => {
-    let tried = 0;
+    let count = 0;
     const statuses = new Map<number, number>();
     await fc.assert(
       fc.asyncProperty(body, async (value) => {
-        tried++;
+        count++;
         const before = await rows();
         const res = await fetch(`${h.url}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(value) });
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
@@ -49,14 +57,15 @@ describe('fuzzing the JSON API and the form', () => {
       }),
       { numRuns: RUNS },
     );
-    console.log(`fuzz: POST /api/tasks tried ${tried} cases; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    console.log(`fuzz: POST /api/tasks tried ${count} cases; statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+    tried['POST /api/tasks (JSON)'] = count;
   });
 
   it('raw bodies and content types: never a 5xx, and the error shape', { timeout: 120_000 }, async () => {
-    let tried = 0;
+    let count = 0;
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'binary', maxLength: 200 }), fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', ''), async (raw, type) => {
-        tried++;
+        count++;
         const before = await rows();
         const res = await fetch(`${h.url}/api/tasks`, { method: 'POST', headers: type ? { 'content-type': type } : {}, body: raw });
         expect(res.status).toBeLessThan(500);
@@ -67,14 +76,15 @@ describe('fuzzing the JSON API and the form', () => {
       }),
       { numRuns: RUNS },
     );
-    console.log(`fuzz: raw POST /api/tasks tried ${tried} cases`);
+    console.log(`fuzz: raw POST /api/tasks tried ${count} cases`);
+    tried['POST /api/tasks (raw bodies)'] = count;
   });
 
   it('the dashboard form: a 303 to the task, or the form again with the reason; never a 5xx; nothing written on refusal', { timeout: 120_000 }, async () => {
-    let tried = 0;
+    let count = 0;
     await fc.assert(
       fc.asyncProperty(awkwardText, fc.oneof(fc.constantFrom(...MODES), fc.string({ maxLength: 12 })), async (query, m) => {
-        tried++;
+        count++;
         const before = await rows();
         const res = await fetch(`${h.url}/`, { method: 'POST', body: new URLSearchParams({ query, mode: m }), redirect: 'manual' });
         expect([303, 400]).toContain(res.status);
@@ -86,6 +96,7 @@ describe('fuzzing the JSON API and the form', () => {
       }),
       { numRuns: RUNS },
     );
-    console.log(`fuzz: POST / (form) tried ${tried} cases`);
+    console.log(`fuzz: POST / (form) tried ${count} cases`);
+    tried['POST / (form)'] = count;
   });
 });

@@ -1,5 +1,6 @@
 /** `make status`: every environment and test run, read-only, by project name (no env file needed). */
 import { cdcNames } from '@chorus/cdc-names';
+import { ROLES } from '@chorus/db';
 import { LOOKALIKE_LABEL, NODE_IMAGE_LABEL } from '@chorus/versions';
 import { docker, execIn, services } from './compose.ts';
 import { ENVIRONMENTS } from './environments.ts';
@@ -29,12 +30,23 @@ export function describeConnector(name: string, s: ConnectorStatus): string {
   return line + why.join('');
 }
 
+/** The replication slot: whether a client streams from it, and how much WAL it keeps (read-only, as the app role). */
+async function slotLine(root: string, project: string, env: string): Promise<string> {
+  const { slot } = cdcNames(env);
+  const sql = `SELECT active, pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) FROM pg_replication_slots WHERE slot_name = '${slot}'`;
+  const out = await execIn(root, project, 'postgres', ['sh', '-c', `psql -U ${ROLES.app} -d "$POSTGRES_DB" -tAc "${sql}"`]);
+  if (out === undefined) return `  slot ${slot}: Postgres not reachable`;
+  if (!out) return `  slot ${slot}: missing`;
+  const [active, retained] = out.split('|');
+  return `  slot ${slot}: ${active === 't' ? 'active' : 'INACTIVE'}, retains ${retained} of WAL (capped by max_slot_wal_keep_size)`;
+}
+
 async function processorLine(root: string, project: string): Promise<string | undefined> {
   const probe = "fetch('http://127.0.0.1:8080/healthz').then((r) => r.text()).then((t) => console.log(t))";
   const out = await execIn(root, project, 'chorus-stream-processor', ['node', '-e', probe]);
   if (!out) return undefined;
-  const h = JSON.parse(out) as { status: string; lag: number | null; lastEventAt: string | null };
-  return `  stream processor: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}`;
+  const h = JSON.parse(out) as { status: string; lag: number | null; lastEventAt: string | null; deadLetters?: number };
+  return `  stream processor: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}, dead letters ${h.deadLetters ?? 0}`;
 }
 
 /** The image a service runs, and whether it is an offline look-alike or an app on one (by their labels). */
@@ -60,6 +72,7 @@ export async function status(root: string) {
       process.stdout.write(`  ${s.Service.padEnd(26)} ${state.padEnd(12)} ${(s.Health || '-').padEnd(10)} ${ports.padEnd(28)} ${imageLine(s.Image)}\n`);
     }
     process.stdout.write(`${await connectorLine(root, e.project, e.name)}\n`);
+    process.stdout.write(`${await slotLine(root, e.project, e.name)}\n`);
     const processor = await processorLine(root, e.project);
     if (processor) process.stdout.write(`${processor}\n`);
   }

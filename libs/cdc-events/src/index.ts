@@ -1,2 +1,2 @@
 export { MalformedEvent, parseChangeEvent } from './parse.ts';
-export { Projector, type Counters, type Message } from './projector.ts';
+export { Projector, type Counters, type DeadLetter, type DeadLetterSink, type Message } from './projector.ts';

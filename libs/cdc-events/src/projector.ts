@@ -6,6 +6,7 @@ export interface Counters {
   applied: number;
   stale: number;
   skipped: number;
+  /** Events dead-lettered (or, without a sink, dropped) because they could not be read. */
   malformed: number;
 }
 
@@ -15,6 +16,15 @@ export interface Message {
   partition: number;
 }
 
+/** A change event that cannot be projected, kept with why, for a person to look at. */
+export interface DeadLetter {
+  message: Message;
+  reason: string;
+}
+
+/** Keeps dead letters durably (a Kafka topic); resolves once they are stored. */
+export type DeadLetterSink = (letters: DeadLetter[]) => Promise<void>;
+
 /** Turns a batch of Kafka messages into read-model writes. Resolves only once Redis holds them. */
 export class Projector {
   readonly counters: Counters = { applied: 0, stale: 0, skipped: 0, malformed: 0 };
@@ -23,10 +33,13 @@ export class Projector {
   constructor(
     private readonly model: ReadModel,
     private readonly log: Logger,
+    /** Without one, a bad event is only logged and counted. */
+    private readonly deadLetters?: DeadLetterSink,
   ) {}
 
   async project(messages: Message[]): Promise<void> {
     const changes: Change[] = [];
+    const dead: DeadLetter[] = [];
     for (const message of messages) {
       try {
         const change = parseChangeEvent(message.value);
@@ -34,11 +47,14 @@ export class Projector {
         else this.counters.skipped++;
       } catch (error) {
         if (!(error instanceof MalformedEvent)) throw error;
-        // A bad event is logged and counted, never retried: retrying the same bytes would loop forever.
-        this.counters.malformed++;
-        this.log.warn({ partition: message.partition, offset: message.offset, reason: error.message }, 'skipping malformed change event');
+        // A bad event goes to the dead letters, never retried: retrying the same bytes would loop forever.
+        dead.push({ message, reason: error.message });
+        this.log.warn({ partition: message.partition, offset: message.offset, reason: error.message }, 'malformed change event: dead-lettered');
       }
     }
+    // Stored before the batch counts as done, so that a crash cannot lose one.
+    if (dead.length > 0) await this.deadLetters?.(dead);
+    this.counters.malformed += dead.length;
     const { applied, stale } = await this.model.apply(changes);
     this.counters.applied += applied;
     this.counters.stale += stale;

@@ -6,7 +6,7 @@ import { createLogger } from '@chorus/logger';
 import { Redis } from 'ioredis';
 import { ReadModel } from '@chorus/read-model';
 import { useRedis } from '@chorus/testing/vitest';
-import { Projector, type Message } from '../src/index.ts';
+import { type DeadLetter, Projector, type Message } from '../src/index.ts';
 
 const r = useRedis();
 let redis: Redis;
@@ -65,8 +65,28 @@ describe('Projector', () => {
     expect(await model.get(hash)).not.toBeNull();
     expect(projector.counters).toMatchObject({ applied: 1, malformed: 2 });
     const warnings = logged.map((l) => JSON.parse(l) as { msg: string; reason: string; offset: string });
-    expect(warnings.map((w) => w.msg)).toEqual(['skipping malformed change event', 'skipping malformed change event']);
+    expect(warnings.map((w) => w.msg)).toEqual(['malformed change event: dead-lettered', 'malformed change event: dead-lettered']);
     expect(warnings[0]!.reason).toBe('value is not JSON');
+  });
+
+  it('hands malformed events to the dead-letter sink, with the reason, before the batch completes', async () => {
+    const letters: DeadLetter[] = [];
+    const withSink = new Projector(model, createLogger({ name: 't', format: 'json', destination: new PassThrough() }), async (batch) => void letters.push(...batch));
+    const later = taskRow({ query: 'after the bad one', mode: 'flash' });
+    await withSink.project(messages(Buffer.from('{"op":"c"}'), asMessage(createEvent(later, 20))));
+    expect(letters).toHaveLength(1);
+    expect(letters[0]!.reason).toMatch(/^not a Debezium envelope/);
+    expect(letters[0]!.message.value?.toString()).toBe('{"op":"c"}');
+    expect(await model.get(later.query_hash)).not.toBeNull();
+    expect(withSink.counters).toMatchObject({ applied: 1, malformed: 1 });
+  });
+
+  it('fails the batch, so that it is retried, when the dead letters cannot be stored', async () => {
+    const failing = new Projector(model, createLogger({ name: 't', format: 'json', destination: new PassThrough() }), async () => {
+      throw new Error('the dead-letter topic is unavailable');
+    });
+    await expect(failing.project(messages(Buffer.from('nope')))).rejects.toThrow('the dead-letter topic is unavailable');
+    expect(failing.counters.malformed).toBe(0);
   });
 
   it('does not resolve until Redis holds the writes, and fails the batch when Redis is gone', async () => {

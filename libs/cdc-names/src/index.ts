@@ -16,6 +16,8 @@ export interface CdcNames {
   taskTopic: string;
   /** The stream processor's consumer group. */
   consumerGroup: string;
+  /** Where the stream processor puts change events it cannot project, with the reason. */
+  deadLetterTopic: string;
 }
 
 /** `env` is an environment name such as prod, dev or test: lower-case letters, digits, underscores. */
@@ -29,5 +31,6 @@ export function cdcNames(env: string, overrides: { topicPrefix?: string } = {}):
     topicPrefix,
     taskTopic: `${topicPrefix}.public.task_queue`,
     consumerGroup: `chorus-${env}-stream-processor`,
+    deadLetterTopic: `${topicPrefix}.dead-letter`,
   };
 }

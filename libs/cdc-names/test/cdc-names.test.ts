@@ -10,6 +10,7 @@ describe('cdcNames', () => {
       topicPrefix: 'chorus_prod',
       taskTopic: 'chorus_prod.public.task_queue',
       consumerGroup: 'chorus-prod-stream-processor',
+      deadLetterTopic: 'chorus_prod.dead-letter',
     });
   });
 
