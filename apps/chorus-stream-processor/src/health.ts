@@ -3,6 +3,7 @@ import express from 'express';
 import type { Redis } from 'ioredis';
 import type { Projector } from '@chorus/cdc-events';
 import type { ChangeConsumer, ConsumerState } from './consumer.ts';
+import type { ProcessorMetrics } from './metrics.ts';
 
 export interface HealthInput {
   state: ConsumerState;
@@ -28,8 +29,8 @@ export function assess(h: HealthInput): { healthy: boolean; status: string } {
   return { healthy: true, status: 'running' };
 }
 
-/** GET /healthz: 200 while healthy (see assess), 503 otherwise; the body has the reason, the lag and the last event time. */
-export function healthServer(consumer: ChangeConsumer, projector: Projector, redis: Redis, stallMs: number) {
+/** GET /healthz: 200 while healthy (see assess), 503 otherwise, with the reason, lag, dead letters and recent latency; GET /metrics: Prometheus. */
+export function healthServer(consumer: ChangeConsumer, projector: Projector, redis: Redis, stallMs: number, metrics: ProcessorMetrics) {
   let laggingSince: number | null = null;
   const app = express();
   app.get('/healthz', async (_req, res) => {
@@ -47,7 +48,11 @@ export function healthServer(consumer: ChangeConsumer, projector: Projector, red
       lastEventAt: projector.lastEventAt?.toISOString() ?? null,
       events: projector.counters,
       deadLetters: projector.counters.malformed,
+      latencyMs: metrics.recentLatency(),
     });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return {
     listen: (port: number) => new Promise<Server>((resolve) => {

@@ -5,6 +5,7 @@ import { createLogger } from '@chorus/logger';
 import { ReadModel } from '@chorus/read-model';
 import { ChangeConsumer } from './consumer.ts';
 import { DeadLetters } from './dead-letters.ts';
+import { ProcessorMetrics } from './metrics.ts';
 import { healthServer } from './health.ts';
 import { loadSettings } from './settings.ts';
 
@@ -14,13 +15,15 @@ runMain('chorus-stream-processor', async () => {
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   const deadLetters = new DeadLetters(settings.brokers, settings.topic, settings.deadLetterTopic, log);
-  const projector = new Projector(new ReadModel(redis), log, deadLetters.sink);
+  const metrics = new ProcessorMetrics();
+  const projector = new Projector(new ReadModel(redis), log, deadLetters.sink, metrics.observeLatency);
   // A consumer kafkajs will not restart ends the process, so that the container's restart policy acts.
   const consumer = new ChangeConsumer(settings, projector, log, (error) => {
     log.fatal({ err: error.message }, 'the consumer crashed for good: exiting so that it is restarted');
     process.exit(1);
   });
-  const server = await healthServer(consumer, projector, redis, settings.stallMs).listen(settings.healthPort);
+  metrics.track(projector, consumer);
+  const server = await healthServer(consumer, projector, redis, settings.stallMs, metrics).listen(settings.healthPort);
   log.info({ topic: settings.topic, group: settings.groupId, health: settings.healthPort }, 'starting');
 
   const shutdown = async (signal: string) => {

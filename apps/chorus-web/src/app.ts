@@ -10,9 +10,12 @@ import { errorHandler } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
 import { pageRoutes } from './page-routes.ts';
 import { securityHeaders } from './security.ts';
+import { setEnvironment } from './templates.ts';
 import { TaskViews } from './task-views.ts';
 
 export interface Deps {
+  /** The environment's name, shown on every page (CHORUS_ENV). */
+  env?: string;
   pool: pg.Pool;
   redis: Redis;
   store: TaskStore;
@@ -20,7 +23,8 @@ export interface Deps {
   log: Logger;
 }
 
-export function createApp({ pool, redis, store, model, log }: Deps) {
+export function createApp({ pool, redis, store, model, log, env = 'local' }: Deps) {
+  setEnvironment(env);
   const views = new TaskViews(store, model);
   const app = express();
   app.disable('x-powered-by');

@@ -18,7 +18,7 @@ async function serve() {
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle postgres connection failed'));
   const redis = new Redis(settings.redisUrl, redisOptions());
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
-  const app = createApp({ pool, redis, store: new TaskStore(pool), model: new ReadModel(redis, { onMalformed: (e) => log.error({ hash: e.hash, problems: e.problems }, 'malformed read-model record: not shown') }), log });
+  const app = createApp({ env: settings.env, pool, redis, store: new TaskStore(pool), model: new ReadModel(redis, { onMalformed: (e) => log.error({ hash: e.hash, problems: e.problems }, 'malformed read-model record: not shown') }), log });
   const server = app.listen(settings.port, () => log.info({ port: settings.port }, 'chorus-web listening'));
   const stop = () => {
     server.close();

@@ -3,6 +3,7 @@ import { env, loadConfig, logEnv, postgresEnv, postgresSettings, redisEnv } from
 
 export const schema = z.object({
   PORT: env.port().default(3000),
+  CHORUS_ENV: env.identifier().default('local'),
   ...postgresEnv,
   ...redisEnv,
   ...logEnv,
@@ -14,6 +15,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
   const c = loadConfig(schema, source);
   return {
     port: c.PORT,
+    env: c.CHORUS_ENV,
     postgres: postgresSettings(c),
     redisUrl: c.REDIS_URL,
     logLevel: c.LOG_LEVEL,

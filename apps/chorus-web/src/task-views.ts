@@ -10,6 +10,8 @@ export interface PipelineStatus {
   inPostgres: number;
   inReadModel: number;
   lastEventAt: string | null;
+  /** How long the latest change took from its commit in Postgres to the read model, if known. */
+  freshnessMs: number | null;
 }
 
 /** What the user sees comes from the read model; Postgres only says whether a task is still in flight. */
@@ -28,6 +30,7 @@ export class TaskViews {
 
   async pipeline(): Promise<PipelineStatus> {
     const [inPostgres, stats, state] = await Promise.all([this.store.count(), this.model.stats(), this.model.pipelineState()]);
-    return { waiting: Math.max(0, inPostgres - stats.total), inPostgres, inReadModel: stats.total, lastEventAt: state.lastEventAt };
+    const freshnessMs = state.lastEventAt && state.lastSourceAt ? Math.max(0, Date.parse(state.lastEventAt) - Date.parse(state.lastSourceAt)) : null;
+    return { waiting: Math.max(0, inPostgres - stats.total), inPostgres, inReadModel: stats.total, lastEventAt: state.lastEventAt, freshnessMs };
   }
 }

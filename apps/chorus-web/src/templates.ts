@@ -11,7 +11,10 @@ button,select{font:inherit;padding:.3rem .6rem;width:max-content}
 .pipeline{padding:.5rem .8rem;border-radius:.3rem}.pipeline.ok{background:#e5f6ea}.pipeline.behind{background:#fff4d6}
 .error{background:#fde8e8;padding:.5rem .8rem;border-radius:.3rem}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e3e6ec}
-code{font-size:.85em}form.inline{display:inline;margin-right:.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}`;
+code{font-size:.85em}form.inline{display:inline;margin-right:.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}
+.env{font-size:.8rem;color:#fff;padding:.15rem .5rem;border-radius:.3rem;vertical-align:middle;background:#6941c6}
+.env-prod{background:#b42318}.env-dev{background:#175cd3}.env-test{background:#475467}
+body.env-prod{border-top:6px solid #b42318}body.env-dev{border-top:6px solid #175cd3}body.env-test{border-top:6px solid #475467}`;
 
 /**
  * The pages' one script, constant so that the CSP allows it by hash. It polls the API for the task named
@@ -27,19 +30,30 @@ const FOLLOW_SCRIPT = `(function(){var s=document.currentScript,h=s.dataset.hash
 /** The CSP sources for the pages' inline script and style. */
 export const INLINE_SOURCES = { script: cspHash(FOLLOW_SCRIPT), style: cspHash(STYLE) };
 
+/**
+ * Every page says which environment it belongs to, in its title and in a coloured badge (prod red, dev
+ * blue, test grey), so that two tabs side by side never look alike.
+ */
+let environment = 'local';
+export function setEnvironment(env: string): void {
+  environment = env;
+}
+
 function layout(title: string, body: SafeHtml, head: SafeHtml | '' = ''): string {
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} · CHORUS</title><style>${raw(STYLE)}</style>${head}</head>
-<body><h1><a href="/">CHORUS</a></h1>${body}</body></html>`.value;
+<title>${title} · CHORUS · ${environment}</title><style>${raw(STYLE)}</style>${head}</head>
+<body class="env-${environment}"><h1><a href="/">CHORUS</a> <span class="env env-${environment}" data-testid="environment">${environment}</span></h1>${body}</body></html>`.value;
 }
 
 const follow = (hash: string, expect?: Status) => html`<script data-hash="${hash}"${expect ? html` data-expect="${expect}"` : ''}>${raw(FOLLOW_SCRIPT)}</script>`;
 
 const ago = (iso: string | null) => (iso ? `${Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000))} s ago` : 'never');
 
+const fresh = (ms: number | null) => (ms === null ? '' : `, ${ms} ms after it was saved`);
+
 export function pipelineLine(p: PipelineStatus): SafeHtml {
   if (p.waiting === 0) {
-    return html`<p class="pipeline ok" data-testid="pipeline">Pipeline keeping up: ${p.inReadModel} of ${p.inPostgres} tasks projected; last event ${ago(p.lastEventAt)}.</p>`;
+    return html`<p class="pipeline ok" data-testid="pipeline">Pipeline keeping up: ${p.inReadModel} of ${p.inPostgres} tasks projected; the latest change arrived ${ago(p.lastEventAt)}${fresh(p.freshnessMs)}.</p>`;
   }
   return html`<p class="pipeline behind" data-testid="pipeline">Pipeline behind: ${p.waiting} task(s) waiting for the pipeline; last event ${ago(p.lastEventAt)}.</p>`;
 }

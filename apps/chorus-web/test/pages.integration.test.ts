@@ -29,6 +29,23 @@ describe('the dashboard form', () => {
   });
 });
 
+describe('the pipeline line', () => {
+  it('says how fresh the read model is: when the latest change arrived, and how long after it was saved', async () => {
+    await h.projector.project([{ value: asMessage(createEvent(taskRow({ query: 'freshness', mode: 'flash' }), 30)), offset: '30', partition: 0 }]);
+    const html = await (await fetch(`${h.url}/`)).text();
+    expect(html).toMatch(/the latest change arrived \d+ s ago, \d+ ms after it was saved\./);
+  });
+});
+
+describe('every page names its environment', () => {
+  it.each(['/', '/no/such/page', `/query/${'0'.repeat(32)}`])('%s: in the title and in a coloured badge', async (path) => {
+    const html = await (await fetch(`${h.url}${path}`)).text();
+    expect(html).toMatch(/<title>[^<]+ · CHORUS · test<\/title>/);
+    expect(html).toContain('<body class="env-test">');
+    expect(html).toContain('<span class="env env-test" data-testid="environment">test</span>');
+  });
+});
+
 describe('the task page', () => {
   it('says "waiting for the pipeline" while the change is in flight, then shows the projected task', async () => {
     const res = await submitForm({ query: 'page task <b>', mode: 'flash' });

@@ -45,8 +45,9 @@ async function processorLine(root: string, project: string): Promise<string | un
   const probe = "fetch('http://127.0.0.1:8080/healthz').then((r) => r.text()).then((t) => console.log(t))";
   const out = await execIn(root, project, 'chorus-stream-processor', ['node', '-e', probe]);
   if (!out) return undefined;
-  const h = JSON.parse(out) as { status: string; lag: number | null; lastEventAt: string | null; deadLetters?: number };
-  return `  stream processor: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}, dead letters ${h.deadLetters ?? 0}`;
+  const h = JSON.parse(out) as { status: string; lag: number | null; lastEventAt: string | null; deadLetters?: number; latencyMs?: { p50: number; p99: number; changes: number } | null };
+  const latency = h.latencyMs ? `, commit-to-read-model p50 ${h.latencyMs.p50} ms, p99 ${h.latencyMs.p99} ms (last ${h.latencyMs.changes} changes)` : '';
+  return `  stream processor: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}, dead letters ${h.deadLetters ?? 0}${latency}`;
 }
 
 /** The image a service runs, and whether it is an offline look-alike or an app on one (by their labels). */

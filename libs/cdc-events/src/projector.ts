@@ -35,6 +35,8 @@ export class Projector {
     private readonly log: Logger,
     /** Without one, a bad event is only logged and counted. */
     private readonly deadLetters?: DeadLetterSink,
+    /** Told, once Redis holds a batch, each change's time from its commit in Postgres (ms). */
+    private readonly onLatency?: (ms: number) => void,
   ) {}
 
   async project(messages: Message[]): Promise<void> {
@@ -58,6 +60,10 @@ export class Projector {
     const { applied, stale } = await this.model.apply(changes);
     this.counters.applied += applied;
     this.counters.stale += stale;
+    if (this.onLatency) {
+      const now = Date.now();
+      for (const change of changes) this.onLatency(Math.max(0, now - change.sourceTsMs));
+    }
     if (messages.length > 0) this.lastEventAt = new Date();
   }
 }

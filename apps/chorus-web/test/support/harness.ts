@@ -38,7 +38,7 @@ export function useHarness(): Harness {
     h.model = new ReadModel(h.client);
     const log = createLogger({ name: 'test', level: 'silent', format: 'json', destination: new PassThrough() });
     h.projector = new Projector(h.model, log);
-    const app = createApp({ pool: h.pool, redis: h.client, store: new TaskStore(h.pool), model: h.model, log });
+    const app = createApp({ env: 'test', pool: h.pool, redis: h.client, store: new TaskStore(h.pool), model: h.model, log });
     h.server = await new Promise<Server>((resolve) => {
       const server = app.listen(0, '127.0.0.1', () => resolve(server));
     });
