@@ -1,10 +1,20 @@
-import { type Admin, type Consumer, Kafka, logLevel as kafkaLogLevel } from 'kafkajs';
+import { type Admin, type Consumer, ConfigResourceTypes, Kafka, logLevel as kafkaLogLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import type { ReadModel } from '@chorus/read-model';
 import type { Logger } from '@chorus/logger';
 import type { Projector } from '@chorus/cdc-events';
 
 export type ConsumerState = 'starting' | 'running' | 'crashed' | 'stopped';
 
-/** Consumes the task_queue change topic in a consumer group and commits offsets only after Redis holds the writes. */
+/** How often the processor checks that the read model still has its data (a flush, a lost volume). */
+const EMPTY_CHECK_MS = 2000;
+
+/**
+ * Consumes the task_queue change topic in a consumer group. Its position lives in Redis, written in the
+ * same transaction as the changes: on joining the group it seeks each partition there. A read model
+ * that is empty (never written, or lost) is rebuilt from the start of the topic, which keeps every
+ * change (retention.ms=-1). Kafka's committed offsets follow, as a hint for monitoring.
+ */
 export class ChangeConsumer {
   state: ConsumerState = 'starting';
   /** When a batch was last projected. */
@@ -13,8 +23,11 @@ export class ChangeConsumer {
   private readonly consumer: Consumer;
   private readonly admin: Admin;
 
+  private assigned: number[] = [];
+  private emptyCheck: NodeJS.Timeout | undefined;
+
   constructor(
-    private readonly options: { brokers: string[]; topic: string; groupId: string },
+    private readonly options: { brokers: string[]; topic: string; groupId: string; model: ReadModel },
     private readonly projector: Projector,
     private readonly log: Logger,
     /** Called when the consumer crashed for good (kafkajs will not restart it): the process should exit. */
@@ -31,9 +44,11 @@ export class ChangeConsumer {
     });
     this.consumer = this.kafka.consumer({ groupId: options.groupId });
     this.admin = this.kafka.admin();
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.state = 'running';
-      this.log.info({ topic: options.topic, group: options.groupId }, 'joined consumer group');
+      this.assigned = event.payload.memberAssignment[options.topic] ?? [];
+      this.log.info({ topic: options.topic, group: options.groupId, partitions: this.assigned }, 'joined consumer group');
+      void this.resume().catch((error: Error) => this.onFatal(error));
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
@@ -43,13 +58,54 @@ export class ChangeConsumer {
     });
   }
 
-  async start(): Promise<void> {
+  /** Seeks each assigned partition to the position stored with the read model, or to the start to rebuild it. */
+  private async resume({ rebuild = false } = {}): Promise<void> {
+    const { topic, model } = this.options;
+    const empty = rebuild || (await model.isEmpty());
+    const stored = rebuild ? new Map<number, string>() : await model.positions(topic);
+    const low = empty ? new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.low])) : new Map<number, string>();
+    if (empty) this.log.warn({ topic }, 'the read model is empty: rebuilding it from the start of the topic');
+    for (const partition of this.assigned) {
+      const offset = stored.get(partition) ?? low.get(partition);
+      if (offset !== undefined) this.consumer.seek({ topic, partition, offset });
+    }
+  }
+
+  /** Every change stays on the topic, so that the read model can always be rebuilt from it. */
+  private async keepEveryChange(): Promise<void> {
     const { topic } = this.options;
-    await this.admin.connect();
+    const retention = [{ name: 'retention.ms', value: '-1' }];
     // Debezium creates the topic with its first event; creating it here lets the group join at once.
-    await this.admin.createTopics({ topics: [{ topic }], waitForLeaders: true }).catch((error: Error) => {
+    const created = await this.admin.createTopics({ topics: [{ topic, configEntries: retention }], waitForLeaders: true }).catch((error: Error) => {
       this.log.warn({ err: error.message }, `could not create ${topic}; relying on the broker to create it`);
+      return false;
     });
+    if (created) return;
+    const described = await this.admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }], includeSynonyms: false });
+    if (described.resources[0]?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue !== '-1') {
+      await this.admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: retention }] });
+      this.log.info({ topic }, 'set retention.ms=-1: the topic keeps every change');
+    }
+  }
+
+  async start(): Promise<void> {
+    const { topic, model } = this.options;
+    await this.admin.connect();
+    await this.keepEveryChange();
+    // A read model that loses its data while running (FLUSHALL) is rebuilt without waiting for a restart:
+    // its mark is gone, even if new writes have arrived since.
+    let mark = await model.mark(randomUUID());
+    this.emptyCheck = setInterval(() => {
+      void model.mark(randomUUID()).then(
+        (now) => {
+          if (now === mark) return;
+          mark = now;
+          this.log.warn({ topic }, 'the read model lost its data: rebuilding it from the start of the topic');
+          if (this.state === 'running') void this.resume({ rebuild: true });
+        },
+        () => undefined,
+      );
+    }, EMPTY_CHECK_MS);
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
@@ -57,7 +113,7 @@ export class ChangeConsumer {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
         if (batch.messages.length === 0) return;
-        await this.projector.project(batch.messages.map((m) => ({ value: m.value, offset: m.offset, partition: batch.partition })));
+        await this.projector.project(batch.messages.map((m) => ({ value: m.value, offset: m.offset, partition: batch.partition })), batch.topic);
         const last = batch.lastOffset();
         // Only now is the batch durable in Redis; a crash before this line replays it, which is harmless.
         await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
@@ -87,6 +143,7 @@ export class ChangeConsumer {
 
   async stop(): Promise<void> {
     this.state = 'stopped';
+    clearInterval(this.emptyCheck);
     await this.consumer.disconnect().catch(() => {});
     await this.admin.disconnect().catch(() => {});
   }

@@ -16,9 +16,10 @@ runMain('chorus-stream-processor', async () => {
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   const deadLetters = new DeadLetters(settings.brokers, settings.topic, settings.deadLetterTopic, log);
   const metrics = new ProcessorMetrics();
-  const projector = new Projector(new ReadModel(redis), log, deadLetters.sink, metrics.observeLatency);
+  const model = new ReadModel(redis);
+  const projector = new Projector(model, log, deadLetters.sink, metrics.observeLatency);
   // A consumer kafkajs will not restart ends the process, so that the container's restart policy acts.
-  const consumer = new ChangeConsumer(settings, projector, log, (error) => {
+  const consumer = new ChangeConsumer({ ...settings, model }, projector, log, (error) => {
     log.fatal({ err: error.message }, 'the consumer crashed for good: exiting so that it is restarted');
     process.exit(1);
   });

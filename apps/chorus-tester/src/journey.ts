@@ -229,3 +229,33 @@ describe('the database roles', () => {
     assert.deepEqual(rows, []);
   });
 });
+
+describe('Redis loses its data', () => {
+  it('the read model is complete again within 60 s, rebuilt from the change topic', async () => {
+    const postgres = new pg.Client({
+      host: process.env.POSTGRES_HOST,
+      port: Number(process.env.POSTGRES_PORT ?? 5432),
+      user: process.env.POSTGRES_USER,
+      password: process.env.POSTGRES_PASSWORD,
+      database: process.env.POSTGRES_DB,
+    });
+    await postgres.connect();
+    try {
+      const count = async () => Number((await postgres.query('SELECT count(*) AS n FROM task_queue')).rows[0].n);
+      const expected = await count();
+      assert.ok(expected > 0, 'the journey left tasks to rebuild');
+      const started = Date.now();
+      await redis.flushall();
+      await poll(
+        async () => {
+          const projected = await redis.zcard('tasks:by-time');
+          return projected === expected ? done(projected) : notYet(`${projected} of ${expected} tasks back`);
+        },
+        { what: 'the read model rebuilt', deadline: new Deadline(60_000), initialMs: 200, maxMs: 500 },
+      );
+      console.log(`read model rebuilt after a flush: ${expected} tasks in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    } finally {
+      await postgres.end();
+    }
+  });
+});

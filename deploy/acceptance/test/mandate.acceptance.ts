@@ -227,10 +227,13 @@ describe('least privilege and a closed network, in the running prod and dev (rea
   it('Postgres and Redis run their server processes as their own users, not root', async () => {
     for (const project of ['chorus-prod', 'chorus-dev']) {
       for (const service of ['postgres', 'redis']) {
+        // The server's processes only: a healthcheck that Docker runs meanwhile (pg_isready, redis-cli) is not one.
+        const server = service === 'postgres' ? 'postgres' : 'redis-server';
         const { out } = await sh('docker', ['top', `${project}-${service}-1`, '-o', 'pid,uid,comm']);
-        const uids = out.split('\n').slice(1).filter(Boolean).map((line) => line.trim().split(/\s+/)[1]);
-        expect(uids.length, `${project} ${service}`).toBeGreaterThan(0);
-        expect(uids.filter((uid) => uid === '0'), `${project} ${service}`).toEqual([]);
+        const processes = out.split('\n').slice(1).filter(Boolean).map((line) => line.trim().split(/\s+/));
+        const uids = processes.filter(([, , comm]) => comm === server).map(([, uid]) => uid);
+        expect(uids.length, `${project} ${service}: ${out}`).toBeGreaterThan(0);
+        expect(uids.filter((uid) => uid === '0'), `${project} ${service}: ${out}`).toEqual([]);
       }
     }
   });

@@ -39,7 +39,8 @@ export class Projector {
     private readonly onLatency?: (ms: number) => void,
   ) {}
 
-  async project(messages: Message[]): Promise<void> {
+  /** With `topic`, the messages' positions are stored with their changes (see ReadModel.apply). */
+  async project(messages: Message[], topic?: string): Promise<void> {
     const changes: Change[] = [];
     const dead: DeadLetter[] = [];
     for (const message of messages) {
@@ -57,7 +58,10 @@ export class Projector {
     // Stored before the batch counts as done, so that a crash cannot lose one.
     if (dead.length > 0) await this.deadLetters?.(dead);
     this.counters.malformed += dead.length;
-    const { applied, stale } = await this.model.apply(changes);
+    const next = new Map<number, bigint>();
+    for (const m of messages) next.set(m.partition, BigInt(m.offset) + 1n > (next.get(m.partition) ?? 0n) ? BigInt(m.offset) + 1n : next.get(m.partition)!);
+    const positions = topic ? [...next].map(([partition, offset]) => ({ topic, partition, nextOffset: offset.toString() })) : [];
+    const { applied, stale } = await this.model.apply(changes, positions);
     this.counters.applied += applied;
     this.counters.stale += stale;
     if (this.onLatency) {

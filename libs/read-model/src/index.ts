@@ -6,6 +6,8 @@
  *        tasks:by-time            sorted set of hashes by creation time
  *        tasks:status:<STATUS>    sorted set of hashes by creation time, one per status
  *        truncate-lsn             the LSN of the last TRUNCATE: no older change applies
+ *        read-model-id            a random mark: gone after a flush, which is how the processor sees one
+ *        progress                 hash: <topic>/<partition> -> the next offset to read (written with the changes)
  *        pipeline                 hash: lastEventAt, lastSourceAt, applied, stale, truncates
  */
 import type { Redis } from 'ioredis';
@@ -27,6 +29,13 @@ export interface PipelineState {
 
 /** How long a delete's LSN is remembered, so that a late older event cannot bring the task back. */
 const DELETE_MEMORY_SECONDS = 7 * 24 * 3600;
+
+/** Where the projection stands in one partition of a change topic: the next offset to read. */
+export interface Position {
+  topic: string;
+  partition: number;
+  nextOffset: string;
+}
 
 /** A task record in Redis that is not a task: never shown; its problems name the fields. */
 export class MalformedRecordError extends Error {
@@ -65,10 +74,14 @@ export class ReadModel {
     return error;
   }
 
-  /** Applies changes in order, in one round trip. Resolves once Redis holds them. */
-  async apply(changes: Change[]): Promise<{ applied: number; stale: number }> {
-    if (changes.length === 0) return { applied: 0, stale: 0 };
-    const pipeline = this.redis.pipeline();
+  /**
+   * Applies changes in order, and records the positions they were read at, in one transaction (MULTI):
+   * after a crash the read model and its position agree, so resuming there loses and repeats nothing.
+   * Resolves once Redis holds them.
+   */
+  async apply(changes: Change[], positions: Position[] = []): Promise<{ applied: number; stale: number }> {
+    if (changes.length === 0 && positions.length === 0) return { applied: 0, stale: 0 };
+    const pipeline = this.redis.multi();
     for (const change of changes) {
       if (change.op === 'upsert') {
         const t = change.task;
@@ -79,14 +92,41 @@ export class ReadModel {
         pipeline.truncateTasks(change.lsn);
       }
     }
-    const latestSource = Math.max(...changes.map((c) => c.sourceTsMs));
-    pipeline.hset('pipeline', 'lastEventAt', new Date().toISOString(), 'lastSourceAt', new Date(latestSource).toISOString());
+    if (changes.length > 0) {
+      const latestSource = Math.max(...changes.map((c) => c.sourceTsMs));
+      pipeline.hset('pipeline', 'lastEventAt', new Date().toISOString(), 'lastSourceAt', new Date(latestSource).toISOString());
+    }
+    for (const p of positions) pipeline.hset('progress', `${p.topic}/${p.partition}`, p.nextOffset);
     const results = (await pipeline.exec()) ?? [];
     let applied = 0;
     for (const [error] of results) if (error) throw error;
     for (const [, result] of results.slice(0, changes.length)) if (result === 1) applied++;
     const stale = changes.length - applied;
     return { applied, stale };
+  }
+
+  /** The stored position of each partition of `topic`. */
+  async positions(topic: string): Promise<Map<number, string>> {
+    const all = await this.redis.hgetall('progress');
+    return new Map(
+      Object.entries(all)
+        .filter(([key]) => key.startsWith(`${topic}/`))
+        .map(([key, offset]) => [Number(key.slice(topic.length + 1)), offset]),
+    );
+  }
+
+  /**
+   * Marks this Redis's read model with `id` unless it has a mark, and returns the mark. A flush or a lost
+   * volume removes the mark, so a reader that remembers it sees the loss even after new writes arrive.
+   */
+  async mark(id: string): Promise<string> {
+    await this.redis.set('read-model-id', id, 'NX');
+    return (await this.redis.get('read-model-id')) ?? id;
+  }
+
+  /** True when Redis holds nothing of the read model: never written, or lost (a flush, a lost volume). */
+  async isEmpty(): Promise<boolean> {
+    return (await this.redis.exists('progress', 'pipeline', 'tasks:by-time')) === 0;
   }
 
   async get(hash: string): Promise<Task | null> {

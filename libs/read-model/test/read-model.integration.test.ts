@@ -121,3 +121,22 @@ describe('a TRUNCATE', () => {
     expect((await model.list()).map((t) => t.hash)).toEqual([task('c3').hash]);
   });
 });
+
+describe('the position it was read at', () => {
+  it('is stored in the same transaction as the changes, per topic and partition, even for a batch with no change', async () => {
+    await model.apply([upsert(task('a1'), 1)], [{ topic: 't', partition: 0, nextOffset: '5' }]);
+    await model.apply([], [{ topic: 't', partition: 1, nextOffset: '9' }, { topic: 'other', partition: 0, nextOffset: '3' }]);
+    expect(await model.positions('t')).toEqual(new Map([[0, '5'], [1, '9']]));
+  });
+
+  it('a flush leaves it empty and without its mark, which is how a loss is seen', async () => {
+    expect(await model.isEmpty()).toBe(true);
+    expect(await model.mark('first')).toBe('first');
+    expect(await model.mark('second')).toBe('first');
+    await model.apply([upsert(task('a1'), 1)], [{ topic: 't', partition: 0, nextOffset: '2' }]);
+    expect(await model.isEmpty()).toBe(false);
+    await redis.flushall();
+    expect(await model.isEmpty()).toBe(true);
+    expect(await model.mark('third')).toBe('third');
+  });
+});
