@@ -51,7 +51,7 @@ export function pageRoutes({ store, model, views }: { store: TaskStore; model: R
     const hash = hashParam(req);
     const found = await views.lookup(hash);
     const expect = STATUSES.includes(req.query.expect as Status) ? (req.query.expect as Status) : undefined;
-    if (found.state === 'ready') return res.type('html').send(taskPage(found.task, expect));
+    if (found.state === 'ready') return res.type('html').send(taskPage(found.task, expect, found.arrivalMs));
     if (found.state === 'pending') return res.type('html').send(pendingPage(found.task));
     throw taskNotFound(hash);
   }

@@ -2,7 +2,7 @@ import type { TaskStore } from '@chorus/db';
 import type { ReadModel } from '@chorus/read-model';
 import type { Task } from '@chorus/tasks';
 
-export type Lookup = { state: 'ready'; task: Task } | { state: 'pending'; task: Task } | { state: 'missing' };
+export type Lookup = { state: 'ready'; task: Task; arrivalMs: number | null } | { state: 'pending'; task: Task } | { state: 'missing' };
 
 export interface PipelineStatus {
   /** Tasks in Postgres that the read model does not show yet. */
@@ -23,7 +23,7 @@ export class TaskViews {
 
   async lookup(hash: string): Promise<Lookup> {
     const projected = await this.model.get(hash);
-    if (projected) return { state: 'ready', task: projected };
+    if (projected) return { state: 'ready', task: projected, arrivalMs: await this.model.arrivalMs(hash) };
     const written = await this.store.find(hash);
     return written ? { state: 'pending', task: written } : { state: 'missing' };
   }

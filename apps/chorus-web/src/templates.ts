@@ -93,7 +93,7 @@ ${rows.length > 0 ? html`<table><thead><tr><th>Query</th><th>Mode</th><th>Status
 }
 
 /** The projected task. With `expect`, a change the user made is still in flight: say so and follow it. */
-export function taskPage(task: Task, expect?: Status): string {
+export function taskPage(task: Task, expect?: Status, arrivalMs?: number | null): string {
   const inFlight = expect && expect !== task.status;
   const actions = html`<form method="post" action="/query/${task.hash}/delete" class="inline"><button type="submit" data-testid="delete">Delete task</button></form>
 ${CANCELLABLE.includes(task.status) && !inFlight ? html`<form method="post" action="/query/${task.hash}/cancel" class="inline"><button type="submit" data-testid="cancel">Cancel task</button></form>` : ''}`;
@@ -107,6 +107,7 @@ ${CANCELLABLE.includes(task.status) && !inFlight ? html`<form method="post" acti
 <dt>Created</dt><dd>${task.createdAt}</dd>
 <dt>Updated</dt><dd>${task.updatedAt}</dd>
 <dt>Hash</dt><dd><code>${task.hash}</code></dd></dl>
+${arrivalMs === null || arrivalMs === undefined ? '' : html`<p data-testid="arrival">Projected ${arrivalMs} ms after it was saved.</p>`}
 <p>${actions}</p>`,
     inFlight ? follow(task.hash, expect) : '',
   );

@@ -118,5 +118,7 @@ describe('the pipeline line', () => {
     await h.projector.project([{ value: asMessage(createEvent(taskRow({ query: 'freshness', mode: 'flash' }), 30)), offset: '30', partition: 0 }]);
     const html = await (await fetch(`${h.url}/`)).text();
     expect(html).toMatch(/the latest change arrived \d+ s ago, \d+ ms after it was saved\./);
+    const page = await (await fetch(`${h.url}/query/${taskRow({ query: 'freshness', mode: 'flash' }).query_hash}`)).text();
+    expect(page).toMatch(/<p data-testid="arrival">Projected \d+ ms after it was saved\.<\/p>/);
   });
 });

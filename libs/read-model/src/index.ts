@@ -85,7 +85,9 @@ export class ReadModel {
     for (const change of changes) {
       if (change.op === 'upsert') {
         const t = change.task;
-        pipeline.upsertTask(`task:${t.hash}`, `task-lsn:${t.hash}`, change.lsn, Date.parse(t.createdAt), ...TASK_FIELDS.flatMap((f) => [f, t[f]]));
+        // savedAt/projectedAt: when the change committed in Postgres and when it was written here (ms).
+        const timing = ['savedAt', String(change.sourceTsMs), 'projectedAt', String(Date.now())];
+        pipeline.upsertTask(`task:${t.hash}`, `task-lsn:${t.hash}`, change.lsn, Date.parse(t.createdAt), ...TASK_FIELDS.flatMap((f) => [f, t[f]]), ...timing);
       } else if (change.op === 'delete') {
         pipeline.deleteTask(`task:${change.hash}`, `task-lsn:${change.hash}`, change.lsn, change.hash, DELETE_MEMORY_SECONDS);
       } else {
@@ -127,6 +129,12 @@ export class ReadModel {
   /** True when Redis holds nothing of the read model: never written, or lost (a flush, a lost volume). */
   async isEmpty(): Promise<boolean> {
     return (await this.redis.exists('progress', 'pipeline', 'tasks:by-time')) === 0;
+  }
+
+  /** How long the task's latest change took from its commit in Postgres to the read model, in ms. */
+  async arrivalMs(hash: string): Promise<number | null> {
+    const [saved, projected] = await this.redis.hmget(`task:${hash}`, 'savedAt', 'projectedAt');
+    return saved && projected ? Math.max(0, Number(projected) - Number(saved)) : null;
   }
 
   async get(hash: string): Promise<Task | null> {

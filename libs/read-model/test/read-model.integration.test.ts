@@ -140,3 +140,16 @@ describe('the position it was read at', () => {
     expect(await model.mark('third')).toBe('third');
   });
 });
+
+describe('how long a task took to arrive', () => {
+  it('is the time from its latest change committing to the read model holding it; unknown for an unknown task', async () => {
+    const change = upsert(task('a1'), 1);
+    const sourceTsMs = Date.now() - 250;
+    await model.apply([{ ...change, sourceTsMs }]);
+    const ms = await model.arrivalMs(task('a1').hash);
+    expect(ms).toBeGreaterThanOrEqual(250);
+    expect(ms).toBeLessThan(5_000);
+    expect(await model.get(task('a1').hash)).toEqual(task('a1'));
+    expect(await model.arrivalMs('f'.repeat(32))).toBeNull();
+  });
+});
