@@ -265,6 +265,31 @@ describe('least privilege and a closed network, in the running prod and dev (rea
     }
   });
 
+  it.skipIf(!todo.start.dev)("dev answers 503 within 5 s while its Postgres, then its Redis, is paused, and recovers", { timeout: 120_000 }, async () => {
+    for (const service of ['postgres', 'redis']) {
+      const container = `chorus-dev-${service}-1`;
+      expect((await sh('docker', ['pause', container])).code).toBe(0);
+      try {
+        for (const path of ['/', `/api/tasks/${'e'.repeat(32)}`, '/readyz']) {
+          const started = Date.now();
+          const res = await fetch(`${URLS.dev}${path}`, { signal: AbortSignal.timeout(10_000) });
+          const took = Date.now() - started;
+          console.log(`[pause] dev ${service} paused: GET ${path} -> ${res.status} in ${took} ms`);
+          expect(res.status, `${service} paused: ${path}`).toBe(503);
+          expect(took, `${service} paused: ${path}`).toBeLessThan(5000);
+          expect(await res.text(), path).not.toMatch(/\b(\d{1,3}\.){3}\d{1,3}\b|ECONN/);
+        }
+      } finally {
+        await sh('docker', ['unpause', container]);
+      }
+      const back = Date.now();
+      while ((await fetch(`${URLS.dev}/readyz`).then((r) => r.status, () => 0)) !== 200) {
+        expect(Date.now() - back, `dev ready again after ${service} resumed`).toBeLessThan(30_000);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  });
+
   it('every HTML page carries the security headers', async () => {
     for (const url of Object.values(URLS)) {
       for (const path of ['/', '/query/not-a-hash', '/no/such/page']) {
