@@ -1,4 +1,4 @@
-import { type Admin, type Consumer, ConfigResourceTypes, Kafka, logLevel as kafkaLogLevel } from 'kafkajs';
+import kafkajs, { type Admin, type Consumer, Kafka, logLevel as kafkaLogLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { ReadModel } from '@chorus/read-model';
 import type { Logger } from '@chorus/logger';
@@ -81,9 +81,9 @@ export class ChangeConsumer {
       return false;
     });
     if (created) return;
-    const described = await this.admin.describeConfigs({ resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }], includeSynonyms: false });
+    const described = await this.admin.describeConfigs({ resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }], includeSynonyms: false });
     if (described.resources[0]?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue !== '-1') {
-      await this.admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: retention }] });
+      await this.admin.alterConfigs({ validateOnly: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configEntries: retention }] });
       this.log.info({ topic }, 'set retention.ms=-1: the topic keeps every change');
     }
   }
