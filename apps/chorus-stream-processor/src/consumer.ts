@@ -1,6 +1,7 @@
 import kafkajs, { type Admin, type Consumer, Kafka, logLevel as kafkaLogLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { ReadModel } from '@chorus/read-model';
+import { Deadline, done, notYet, poll } from '@chorus/wait';
 import type { Logger } from '@chorus/logger';
 import type { Projector } from '@chorus/cdc-events';
 
@@ -48,7 +49,7 @@ export class ChangeConsumer {
       this.state = 'running';
       this.assigned = event.payload.memberAssignment[options.topic] ?? [];
       this.log.info({ topic: options.topic, group: options.groupId, partitions: this.assigned }, 'joined consumer group');
-      void this.resume().catch((error: Error) => this.onFatal(error));
+      void this.retrying('seek to the stored position', () => this.resume()).catch((error: Error) => this.onFatal(error));
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
@@ -71,6 +72,23 @@ export class ChangeConsumer {
     }
   }
 
+  /**
+   * Runs `fn` until it succeeds, for up to 30 s: a topic Debezium has just created can answer "not
+   * hosted here" to metadata calls until its leader is elected.
+   */
+  private async retrying(what: string, fn: () => Promise<void>): Promise<void> {
+    await poll(
+      async () => {
+        try {
+          return done(await fn());
+        } catch (error) {
+          return notYet((error as Error).message);
+        }
+      },
+      { what, deadline: new Deadline(30_000), initialMs: 200, maxMs: 2000, onWait: ({ reason }) => this.log.warn({ reason }, `retrying: ${what}`) },
+    );
+  }
+
   /** Every change stays on the topic, so that the read model can always be rebuilt from it. */
   private async keepEveryChange(): Promise<void> {
     const { topic } = this.options;
@@ -91,7 +109,10 @@ export class ChangeConsumer {
   async start(): Promise<void> {
     const { topic, model } = this.options;
     await this.admin.connect();
-    await this.keepEveryChange();
+    // Best effort: without it the topic keeps the broker's retention, and a rebuild may find less history.
+    await this.retrying('keep every change on the topic', () => this.keepEveryChange()).catch((error: Error) =>
+      this.log.error({ err: error.message, topic }, 'could not set retention.ms=-1 on the change topic; a rebuild can only replay what the topic still holds'),
+    );
     // A read model that loses its data while running (FLUSHALL) is rebuilt without waiting for a restart:
     // its mark is gone, even if new writes have arrived since.
     let mark = await model.mark(randomUUID());
@@ -101,7 +122,7 @@ export class ChangeConsumer {
           if (now === mark) return;
           mark = now;
           this.log.warn({ topic }, 'the read model lost its data: rebuilding it from the start of the topic');
-          if (this.state === 'running') void this.resume({ rebuild: true });
+          if (this.state === 'running') void this.retrying('rebuild from the start of the topic', () => this.resume({ rebuild: true })).catch((error: Error) => this.onFatal(error));
         },
         () => undefined,
       );
