@@ -193,24 +193,24 @@ describe('what the test environment lets through', () => {
   });
 });
 
-describe('the database roles', () => {
-  // The tester logs in as the app role, as chorus-web does.
-  const withApp = async <T>(fn: (client: pg.Client) => Promise<T>) => {
-    const client = new pg.Client({
-      host: process.env.POSTGRES_HOST,
-      port: Number(process.env.POSTGRES_PORT ?? 5432),
-      user: process.env.POSTGRES_USER,
-      password: process.env.POSTGRES_PASSWORD,
-      database: process.env.POSTGRES_DB,
-    });
-    await client.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.end();
-    }
-  };
+/** Runs `fn` with a Postgres client logged in as the app role, as chorus-web is. */
+const withApp = async <T>(fn: (client: pg.Client) => Promise<T>) => {
+  const client = new pg.Client({
+    host: process.env.POSTGRES_HOST,
+    port: Number(process.env.POSTGRES_PORT ?? 5432),
+    user: process.env.POSTGRES_USER,
+    password: process.env.POSTGRES_PASSWORD,
+    database: process.env.POSTGRES_DB,
+  });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+};
 
+describe('the database roles', () => {
   it('the CDC role may replicate and is no superuser', async () => {
     const { rows } = await withApp((c) => c.query('SELECT rolsuper, rolreplication FROM pg_roles WHERE rolname = $1', [ROLES.cdc]));
     assert.deepEqual(rows, [{ rolsuper: false, rolreplication: true }]);
@@ -232,15 +232,7 @@ describe('the database roles', () => {
 
 describe('Redis loses its data', () => {
   it('the read model is complete again within 60 s, rebuilt from the change topic', async () => {
-    const postgres = new pg.Client({
-      host: process.env.POSTGRES_HOST,
-      port: Number(process.env.POSTGRES_PORT ?? 5432),
-      user: process.env.POSTGRES_USER,
-      password: process.env.POSTGRES_PASSWORD,
-      database: process.env.POSTGRES_DB,
-    });
-    await postgres.connect();
-    try {
+    await withApp(async (postgres) => {
       const count = async () => Number((await postgres.query('SELECT count(*) AS n FROM task_queue')).rows[0].n);
       const expected = await count();
       assert.ok(expected > 0, 'the journey left tasks to rebuild');
@@ -254,8 +246,6 @@ describe('Redis loses its data', () => {
         { what: 'the read model rebuilt', deadline: new Deadline(60_000), initialMs: 200, maxMs: 500 },
       );
       console.log(`read model rebuilt after a flush: ${expected} tasks in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    } finally {
-      await postgres.end();
-    }
+    });
   });
 });

@@ -2,9 +2,11 @@
 import express, { type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { defaults } from '@chorus/config';
 import type { Logger } from '@chorus/logger';
 
-const withTimeout = <T>(what: string, promise: Promise<T>, ms = 2000) =>
+// The same bound as every request's (clients.ts): readiness waits no longer than a page would.
+const withTimeout = <T>(what: string, promise: Promise<T>, ms = defaults.dependencyTimeoutMs) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms))]);
 
 export function healthRoutes({ pool, redis, log }: { pool: pg.Pool; redis: Redis; log: Logger }) {
