@@ -10,7 +10,7 @@ NX := npx nx
 ENV := node deploy/env-cli/dist/env.cjs
 
 .PHONY: help install setup test-deps images env-cli build unit smoke test-env acceptance test \
-        pull-check run-prod run-dev stop-prod stop-dev logs-prod logs-dev status clean-prod clean-dev clean-test
+        pull-check chaos bench run-prod run-dev stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,12 @@ logs-dev: env-cli ## Follow dev's logs
 status: env-cli ## Every environment and test run: services, health, ports, connector state
 	@$(ENV) status
 
+rebuild-read-model-prod: env-cli ## Rebuild prod's read model from Postgres (replay + incremental snapshot); streaming goes on
+	@$(ENV) rebuild-read-model prod
+
+rebuild-read-model-dev: env-cli ## Rebuild dev's read model from Postgres (replay + incremental snapshot); streaming goes on
+	@$(ENV) rebuild-read-model dev
+
 clean-prod: env-cli ## Stop prod and delete its volumes (asks first)
 	@$(ENV) clean prod
 
@@ -75,6 +81,12 @@ smoke: install setup env-cli ## Smoke-test the container substrate: Postgres -> 
 
 test-env: setup env-cli ## A test run in its own Compose project with the end-to-end journey; always torn down
 	@$(ENV) test
+
+chaos: setup env-cli ## Kill and restart each service under a steady writer, in a project of its own; the read model must recover (~6 min)
+	@$(ENV) chaos
+
+bench: setup env-cli ## CDC latency INSERT -> read model at 100/1,000/5,000 rows/s and a ramp, tuned vs baseline, own projects (~8 min)
+	@$(ENV) bench
 
 pull-check: setup env-cli ## The pull path against a registry on 127.0.0.1: a clean make run-dev pulls every image, builds none (skips if a dev exists)
 	$(NX) run acceptance:pull-check --output-style=static

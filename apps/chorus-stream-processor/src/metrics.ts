@@ -4,6 +4,7 @@
  * commit in Postgres to Redis holding it. A window of the latest latencies gives the p50 and p99 that
  * /healthz and `make status` show.
  */
+import { summarize } from '@chorus/latency';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Projector } from '@chorus/cdc-events';
 import type { ChangeConsumer } from './consumer.ts';
@@ -30,9 +31,8 @@ export class ProcessorMetrics {
   /** p50 and p99 of the latest changes (up to 1000), in ms; null before the first. */
   recentLatency(): { p50: number; p99: number; changes: number } | null {
     if (this.recent.length === 0) return null;
-    const sorted = [...this.recent].sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-    return { p50: at(0.5), p99: at(0.99), changes: sorted.length };
+    const summary = summarize(this.recent);
+    return summary && { p50: summary.p50, p99: summary.p99, changes: summary.count };
   }
 
   track(projector: Projector, consumer: Pick<ChangeConsumer, 'state' | 'lag'>): void {

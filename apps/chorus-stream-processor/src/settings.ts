@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cdcNames } from '@chorus/cdc-names';
-import { defaults, env, loadConfig, logEnv, redisEnv } from '@chorus/config';
+import { type ConsumerTuning, cdcProfileEnv, cdcTuning, defaults, env, loadConfig, logEnv, redisEnv } from '@chorus/config';
 
 export const schema = z.object({
   CHORUS_ENV: env.identifier(),
@@ -13,6 +13,7 @@ export const schema = z.object({
   ...redisEnv,
   HEALTH_PORT: env.port().default(8080),
   STALL_SECONDS: env.positiveInt().default(30),
+  ...cdcProfileEnv,
   ...logEnv,
 });
 
@@ -25,6 +26,8 @@ export interface Settings {
   healthPort: number;
   /** Lag that has not moved for this long is a stall: health says so. */
   stallMs: number;
+  /** The consumer's latency settings, from CDC_PROFILE (libs/config/src/cdc-profile.ts). */
+  tuning: ConsumerTuning;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -39,6 +42,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     redisUrl: c.REDIS_URL,
     healthPort: c.HEALTH_PORT,
     stallMs: c.STALL_SECONDS * 1000,
+    tuning: cdcTuning(c.CDC_PROFILE).consumer,
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -1,3 +1,4 @@
+import { cdcTuning } from '@chorus/config';
 import type { ConnectorConfig } from '@chorus/kafka-connect';
 import type { Settings } from './settings.ts';
 
@@ -23,6 +24,8 @@ export function desiredConfig(s: Settings): ConnectorConfig {
     'publication.name': s.publicationName,
     'publication.autocreate.mode': s.publicationAutocreate,
     'table.include.list': s.tables.join(','),
+    // Signals such as execute-snapshot (make rebuild-read-model-<env>) arrive through this table.
+    'signal.data.collection': s.signalTable,
     'snapshot.mode': 'initial',
     // Debezium skips TRUNCATE by default; the read model must see it to empty itself.
     'skipped.operations': 'none',
@@ -32,6 +35,7 @@ export function desiredConfig(s: Settings): ConnectorConfig {
     'key.converter.schemas.enable': 'false',
     'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
     'value.converter.schemas.enable': 'false',
+    ...cdcTuning(s.cdcProfile).connector,
   };
 }
 

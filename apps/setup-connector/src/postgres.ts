@@ -102,11 +102,13 @@ export async function preflight(client: pg.Client, s: Settings): Promise<void> {
     [s.publicationName],
   );
 
-  for (const table of s.tables) {
-    const row = await one<{ oid: string | null; owned: boolean | null; readable: boolean | null; published: boolean }>(
+  for (const table of [...s.tables, s.signalTable]) {
+    const signals = table === s.signalTable;
+    const row = await one<{ oid: string | null; owned: boolean | null; readable: boolean | null; writable: boolean | null; published: boolean }>(
       `SELECT to_regclass($1)::oid::text AS oid,
               (SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c WHERE c.oid = to_regclass($1)) AS owned,
               CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE has_table_privilege(current_user, $1, 'SELECT') END AS readable,
+              CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE has_table_privilege(current_user, $1, 'INSERT') END AS writable,
               EXISTS (SELECT 1 FROM pg_publication_tables WHERE pubname = $2 AND format('%s.%s', schemaname, tablename) = $1) AS published`,
       [table, s.publicationName],
     );
@@ -114,7 +116,9 @@ export async function preflight(client: pg.Client, s: Settings): Promise<void> {
       problems.push({
         check: 'table',
         message: `table ${table} does not exist in database "${s.postgres.database}"`,
-        fix: `run the migrations that create it before registering the connector (or correct TABLE_INCLUDE_LIST)`,
+        fix: signals
+          ? `CREATE TABLE ${table} (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048) NULL); as the owner (the CHORUS migrations do this), or correct SIGNAL_DATA_COLLECTION`
+          : `run the migrations that create it before registering the connector (or correct TABLE_INCLUDE_LIST)`,
       });
       continue;
     }
@@ -123,6 +127,13 @@ export async function preflight(client: pg.Client, s: Settings): Promise<void> {
         check: 'select',
         message: `user "${role.rolname}" may not read ${table}, which the snapshot and the events need`,
         fix: `GRANT SELECT ON ${table} TO "${role.rolname}"; (as the table's owner)`,
+      });
+    }
+    if (signals && !row.writable && !role.rolsuper) {
+      problems.push({
+        check: 'signals',
+        message: `user "${role.rolname}" may not insert into ${table}, where Debezium marks the windows of an incremental snapshot`,
+        fix: `GRANT SELECT, INSERT ON ${table} TO "${role.rolname}"; (as the table's owner)`,
       });
     }
     if (publication.exists && !row.published) {

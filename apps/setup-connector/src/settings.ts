@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cdcNames } from '@chorus/cdc-names';
-import { defaults, env, loadConfig, logEnv, type PostgresSettings, postgresEnv, postgresSettings } from '@chorus/config';
+import { type CdcProfile, cdcProfileEnv, defaults, env, loadConfig, logEnv, type PostgresSettings, postgresEnv, postgresSettings } from '@chorus/config';
 
 const tableName = z
   .string()
@@ -20,9 +20,11 @@ export const schema = z.object({
   PUBLICATION_AUTOCREATE_MODE: z.enum(['filtered', 'disabled']).default('filtered'),
   CONNECTOR_DATABASE_PASSWORD: z.string().min(1).optional(),
   TABLE_INCLUDE_LIST: env.list().pipe(z.array(tableName).min(1)).default(['public.task_queue']),
+  SIGNAL_DATA_COLLECTION: tableName.default(defaults.signalTable),
   HEARTBEAT_INTERVAL_MS: env.positiveInt().default(10_000),
   SETUP_TIMEOUT_SECONDS: env.positiveInt().default(180),
   MAX_TASK_RESTARTS: z.coerce.number().int().min(0).default(3),
+  ...cdcProfileEnv,
   ...logEnv,
 });
 
@@ -44,9 +46,13 @@ export interface Settings {
    */
   connectorPassword: string;
   tables: string[];
+  /** Debezium's signalling table (schema.table): an incremental snapshot is asked for there. */
+  signalTable: string;
   heartbeatIntervalMs: number;
   timeoutMs: number;
   maxTaskRestarts: number;
+  /** The latency settings the connector runs with (libs/config/src/cdc-profile.ts). */
+  cdcProfile: CdcProfile;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -68,9 +74,11 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     publicationAutocreate: c.PUBLICATION_AUTOCREATE_MODE,
     connectorPassword: c.CONNECTOR_DATABASE_PASSWORD ?? c.POSTGRES_PASSWORD,
     tables: c.TABLE_INCLUDE_LIST,
+    signalTable: c.SIGNAL_DATA_COLLECTION,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     timeoutMs: c.SETUP_TIMEOUT_SECONDS * 1000,
     maxTaskRestarts: c.MAX_TASK_RESTARTS,
+    cdcProfile: c.CDC_PROFILE,
     logLevel: c.LOG_LEVEL,
   };
 }

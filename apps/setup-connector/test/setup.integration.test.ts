@@ -158,6 +158,23 @@ describe('with wal_level=logical', () => {
         await pg.sql(`GRANT SELECT ON task_queue TO ${ROLES.cdc}`);
       }
     });
+
+    it('names the fix when the CDC role may not write its snapshot windows into the signalling table', async () => {
+      await pg.sql(`REVOKE INSERT ON debezium_signal FROM ${ROLES.cdc}`);
+      try {
+        const error = await setupConnector(asCdc(), captureLog().log).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(PreflightError);
+        expect((error as Error).message).toContain(`user "${ROLES.cdc}" may not insert into public.debezium_signal`);
+        expect((error as Error).message).toContain(`GRANT SELECT, INSERT ON public.debezium_signal TO "${ROLES.cdc}"`);
+      } finally {
+        await pg.sql(`GRANT INSERT ON debezium_signal TO ${ROLES.cdc}`);
+      }
+    });
+
+    it('asks for the signalling table in the config, so that make rebuild-read-model can signal a snapshot', async () => {
+      await setupConnector(asCdc(), captureLog().log);
+      expect(fake.connectors.get('chorus-unit-postgres')?.config['signal.data.collection']).toBe('public.debezium_signal');
+    });
   });
 });
 

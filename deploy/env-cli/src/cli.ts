@@ -7,6 +7,9 @@ import { ENVIRONMENTS, ENV_NAMES, type EnvName, type Environment, repoRoot } fro
 import { clean, start, stop } from './lifecycle.ts';
 import { status } from './status.ts';
 import { cleanTestRuns, testRun } from './test-env.ts';
+import { chaos } from './chaos.ts';
+import { rebuildReadModel } from './rebuild.ts';
+import { type BenchOptions, bench } from './bench.ts';
 import { checkDocker } from './preflight.ts';
 import { describeImages, resolveImages, wantedImages } from './images.ts';
 import { readEnvFile } from './env-file.ts';
@@ -27,6 +30,13 @@ function anyEnv(value: string): Environment {
   return ENVIRONMENTS[value as EnvName];
 }
 
+function positive(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}
+const rateList = (value: string) => value.split(',').map((v) => positive(v.trim()));
+
 const program = new Command()
   .name('env')
   .description('Runs the CHORUS environments (prod, dev, test), one Compose file each.')
@@ -45,6 +55,29 @@ program
   .option('--no-build', 'use the images as they are')
   .description('bring up a test run in its own project, run chorus-tester, always tear down')
   .action((o: { build: boolean }) => testRun(root, o));
+program
+  .command('chaos')
+  .option('--no-build', 'use the images as they are')
+  .description('a project of its own from the test file: kill and restart each service under a steady writer; the read model must match Postgres again')
+  .action((o: { build: boolean }) => chaos(root, o));
+program
+  .command('bench')
+  .option('--no-build', 'use the images as they are')
+  .option('--no-baseline', 'measure the tuned settings only')
+  .option('--rates <list>', 'fixed offered rates, rows a second', rateList, [100, 1000, 5000])
+  .option('--seconds <n>', 'seconds per fixed rate', positive, 20)
+  .option('--ramp <list>', 'then these rates, until one is not kept up with', rateList, [6000, 8000, 10000, 12000, 14000])
+  .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, 10)
+  .description('CDC latency from INSERT to the read model at fixed rates and a ramp, tuned and baseline, in projects of their own')
+  .action((o: BenchOptions) => bench(root, o));
+program
+  .command('rebuild-read-model')
+  .argument('<env>', 'prod or dev', lastingEnv)
+  .description('clear the Redis read model and rebuild it from the change topic and an incremental snapshot of Postgres, while streaming goes on')
+  .action(async (e: Environment) => {
+    checkDocker();
+    await rebuildReadModel(root, e.project, e.name);
+  });
 program
   .command('images')
   .option('--env <name>', "resolve for this environment's env file (its *_IMAGE lines)", anyEnv, ENVIRONMENTS.dev)

@@ -58,6 +58,29 @@ export const runOnce = async (root: string, t: ComposeTarget, service: string) =
   code(await settle(compose.run(service, [], { ...options(root, t), commandOptions: ['--rm', '--no-deps'] })));
 
 /** Stops a project by name; `volumes` deletes its volumes too. Works without the file or the env file. */
+/**
+ * Runs a one-off service with a command, streaming its stderr (progress) and resolving to its exit code
+ * and stdout (results).
+ */
+export async function runCapture(root: string, t: ComposeTarget, service: string, command: string[]): Promise<{ code: number; out: string }> {
+  const result = await settle(
+    compose.run(service, command, {
+      ...options(root, t, { stream: false }),
+      callback: (chunk: Buffer, source?: string) => void (source === 'stderr' && process.stderr.write(chunk)),
+      commandOptions: ['--rm', '--no-deps'],
+    }),
+  );
+  return { code: code(result), out: result.out };
+}
+
+/** SIGKILLs a service's container, as a crash would; its restart policy does not act on a kill. */
+export const killService = async (root: string, project: string, service: string) =>
+  code(await settle(compose.kill({ ...options(root, { project }, { stream: false }), commandOptions: [['-s', 'SIGKILL'], service] })));
+
+/** Starts a stopped service's container again, as it was. */
+export const startService = async (root: string, project: string, service: string) =>
+  code(await settle(compose.execCompose('start', [service], options(root, { project }, { stream: false }))));
+
 export const down = async (root: string, project: string, { volumes = false } = {}) =>
   code(await settle(compose.down({ ...options(root, { project }), commandOptions: [...(volumes ? ['--volumes'] : []), '--remove-orphans', ['--timeout', '5']] })));
 
@@ -83,10 +106,16 @@ export async function services(root: string, project: string): Promise<ServiceSt
   return text.startsWith('[') ? (JSON.parse(text) as ServiceState[]) : text.split('\n').map((l) => JSON.parse(l) as ServiceState);
 }
 
+/** Runs a command in a project's running service; resolves to its exit code, output and errors. */
+export async function execResult(root: string, project: string, service: string, command: string[]): Promise<{ code: number; out: string; err: string }> {
+  const result = await settle(compose.exec(service, command, { ...options(root, { project }, { stream: false }) }));
+  return { code: code(result), out: result.out.trim(), err: result.err.trim() };
+}
+
 /** Runs a command in a project's running service; resolves to its output, or undefined when it failed. */
 export async function execIn(root: string, project: string, service: string, command: string[]): Promise<string | undefined> {
-  const result = await settle(compose.exec(service, command, { ...options(root, { project }, { stream: false }) }));
-  return result.exitCode === 0 ? result.out.trim() : undefined;
+  const result = await execResult(root, project, service, command);
+  return result.code === 0 ? result.out : undefined;
 }
 
 /**

@@ -18,7 +18,7 @@ const APPS = '(chorus-web|chorus-stream-processor)';
 
 export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
   { path: /^services\.[^.]+\.ports$/, why: 'host ports are per environment' },
-  { path: /^services\.[^.]+\.(volumes|tmpfs)$/, why: 'storage: named volumes in prod and dev, tmpfs in test' },
+  { path: /^services\.[^.]+\.(volumes|tmpfs)$/, why: 'storage: named volumes in prod and dev, unnamed ones in test' },
   { path: /^volumes\./, why: 'each environment declares its own named volumes' },
   { path: /^services\.[^.]+\.restart$/, why: 'restart policies are per environment' },
   { path: new RegExp(`^services\\.${APPS}\\.(image|working_dir|command)$`), envs: ['dev'], why: "dev runs the mounted source with a watch command" },
@@ -30,6 +30,7 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
   },
   { path: /^services\.(postgres|redis)\.command$/, envs: ['test'], why: 'test trades durability for speed on throwaway storage' },
   { path: /^services\.chorus-tester\./, envs: ['test'], why: "test's end-to-end suite" },
+  { path: /^services\.(setup-connector|chorus-stream-processor)\.environment\.CDC_PROFILE$/, envs: ['test'], why: 'make bench measures the baseline profile in projects from the test file' },
 ];
 
 /** The file's values with its own environment's name replaced by `<env>`: keys stay, and so do paths such as /dev/tcp. */

@@ -8,7 +8,7 @@ import { say } from './output.ts';
 import { checkDocker } from './preflight.ts';
 import { testRuns } from './test-env.ts';
 
-async function connectorLine(root: string, project: string, env: string): Promise<string> {
+export async function connectorLine(root: string, project: string, env: string): Promise<string> {
   const { connector } = cdcNames(env);
   const out = await execIn(root, project, 'kafka-connect', ['curl', '-fsS', `http://localhost:8083/connectors/${connector}/status`]);
   if (!out) return `  connector ${connector}: not registered or Connect not reachable`;
@@ -81,5 +81,6 @@ export async function status(root: string) {
   if (runs.length === 0) say('test: no runs');
   for (const r of runs) {
     say(`test run ${r.project}: ${r.state === 'live' ? 'live (its owner is running)' : 'STALE (its owner is gone): `make clean-test` removes it'}, ${r.services} container(s)`);
+    if (r.state === 'live') process.stdout.write(`${await connectorLine(root, r.project, ENVIRONMENTS.test.name)}\n`);
   }
 }

@@ -18,4 +18,9 @@ export const defaults = {
    * or Redis must not hang a page. Connecting, and each query or command, gets this long.
    */
   dependencyTimeoutMs: 2000,
+  /**
+   * SIGNAL_DATA_COLLECTION: the table Debezium reads signals from (an incremental snapshot rebuilds the
+   * read model from Postgres) and writes its snapshot watermarks to. The migrations create it.
+   */
+  signalTable: 'public.debezium_signal',
 } as const;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { defaults } from '@chorus/config';
 import { STATUSES } from '@chorus/tasks';
 
 export interface Migration {
@@ -22,6 +23,16 @@ export const MIGRATIONS: Migration[] = [
       -- Debezium then carries the whole old row in update and delete events.
       ALTER TABLE task_queue REPLICA IDENTITY FULL;
       CREATE INDEX IF NOT EXISTS task_queue_status_idx ON task_queue (status);`,
+  },
+  {
+    id: '002_debezium_signal',
+    // The structure Debezium requires of a signalling table: id, type, data, in this order.
+    sql: `
+      CREATE TABLE IF NOT EXISTS ${defaults.signalTable} (
+        id    varchar(42) PRIMARY KEY,
+        type  varchar(32) NOT NULL,
+        data  varchar(2048) NULL
+      );`,
   },
 ];
 

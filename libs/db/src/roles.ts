@@ -6,6 +6,7 @@
  * The superuser made by initdb only runs provisionRoles, once per start, and never serves a request.
  */
 import type pg from 'pg';
+import { defaults } from '@chorus/config';
 
 export const ROLES = { owner: 'chorus_owner', app: 'chorus_app', cdc: 'chorus_cdc' } as const;
 export type RoleName = keyof typeof ROLES;
@@ -58,15 +59,22 @@ export async function provisionRoles(client: pg.ClientBase, database: string, pa
 }
 
 /**
- * As the owner, after the migrations: the app's DML and Debezium's SELECT on the captured tables, and
- * the publication Debezium reads, created ahead of time so that the CDC role needs no ownership.
+ * As the owner, after the migrations: the app's DML and Debezium's SELECT on the captured tables, its
+ * SELECT and INSERT (snapshot watermarks) on the signalling table, and the publication Debezium reads,
+ * created ahead of time so that the CDC role needs no ownership. A publication from before the
+ * signalling table gains it.
  */
 export async function grantAccess(client: pg.ClientBase, publication: string): Promise<void> {
   const app = ident(client, ROLES.app);
   const cdc = ident(client, ROLES.cdc);
-  const tables = CAPTURED_TABLES.map((t) => t.split('.').map((part) => ident(client, part)).join('.')).join(', ');
+  const qualified = (t: string) => t.split('.').map((part) => ident(client, part)).join('.');
+  const tables = CAPTURED_TABLES.map(qualified).join(', ');
+  const signals = qualified(defaults.signalTable);
   await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${tables} TO ${app}`);
   await client.query(`GRANT SELECT ON ${tables} TO ${cdc}`);
+  await client.query(`GRANT SELECT, INSERT ON ${signals} TO ${cdc}`);
   const exists = (await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [publication])).rowCount === 1;
-  if (!exists) await client.query(`CREATE PUBLICATION ${ident(client, publication)} FOR TABLE ${tables}`);
+  if (!exists) await client.query(`CREATE PUBLICATION ${ident(client, publication)} FOR TABLE ${tables}, ${signals}`);
+  const published = await client.query(`SELECT 1 FROM pg_publication_tables WHERE pubname = $1 AND format('%s.%s', schemaname, tablename) = $2`, [publication, defaults.signalTable]);
+  if (published.rowCount === 0) await client.query(`ALTER PUBLICATION ${ident(client, publication)} ADD TABLE ${signals}`);
 }

@@ -2,6 +2,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '@chorus/testing';
+import { defaults } from '@chorus/config';
 import { CAPTURED_TABLES, ROLES, type RoleName, grantAccess, migrate, provisionRoles } from '../src/index.ts';
 
 const PASSWORDS: Record<RoleName, string> = { owner: 'owner-password-1', app: 'app-password-123', cdc: 'cdc-password-123' };
@@ -43,6 +44,7 @@ describe('the roles', () => {
   it('the owner owns the tables and the publications, old ones included', async () => {
     const tables = await server.sql(`SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
     expect(tables.rows).toEqual([
+      { tablename: 'debezium_signal', tableowner: ROLES.owner },
       { tablename: 'schema_migrations', tableowner: ROLES.owner },
       { tablename: 'task_queue', tableowner: ROLES.owner },
     ]);
@@ -51,8 +53,19 @@ describe('the roles', () => {
       { pubname: 'chorus_old', owner: ROLES.owner },
       { pubname: 'chorus_test', owner: ROLES.owner },
     ]);
-    const published = await server.sql(`SELECT schemaname || '.' || tablename AS t FROM pg_publication_tables WHERE pubname = 'chorus_test'`);
-    expect(published.rows.map((r) => r.t)).toEqual([...CAPTURED_TABLES]);
+    const published = await server.sql(`SELECT schemaname || '.' || tablename AS t FROM pg_publication_tables WHERE pubname = 'chorus_test' ORDER BY t`);
+    // Debezium reads its signals through the publication too.
+    expect(published.rows.map((r) => r.t)).toEqual([defaults.signalTable, ...CAPTURED_TABLES].sort());
+  });
+
+  it('only the CDC role may write signals (Debezium marks its snapshot windows there), and it may not delete them', async () => {
+    await as('cdc', async (c) => {
+      await c.query(`INSERT INTO ${defaults.signalTable} (id, type) VALUES ('window-1', 'snapshot-window-open')`);
+      expect(await code(c.query(`DELETE FROM ${defaults.signalTable}`))).toBe('42501');
+    });
+    await as('app', async (c) => {
+      expect(await code(c.query(`INSERT INTO ${defaults.signalTable} (id, type) VALUES ('x', 'execute-snapshot')`))).toBe('42501');
+    });
   });
 
   it('the app role has DML on task_queue and cannot create a table or read the migrations', async () => {

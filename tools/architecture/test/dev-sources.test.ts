@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './sources.ts';
 
-// dev runs these apps' sources with tsx watch (Node's ESM loader), not the bundles: a CommonJS package's
+// dev runs these apps' sources with nodemon with tsx (Node's ESM loader), not the bundles: a CommonJS package's
 // export that ESM cannot see by name fails there only. main.ts starts the app, so it is left out.
 const LIVE_RELOADED = ['apps/chorus-web/src', 'apps/chorus-stream-processor/src'];
 

@@ -19,6 +19,14 @@ describe('one rule in one place', () => {
     expect(spelledOutIn(/\bEXIT\s*=\s*\{/)).toEqual(['libs/errors/src/errors.ts']);
   });
 
+  it('the percentile rule is written only in @chorus/latency', () => {
+    expect(spelledOutIn(/Math\.ceil\(\s*q\s*\*/)).toEqual(['libs/latency/src/index.ts']);
+  });
+
+  it('the CDC latency settings are written only in libs/config/src/cdc-profile.ts', () => {
+    expect(spelledOutIn(/'poll\.interval\.ms':|maxWaitTimeInMs:\s*\d/)).toEqual(['libs/config/src/cdc-profile.ts']);
+  });
+
   it('no lib re-exports another library', () => {
     const reexports = tsFiles(join(ROOT, 'libs')).filter((f) => /export\s*\{[^}]*\}\s*from\s*'(?!\.)/.test(readFileSync(f, 'utf8')));
     expect(reexports.map(fromRoot)).toEqual([]);

@@ -1,0 +1,83 @@
+/**
+ * The tester's load tools, run inside a test-file project by `make chaos` and `make bench`. Each
+ * command prints its results on stdout as JSON, one document a line, and its progress on stderr.
+ */
+import { Command, InvalidArgumentError } from 'commander';
+import { EXIT, runMain } from '@chorus/errors';
+import type { BenchStep } from '@chorus/load-reports';
+import { step } from './bench.ts';
+import { converge, write } from './chaos.ts';
+import { openPool, openRedis } from './connections.ts';
+
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+};
+const rates = (value: string) => value.split(',').map((v) => positive(v.trim()));
+const emit = (result: unknown) => void process.stdout.write(`${JSON.stringify(result)}\n`);
+const progress = (line: string) => void process.stderr.write(`${line}\n`);
+const outcome = (r: Omit<BenchStep, 'phase'>) =>
+  progress(`  committed ${r.achieved} rows/s; p50 ${r.latency?.p50 ?? '-'} ms, p99 ${r.latency?.p99 ?? '-'} ms, max ${r.latency?.max ?? '-'} ms; ${r.sustained ? 'kept up' : `did not keep up (${r.missing} missing, ${r.failed} failed)`}`);
+
+const program = new Command()
+  .name('chorus-tester')
+  .showHelpAfterError()
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.config));
+
+program
+  .command('chaos-write')
+  .description('submit, cancel and delete tasks at a steady rate; print what was written')
+  .requiredOption('--rate <n>', 'operations a second', positive)
+  .requiredOption('--seconds <n>', 'how long', positive)
+  .requiredOption('--run <id>', 'keeps this writer’s tasks apart from other writers’')
+  .action(async (o: { rate: number; seconds: number; run: string }) => {
+    const pool = openPool(2);
+    emit(await write(pool, o));
+    await pool.end();
+  });
+
+program
+  .command('converge')
+  .description('compare Postgres with the read model until they match; print the comparison')
+  .requiredOption('--timeout <seconds>', 'give up after', positive)
+  .action(async (o: { timeout: number }) => {
+    const [pool, redis] = [openPool(1), openRedis()];
+    emit(await converge(pool, redis, o.timeout));
+    await pool.end();
+    redis.disconnect();
+  });
+
+program
+  .command('bench')
+  .description('fixed offered rates, then a ramp that stops at the first rate not sustained; a result line per step')
+  .requiredOption('--label <name>', 'keeps this run’s rows apart')
+  .option('--rates <list>', 'fixed offered rates, rows a second', rates, [100, 1000, 5000])
+  .option('--seconds <n>', 'seconds per fixed rate', positive, 20)
+  .option('--ramp <list>', 'ramp rates, rows a second', rates, [6000, 8000, 10000, 12000, 14000])
+  .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, 10)
+  .action(async (o: { label: string; rates: number[]; seconds: number; ramp: number[]; rampSeconds: number }) => {
+    const [pool, redis] = [openPool(4), openRedis()];
+    // Warm-up: the first rows pay for connections and JIT, not the pipeline.
+    await step(pool, redis, { rate: 200, seconds: 3, label: `${o.label} warm-up` });
+    for (const rate of o.rates) {
+      progress(`bench ${o.label}: ${rate} rows/s for ${o.seconds} s`);
+      const result = await step(pool, redis, { rate, seconds: o.seconds, label: `${o.label} ${rate}` });
+      outcome(result);
+      emit({ phase: 'fixed', ...result });
+    }
+    for (const rate of o.ramp) {
+      progress(`bench ${o.label}: ramp ${rate} rows/s for ${o.rampSeconds} s`);
+      const result = await step(pool, redis, { rate, seconds: o.rampSeconds, label: `${o.label} ramp ${rate}` });
+      outcome(result);
+      emit({ phase: 'ramp', ...result });
+      if (!result.sustained) break;
+    }
+    await pool.end();
+    redis.disconnect();
+  });
+
+runMain('chorus-tester', async () => {
+  await program.parseAsync();
+  return EXIT.ok;
+});

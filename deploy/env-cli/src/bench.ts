@@ -1,0 +1,92 @@
+/**
+ * `make bench`: the CDC path's latency, from the INSERT to the task in the read model, at fixed offered
+ * rates and then a ramp, in projects of their own from the test file. The same run measures the tuned
+ * settings every environment runs (CDC_PROFILE=low-latency) and the upstream defaults (baseline), so
+ * each figure comes with its ratio.
+ */
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type CdcProfile, cdcTuning } from '@chorus/config';
+import { OperatorError } from '@chorus/errors';
+import { type BenchStep, benchStep, readReports } from '@chorus/load-reports';
+import { runCapture } from './compose.ts';
+import { say, table } from './output.ts';
+import { withRunProject } from './run-project.ts';
+
+export interface BenchOptions {
+  build: boolean;
+  rates: number[];
+  seconds: number;
+  ramp: number[];
+  rampSeconds: number;
+  /** Measure the baseline too (the default). */
+  baseline: boolean;
+}
+
+const PROFILES: CdcProfile[] = ['low-latency', 'baseline'];
+
+async function measure(root: string, profile: CdcProfile, o: BenchOptions, build: boolean): Promise<BenchStep[]> {
+  let steps: BenchStep[] = [];
+  await withRunProject(root, { purpose: `bench run (${profile})`, build, vars: { CDC_PROFILE: profile } }, async (run, timings) => {
+    const started = Date.now();
+    const args = ['--label', profile, '--rates', o.rates.join(','), '--seconds', String(o.seconds), '--ramp', o.ramp.join(','), '--ramp-seconds', String(o.rampSeconds)];
+    const result = await runCapture(root, run, 'chorus-tester', ['node', '/app/main.cjs', 'bench', ...args]);
+    if (result.code !== 0) throw new OperatorError(`the benchmark driver failed (exit ${result.code}); its output is above`);
+    steps = readReports(benchStep, result.out);
+    timings.push(`measuring ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+  return steps;
+}
+
+const ms = (v: number | undefined | null) => (v === undefined || v === null ? '-' : `${Math.round(v)}`);
+const ratio = (base: number | undefined, tuned: number | undefined) => (base && tuned ? `${(base / tuned).toFixed(1)}×` : '-');
+/** The highest rate a profile committed and projected without growing lag. */
+export const sustainedRate = (steps: BenchStep[]) => Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.achieved));
+
+export function benchTable(tuned: BenchStep[], baseline: BenchStep[] | undefined): string {
+  const rows = tuned.map((t) => {
+    const b = baseline?.find((s) => s.phase === t.phase && s.offered === t.offered);
+    const l = t.latency;
+    return [
+      `${t.phase === 'ramp' ? 'ramp ' : ''}${t.offered}`,
+      String(t.achieved),
+      ms(l?.p50),
+      ms(l?.p95),
+      ms(l?.p99),
+      ms(l?.max),
+      t.sustained ? 'yes' : `no${t.missing ? ` (${t.missing} missing)` : ''}`,
+      ...(baseline ? [ms(b?.latency?.p50), ms(b?.latency?.p99), ratio(b?.latency?.p50, l?.p50), ratio(b?.latency?.p99, l?.p99)] : []),
+    ];
+  });
+  return table(
+    ['offered rows/s', 'committed rows/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'kept up', ...(baseline ? ['baseline p50', 'baseline p99', 'p50 ratio', 'p99 ratio'] : [])],
+    rows,
+  );
+}
+
+export async function bench(root: string, o: BenchOptions): Promise<void> {
+  const results = new Map<CdcProfile, BenchStep[]>();
+  for (const [i, profile] of PROFILES.filter((p) => o.baseline || p === 'low-latency').entries()) {
+    results.set(profile, await measure(root, profile, o, o.build && i === 0));
+  }
+  const tuned = results.get('low-latency')!;
+  const baseline = results.get('baseline');
+  const command = `make bench (env bench --rates ${o.rates.join(',')} --seconds ${o.seconds} --ramp ${o.ramp.join(',')} --ramp-seconds ${o.rampSeconds})`;
+  const out = [
+    '',
+    `Benchmark: ${command}`,
+    'Latency: from sending the INSERT to the stream processor writing the task to Redis (its projectedAt); one host, one clock.',
+    `Settings (CDC_PROFILE=low-latency, libs/config/src/cdc-profile.ts): ${JSON.stringify(cdcTuning('low-latency'))}`,
+    'Baseline (CDC_PROFILE=baseline): the upstream defaults (Debezium poll.interval.ms 500, kafkajs maxWaitTimeInMs 5000, each offset commit awaited).',
+    benchTable(tuned, baseline),
+    `Sustained without growing lag: ${sustainedRate(tuned)} rows/s${baseline ? ` (baseline ${sustainedRate(baseline)} rows/s)` : ''}`,
+    '',
+  ].join('\n');
+  process.stdout.write(out);
+  const reports = join(root, 'reports');
+  mkdirSync(reports, { recursive: true });
+  writeFileSync(join(reports, 'bench.json'), `${JSON.stringify({ command, tuned, baseline }, null, 2)}\n`);
+  say('figures also in reports/bench.json');
+  const lost = [...results.values()].flat().filter((s) => s.missing > 0 && s.phase === 'fixed');
+  if (lost.length > 0) throw new OperatorError(`rows never reached the read model at ${lost.map((s) => `${s.offered} rows/s`).join(', ')}: the pipeline lost or stalled on them`);
+}

@@ -1,0 +1,193 @@
+/**
+ * `make chaos`: a project of its own from the test file, with prod's restart policy, and a writer
+ * submitting about 200 tasks a second while one fault at a time hits it. After each fault the read
+ * model must match Postgres task by task within 60 s, and every service must be healthy again without
+ * anyone restarting it (the suite restarts only what it killed).
+ */
+import { cdcNames } from '@chorus/cdc-names';
+import { defaults } from '@chorus/config';
+import { ROLES } from '@chorus/db';
+import { OperatorError } from '@chorus/errors';
+import { type ComposeTarget, execIn, killService, runCapture, services, startService } from './compose.ts';
+import { readComposeFile } from './compose-file.ts';
+import { ENVIRONMENTS } from './environments.ts';
+import { convergence as convergenceReport, readReports, writerReport } from '@chorus/load-reports';
+import { say, table } from './output.ts';
+import { withRunProject } from './run-project.ts';
+import { connectorLine } from './status.ts';
+import { rebuildReadModel } from './rebuild.ts';
+
+const RATE = 200;
+/** The writer runs this long around each fault: before it, while the service is down, and after. */
+const WRITE_SECONDS = 16;
+const BEFORE_FAULT_MS = 4000;
+const DOWN_MS = 4000;
+const LIMIT_SECONDS = 60;
+
+export interface Fault {
+  name: string;
+  /** A service killed with SIGKILL and started again after DOWN_MS; or Redis flushed. */
+  kill?: string;
+  flush?: true;
+}
+
+export const FAULTS: Fault[] = [
+  { name: 'Kafka Connect killed', kill: 'kafka-connect' },
+  { name: 'stream processor killed', kill: 'chorus-stream-processor' },
+  { name: 'Redis killed (no persistence in test: its data is lost)', kill: 'redis' },
+  { name: 'Postgres killed', kill: 'postgres' },
+  { name: 'Kafka killed', kill: 'kafka' },
+  { name: 'Redis flushed (FLUSHALL)', flush: true },
+];
+
+export interface FaultResult {
+  fault: string;
+  written: number;
+  /** Writes Postgres refused while it was down: never written, so never owed to the read model. */
+  refused: number;
+  tasks: number;
+  lost: number;
+  stale: number;
+  resurrected: number;
+  convergedSeconds: number | null;
+  healthySeconds: number | null;
+  examples: string[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const tester = (root: string, run: ComposeTarget, args: string[]) => runCapture(root, run, 'chorus-tester', ['node', '/app/main.cjs', ...args]);
+
+/** The services that run for good (they have a restart policy), from the file. */
+function longRunning(root: string): string[] {
+  const file = readComposeFile(root, ENVIRONMENTS.test);
+  return Object.entries(file.services)
+    .filter(([, s]) => s.restart !== undefined)
+    .map(([name]) => name);
+}
+
+/** Seconds from `since` until every long-running service is running and healthy; null if not within the limit. */
+async function healthyAgain(root: string, project: string, wanted: string[], since: number): Promise<number | null> {
+  while (Date.now() - since < LIMIT_SECONDS * 1000) {
+    const states = await services(root, project);
+    const ok = wanted.every((name) => states.some((s) => s.Service === name && s.State === 'running' && (s.Health === '' || s.Health === 'healthy')));
+    if (ok) return (Date.now() - since) / 1000;
+    await sleep(1000);
+  }
+  return null;
+}
+
+async function inject(root: string, run: ComposeTarget, fault: Fault): Promise<void> {
+  if (fault.flush) {
+    // REDISCLI_AUTH is set in the container, as for its healthcheck.
+    if ((await execIn(root, run.project, 'redis', ['redis-cli', 'FLUSHALL'])) !== 'OK') throw new OperatorError('FLUSHALL in the chaos run’s Redis failed');
+    return;
+  }
+  if ((await killService(root, run.project, fault.kill!)) !== 0) throw new OperatorError(`could not kill ${fault.kill} in ${run.project}`);
+  await sleep(DOWN_MS);
+  if ((await startService(root, run.project, fault.kill!)) !== 0) throw new OperatorError(`could not start ${fault.kill} again in ${run.project}`);
+}
+
+async function one(root: string, run: ComposeTarget, fault: Fault, index: number, wanted: string[]): Promise<FaultResult> {
+  say(`chaos: ${fault.name}, with ${RATE} writes/s`);
+  const writer = tester(root, run, ['chaos-write', '--rate', String(RATE), '--seconds', String(WRITE_SECONDS), '--run', `fault-${index}`]);
+  await sleep(BEFORE_FAULT_MS);
+  await inject(root, run, fault);
+  const back = Date.now();
+  const written = await writer;
+  const report = readReports(writerReport, written.out)[0];
+  if (written.code !== 0 || !report) throw new OperatorError(`the chaos writer failed (exit ${written.code}); its output is above`);
+  const checked = await tester(root, run, ['converge', '--timeout', String(LIMIT_SECONDS)]);
+  const convergence = readReports(convergenceReport, checked.out)[0];
+  if (checked.code !== 0 || !convergence) throw new OperatorError(`the convergence check failed (exit ${checked.code}); its output is above`);
+  const convergedSeconds = convergence.converged ? (Date.now() - back) / 1000 : null;
+  const healthySeconds = await healthyAgain(root, run.project, wanted, back);
+  return {
+    fault: fault.name,
+    written: report.submitted + report.cancelled + report.deleted,
+    refused: report.failed,
+    tasks: convergence.tasks,
+    lost: convergence.lost,
+    stale: convergence.stale,
+    resurrected: convergence.resurrected,
+    convergedSeconds,
+    healthySeconds,
+    examples: convergence.examples,
+  };
+}
+
+export const passed = (r: FaultResult) =>
+  r.lost === 0 && r.stale === 0 && r.resurrected === 0 && r.convergedSeconds !== null && r.convergedSeconds <= LIMIT_SECONDS && r.healthySeconds !== null;
+
+export function chaosTable(results: FaultResult[]): string {
+  const s = (v: number | null) => (v === null ? `over ${LIMIT_SECONDS}` : v.toFixed(1));
+  return table(
+    ['fault', 'writes', 'refused', 'tasks checked', 'lost', 'stale', 'resurrected', 'converged (s)', 'all healthy again (s)', 'result'],
+    results.map((r) => [r.fault, String(r.written), String(r.refused), String(r.tasks), String(r.lost), String(r.stale), String(r.resurrected), s(r.convergedSeconds), s(r.healthySeconds), passed(r) ? 'pass' : 'FAIL']),
+  );
+}
+
+/**
+ * `make rebuild-read-model-<env>` on the chaos run: the read model must match Postgres again within the
+ * limit, and Debezium must have run the incremental snapshot (it marks each chunk's window in the
+ * signalling table).
+ */
+async function rebuild(root: string, run: ComposeTarget): Promise<{ seconds: number; windows: number }> {
+  const since = Date.now();
+  await rebuildReadModel(root, run.project, ENVIRONMENTS.test.name);
+  const checked = await tester(root, run, ['converge', '--timeout', String(LIMIT_SECONDS)]);
+  const convergence = readReports(convergenceReport, checked.out)[0];
+  if (checked.code !== 0 || !convergence?.converged) throw new OperatorError(`the read model did not match Postgres within ${LIMIT_SECONDS} s of the rebuild: ${JSON.stringify(convergence)}`);
+  const seconds = (Date.now() - since) / 1000;
+  const count = `psql -tA -U ${ROLES.owner} -d "$POSTGRES_DB" -c "SELECT count(*) FROM ${defaults.signalTable} WHERE type = 'snapshot-window-close'"`;
+  for (let waited = 0; waited < LIMIT_SECONDS; waited++) {
+    const windows = Number(await execIn(root, run.project, 'postgres', ['sh', '-c', count]));
+    if (windows > 0) return { seconds, windows };
+    await sleep(1000);
+  }
+  throw new OperatorError(`Debezium ran no incremental snapshot within ${LIMIT_SECONDS} s of the signal (no snapshot-window-close in ${defaults.signalTable}); Kafka Connect's log says why`);
+}
+
+/**
+ * The last fault, outside the table: the publication the connector streams from is dropped (as its
+ * owner could) and a task is written. Debezium cannot decode it and its task FAILs: Connect's
+ * healthcheck must turn unhealthy, and `make status` must say which connector and why.
+ */
+async function connectorFailure(root: string, run: ComposeTarget): Promise<{ unhealthySeconds: number; status: string }> {
+  const { publication } = cdcNames(ENVIRONMENTS.test.name);
+  const drop = `psql -v ON_ERROR_STOP=1 -U ${ROLES.owner} -d "$POSTGRES_DB" -c 'DROP PUBLICATION ${publication}'`;
+  if ((await execIn(root, run.project, 'postgres', ['sh', '-c', drop])) === undefined) throw new OperatorError(`could not drop the publication ${publication} in ${run.project}`);
+  const since = Date.now();
+  say(`chaos: publication ${publication} dropped; writing, then waiting for Kafka Connect to turn unhealthy`);
+  const written = await tester(root, run, ['chaos-write', '--rate', '20', '--seconds', '3', '--run', 'connector-failure']);
+  if (written.code !== 0) throw new OperatorError(`the chaos writer failed (exit ${written.code}); its output is above`);
+  while (Date.now() - since < LIMIT_SECONDS * 1000) {
+    const connect = (await services(root, run.project)).find((x) => x.Service === 'kafka-connect');
+    if (connect?.Health === 'unhealthy') return { unhealthySeconds: (Date.now() - since) / 1000, status: await connectorLine(root, run.project, ENVIRONMENTS.test.name) };
+    await sleep(1000);
+  }
+  throw new OperatorError(`Kafka Connect stayed healthy for ${LIMIT_SECONDS} s with its connector's publication gone: ${await connectorLine(root, run.project, ENVIRONMENTS.test.name)}`);
+}
+
+export async function chaos(root: string, { build }: { build: boolean }): Promise<void> {
+  const wanted = longRunning(root);
+  const results: FaultResult[] = [];
+  await withRunProject(root, { purpose: 'chaos run', build, vars: { CHORUS_RESTART: 'unless-stopped' } }, async (run, timings) => {
+    const started = Date.now();
+    for (const [i, fault] of FAULTS.entries()) {
+      const result = await one(root, run, fault, i, wanted);
+      results.push(result);
+      say(`chaos: ${fault.name}: ${passed(result) ? 'pass' : 'FAIL'}${result.examples.length ? ` (${result.examples.join(', ')})` : ''}`);
+    }
+    timings.push(`faults ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const about = `${RATE} writes/s (4 in 5 submit, 1 in 10 cancel, 1 in 10 delete); each service SIGKILLed ${BEFORE_FAULT_MS / 1000} s into a ${WRITE_SECONDS} s writer and started again ${DOWN_MS / 1000} s later. Seconds count from that restart (the writer goes on for ${(WRITE_SECONDS * 1000 - BEFORE_FAULT_MS - DOWN_MS) / 1000} s more); limit ${LIMIT_SECONDS} s.`;
+    process.stdout.write(`\nChaos: ${about}\n${chaosTable(results)}\n(make chaos)\n\n`);
+    const failed = results.filter((r) => !passed(r));
+    if (failed.length > 0) throw new OperatorError(`${failed.length} fault(s) did not recover: ${failed.map((r) => r.fault).join('; ')}. The table says how; the services' output above says why`);
+    const rebuilt = await rebuild(root, run);
+    process.stdout.write(`\nRebuild (make rebuild-read-model-<env>): read model equal to Postgres again ${rebuilt.seconds.toFixed(1)} s after the command; Debezium's incremental snapshot read the table in ${rebuilt.windows} chunk(s)\n`);
+    const failure = await connectorFailure(root, run);
+    process.stdout.write(`\nConnector FAILED (publication dropped): Kafka Connect unhealthy after ${failure.unhealthySeconds.toFixed(1)} s; make status says:\n${failure.status}\n\n`);
+    if (!/FAILED: /.test(failure.status)) throw new OperatorError(`make status does not say why the connector FAILED: ${failure.status}`);
+  });
+}

@@ -1,0 +1,69 @@
+/**
+ * A project of its own from the test file, as `make test`, `make chaos` and `make bench` use one:
+ * images resolved, app images built, brought up healthy, and always torn down with its volumes, on
+ * Ctrl-C too. Named like every test run (test-runs.ts), so `make status` and `make clean-test` know it.
+ */
+import { OperatorError } from '@chorus/errors';
+import { type ComposeTarget, downShielded, up } from './compose.ts';
+import { readEnvFile } from './env-file.ts';
+import { ENVIRONMENTS } from './environments.ts';
+import { explainFailure } from './explain.ts';
+import { buildAppImages } from './app-images.ts';
+import { describeImages, imageVars, resolveImages, wantedImages } from './images.ts';
+import { APP_IMAGES } from './lifecycle.ts';
+import { say, seconds } from './output.ts';
+import { checkDocker } from './preflight.ts';
+import { newRunProject } from './test-runs.ts';
+
+export interface RunOptions {
+  /** What the project is for, in messages: "test run", "chaos run", "bench run". */
+  purpose: string;
+  build: boolean;
+  /** Variables for the file's interpolation, beside the images (CHORUS_RESTART, CDC_PROFILE). */
+  vars?: Record<string, string>;
+}
+
+/** Brings a project up, runs `body` against it, and tears it down whatever happens; prints the timings. */
+export async function withRunProject(root: string, o: RunOptions, body: (run: ComposeTarget, timings: string[]) => Promise<void>): Promise<void> {
+  const e = ENVIRONMENTS.test;
+  const started = Date.now();
+  checkDocker();
+  const images = await resolveImages(root, { wanted: wantedImages(readEnvFile(root, e)) });
+  describeImages(images);
+  const vars = { ...imageVars(images), ...o.vars };
+  const run: ComposeTarget = { project: newRunProject(), file: e.file, envFile: e.envFile, vars };
+  if (o.build) await buildAppImages(root, [...APP_IMAGES, 'chorus-tester'], vars.NODE_IMAGE!);
+  const timings: string[] = [`images ${seconds(Date.now() - started)}`];
+
+  let tornDown: Promise<void> | undefined;
+  const teardown = () =>
+    (tornDown ??= (async () => {
+      const t = Date.now();
+      say(`tearing down ${run.project} (volumes included)`);
+      const code = await downShielded(root, run.project);
+      if (code !== 0) say(`teardown of ${run.project} failed (exit ${code}); \`make clean-test\` removes it`);
+      timings.push(`teardown ${seconds(Date.now() - t)}`);
+    })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    say(`${signal}: stopping`);
+    void teardown().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const extra = Object.entries(o.vars ?? {}).map(([k, v]) => `${k}=${v}`);
+  say(`${o.purpose} ${run.project} (${e.file}${extra.length ? `, ${extra.join(' ')}` : ''})`);
+  try {
+    const upStarted = Date.now();
+    if ((await up(root, run)) !== 0) {
+      const failed = await explainFailure(root, run.project);
+      throw new OperatorError(`the ${o.purpose}'s environment did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}`);
+    }
+    timings.push(`environment healthy ${seconds(Date.now() - upStarted)}`);
+    await body(run, timings);
+  } finally {
+    await teardown();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    say(`${o.purpose}: ${timings.join(', ')}; ${seconds(Date.now() - started)} in all`);
+  }
+}

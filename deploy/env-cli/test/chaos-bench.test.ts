@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { BenchStep } from '@chorus/load-reports';
+import { benchTable, sustainedRate } from '../src/bench.ts';
+import { type FaultResult, chaosTable, passed } from '../src/chaos.ts';
+import { snapshotSignal } from '../src/rebuild.ts';
+
+const fault = (over: Partial<FaultResult> = {}): FaultResult => ({
+  fault: 'Kafka killed',
+  written: 3000,
+  refused: 0,
+  tasks: 2400,
+  lost: 0,
+  stale: 0,
+  resurrected: 0,
+  convergedSeconds: 12.5,
+  healthySeconds: 13,
+  examples: [],
+  ...over,
+});
+
+describe('the chaos verdict', () => {
+  it('passes a fault only with nothing lost, stale or resurrected, converged within the limit and healthy again', () => {
+    expect(passed(fault())).toBe(true);
+    expect(passed(fault({ lost: 1 }))).toBe(false);
+    expect(passed(fault({ stale: 1 }))).toBe(false);
+    expect(passed(fault({ resurrected: 1 }))).toBe(false);
+    expect(passed(fault({ convergedSeconds: null }))).toBe(false);
+    expect(passed(fault({ healthySeconds: null }))).toBe(false);
+  });
+
+  it('prints a Markdown table with a row per fault and says which failed', () => {
+    const lines = chaosTable([fault(), fault({ fault: 'Redis flushed', lost: 4, convergedSeconds: null })]).split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^\| fault +\| writes +\| refused +\| tasks checked +\| lost +\| stale/);
+    expect(lines[2]).toMatch(/\| Kafka killed .*\| 12\.5 .*\| pass +\|$/);
+    expect(lines[3]).toMatch(/\| Redis flushed .*\| 4 .*\| over 60 .*\| FAIL +\|$/);
+  });
+});
+
+const step = (offered: number, p50: number, p99: number, over: Partial<BenchStep> = {}): BenchStep => ({
+  phase: 'fixed',
+  offered,
+  achieved: offered,
+  rows: offered * 20,
+  missing: 0,
+  failed: 0,
+  latency: { count: offered * 20, p50, p95: p99, p99, max: p99 },
+  firstThirdP50: p50,
+  lastThirdP50: p50,
+  sustained: true,
+  ...over,
+});
+
+describe('the benchmark table', () => {
+  it('puts the baseline beside each tuned rate, with the ratio', () => {
+    const text = benchTable([step(1000, 10, 200)], [step(1000, 500, 1000)]);
+    expect(text.split('\n')[2]).toMatch(/\| 1000 +\| 1000 +\| 10 +\| 200 +\| 200 +\| 200 +\| yes +\| 500 +\| 1000 +\| 50\.0× +\| 5\.0× +\|/);
+  });
+
+  it('takes the sustained rate from the steps that kept up only', () => {
+    const steps = [step(6000, 20, 100, { phase: 'ramp' }), step(8000, 30, 200, { phase: 'ramp', achieved: 7990 }), step(10000, 3000, 5000, { phase: 'ramp', sustained: false })];
+    expect(sustainedRate(steps)).toBe(7990);
+    expect(sustainedRate([])).toBe(0);
+  });
+});
+
+describe('the rebuild signal', () => {
+  it('asks Debezium for an incremental snapshot of the captured tables through the signalling table', () => {
+    expect(snapshotSignal('rebuild-1')).toBe(
+      `INSERT INTO public.debezium_signal (id, type, data) VALUES ('rebuild-1', 'execute-snapshot', '{"data-collections":["public.task_queue"],"type":"incremental"}')`,
+    );
+    // Debezium's signalling table holds ids of up to 42 characters.
+    expect(/VALUES \('([^']*)'/.exec(snapshotSignal())?.[1]?.length).toBeLessThanOrEqual(42);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * What the tester's load tools print, one JSON document a line on stdout, and the env CLI reads back:
+ * one shape for both sides, checked where it is read.
+ */
+import { z } from 'zod';
+import type { LatencySummary } from '@chorus/latency';
+
+const count = z.number().int().nonnegative();
+
+/** The chaos writer: what it wrote while a fault happened. */
+export const writerReport = z.object({
+  submitted: count,
+  cancelled: count,
+  deleted: count,
+  /** Writes that failed (Postgres down); Postgres itself is the truth the check compares with. */
+  failed: count,
+  seconds: z.number(),
+});
+export type WriterReport = z.infer<typeof writerReport>;
+
+/** Postgres against the read model, task by task. */
+export const comparison = z.object({
+  /** Tasks in Postgres. */
+  tasks: count,
+  /** In Postgres, missing from the read model. */
+  lost: count,
+  /** In both, with another status in the read model. */
+  stale: count,
+  /** In the read model, deleted from Postgres. */
+  resurrected: count,
+  /** A few hashes of each kind, to start from when one is not 0. */
+  examples: z.array(z.string()),
+});
+export type Comparison = z.infer<typeof comparison>;
+
+export const convergence = comparison.extend({ converged: z.boolean(), seconds: z.number() });
+export type Convergence = z.infer<typeof convergence>;
+
+const latencySummary = z.object({ count, p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() }) satisfies z.ZodType<LatencySummary>;
+
+/** One rate of the benchmark. */
+export const benchStep = z.object({
+  phase: z.enum(['fixed', 'ramp']),
+  offered: z.number().int().positive(),
+  /** Rows a second the INSERTs committed. */
+  achieved: count,
+  rows: count,
+  /** Rows that never reached the read model within the drain. */
+  missing: count,
+  /** Rows whose INSERT failed. */
+  failed: count,
+  latency: latencySummary.nullable(),
+  /** Medians of the first and last third of the rows, in write order: growing lag shows as a rise. */
+  firstThirdP50: z.number().nullable(),
+  lastThirdP50: z.number().nullable(),
+  /** Committed at 95 % of the offered rate or more, every row arrived, and the lag did not grow. */
+  sustained: z.boolean(),
+});
+export type BenchStep = z.infer<typeof benchStep>;
+
+/** The documents of one kind in a tool's output; other lines (there should be none) are ignored. */
+export function readReports<T>(schema: z.ZodType<T>, out: string): T[] {
+  return out
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => schema.parse(JSON.parse(line)));
+}
