@@ -20,6 +20,11 @@ const IN_FLIGHT = 4;
 const DRAIN_MS = 60_000;
 /** The last third's median may exceed the first third's by this much before lag counts as growing. */
 const GROWTH_MS = 250;
+/**
+ * A rate is kept up with when, besides the lag not growing, its median stays within this much of the
+ * same setup's median at the lowest rate: a standing backlog means the pipeline is at its limit.
+ */
+const BACKLOG_MS = 500;
 
 interface Sent {
   hashes: string[];
@@ -61,7 +66,11 @@ async function arrivals(redis: Redis, hashes: string[]): Promise<Map<string, num
 }
 
 /** One step: `rate` rows a second for `seconds`, then the drain. `label` keeps each step's rows apart. */
-export async function step(pool: pg.Pool, redis: Redis, { rate, seconds, label }: { rate: number; seconds: number; label: string }): Promise<Omit<BenchStep, 'phase'>> {
+export async function step(
+  pool: pg.Pool,
+  redis: Redis,
+  { rate, seconds, label, floorP50 }: { rate: number; seconds: number; label: string; /** The median at the lowest rate, once measured. */ floorP50?: number },
+): Promise<Omit<BenchStep, 'phase'>> {
   const sent: Sent[] = [];
   let queued = 0;
   let failed = 0;
@@ -96,6 +105,7 @@ export async function step(pool: pg.Pool, redis: Redis, { rate, seconds, label }
   const third = Math.floor(latencies.length / 3);
   const firstThirdP50 = summarize(latencies.slice(0, third))?.p50 ?? null;
   const lastThirdP50 = summarize(latencies.slice(latencies.length - third))?.p50 ?? null;
+  const latency = summarize(latencies);
   const achieved = all.length / writeSeconds;
   const missing = all.length - arrived.size;
   const growing = firstThirdP50 !== null && lastThirdP50 !== null && lastThirdP50 > firstThirdP50 + GROWTH_MS;
@@ -105,9 +115,9 @@ export async function step(pool: pg.Pool, redis: Redis, { rate, seconds, label }
     rows: all.length,
     missing,
     failed,
-    latency: summarize(latencies),
+    latency,
     firstThirdP50,
     lastThirdP50,
-    sustained: missing === 0 && failed === 0 && achieved >= rate * 0.95 && !growing,
+    sustained: missing === 0 && failed === 0 && achieved >= rate * 0.95 && !growing && (latency?.p50 ?? Infinity) <= (floorP50 ?? latency?.p50 ?? 0) + BACKLOG_MS,
   };
 }

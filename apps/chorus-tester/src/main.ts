@@ -4,7 +4,7 @@
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { EXIT, runMain } from '@chorus/errors';
-import type { BenchStep } from '@chorus/load-reports';
+import { BENCH_DEFAULTS, type BenchStep } from '@chorus/load-reports';
 import { step } from './bench.ts';
 import { converge, write } from './chaos.ts';
 import { openPool, openRedis } from './connections.ts';
@@ -52,23 +52,25 @@ program
   .command('bench')
   .description('fixed offered rates, then a ramp that stops at the first rate not sustained; a result line per step')
   .requiredOption('--label <name>', 'keeps this run’s rows apart')
-  .option('--rates <list>', 'fixed offered rates, rows a second', rates, [100, 1000, 5000])
-  .option('--seconds <n>', 'seconds per fixed rate', positive, 20)
-  .option('--ramp <list>', 'ramp rates, rows a second', rates, [6000, 8000, 10000, 12000, 14000])
-  .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, 10)
+  .option('--rates <list>', 'fixed offered rates, rows a second', rates, [...BENCH_DEFAULTS.rates])
+  .option('--seconds <n>', 'seconds per fixed rate', positive, BENCH_DEFAULTS.seconds)
+  .option('--ramp <list>', 'ramp rates, rows a second', rates, [...BENCH_DEFAULTS.ramp])
+  .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, BENCH_DEFAULTS.rampSeconds)
   .action(async (o: { label: string; rates: number[]; seconds: number; ramp: number[]; rampSeconds: number }) => {
     const [pool, redis] = [openPool(4), openRedis()];
     // Warm-up: the first rows pay for connections and JIT, not the pipeline.
     await step(pool, redis, { rate: 200, seconds: 3, label: `${o.label} warm-up` });
+    let floorP50: number | undefined;
     for (const rate of o.rates) {
       progress(`bench ${o.label}: ${rate} rows/s for ${o.seconds} s`);
-      const result = await step(pool, redis, { rate, seconds: o.seconds, label: `${o.label} ${rate}` });
+      const result = await step(pool, redis, { rate, seconds: o.seconds, label: `${o.label} ${rate}`, floorP50 });
+      floorP50 ??= result.latency?.p50;
       outcome(result);
       emit({ phase: 'fixed', ...result });
     }
     for (const rate of o.ramp) {
       progress(`bench ${o.label}: ramp ${rate} rows/s for ${o.rampSeconds} s`);
-      const result = await step(pool, redis, { rate, seconds: o.rampSeconds, label: `${o.label} ramp ${rate}` });
+      const result = await step(pool, redis, { rate, seconds: o.rampSeconds, label: `${o.label} ramp ${rate}`, floorP50 });
       outcome(result);
       emit({ phase: 'ramp', ...result });
       if (!result.sustained) break;

@@ -1,12 +1,14 @@
 /**
  * `make bench`: the CDC path's latency, from the INSERT to the task in the read model, at fixed offered
- * rates and then a ramp, in projects of their own from the test file. The same run measures the tuned
- * settings every environment runs (CDC_PROFILE=low-latency) and the upstream defaults (baseline), so
- * each figure comes with its ratio.
+ * rates and then a ramp, in projects of their own from the test file. One run measures three setups:
+ *   tuned      CDC_PROFILE=low-latency, what every environment runs, on test's Postgres (fsync off);
+ *   durable    the same with Postgres fsync on, as prod and dev run it;
+ *   baseline   CDC_PROFILE=baseline, the upstream defaults, on test's Postgres,
+ * so each figure comes with its ratio to the baseline.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CdcProfile, cdcTuning } from '@chorus/config';
+import { cdcTuning } from '@chorus/config';
 import { OperatorError } from '@chorus/errors';
 import { type BenchStep, benchStep, readReports } from '@chorus/load-reports';
 import { runCapture } from './compose.ts';
@@ -23,13 +25,18 @@ export interface BenchOptions {
   baseline: boolean;
 }
 
-const PROFILES: CdcProfile[] = ['low-latency', 'baseline'];
+export const SETUPS = {
+  tuned: { CDC_PROFILE: 'low-latency' },
+  durable: { CDC_PROFILE: 'low-latency', POSTGRES_FSYNC: 'on' },
+  baseline: { CDC_PROFILE: 'baseline' },
+} as const;
+export type Setup = keyof typeof SETUPS;
 
-async function measure(root: string, profile: CdcProfile, o: BenchOptions, build: boolean): Promise<BenchStep[]> {
+async function measure(root: string, setup: Setup, o: BenchOptions, build: boolean): Promise<BenchStep[]> {
   let steps: BenchStep[] = [];
-  await withRunProject(root, { purpose: `bench run (${profile})`, build, vars: { CDC_PROFILE: profile } }, async (run, timings) => {
+  await withRunProject(root, { purpose: `bench run (${setup})`, build, vars: { ...SETUPS[setup] } }, async (run, timings) => {
     const started = Date.now();
-    const args = ['--label', profile, '--rates', o.rates.join(','), '--seconds', String(o.seconds), '--ramp', o.ramp.join(','), '--ramp-seconds', String(o.rampSeconds)];
+    const args = ['--label', setup, '--rates', o.rates.join(','), '--seconds', String(o.seconds), '--ramp', o.ramp.join(','), '--ramp-seconds', String(o.rampSeconds)];
     const result = await runCapture(root, run, 'chorus-tester', ['node', '/app/main.cjs', 'bench', ...args]);
     if (result.code !== 0) throw new OperatorError(`the benchmark driver failed (exit ${result.code}); its output is above`);
     steps = readReports(benchStep, result.out);
@@ -43,9 +50,11 @@ const ratio = (base: number | undefined, tuned: number | undefined) => (base && 
 /** The highest rate a profile committed and projected without growing lag. */
 export const sustainedRate = (steps: BenchStep[]) => Math.max(0, ...steps.filter((s) => s.sustained).map((s) => s.achieved));
 
-export function benchTable(tuned: BenchStep[], baseline: BenchStep[] | undefined): string {
+export function benchTable(tuned: BenchStep[], durable: BenchStep[] | undefined, baseline: BenchStep[] | undefined): string {
+  const same = (steps: BenchStep[] | undefined, t: BenchStep) => steps?.find((s) => s.phase === t.phase && s.offered === t.offered);
   const rows = tuned.map((t) => {
-    const b = baseline?.find((s) => s.phase === t.phase && s.offered === t.offered);
+    const d = same(durable, t);
+    const b = same(baseline, t);
     const l = t.latency;
     return [
       `${t.phase === 'ramp' ? 'ramp ' : ''}${t.offered}`,
@@ -55,37 +64,48 @@ export function benchTable(tuned: BenchStep[], baseline: BenchStep[] | undefined
       ms(l?.p99),
       ms(l?.max),
       t.sustained ? 'yes' : `no${t.missing ? ` (${t.missing} missing)` : ''}`,
+      ...(durable ? [ms(d?.latency?.p50), ms(d?.latency?.p99), d ? (d.sustained ? 'yes' : 'no') : '-'] : []),
       ...(baseline ? [ms(b?.latency?.p50), ms(b?.latency?.p99), ratio(b?.latency?.p50, l?.p50), ratio(b?.latency?.p99, l?.p99)] : []),
     ];
   });
   return table(
-    ['offered rows/s', 'committed rows/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'kept up', ...(baseline ? ['baseline p50', 'baseline p99', 'p50 ratio', 'p99 ratio'] : [])],
+    [
+      'offered rows/s',
+      'committed rows/s',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'max ms',
+      'kept up',
+      ...(durable ? ['fsync on: p50', 'p99', 'kept up'] : []),
+      ...(baseline ? ['baseline p50', 'baseline p99', 'p50 ratio', 'p99 ratio'] : []),
+    ],
     rows,
   );
 }
 
 export async function bench(root: string, o: BenchOptions): Promise<void> {
-  const results = new Map<CdcProfile, BenchStep[]>();
-  for (const [i, profile] of PROFILES.filter((p) => o.baseline || p === 'low-latency').entries()) {
-    results.set(profile, await measure(root, profile, o, o.build && i === 0));
-  }
-  const tuned = results.get('low-latency')!;
-  const baseline = results.get('baseline');
+  const setups: Setup[] = o.baseline ? ['tuned', 'durable', 'baseline'] : ['tuned'];
+  const results = new Map<Setup, BenchStep[]>();
+  for (const [i, setup] of setups.entries()) results.set(setup, await measure(root, setup, o, o.build && i === 0));
+  const [tuned, durable, baseline] = [results.get('tuned')!, results.get('durable'), results.get('baseline')];
   const command = `make bench (env bench --rates ${o.rates.join(',')} --seconds ${o.seconds} --ramp ${o.ramp.join(',')} --ramp-seconds ${o.rampSeconds})`;
+  const sustained = (label: string, steps: BenchStep[] | undefined) => (steps ? `${label} ${sustainedRate(steps)} rows/s` : undefined);
   const out = [
     '',
     `Benchmark: ${command}`,
     'Latency: from sending the INSERT to the stream processor writing the task to Redis (its projectedAt); one host, one clock.',
-    `Settings (CDC_PROFILE=low-latency, libs/config/src/cdc-profile.ts): ${JSON.stringify(cdcTuning('low-latency'))}`,
-    'Baseline (CDC_PROFILE=baseline): the upstream defaults (Debezium poll.interval.ms 500, kafkajs maxWaitTimeInMs 5000, each offset commit awaited).',
-    benchTable(tuned, baseline),
-    `Sustained without growing lag: ${sustainedRate(tuned)} rows/s${baseline ? ` (baseline ${sustainedRate(baseline)} rows/s)` : ''}`,
+    `Tuned (CDC_PROFILE=low-latency, libs/config/src/cdc-profile.ts, every environment's setting): ${JSON.stringify(cdcTuning('low-latency'))}`,
+    ...(durable ? ["fsync on: the tuned settings with Postgres's fsync on, as prod and dev run it (test runs it off)."] : []),
+    ...(baseline ? ['Baseline (CDC_PROFILE=baseline): the upstream defaults (Debezium poll.interval.ms 500, kafkajs maxWaitTimeInMs 5000, each offset commit awaited).'] : []),
+    benchTable(tuned, durable, baseline),
+    `Sustained without growing lag: ${[sustained('tuned', tuned), sustained('fsync on', durable), sustained('baseline', baseline)].filter(Boolean).join('; ')}`,
     '',
   ].join('\n');
   process.stdout.write(out);
   const reports = join(root, 'reports');
   mkdirSync(reports, { recursive: true });
-  writeFileSync(join(reports, 'bench.json'), `${JSON.stringify({ command, tuned, baseline }, null, 2)}\n`);
+  writeFileSync(join(reports, 'bench.json'), `${JSON.stringify({ command, tuned, durable, baseline }, null, 2)}\n`);
   say('figures also in reports/bench.json');
   const lost = [...results.values()].flat().filter((s) => s.missing > 0 && s.phase === 'fixed');
   if (lost.length > 0) throw new OperatorError(`rows never reached the read model at ${lost.map((s) => `${s.offered} rows/s`).join(', ')}: the pipeline lost or stalled on them`);

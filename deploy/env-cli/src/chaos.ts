@@ -2,16 +2,17 @@
  * `make chaos`: a project of its own from the test file, with prod's restart policy, and a writer
  * submitting about 200 tasks a second while one fault at a time hits it. After each fault the read
  * model must match Postgres task by task within 60 s, and every service must be healthy again without
- * anyone restarting it (the suite restarts only what it killed).
+ * anyone restarting it (the suite restarts only what it killed). Then, on the same project: the
+ * read-model rebuild, a malformed event, and a connector that FAILs.
  */
 import { cdcNames } from '@chorus/cdc-names';
 import { defaults } from '@chorus/config';
 import { ROLES } from '@chorus/db';
 import { OperatorError } from '@chorus/errors';
+import { convergence as convergenceReport, readReports, writerReport } from '@chorus/load-reports';
 import { type ComposeTarget, execIn, killService, runCapture, services, startService } from './compose.ts';
 import { readComposeFile } from './compose-file.ts';
 import { ENVIRONMENTS } from './environments.ts';
-import { convergence as convergenceReport, readReports, writerReport } from '@chorus/load-reports';
 import { say, table } from './output.ts';
 import { withRunProject } from './run-project.ts';
 import { connectorLine } from './status.ts';
@@ -43,12 +44,14 @@ export const FAULTS: Fault[] = [
 export interface FaultResult {
   fault: string;
   written: number;
-  /** Writes Postgres refused while it was down: never written, so never owed to the read model. */
+  /** Writes that failed while Postgres was down. The check compares with what Postgres holds, so one that committed after all is checked too. */
   refused: number;
   tasks: number;
   lost: number;
   stale: number;
   resurrected: number;
+  /** How long the writer went on after the restart: convergence cannot come sooner. */
+  writingAfterSeconds: number;
   convergedSeconds: number | null;
   healthySeconds: number | null;
   examples: string[];
@@ -95,6 +98,7 @@ async function one(root: string, run: ComposeTarget, fault: Fault, index: number
   await inject(root, run, fault);
   const back = Date.now();
   const written = await writer;
+  const writingAfterSeconds = (Date.now() - back) / 1000;
   const report = readReports(writerReport, written.out)[0];
   if (written.code !== 0 || !report) throw new OperatorError(`the chaos writer failed (exit ${written.code}); its output is above`);
   const checked = await tester(root, run, ['converge', '--timeout', String(LIMIT_SECONDS)]);
@@ -106,6 +110,7 @@ async function one(root: string, run: ComposeTarget, fault: Fault, index: number
     fault: fault.name,
     written: report.submitted + report.cancelled + report.deleted,
     refused: report.failed,
+    writingAfterSeconds,
     tasks: convergence.tasks,
     lost: convergence.lost,
     stale: convergence.stale,
@@ -122,8 +127,20 @@ export const passed = (r: FaultResult) =>
 export function chaosTable(results: FaultResult[]): string {
   const s = (v: number | null) => (v === null ? `over ${LIMIT_SECONDS}` : v.toFixed(1));
   return table(
-    ['fault', 'writes', 'refused', 'tasks checked', 'lost', 'stale', 'resurrected', 'converged (s)', 'all healthy again (s)', 'result'],
-    results.map((r) => [r.fault, String(r.written), String(r.refused), String(r.tasks), String(r.lost), String(r.stale), String(r.resurrected), s(r.convergedSeconds), s(r.healthySeconds), passed(r) ? 'pass' : 'FAIL']),
+    ['fault', 'writes', 'refused', 'tasks checked', 'lost', 'stale', 'resurrected', 'writing after (s)', 'converged (s)', 'all healthy again (s)', 'result'],
+    results.map((r) => [
+      r.fault,
+      String(r.written),
+      String(r.refused),
+      String(r.tasks),
+      String(r.lost),
+      String(r.stale),
+      String(r.resurrected),
+      r.writingAfterSeconds.toFixed(1),
+      s(r.convergedSeconds),
+      s(r.healthySeconds),
+      passed(r) ? 'pass' : 'FAIL',
+    ]),
   );
 }
 
@@ -146,6 +163,26 @@ async function rebuild(root: string, run: ComposeTarget): Promise<{ seconds: num
     await sleep(1000);
   }
   throw new OperatorError(`Debezium ran no incremental snapshot within ${LIMIT_SECONDS} s of the signal (no snapshot-window-close in ${defaults.signalTable}); Kafka Connect's log says why`);
+}
+
+/**
+ * A record on the change topic that is not a change event: it must go to the dead-letter topic (one
+ * record there), the processor must count it (1), and tasks written after it must still arrive.
+ */
+async function malformedEvent(root: string, run: ComposeTarget): Promise<{ deadLetters: number; onTopic: number }> {
+  const { taskTopic, deadLetterTopic } = cdcNames(ENVIRONMENTS.test.name);
+  const produce = `echo 'this is not a change event' | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic ${taskTopic}`;
+  if ((await execIn(root, run.project, 'kafka', ['sh', '-c', produce])) === undefined) throw new OperatorError(`could not produce to ${taskTopic} in ${run.project}`);
+  const written = await tester(root, run, ['chaos-write', '--rate', '50', '--seconds', '3', '--run', 'after-malformed']);
+  if (written.code !== 0) throw new OperatorError(`the chaos writer failed (exit ${written.code}); its output is above`);
+  const checked = await tester(root, run, ['converge', '--timeout', String(LIMIT_SECONDS)]);
+  const convergence = readReports(convergenceReport, checked.out)[0];
+  if (!convergence?.converged) throw new OperatorError(`tasks written after a malformed event did not all arrive: ${JSON.stringify(convergence)}`);
+  const health = await execIn(root, run.project, 'chorus-stream-processor', ['node', '-e', "fetch('http://127.0.0.1:8080/healthz').then((r) => r.text()).then((t) => console.log(t))"]);
+  const deadLetters = Number((JSON.parse(health ?? '{}') as { deadLetters?: number }).deadLetters);
+  const consume = `kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic ${deadLetterTopic} --from-beginning --timeout-ms 10000 2>/dev/null | wc -l`;
+  const onTopic = Number(await execIn(root, run.project, 'kafka', ['sh', '-c', consume]));
+  return { deadLetters, onTopic };
 }
 
 /**
@@ -180,14 +217,17 @@ export async function chaos(root: string, { build }: { build: boolean }): Promis
       say(`chaos: ${fault.name}: ${passed(result) ? 'pass' : 'FAIL'}${result.examples.length ? ` (${result.examples.join(', ')})` : ''}`);
     }
     timings.push(`faults ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const about = `${RATE} writes/s (4 in 5 submit, 1 in 10 cancel, 1 in 10 delete); each service SIGKILLed ${BEFORE_FAULT_MS / 1000} s into a ${WRITE_SECONDS} s writer and started again ${DOWN_MS / 1000} s later. Seconds count from that restart (the writer goes on for ${(WRITE_SECONDS * 1000 - BEFORE_FAULT_MS - DOWN_MS) / 1000} s more); limit ${LIMIT_SECONDS} s.`;
+    const about = `${RATE} writes/s (4 in 5 submit, 1 in 10 cancel, 1 in 10 delete); each service SIGKILLed ${BEFORE_FAULT_MS / 1000} s into a ${WRITE_SECONDS} s writer and started again ${DOWN_MS / 1000} s later. Seconds count from that restart; the writer goes on for a few seconds after it (its own column). Limit ${LIMIT_SECONDS} s.`;
     process.stdout.write(`\nChaos: ${about}\n${chaosTable(results)}\n(make chaos)\n\n`);
     const failed = results.filter((r) => !passed(r));
     if (failed.length > 0) throw new OperatorError(`${failed.length} fault(s) did not recover: ${failed.map((r) => r.fault).join('; ')}. The table says how; the services' output above says why`);
     const rebuilt = await rebuild(root, run);
     process.stdout.write(`\nRebuild (make rebuild-read-model-<env>): read model equal to Postgres again ${rebuilt.seconds.toFixed(1)} s after the command; Debezium's incremental snapshot read the table in ${rebuilt.windows} chunk(s)\n`);
+    const malformed = await malformedEvent(root, run);
+    process.stdout.write(`Malformed event on the change topic: later tasks all arrived; dead-letter counter ${malformed.deadLetters}, records on the dead-letter topic ${malformed.onTopic}\n`);
+    if (malformed.deadLetters !== 1 || malformed.onTopic !== 1) throw new OperatorError(`one malformed event should make one dead letter, counted once; found counter ${malformed.deadLetters} and ${malformed.onTopic} record(s) on the topic`);
     const failure = await connectorFailure(root, run);
     process.stdout.write(`\nConnector FAILED (publication dropped): Kafka Connect unhealthy after ${failure.unhealthySeconds.toFixed(1)} s; make status says:\n${failure.status}\n\n`);
-    if (!/FAILED: /.test(failure.status)) throw new OperatorError(`make status does not say why the connector FAILED: ${failure.status}`);
+    if (!/FAILED: .*\(caused by: .*[Pp]ublication/.test(failure.status)) throw new OperatorError(`make status does not say why the connector FAILED (the missing publication): ${failure.status}`);
   });
 }

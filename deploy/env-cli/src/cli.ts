@@ -9,6 +9,7 @@ import { status } from './status.ts';
 import { cleanTestRuns, testRun } from './test-env.ts';
 import { chaos } from './chaos.ts';
 import { rebuildReadModel } from './rebuild.ts';
+import { BENCH_DEFAULTS } from '@chorus/load-reports';
 import { type BenchOptions, bench } from './bench.ts';
 import { checkDocker } from './preflight.ts';
 import { describeImages, resolveImages, wantedImages } from './images.ts';
@@ -63,11 +64,11 @@ program
 program
   .command('bench')
   .option('--no-build', 'use the images as they are')
-  .option('--no-baseline', 'measure the tuned settings only')
-  .option('--rates <list>', 'fixed offered rates, rows a second', rateList, [100, 1000, 5000])
-  .option('--seconds <n>', 'seconds per fixed rate', positive, 20)
-  .option('--ramp <list>', 'then these rates, until one is not kept up with', rateList, [6000, 8000, 10000, 12000, 14000])
-  .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, 10)
+  .option('--no-baseline', 'measure the tuned settings only (no fsync-on run, no baseline)')
+  .option('--rates <list>', 'fixed offered rates, rows a second', rateList, [...BENCH_DEFAULTS.rates])
+  .option('--seconds <n>', 'seconds per fixed rate', positive, BENCH_DEFAULTS.seconds)
+  .option('--ramp <list>', 'then these rates, until one is not kept up with', rateList, [...BENCH_DEFAULTS.ramp])
+  .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, BENCH_DEFAULTS.rampSeconds)
   .description('CDC latency from INSERT to the read model at fixed rates and a ramp, tuned and baseline, in projects of their own')
   .action((o: BenchOptions) => bench(root, o));
 program

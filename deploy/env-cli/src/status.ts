@@ -20,13 +20,21 @@ interface ConnectorStatus {
   tasks: { id: number; state: string; trace?: string }[];
 }
 
-/** The connector's state, and for a FAILED one why: the first line of its trace (what Connect says). */
+/** What a Java trace says went wrong: its first line and, when there is one, its root cause (the last "Caused by"). */
+export function traceSummary(trace: string | undefined): string {
+  if (!trace) return 'no trace';
+  const lines = trace.split('\n');
+  const cause = lines.filter((l) => l.startsWith('Caused by: ')).at(-1)?.slice('Caused by: '.length);
+  return cause ? `${lines[0]} (caused by: ${cause})` : lines[0]!;
+}
+
+/** The connector's state, and for a FAILED one why: the first line of its trace and its root cause. */
 export function describeConnector(name: string, s: ConnectorStatus): string {
   const line = `  connector ${name}: ${s.connector.state}, tasks ${s.tasks.map((t) => t.state).join(', ') || 'none'}`;
   const failed = [s.connector.state === 'FAILED' ? { what: 'connector', trace: s.connector.trace } : null, ...s.tasks.filter((t) => t.state === 'FAILED').map((t) => ({ what: `task ${t.id}`, trace: t.trace }))].filter(
     (f) => f !== null,
   );
-  const why = failed.map((f) => `\n    ${f.what} FAILED: ${f.trace?.split('\n')[0] ?? 'no trace'}; see \`make logs-<env>\`, then re-run setup-connector (make run-<env>) once fixed`);
+  const why = failed.map((f) => `\n    ${f.what} FAILED: ${traceSummary(f.trace)}; see \`make logs-<env>\`, then re-run setup-connector (make run-<env>) once fixed`);
   return line + why.join('');
 }
 

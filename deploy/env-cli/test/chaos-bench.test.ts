@@ -12,6 +12,7 @@ const fault = (over: Partial<FaultResult> = {}): FaultResult => ({
   lost: 0,
   stale: 0,
   resurrected: 0,
+  writingAfterSeconds: 5.5,
   convergedSeconds: 12.5,
   healthySeconds: 13,
   examples: [],
@@ -53,8 +54,8 @@ const step = (offered: number, p50: number, p99: number, over: Partial<BenchStep
 
 describe('the benchmark table', () => {
   it('puts the baseline beside each tuned rate, with the ratio', () => {
-    const text = benchTable([step(1000, 10, 200)], [step(1000, 500, 1000)]);
-    expect(text.split('\n')[2]).toMatch(/\| 1000 +\| 1000 +\| 10 +\| 200 +\| 200 +\| 200 +\| yes +\| 500 +\| 1000 +\| 50\.0× +\| 5\.0× +\|/);
+    const text = benchTable([step(1000, 10, 200)], [step(1000, 20, 300)], [step(1000, 500, 1000)]);
+    expect(text.split('\n')[2]).toMatch(/\| 1000 +\| 1000 +\| 10 +\| 200 +\| 200 +\| 200 +\| yes +\| 20 +\| 300 +\| yes +\| 500 +\| 1000 +\| 50\.0× +\| 5\.0× +\|/);
   });
 
   it('takes the sustained rate from the steps that kept up only', () => {

@@ -12,4 +12,16 @@ describe('make status: a FAILED connector says why', () => {
     );
     expect(describeConnector('c', { connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'RUNNING' }] })).toBe('  connector c: RUNNING, tasks RUNNING');
   });
+
+  it('adds the root cause when the first line is only a wrapper (as Debezium 3.6 reported a dropped publication)', () => {
+    const trace = [
+      'org.apache.kafka.connect.errors.ConnectException: An exception occurred in the change event producer. This connector will be stopped.',
+      '\t...',
+      'Caused by: org.apache.kafka.connect.errors.ConnectException: Publication autocreation is disabled, please create one and restart the connector.',
+      '\t...',
+    ].join('\n');
+    expect(describeConnector('c', { connector: { state: 'RUNNING' }, tasks: [{ id: 0, state: 'FAILED', trace }] })).toContain(
+      'task 0 FAILED: org.apache.kafka.connect.errors.ConnectException: An exception occurred in the change event producer. This connector will be stopped. (caused by: org.apache.kafka.connect.errors.ConnectException: Publication autocreation is disabled, please create one and restart the connector.)',
+    );
+  });
 });

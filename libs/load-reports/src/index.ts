@@ -38,6 +38,14 @@ export type Convergence = z.infer<typeof convergence>;
 
 const latencySummary = z.object({ count, p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() }) satisfies z.ZodType<LatencySummary>;
 
+/** The benchmark's rates, as make bench runs them: fixed rates, then a ramp to the first rate not kept up with. */
+export const BENCH_DEFAULTS = {
+  rates: [100, 1000, 5000],
+  seconds: 20,
+  ramp: [6000, 8000, 10000, 12000, 14000, 16000],
+  rampSeconds: 10,
+} as const;
+
 /** One rate of the benchmark. */
 export const benchStep = z.object({
   phase: z.enum(['fixed', 'ramp']),
@@ -53,7 +61,10 @@ export const benchStep = z.object({
   /** Medians of the first and last third of the rows, in write order: growing lag shows as a rise. */
   firstThirdP50: z.number().nullable(),
   lastThirdP50: z.number().nullable(),
-  /** Committed at 95 % of the offered rate or more, every row arrived, and the lag did not grow. */
+  /**
+   * Kept up with: committed at 95 % of the offered rate or more, every row arrived, the lag did not grow
+   * during the step, and the median stayed within 500 ms of the same setup's median at the lowest rate.
+   */
   sustained: z.boolean(),
 });
 export type BenchStep = z.infer<typeof benchStep>;
