@@ -150,7 +150,7 @@ export class ChangeConsumer {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
         if (batch.messages.length === 0) return;
-        await this.projector.project(batch.messages.map((m) => ({ value: m.value, offset: m.offset, partition: batch.partition })), batch.topic);
+        await this.projector.project(batch.messages.map((m) => ({ value: m.value, offset: m.offset, partition: batch.partition, timestamp: m.timestamp })), batch.topic);
         const last = batch.lastOffset();
         // Only now is the batch durable in Redis, with its position. Kafka's committed offset is a hint for
         // monitoring (lag), so it need not hold up the next batch.

@@ -41,9 +41,16 @@ async function insertBatch(pool: pg.Pool, queries: string[]): Promise<string[]> 
   return hashes;
 }
 
-/** Arrival times (projectedAt, ms) of the hashes, polling until all are there or the drain ends. */
-async function arrivals(redis: Redis, hashes: string[]): Promise<Map<string, number>> {
-  const arrived = new Map<string, number>();
+/** When a row committed in Postgres, was published to Kafka, and was projected into Redis (ms). */
+interface Arrival {
+  savedAt: number;
+  publishedAt: number;
+  projectedAt: number;
+}
+
+/** The arrival times of the hashes, polling until all are there or the drain ends. */
+async function arrivals(redis: Redis, hashes: string[]): Promise<Map<string, Arrival>> {
+  const arrived = new Map<string, Arrival>();
   let pending = hashes;
   const deadline = Date.now() + DRAIN_MS;
   while (pending.length > 0 && Date.now() < deadline) {
@@ -51,11 +58,11 @@ async function arrivals(redis: Redis, hashes: string[]): Promise<Map<string, num
     for (let i = 0; i < pending.length; i += 5000) {
       const chunk = pending.slice(i, i + 5000);
       const pipeline = redis.pipeline();
-      for (const hash of chunk) pipeline.hget(`task:${hash}`, 'projectedAt');
+      for (const hash of chunk) pipeline.hmget(`task:${hash}`, 'savedAt', 'publishedAt', 'projectedAt');
       const results = (await pipeline.exec()) ?? [];
       chunk.forEach((hash, j) => {
-        const value = results[j]?.[1];
-        if (typeof value === 'string') arrived.set(hash, Number(value));
+        const [savedAt, publishedAt, projectedAt] = (results[j]?.[1] as (string | null)[] | undefined) ?? [];
+        if (projectedAt) arrived.set(hash, { savedAt: Number(savedAt), publishedAt: Number(publishedAt), projectedAt: Number(projectedAt) });
         else still.push(hash);
       });
     }
@@ -101,7 +108,14 @@ export async function step(
   sent.sort((a, b) => a.at - b.at);
   const all = sent.flatMap((s) => s.hashes);
   const arrived = await arrivals(redis, all);
-  const latencies = sent.flatMap((s) => s.hashes.flatMap((h) => (arrived.has(h) ? [Math.max(0, arrived.get(h)! - s.at)] : [])));
+  const rows = sent.flatMap((s) => s.hashes.flatMap((h) => (arrived.has(h) ? [{ at: s.at, ...arrived.get(h)! }] : [])));
+  const latencies = rows.map((r) => Math.max(0, r.projectedAt - r.at));
+  // Where the time went, stage by stage (one host, one clock; a stage can read a millisecond below 0).
+  const stages = {
+    commit: summarize(rows.map((r) => r.savedAt - r.at)),
+    toKafka: summarize(rows.map((r) => r.publishedAt - r.savedAt)),
+    toRedis: summarize(rows.map((r) => r.projectedAt - r.publishedAt)),
+  };
   const third = Math.floor(latencies.length / 3);
   const firstThirdP50 = summarize(latencies.slice(0, third))?.p50 ?? null;
   const lastThirdP50 = summarize(latencies.slice(latencies.length - third))?.p50 ?? null;
@@ -116,6 +130,7 @@ export async function step(
     missing,
     failed,
     latency,
+    stages,
     firstThirdP50,
     lastThirdP50,
     sustained: missing === 0 && failed === 0 && achieved >= rate * 0.95 && !growing && (latency?.p50 ?? Infinity) <= (floorP50 ?? latency?.p50 ?? 0) + BACKLOG_MS,

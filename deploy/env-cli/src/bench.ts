@@ -84,6 +84,15 @@ export function benchTable(tuned: BenchStep[], durable: BenchStep[] | undefined,
   );
 }
 
+/** Where the time goes, stage by stage, at the fixed rates of each setup measured. */
+export function stageTable(results: [Setup, BenchStep[]][]): string {
+  const pair = (l: { p50: number; p99: number } | null) => (l ? `${ms(l.p50)} / ${ms(l.p99)}` : '-');
+  const rows = results.flatMap(([setup, steps]) =>
+    steps.filter((s) => s.phase === 'fixed').map((s) => [setup, String(s.offered), pair(s.stages.commit), pair(s.stages.toKafka), pair(s.stages.toRedis), pair(s.latency)]),
+  );
+  return table(['setup', 'offered rows/s', 'INSERT → commit p50/p99', 'commit → Kafka p50/p99', 'Kafka → Redis p50/p99', 'end to end p50/p99'], rows);
+}
+
 export async function bench(root: string, o: BenchOptions): Promise<void> {
   const setups: Setup[] = o.baseline ? ['tuned', 'durable', 'baseline'] : ['tuned'];
   const results = new Map<Setup, BenchStep[]>();
@@ -99,6 +108,8 @@ export async function bench(root: string, o: BenchOptions): Promise<void> {
     ...(durable ? ["fsync on: the tuned settings with Postgres's fsync on, as prod and dev run it (test runs it off)."] : []),
     ...(baseline ? ['Baseline (CDC_PROFILE=baseline): the upstream defaults (Debezium poll.interval.ms 500, kafkajs maxWaitTimeInMs 5000, each offset commit awaited).'] : []),
     benchTable(tuned, durable, baseline),
+    'Where the time goes (ms): INSERT sent → commit in Postgres (source.ts_ms) → Connect publishes to Kafka (record timestamp) → processor writes Redis (projectedAt).',
+    stageTable([...results]),
     `Sustained without growing lag: ${[sustained('tuned', tuned), sustained('fsync on', durable), sustained('baseline', baseline)].filter(Boolean).join('; ')}`,
     '',
   ].join('\n');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchStep } from '@chorus/load-reports';
-import { benchTable, sustainedRate } from '../src/bench.ts';
+import { benchTable, stageTable, sustainedRate } from '../src/bench.ts';
 import { type FaultResult, chaosTable, passed } from '../src/chaos.ts';
 import { snapshotSignal } from '../src/rebuild.ts';
 
@@ -46,6 +46,7 @@ const step = (offered: number, p50: number, p99: number, over: Partial<BenchStep
   missing: 0,
   failed: 0,
   latency: { count: offered * 20, p50, p95: p99, p99, max: p99 },
+  stages: { commit: { count: 1, p50: 1, p95: 2, p99: 3, max: 4 }, toKafka: { count: 1, p50: p50 - 2, p95: p99, p99: p99 - 3, max: p99 }, toRedis: null },
   firstThirdP50: p50,
   lastThirdP50: p50,
   sustained: true,
@@ -56,6 +57,13 @@ describe('the benchmark table', () => {
   it('puts the baseline beside each tuned rate, with the ratio', () => {
     const text = benchTable([step(1000, 10, 200)], [step(1000, 20, 300)], [step(1000, 500, 1000)]);
     expect(text.split('\n')[2]).toMatch(/\| 1000 +\| 1000 +\| 10 +\| 200 +\| 200 +\| 200 +\| yes +\| 20 +\| 300 +\| yes +\| 500 +\| 1000 +\| 50\.0× +\| 5\.0× +\|/);
+  });
+
+  it('says where the time goes, stage by stage, for each setup', () => {
+    const lines = stageTable([['tuned', [step(1000, 10, 200)]], ['baseline', [step(1000, 500, 1000)]]]).split('\n');
+    expect(lines[0]).toMatch(/\| setup +\| offered rows\/s +\| INSERT → commit p50\/p99 +\| commit → Kafka p50\/p99 +\| Kafka → Redis p50\/p99 +\| end to end p50\/p99 +\|/);
+    expect(lines[2]).toMatch(/\| tuned +\| 1000 +\| 1 \/ 3 +\| 8 \/ 197 +\| - +\| 10 \/ 200 +\|/);
+    expect(lines[3]).toMatch(/\| baseline +\| 1000 +\| 1 \/ 3 +\| 498 \/ 997 +\| - +\| 500 \/ 1000 +\|/);
   });
 
   it('takes the sustained rate from the steps that kept up only', () => {

@@ -14,6 +14,8 @@ export interface Message {
   value: Buffer | null;
   offset: string;
   partition: number;
+  /** Kafka's record timestamp (CreateTime: when Connect's producer sent it), ms as a string. */
+  timestamp?: string;
 }
 
 /** A change event that cannot be projected, kept with why, for a person to look at. */
@@ -46,6 +48,7 @@ export class Projector {
     for (const message of messages) {
       try {
         const change = parseChangeEvent(message.value);
+        if (change && message.timestamp !== undefined) change.publishedTsMs = Number(message.timestamp);
         if (change) changes.push(change);
         else this.counters.skipped++;
       } catch (error) {

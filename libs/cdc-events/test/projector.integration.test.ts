@@ -45,6 +45,15 @@ describe('Projector', () => {
     expect(projector.counters).toEqual({ applied: 3, stale: 0, skipped: 1, malformed: 0 });
   });
 
+  it('stamps each task with when it committed, when Connect published it, and when it was projected', async () => {
+    const before = Date.now();
+    await projector.project([{ value: asMessage(createEvent(row, 100)), offset: String(offset++), partition: 0, timestamp: String(before - 5) }]);
+    const [saved, published, projected] = await redis.hmget(`task:${hash}`, 'savedAt', 'publishedAt', 'projectedAt');
+    expect(Number(saved)).toBeGreaterThan(0);
+    expect(Number(published)).toBe(before - 5);
+    expect(Number(projected)).toBeGreaterThanOrEqual(before);
+  });
+
   it('projects snapshot reads', async () => {
     const rows = ['a', 'b', 'c'].map((q) => taskRow({ query: q, mode: 'flash' }));
     await projector.project(messages(...rows.map((r) => asMessage(readEvent(r, 50)))));

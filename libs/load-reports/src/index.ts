@@ -58,6 +58,12 @@ export const benchStep = z.object({
   /** Rows whose INSERT failed. */
   failed: count,
   latency: latencySummary.nullable(),
+  /**
+   * The same rows' latency by stage: INSERT sent to its commit in Postgres (Debezium's source.ts_ms),
+   * commit to Connect publishing it to Kafka (the record's timestamp), and Kafka to the processor's write
+   * to Redis (projectedAt).
+   */
+  stages: z.object({ commit: latencySummary.nullable(), toKafka: latencySummary.nullable(), toRedis: latencySummary.nullable() }),
   /** Medians of the first and last third of the rows, in write order: growing lag shows as a rise. */
   firstThirdP50: z.number().nullable(),
   lastThirdP50: z.number().nullable(),

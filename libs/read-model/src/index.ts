@@ -1,7 +1,8 @@
 /**
  * The Redis read model of tasks: written by the stream processor from change events, read by the web.
  *
- * Keys:  task:<hash>              hash of the task's fields and the LSN that wrote it
+ * Keys:  task:<hash>              hash of the task's fields, the LSN that wrote it, and when it was saved
+ *                                 (commit), published (to Kafka) and projected (here), in ms
  *        task-lsn:<hash>          the LSN of the last change applied to <hash>; outlives a delete
  *        tasks:by-time            sorted set of hashes by creation time
  *        tasks:status:<STATUS>    sorted set of hashes by creation time, one per status
@@ -14,11 +15,19 @@ import type { Redis } from 'ioredis';
 import { type Status, STATUSES, TASK_FIELDS, type Task, storedTask } from '@chorus/tasks';
 import { defineScripts } from './scripts.ts';
 
-export type Change =
-  | { op: 'upsert'; lsn: number; sourceTsMs: number; task: Task }
-  | { op: 'delete'; lsn: number; sourceTsMs: number; hash: string }
-  /** The table was truncated: every task leaves the read model. */
-  | { op: 'truncate'; lsn: number; sourceTsMs: number };
+/** When the change committed in Postgres, and (once read from Kafka) when Connect published it, in ms. */
+interface ChangeTimes {
+  sourceTsMs: number;
+  publishedTsMs?: number;
+}
+
+export type Change = ChangeTimes &
+  (
+    | { op: 'upsert'; lsn: number; task: Task }
+    | { op: 'delete'; lsn: number; hash: string }
+    /** The table was truncated: every task leaves the read model. */
+    | { op: 'truncate'; lsn: number }
+  );
 
 export interface PipelineState {
   lastEventAt: string | null;
@@ -85,8 +94,9 @@ export class ReadModel {
     for (const change of changes) {
       if (change.op === 'upsert') {
         const t = change.task;
-        // savedAt/projectedAt: when the change committed in Postgres and when it was written here (ms).
-        const timing = ['savedAt', String(change.sourceTsMs), 'projectedAt', String(Date.now())];
+        // When the change committed in Postgres, when Connect published it to Kafka, and when it was written here.
+        const published = change.publishedTsMs === undefined ? [] : ['publishedAt', String(change.publishedTsMs)];
+        const timing = ['savedAt', String(change.sourceTsMs), ...published, 'projectedAt', String(Date.now())];
         pipeline.upsertTask(`task:${t.hash}`, `task-lsn:${t.hash}`, change.lsn, Date.parse(t.createdAt), ...TASK_FIELDS.flatMap((f) => [f, t[f]]), ...timing);
       } else if (change.op === 'delete') {
         pipeline.deleteTask(`task:${change.hash}`, `task-lsn:${change.hash}`, change.lsn, change.hash, DELETE_MEMORY_SECONDS);
