@@ -10,7 +10,7 @@ import type pg from 'pg';
 import { summarize } from '@chorus/latency';
 import type { BenchStep } from '@chorus/load-reports';
 import { taskHash } from '@chorus/tasks';
-import { sleep } from './connections.ts';
+import { sleep } from '@chorus/wait';
 
 const TICK_MS = 5;
 const MAX_BATCH = 2000;

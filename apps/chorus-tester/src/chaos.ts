@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { TaskStore } from '@chorus/db';
 import type { Comparison, Convergence, WriterReport } from '@chorus/load-reports';
-import { sleep } from './connections.ts';
+import { sleep } from '@chorus/wait';
 
 /**
  * Writes at `rate` operations a second for `seconds`: four in five submit a new task, one in ten

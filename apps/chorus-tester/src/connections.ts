@@ -23,5 +23,3 @@ export function openRedis(): Redis {
   redis.on('error', () => undefined);
   return redis;
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,13 +9,14 @@ import { cdcNames } from '@chorus/cdc-names';
 import { defaults } from '@chorus/config';
 import { ROLES } from '@chorus/db';
 import { OperatorError } from '@chorus/errors';
-import { convergence as convergenceReport, readReports, writerReport } from '@chorus/load-reports';
-import { type ComposeTarget, execIn, killService, runCapture, services, startService } from './compose.ts';
+import { type Convergence, type WriterReport, convergence as convergenceReport, readReports, writerReport } from '@chorus/load-reports';
+import { sleep } from '@chorus/wait';
+import { type ComposeTarget, execIn, killService, psql, runCapture, services, startService } from './compose.ts';
 import { readComposeFile } from './compose-file.ts';
 import { ENVIRONMENTS } from './environments.ts';
 import { say, table } from './output.ts';
 import { withRunProject } from './run-project.ts';
-import { connectorLine } from './status.ts';
+import { connectorLine, processorHealth } from './status.ts';
 import { rebuildReadModel } from './rebuild.ts';
 
 const RATE = 200;
@@ -57,9 +58,23 @@ export interface FaultResult {
   examples: string[];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 const tester = (root: string, run: ComposeTarget, args: string[]) => runCapture(root, run, 'chorus-tester', ['node', '/app/main.cjs', ...args]);
+
+/** The tester's chaos writer, for `seconds` at `rate`; resolves to what it wrote. */
+async function writeTasks(root: string, run: ComposeTarget, o: { rate: number; seconds: number; id: string }): Promise<WriterReport> {
+  const written = await tester(root, run, ['chaos-write', '--rate', String(o.rate), '--seconds', String(o.seconds), '--run', o.id]);
+  const report = readReports(writerReport, written.out)[0];
+  if (written.code !== 0 || !report) throw new OperatorError(`the chaos writer failed (exit ${written.code}); its output is above`);
+  return report;
+}
+
+/** Compares Postgres with the read model until they match or the limit passes. */
+async function converge(root: string, run: ComposeTarget): Promise<Convergence> {
+  const checked = await tester(root, run, ['converge', '--timeout', String(LIMIT_SECONDS)]);
+  const convergence = readReports(convergenceReport, checked.out)[0];
+  if (checked.code !== 0 || !convergence) throw new OperatorError(`the convergence check failed (exit ${checked.code}); its output is above`);
+  return convergence;
+}
 
 /** The services that run for good (they have a restart policy), from the file. */
 function longRunning(root: string): string[] {
@@ -93,17 +108,13 @@ async function inject(root: string, run: ComposeTarget, fault: Fault): Promise<v
 
 async function one(root: string, run: ComposeTarget, fault: Fault, index: number, wanted: string[]): Promise<FaultResult> {
   say(`chaos: ${fault.name}, with ${RATE} writes/s`);
-  const writer = tester(root, run, ['chaos-write', '--rate', String(RATE), '--seconds', String(WRITE_SECONDS), '--run', `fault-${index}`]);
+  const writer = writeTasks(root, run, { rate: RATE, seconds: WRITE_SECONDS, id: `fault-${index}` });
   await sleep(BEFORE_FAULT_MS);
   await inject(root, run, fault);
   const back = Date.now();
-  const written = await writer;
+  const report = await writer;
   const writingAfterSeconds = (Date.now() - back) / 1000;
-  const report = readReports(writerReport, written.out)[0];
-  if (written.code !== 0 || !report) throw new OperatorError(`the chaos writer failed (exit ${written.code}); its output is above`);
-  const checked = await tester(root, run, ['converge', '--timeout', String(LIMIT_SECONDS)]);
-  const convergence = readReports(convergenceReport, checked.out)[0];
-  if (checked.code !== 0 || !convergence) throw new OperatorError(`the convergence check failed (exit ${checked.code}); its output is above`);
+  const convergence = await converge(root, run);
   const convergedSeconds = convergence.converged ? (Date.now() - back) / 1000 : null;
   const healthySeconds = await healthyAgain(root, run.project, wanted, back);
   return {
@@ -152,13 +163,12 @@ export function chaosTable(results: FaultResult[]): string {
 async function rebuild(root: string, run: ComposeTarget): Promise<{ seconds: number; windows: number }> {
   const since = Date.now();
   await rebuildReadModel(root, run.project, ENVIRONMENTS.test.name);
-  const checked = await tester(root, run, ['converge', '--timeout', String(LIMIT_SECONDS)]);
-  const convergence = readReports(convergenceReport, checked.out)[0];
-  if (checked.code !== 0 || !convergence?.converged) throw new OperatorError(`the read model did not match Postgres within ${LIMIT_SECONDS} s of the rebuild: ${JSON.stringify(convergence)}`);
+  const convergence = await converge(root, run);
+  if (!convergence.converged) throw new OperatorError(`the read model did not match Postgres within ${LIMIT_SECONDS} s of the rebuild: ${JSON.stringify(convergence)}`);
   const seconds = (Date.now() - since) / 1000;
-  const count = `psql -tA -U ${ROLES.owner} -d "$POSTGRES_DB" -c "SELECT count(*) FROM ${defaults.signalTable} WHERE type = 'snapshot-window-close'"`;
+  const count = `SELECT count(*) FROM ${defaults.signalTable} WHERE type = 'snapshot-window-close'`;
   for (let waited = 0; waited < LIMIT_SECONDS; waited++) {
-    const windows = Number(await execIn(root, run.project, 'postgres', ['sh', '-c', count]));
+    const windows = Number((await psql(root, run.project, ROLES.owner, count)).out);
     if (windows > 0) return { seconds, windows };
     await sleep(1000);
   }
@@ -173,13 +183,10 @@ async function malformedEvent(root: string, run: ComposeTarget): Promise<{ deadL
   const { taskTopic, deadLetterTopic } = cdcNames(ENVIRONMENTS.test.name);
   const produce = `echo 'this is not a change event' | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic ${taskTopic}`;
   if ((await execIn(root, run.project, 'kafka', ['sh', '-c', produce])) === undefined) throw new OperatorError(`could not produce to ${taskTopic} in ${run.project}`);
-  const written = await tester(root, run, ['chaos-write', '--rate', '50', '--seconds', '3', '--run', 'after-malformed']);
-  if (written.code !== 0) throw new OperatorError(`the chaos writer failed (exit ${written.code}); its output is above`);
-  const checked = await tester(root, run, ['converge', '--timeout', String(LIMIT_SECONDS)]);
-  const convergence = readReports(convergenceReport, checked.out)[0];
-  if (!convergence?.converged) throw new OperatorError(`tasks written after a malformed event did not all arrive: ${JSON.stringify(convergence)}`);
-  const health = await execIn(root, run.project, 'chorus-stream-processor', ['node', '-e', "fetch('http://127.0.0.1:8080/healthz').then((r) => r.text()).then((t) => console.log(t))"]);
-  const deadLetters = Number((JSON.parse(health ?? '{}') as { deadLetters?: number }).deadLetters);
+  await writeTasks(root, run, { rate: 50, seconds: 3, id: 'after-malformed' });
+  const convergence = await converge(root, run);
+  if (!convergence.converged) throw new OperatorError(`tasks written after a malformed event did not all arrive: ${JSON.stringify(convergence)}`);
+  const deadLetters = Number((await processorHealth(root, run.project))?.deadLetters);
   const consume = `kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic ${deadLetterTopic} --from-beginning --timeout-ms 10000 2>/dev/null | wc -l`;
   const onTopic = Number(await execIn(root, run.project, 'kafka', ['sh', '-c', consume]));
   return { deadLetters, onTopic };
@@ -192,12 +199,10 @@ async function malformedEvent(root: string, run: ComposeTarget): Promise<{ deadL
  */
 async function connectorFailure(root: string, run: ComposeTarget): Promise<{ unhealthySeconds: number; status: string }> {
   const { publication } = cdcNames(ENVIRONMENTS.test.name);
-  const drop = `psql -v ON_ERROR_STOP=1 -U ${ROLES.owner} -d "$POSTGRES_DB" -c 'DROP PUBLICATION ${publication}'`;
-  if ((await execIn(root, run.project, 'postgres', ['sh', '-c', drop])) === undefined) throw new OperatorError(`could not drop the publication ${publication} in ${run.project}`);
+  if ((await psql(root, run.project, ROLES.owner, `DROP PUBLICATION ${publication}`)).code !== 0) throw new OperatorError(`could not drop the publication ${publication} in ${run.project}`);
   const since = Date.now();
   say(`chaos: publication ${publication} dropped; writing, then waiting for Kafka Connect to turn unhealthy`);
-  const written = await tester(root, run, ['chaos-write', '--rate', '20', '--seconds', '3', '--run', 'connector-failure']);
-  if (written.code !== 0) throw new OperatorError(`the chaos writer failed (exit ${written.code}); its output is above`);
+  await writeTasks(root, run, { rate: 20, seconds: 3, id: 'connector-failure' });
   while (Date.now() - since < LIMIT_SECONDS * 1000) {
     const connect = (await services(root, run.project)).find((x) => x.Service === 'kafka-connect');
     if (connect?.Health === 'unhealthy') return { unhealthySeconds: (Date.now() - since) / 1000, status: await connectorLine(root, run.project, ENVIRONMENTS.test.name) };

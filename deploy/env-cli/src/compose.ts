@@ -112,6 +112,14 @@ export async function execResult(root: string, project: string, service: string,
   return { code: code(result), out: result.out.trim(), err: result.err.trim() };
 }
 
+/**
+ * Runs one SQL statement in a project's Postgres as `role`, over the container's local socket (trusted
+ * there), in the environment's database; unaligned, tuples only. The SQL travels as an argument, never
+ * through the shell's quoting.
+ */
+export const psql = (root: string, project: string, role: string, sql: string) =>
+  execResult(root, project, 'postgres', ['sh', '-c', `exec psql -v ON_ERROR_STOP=1 -tA -U "$1" -d "$POSTGRES_DB" -c "$2"`, 'psql', role, sql]);
+
 /** Runs a command in a project's running service; resolves to its output, or undefined when it failed. */
 export async function execIn(root: string, project: string, service: string, command: string[]): Promise<string | undefined> {
   const result = await execResult(root, project, service, command);

@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { defaults } from '@chorus/config';
 import { CAPTURED_TABLES, ROLES } from '@chorus/db';
 import { OperatorError } from '@chorus/errors';
-import { execIn, execResult, services } from './compose.ts';
+import { execIn, psql, services } from './compose.ts';
 import { say } from './output.ts';
 
 /** The signal that asks Debezium for an incremental snapshot of the captured tables. */
@@ -30,9 +30,7 @@ export async function rebuildReadModel(root: string, project: string, envName: s
   // REDISCLI_AUTH is set in the Redis container, as for its healthcheck; the read model is all this Redis holds.
   if ((await execIn(root, project, 'redis', ['redis-cli', 'FLUSHDB'])) !== 'OK') throw new OperatorError(`could not clear ${envName}'s read model (redis-cli FLUSHDB failed); \`make status\` shows whether Redis is healthy`);
   say(`${envName}: read model cleared; the stream processor replays the change topic from its start`);
-  // As the owner, over the container's local socket (trusted there, as for `make status`).
-  const psql = `psql -v ON_ERROR_STOP=1 -U ${ROLES.owner} -d "$POSTGRES_DB" -c "${snapshotSignal().replaceAll('"', '\\"')}"`;
-  const signalled = await execResult(root, project, 'postgres', ['sh', '-c', psql]);
+  const signalled = await psql(root, project, ROLES.owner, snapshotSignal());
   if (signalled.code !== 0) {
     throw new OperatorError(
       `could not signal an incremental snapshot in ${envName}: Postgres said "${signalled.err.split('\n')[0]}". The replay still restores everything the topic holds; the environment's migrate step creates ${defaults.signalTable} (start it again to run it), then rebuild again`,

@@ -2,7 +2,7 @@
 import { cdcNames } from '@chorus/cdc-names';
 import { ROLES } from '@chorus/db';
 import { LOOKALIKE_LABEL, NODE_IMAGE_LABEL } from '@chorus/versions';
-import { docker, execIn, services } from './compose.ts';
+import { docker, execIn, psql, services } from './compose.ts';
 import { ENVIRONMENTS } from './environments.ts';
 import { say } from './output.ts';
 import { checkDocker } from './preflight.ts';
@@ -42,18 +42,32 @@ export function describeConnector(name: string, s: ConnectorStatus): string {
 async function slotLine(root: string, project: string, env: string): Promise<string> {
   const { slot } = cdcNames(env);
   const sql = `SELECT active, pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) FROM pg_replication_slots WHERE slot_name = '${slot}'`;
-  const out = await execIn(root, project, 'postgres', ['sh', '-c', `psql -U ${ROLES.app} -d "$POSTGRES_DB" -tAc "${sql}"`]);
-  if (out === undefined) return `  slot ${slot}: Postgres not reachable`;
+  const result = await psql(root, project, ROLES.app, sql);
+  if (result.code !== 0) return `  slot ${slot}: Postgres not reachable`;
+  const out = result.out;
   if (!out) return `  slot ${slot}: missing`;
   const [active, retained] = out.split('|');
   return `  slot ${slot}: ${active === 't' ? 'active' : 'INACTIVE'}, retains ${retained} of WAL (capped by max_slot_wal_keep_size)`;
 }
 
-async function processorLine(root: string, project: string): Promise<string | undefined> {
+export interface ProcessorHealth {
+  status: string;
+  lag: number | null;
+  lastEventAt: string | null;
+  deadLetters?: number;
+  latencyMs?: { p50: number; p99: number; changes: number } | null;
+}
+
+/** The stream processor's /healthz, read from inside its container; undefined when it does not answer. */
+export async function processorHealth(root: string, project: string): Promise<ProcessorHealth | undefined> {
   const probe = "fetch('http://127.0.0.1:8080/healthz').then((r) => r.text()).then((t) => console.log(t))";
   const out = await execIn(root, project, 'chorus-stream-processor', ['node', '-e', probe]);
-  if (!out) return undefined;
-  const h = JSON.parse(out) as { status: string; lag: number | null; lastEventAt: string | null; deadLetters?: number; latencyMs?: { p50: number; p99: number; changes: number } | null };
+  return out ? (JSON.parse(out) as ProcessorHealth) : undefined;
+}
+
+async function processorLine(root: string, project: string): Promise<string | undefined> {
+  const h = await processorHealth(root, project);
+  if (!h) return undefined;
   const latency = h.latencyMs ? `, commit-to-read-model p50 ${h.latencyMs.p50} ms, p99 ${h.latencyMs.p99} ms (last ${h.latencyMs.changes} changes)` : '';
   return `  stream processor: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}, dead letters ${h.deadLetters ?? 0}${latency}`;
 }
