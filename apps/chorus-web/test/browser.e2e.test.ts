@@ -23,7 +23,9 @@ beforeAll(async () => {
 afterAll(() => browser?.close());
 
 describe('the dashboard in a browser', () => {
-  it('follows a task from the form to the read model, then a cancel through CDC, without a reload by hand', async () => {
+  // A real browser on a busy host (make test beside prod and dev) needs more than vitest's default 5 s,
+  // and the page's own waits below allow 10 s each.
+  it('follows a task from the form to the read model, then a cancel through CDC, without a reload by hand', { timeout: 30_000 }, async () => {
     const page = await browser.newPage();
     await page.goto(h.url);
     await page.fill('#query', 'what does the browser see?');
