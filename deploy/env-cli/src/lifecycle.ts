@@ -1,10 +1,10 @@
 /** Starting, stopping and deleting prod and dev. */
 import { createInterface } from 'node:readline/promises';
 import { OperatorError } from '@chorus/errors';
-import { docker, down, up } from './compose.ts';
+import { docker, down } from './compose.ts';
 import { ensureProdEnvFile, readEnvFile } from './env-file.ts';
 import type { Environment } from './environments.ts';
-import { explainFailure } from './explain.ts';
+import { explainFailure, upWaiting } from './explain.ts';
 import { buildAppImages } from './app-images.ts';
 import { describeImages, imageVars, resolveImages, wantedImages } from './images.ts';
 import { say, seconds } from './output.ts';
@@ -53,7 +53,7 @@ export async function start(root: string, e: Environment, { build }: { build: bo
   const buildMs = Date.now() - imagesStarted;
   const composeStarted = Date.now();
   say(`starting ${e.name} (${e.file})`);
-  if ((await up(root, { ...e, vars })) !== 0) {
+  if ((await upWaiting(root, { ...e, vars })) !== 0) {
     const failed = await explainFailure(root, e.project);
     throw new OperatorError(`${e.name} did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}; see \`make logs-${e.name}\``);
   }

@@ -4,10 +4,10 @@
  * Ctrl-C too. Named like every test run (test-runs.ts), so `make status` and `make clean-test` know it.
  */
 import { OperatorError } from '@chorus/errors';
-import { type ComposeTarget, downShielded, up } from './compose.ts';
+import { type ComposeTarget, downShielded } from './compose.ts';
 import { readEnvFile } from './env-file.ts';
 import { ENVIRONMENTS } from './environments.ts';
-import { explainFailure } from './explain.ts';
+import { explainFailure, upWaiting } from './explain.ts';
 import { buildAppImages } from './app-images.ts';
 import { describeImages, imageVars, resolveImages, wantedImages } from './images.ts';
 import { APP_IMAGES } from './lifecycle.ts';
@@ -54,7 +54,7 @@ export async function withRunProject(root: string, o: RunOptions, body: (run: Co
   say(`${o.purpose} ${run.project} (${e.file}${extra.length ? `, ${extra.join(' ')}` : ''})`);
   try {
     const upStarted = Date.now();
-    if ((await up(root, run)) !== 0) {
+    if ((await upWaiting(root, run)) !== 0) {
       const failed = await explainFailure(root, run.project);
       throw new OperatorError(`the ${o.purpose}'s environment did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}`);
     }
