@@ -21,10 +21,20 @@ const HEARTBEAT_INTERVAL_MS = 2000;
 const RETRY = { initialRetryTime: 250, maxRetryTime: 2000, retries: 10 };
 
 /**
+ * Messages after the stored positions (the next offset to read, per partition), up to each partition's
+ * high watermark; a partition with no stored position counts from its low watermark.
+ */
+export function unprojected(latest: { partition: number; high: string; low: string }[], stored: Map<number, string>): number {
+  let lag = 0n;
+  for (const p of latest) lag += BigInt(p.high) - BigInt(stored.get(p.partition) ?? p.low);
+  return Number(lag);
+}
+
+/**
  * Consumes the task_queue change topic in a consumer group. Its position lives in Redis, written in the
  * same transaction as the changes: on joining the group it seeks each partition there. A read model
  * that is empty (never written, or lost) is rebuilt from the start of the topic, which keeps every
- * change (retention.ms=-1). Kafka's committed offsets follow, as a hint for monitoring.
+ * change (retention.ms=-1). Kafka's committed offsets follow, as a hint for outside tools (kafka-consumer-groups.sh).
  */
 export class ChangeConsumer {
   state: ConsumerState = 'starting';
@@ -164,21 +174,14 @@ export class ChangeConsumer {
     });
   }
 
-  /** Messages in the topic that the group has not committed yet. */
+  /**
+   * Messages in the topic that the read model does not hold yet: measured from the position stored with
+   * it, not from Kafka's committed offset, which is only a hint and may miss its last commit.
+   */
   async lag(): Promise<number> {
-    const { topic, groupId } = this.options;
-    const [latest, committed] = await Promise.all([
-      this.admin.fetchTopicOffsets(topic),
-      this.admin.fetchOffsets({ groupId, topics: [topic] }),
-    ]);
-    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-    let lag = 0n;
-    for (const p of latest) {
-      const position = done.get(p.partition) ?? -1n;
-      const from = position < 0n ? BigInt(p.low) : position;
-      lag += BigInt(p.high) - from;
-    }
-    return Number(lag);
+    const { topic, model } = this.options;
+    const [latest, stored] = await Promise.all([this.admin.fetchTopicOffsets(topic), model.positions(topic)]);
+    return unprojected(latest, stored);
   }
 
   async stop(): Promise<void> {
