@@ -2,19 +2,14 @@
  * The tester's load tools, run inside a test-file project by `make chaos` and `make bench`. Each
  * command prints its results on stdout as JSON, one document a line, and its progress on stderr.
  */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { positive, positiveList } from '@chorus/cli-args';
 import { EXIT, runMain } from '@chorus/errors';
 import { BENCH_DEFAULTS, type BenchStep } from '@chorus/load-reports';
 import { step } from './bench.ts';
 import { converge, write } from './chaos.ts';
 import { openPool, openRedis } from './connections.ts';
 
-const positive = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
-  return n;
-};
-const rates = (value: string) => value.split(',').map((v) => positive(v.trim()));
 const emit = (result: unknown) => void process.stdout.write(`${JSON.stringify(result)}\n`);
 const progress = (line: string) => void process.stderr.write(`${line}\n`);
 const outcome = (r: Omit<BenchStep, 'phase'>) =>
@@ -52,9 +47,9 @@ program
   .command('bench')
   .description('fixed offered rates, then a ramp that stops at the first rate not sustained; a result line per step')
   .requiredOption('--label <name>', 'keeps this run’s rows apart')
-  .option('--rates <list>', 'fixed offered rates, rows a second', rates, [...BENCH_DEFAULTS.rates])
+  .option('--rates <list>', 'fixed offered rates, rows a second', positiveList, [...BENCH_DEFAULTS.rates])
   .option('--seconds <n>', 'seconds per fixed rate', positive, BENCH_DEFAULTS.seconds)
-  .option('--ramp <list>', 'ramp rates, rows a second', rates, [...BENCH_DEFAULTS.ramp])
+  .option('--ramp <list>', 'ramp rates, rows a second', positiveList, [...BENCH_DEFAULTS.ramp])
   .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, BENCH_DEFAULTS.rampSeconds)
   .action(async (o: { label: string; rates: number[]; seconds: number; ramp: number[]; rampSeconds: number }) => {
     const [pool, redis] = [openPool(4), openRedis()];

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
+import { positive, positiveList } from '@chorus/cli-args';
 import { EXIT, runMain } from '@chorus/errors';
 import { logs } from './compose.ts';
 import { ENVIRONMENTS, ENV_NAMES, type EnvName, type Environment, repoRoot } from './environments.ts';
@@ -31,12 +32,6 @@ function anyEnv(value: string): Environment {
   return ENVIRONMENTS[value as EnvName];
 }
 
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
-  return n;
-}
-const rateList = (value: string) => value.split(',').map((v) => positive(v.trim()));
 
 const program = new Command()
   .name('env')
@@ -65,9 +60,9 @@ program
   .command('bench')
   .option('--no-build', 'use the images as they are')
   .option('--no-baseline', 'measure the tuned settings only (no fsync-on run, no baseline)')
-  .option('--rates <list>', 'fixed offered rates, rows a second', rateList, [...BENCH_DEFAULTS.rates])
+  .option('--rates <list>', 'fixed offered rates, rows a second', positiveList, [...BENCH_DEFAULTS.rates])
   .option('--seconds <n>', 'seconds per fixed rate', positive, BENCH_DEFAULTS.seconds)
-  .option('--ramp <list>', 'then these rates, until one is not kept up with', rateList, [...BENCH_DEFAULTS.ramp])
+  .option('--ramp <list>', 'then these rates, until one is not kept up with', positiveList, [...BENCH_DEFAULTS.ramp])
   .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, BENCH_DEFAULTS.rampSeconds)
   .description('CDC latency from INSERT to the read model at fixed rates and a ramp, tuned and baseline, in projects of their own')
   .action((o: BenchOptions) => bench(root, o));

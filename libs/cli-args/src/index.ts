@@ -1,0 +1,12 @@
+/** Argument parsers the command-line tools share: a bad value is a usage error that names what was expected. */
+import { InvalidArgumentError } from 'commander';
+
+/** A positive whole number: `--seconds 20`. */
+export function positive(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  return n;
+}
+
+/** A comma-separated list of positive whole numbers: `--rates 100,1000`. */
+export const positiveList = (value: string): number[] => value.split(',').map((v) => positive(v.trim()));
