@@ -1,9 +1,13 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import type { Redis } from 'ioredis';
+import { within } from '@chorus/wait';
 import type { Projector } from '@chorus/cdc-events';
 import type { ChangeConsumer, ConsumerState } from './consumer.ts';
 import type { ProcessorMetrics } from './metrics.ts';
+
+/** How long /healthz waits for Kafka's offsets and Redis's PING. */
+const CHECK_MS = 1000;
 
 export interface HealthInput {
   state: ConsumerState;
@@ -34,9 +38,11 @@ export function healthServer(consumer: ChangeConsumer, projector: Projector, red
   let laggingSince: number | null = null;
   const app = express();
   app.get('/healthz', async (_req, res) => {
+    // Bounded, so that the probe answers well inside its healthcheck's timeout: a lag Kafka does not
+    // report in time is unknown (null), not a failure.
     const [lag, redisOk] = await Promise.all([
-      consumer.lag().catch(() => null),
-      Promise.race([redis.ping().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]).catch(() => false),
+      within('kafka', consumer.lag(), CHECK_MS).catch(() => null),
+      within('redis', redis.ping(), CHECK_MS).then(() => true, () => false),
     ]);
     const now = Date.now();
     if (lag === 0) laggingSince = null;

@@ -4,10 +4,10 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { defaults } from '@chorus/config';
 import type { Logger } from '@chorus/logger';
+import { within } from '@chorus/wait';
 
 // The same bound as every request's (clients.ts): readiness waits no longer than a page would.
-const withTimeout = <T>(what: string, promise: Promise<T>, ms = defaults.dependencyTimeoutMs) =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms))]);
+const withTimeout = <T>(what: string, promise: Promise<T>) => within(what, promise, defaults.dependencyTimeoutMs);
 
 export function healthRoutes({ pool, redis, log }: { pool: pg.Pool; redis: Redis; log: Logger }) {
   function live(_req: Request, res: Response) {

@@ -43,6 +43,15 @@ export function* backoff({ initialMs = 100, maxMs = 3000, factor = 2 }: BackoffO
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** `promise`, or a rejection naming `what` when `ms` pass first: a check that must answer promptly. */
+export function within<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 export interface AttemptContext {
   attempt: number;
   elapsedMs: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Deadline, TimeoutError, backoff, done, notYet, poll } from '../src/index.ts';
+import { Deadline, TimeoutError, backoff, done, notYet, poll, within } from '../src/index.ts';
 
 describe('backoff', () => {
   it('grows from the initial delay and stops at the cap', () => {
@@ -48,5 +48,17 @@ describe('poll', () => {
       ),
     ).rejects.toThrow('fatal');
     expect(calls).toBe(1);
+  });
+});
+
+describe('within', () => {
+  it('passes on an answer that comes in time', async () => {
+    await expect(within('redis', Promise.resolve('PONG'), 100)).resolves.toBe('PONG');
+  });
+
+  it('rejects, naming what did not answer, when the time passes first', async () => {
+    const started = Date.now();
+    await expect(within('kafka', new Promise(() => {}), 50)).rejects.toThrow('kafka did not answer within 50 ms');
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 });
