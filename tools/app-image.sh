@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds one app image from its bundle on the Node runtime image that make resolved (NODE_IMAGE: the
-# upstream node image or its offline look-alike). Usage: tools/app-image.sh TAG DOCKERFILE CONTEXT
+# upstream node image or its offline look-alike). Usage: tools/app-image.sh REPOSITORY DOCKERFILE CONTEXT
+# The tag is CHORUS_APP_TAG: `local` for prod and dev, the run's own for a test run (so that two checkouts'
+# runs never swap images).
 set -euo pipefail
-tag=$1 dockerfile=$2 context=$3
+tag="$1:${CHORUS_APP_TAG:-local}" dockerfile=$2 context=$3
 if [ -z "${NODE_IMAGE:-}" ]; then
   echo "app-image: NODE_IMAGE is not set. Build app images through make (make run-dev, make test), which resolves the Node image, or set NODE_IMAGE to one that is on this machine." >&2
   exit 2

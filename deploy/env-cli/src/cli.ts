@@ -48,17 +48,17 @@ program
 program.command('down').argument('<env>', 'prod or dev', lastingEnv).description('stop the environment, keeping its volumes').action((e: Environment) => stop(root, e));
 program
   .command('test')
-  .option('--no-build', 'use the images as they are')
+  .option('--no-build', 'run the app images prod and dev use (chorus/*:local) as they are, instead of building its own')
   .description('bring up a test run in its own project, run chorus-tester, always tear down')
   .action((o: { build: boolean }) => testRun(root, o));
 program
   .command('chaos')
-  .option('--no-build', 'use the images as they are')
+  .option('--no-build', 'run the app images prod and dev use (chorus/*:local) as they are, instead of building its own')
   .description('a project of its own from the test file: kill and restart each service under a steady writer; the read model must match Postgres again')
   .action((o: { build: boolean }) => chaos(root, o));
 program
   .command('bench')
-  .option('--no-build', 'use the images as they are')
+  .option('--no-build', 'run the app images prod and dev use (chorus/*:local) as they are, instead of building its own')
   .option('--no-baseline', 'measure the tuned settings only (no fsync-on run, no baseline)')
   .option('--rates <list>', 'fixed offered rates, rows a second', positiveList, [...BENCH_DEFAULTS.rates])
   .option('--seconds <n>', 'seconds per fixed rate', positive, BENCH_DEFAULTS.seconds)

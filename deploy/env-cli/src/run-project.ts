@@ -8,7 +8,7 @@ import { type ComposeTarget, downShielded } from './compose.ts';
 import { readEnvFile } from './env-file.ts';
 import { ENVIRONMENTS } from './environments.ts';
 import { explainFailure, upWaiting } from './explain.ts';
-import { buildAppImages } from './app-images.ts';
+import { SHARED_TAG, buildAppImages, removeAppImageTags } from './app-images.ts';
 import { describeImages, imageVars, resolveImages, wantedImages } from './images.ts';
 import { APP_IMAGES } from './lifecycle.ts';
 import { say, seconds } from './output.ts';
@@ -30,9 +30,13 @@ export async function withRunProject(root: string, o: RunOptions, body: (run: Co
   checkDocker();
   const images = await resolveImages(root, { wanted: wantedImages(readEnvFile(root, e)) });
   describeImages(images);
-  const vars = { ...imageVars(images), ...o.vars };
-  const run: ComposeTarget = { project: newRunProject(), file: e.file, envFile: e.envFile, vars };
-  if (o.build) await buildAppImages(root, [...APP_IMAGES, 'chorus-tester'], vars.NODE_IMAGE!);
+  const project = newRunProject();
+  // A run builds and runs app images tagged with its own name, so that a run in another checkout cannot
+  // swap them; without a build it runs the shared ones.
+  const tag = o.build ? project : SHARED_TAG;
+  const vars: Record<string, string> = { ...imageVars(images), ...o.vars, CHORUS_APP_TAG: tag };
+  const run: ComposeTarget = { project, file: e.file, envFile: e.envFile, vars };
+  if (o.build) await buildAppImages(root, [...APP_IMAGES, 'chorus-tester'], vars.NODE_IMAGE!, tag);
   const timings: string[] = [`images ${seconds(Date.now() - started)}`];
 
   let tornDown: Promise<void> | undefined;
@@ -42,6 +46,7 @@ export async function withRunProject(root: string, o: RunOptions, body: (run: Co
       say(`tearing down ${run.project} (volumes included)`);
       const code = await downShielded(root, run.project);
       if (code !== 0) say(`teardown of ${run.project} failed (exit ${code}); \`make clean-test\` removes it`);
+      else if (!removeAppImageTags(tag)) say(`could not untag ${run.project}'s app images (chorus/*:${tag}); \`make clean-test\` removes them`);
       timings.push(`teardown ${seconds(Date.now() - t)}`);
     })());
   const onSignal = (signal: NodeJS.Signals) => {

@@ -2,6 +2,7 @@
 import { OperatorError } from '@chorus/errors';
 import { down, execIn, projects, runOnce, services } from './compose.ts';
 import { say, seconds } from './output.ts';
+import { appImageTags, removeAppImageTags } from './app-images.ts';
 import { checkDocker } from './preflight.ts';
 import { withRunProject } from './run-project.ts';
 import { isRunProject, runState } from './test-runs.ts';
@@ -44,6 +45,12 @@ export async function cleanTestRuns(root: string) {
     if (code === 0) say(`${r.project}: stale run removed`);
     else failed++;
   }
-  if (stale.length === 0) say('no stale test runs');
-  if (failed > 0) throw new OperatorError(`${failed} stale test run(s) could not be removed; the lines above say why`);
+  // App images a run tagged for itself, left behind when it was killed before its teardown.
+  const staleTags = appImageTags().filter((tag) => isRunProject(tag) && runState(tag) === 'stale');
+  for (const tag of staleTags) {
+    if (removeAppImageTags(tag)) say(`${tag}: its app images untagged`);
+    else failed++;
+  }
+  if (stale.length === 0 && staleTags.length === 0) say('no stale test runs');
+  if (failed > 0) throw new OperatorError(`${failed} stale test run(s) or their image tags could not be removed; the lines above say why`);
 }
