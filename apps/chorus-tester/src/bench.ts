@@ -81,6 +81,7 @@ export async function step(
   const sent: Sent[] = [];
   let queued = 0;
   let failed = 0;
+  let refusal: string | undefined;
   let inFlight = 0;
   const writes: Promise<void>[] = [];
   const started = Date.now();
@@ -96,7 +97,10 @@ export async function step(
       writes.push(
         insertBatch(pool, queries).then(
           (hashes) => void sent.push({ hashes, at }),
-          () => void (failed += count),
+          (error: Error) => {
+            failed += count;
+            refusal ??= error.message;
+          },
         ).finally(() => void inFlight--),
       );
     } else {
@@ -104,6 +108,7 @@ export async function step(
     }
   }
   await Promise.all(writes);
+  if (refusal) process.stderr.write(`  ${failed} INSERTs refused; the first because: ${refusal}\n`);
   const writeSeconds = (Date.now() - started) / 1000;
   sent.sort((a, b) => a.at - b.at);
   const all = sent.flatMap((s) => s.hashes);

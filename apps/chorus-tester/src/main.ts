@@ -56,16 +56,17 @@ program
     // Warm-up: the first rows pay for connections and JIT, not the pipeline.
     await step(pool, redis, { rate: 200, seconds: 3, label: `${o.label} warm-up` });
     let floorP50: number | undefined;
-    for (const rate of o.rates) {
+    // Each step's rows are its own (the step's number is in their label), even when a rate repeats.
+    for (const [i, rate] of o.rates.entries()) {
       progress(`bench ${o.label}: ${rate} rows/s for ${o.seconds} s`);
-      const result = await step(pool, redis, { rate, seconds: o.seconds, label: `${o.label} ${rate}`, floorP50 });
+      const result = await step(pool, redis, { rate, seconds: o.seconds, label: `${o.label} ${i + 1} ${rate}`, floorP50 });
       floorP50 ??= result.latency?.p50;
       outcome(result);
       emit({ phase: 'fixed', ...result });
     }
-    for (const rate of o.ramp) {
+    for (const [i, rate] of o.ramp.entries()) {
       progress(`bench ${o.label}: ramp ${rate} rows/s for ${o.rampSeconds} s`);
-      const result = await step(pool, redis, { rate, seconds: o.rampSeconds, label: `${o.label} ramp ${rate}`, floorP50 });
+      const result = await step(pool, redis, { rate, seconds: o.rampSeconds, label: `${o.label} ramp ${i + 1} ${rate}`, floorP50 });
       outcome(result);
       emit({ phase: 'ramp', ...result });
       if (!result.sustained) break;

@@ -120,4 +120,7 @@ export async function bench(root: string, o: BenchOptions): Promise<void> {
   say('figures also in reports/bench.json');
   const lost = [...results.values()].flat().filter((s) => s.missing > 0 && s.phase === 'fixed');
   if (lost.length > 0) throw new OperatorError(`rows never reached the read model at ${lost.map((s) => `${s.offered} rows/s`).join(', ')}: the pipeline lost or stalled on them`);
+  // Nothing is down during a benchmark: a refused INSERT is a fault, not a figure.
+  const refused = [...results.values()].flat().filter((s) => s.failed > 0);
+  if (refused.length > 0) throw new OperatorError(`Postgres refused ${refused.reduce((n, s) => n + s.failed, 0)} INSERTs (at ${refused.map((s) => `${s.offered} rows/s`).join(', ')}); the driver's output above says why`);
 }
