@@ -72,7 +72,8 @@ async function main(): Promise<number> {
   const storage = mkdtempSync(join(tmpdir(), 'chorus-registry-'));
   const config = join(storage, 'config.yml');
   writeFileSync(config, `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${storage}/data\nhttp:\n  addr: ${address}\n`);
-  const registry = spawn(binary.stdout.trim(), ['serve', config], { stdio: ['ignore', 'ignore', 'inherit'] });
+  // Registry 3 exports traces to localhost:4318 unless told not to; nothing listens there.
+  const registry = spawn(binary.stdout.trim(), ['serve', config], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, OTEL_TRACES_EXPORTER: 'none' } });
   // Mirror references: the upstream path and tag, on the local registry.
   const mirror = new Map(images.map((i) => {
     const r = parseReference(i.upstream);
