@@ -49,6 +49,8 @@ export function containers(project: string): ContainerFacts[] {
 const RESTART_LIMIT_MS = 60_000;
 
 const restarts = (c: ContainerFacts) => c.restartPolicy !== 'no';
+/** Started again by its restart policy since `since` (ms). */
+const restartedSince = (c: ContainerFacts, since: number) => restarts(c) && c.restartCount > 0 && Date.parse(c.startedAt) >= since;
 /** Failed for good: nothing will bring it back by itself. */
 export const failedForGood = (c: ContainerFacts) => c.health === 'unhealthy' || (c.status === 'exited' && c.exitCode !== 0 && !restarts(c));
 
@@ -62,7 +64,7 @@ export function transientTrouble(list: ContainerFacts[], since: number): string[
   if (list.length === 0 || list.some(failedForGood)) return undefined;
   const lines: string[] = [];
   for (const c of list) {
-    if (restarts(c) && c.restartCount > 0 && Date.parse(c.startedAt) >= since) lines.push(`${c.service} exited while starting and its restart policy started it again (${c.restartCount}×)`);
+    if (restartedSince(c, since)) lines.push(`${c.service} exited while starting and its restart policy started it again (${c.restartCount}×)`);
     // Failures while starting are expected; a failure after a success is a flap.
     const recent = c.probes.filter((p) => Date.parse(p.at) >= since);
     const flap = recent.filter((p, i) => !p.ok && recent.slice(0, i).some((q) => q.ok));
@@ -82,11 +84,13 @@ export function transientTrouble(list: ContainerFacts[], since: number): string[
 export async function upWaiting(root: string, target: ComposeTarget): Promise<number> {
   const since = Date.now();
   const code = await up(root, target);
-  const trouble = code === 0 ? undefined : transientTrouble(containers(target.project), since);
+  if (code === 0) return code;
+  const list = containers(target.project);
+  const trouble = transientTrouble(list, since);
   if (!trouble) return code;
   say(`docker compose up --wait failed, but nothing in ${target.project} has failed for good:`);
   for (const line of trouble) say(`  ${line}`);
-  for (const c of containers(target.project).filter((c) => c.restartCount > 0 && Date.parse(c.startedAt) >= since)) {
+  for (const c of list.filter((c) => restartedSince(c, since))) {
     const before = docker(['logs', '--until', c.startedAt, '--tail', '15', c.id]);
     process.stderr.write(`--- last lines of ${c.service} before its restart ---\n${[before.out, before.err].filter(Boolean).join('\n') || '(none)'}\n`);
   }
