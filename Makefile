@@ -9,8 +9,8 @@ export NX_NO_CLOUD := true
 NX := npx nx
 ENV := node deploy/env-cli/dist/env.cjs
 
-.PHONY: help install setup test-deps images env-cli build unit smoke test-env acceptance test \
-        pull-check chaos bench run-prod run-dev stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+.PHONY: help install setup test-images images env-cli build unit smoke test-env acceptance test \
+        pull-check parity chaos bench run-prod run-dev stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -24,8 +24,8 @@ setup: ## Provision Docker: the engine and the Compose v2 plugin (idempotent)
 	@bash infrastructure/docker/engine.sh
 	@bash infrastructure/docker/compose-plugin/install.sh
 
-test-deps: ## Install the host packages the tests use (redis-server, chromium, maven, debootstrap)
-	@bash infrastructure/host/packages.sh
+test-images: setup env-cli ## The images the host tests run: the environments' (present, pulled or built offline) and a browser on the Node image
+	@refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs")" && NODE_IMAGE=$$NODE_IMAGE bash infrastructure/browser/build.sh
 
 images: setup env-cli ## Third-party images: present, else pulled, else built offline (CHORUS_IMAGES=auto|pull|local)
 	@$(ENV) images
@@ -72,8 +72,9 @@ clean-test: env-cli ## Remove test runs left behind by a killed make test (live 
 build: install ## Build every app (Nx, cached)
 	$(NX) run-many -t build
 
-unit: install test-deps ## Unit and integration tests of every project on the host (Nx, cached)
-	$(NX) run-many -t build typecheck test --exclude env
+unit: install test-images ## Unit and integration tests of every project on the host, Redis and the browser in containers (Nx, cached; NX_SKIP_NX_CACHE=true runs them all)
+	@[ -z "$${NX_SKIP_NX_CACHE:-}" ] || echo "host tests: the Nx cache is skipped (NX_SKIP_NX_CACHE=$$NX_SKIP_NX_CACHE): every project's tests run"
+	@refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')" && $(NX) run-many -t build typecheck test --exclude env
 	@node tools/test-summary.mjs
 
 smoke: install setup env-cli ## Smoke-test the container substrate: Postgres -> Debezium -> Kafka
@@ -91,7 +92,11 @@ bench: setup env-cli ## CDC latency INSERT -> read model at 100/1,000/5,000 rows
 pull-check: setup env-cli ## The pull path against a registry on 127.0.0.1: a clean make run-dev pulls every image, builds none (skips if a dev exists)
 	$(NX) run acceptance:pull-check --output-style=static
 
-acceptance: setup env-cli test-deps ## AC-1..AC-7 as an operator checks them: prod and dev, browsers, make test beside them
+parity: setup env-cli ## The look-alikes' Kafka and Connect configuration equals upstream's rules, for every Compose file (builds the look-alikes)
+	@CHORUS_IMAGES=local $(ENV) images >/dev/null
+	$(NX) run image-parity:parity --output-style=static
+
+acceptance: setup env-cli test-images ## AC-1..AC-7 as an operator checks them: prod and dev, browsers, make test beside them
 	$(NX) run acceptance:acceptance --output-style=static
 
 test: ## Host tests, then a hermetic test run; never touches prod or dev

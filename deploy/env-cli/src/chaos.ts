@@ -181,13 +181,13 @@ async function rebuild(root: string, run: ComposeTarget): Promise<{ seconds: num
  */
 async function malformedEvent(root: string, run: ComposeTarget): Promise<{ deadLetters: number; onTopic: number }> {
   const { taskTopic, deadLetterTopic } = cdcNames(ENVIRONMENTS.test.name);
-  const produce = `echo 'this is not a change event' | kafka-console-producer.sh --bootstrap-server localhost:9092 --topic ${taskTopic}`;
+  const produce = `echo 'this is not a change event' | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server localhost:9092 --topic ${taskTopic}`;
   if ((await execIn(root, run.project, 'kafka', ['sh', '-c', produce])) === undefined) throw new OperatorError(`could not produce to ${taskTopic} in ${run.project}`);
   await writeTasks(root, run, { rate: 50, seconds: 3, id: 'after-malformed' });
   const convergence = await converge(root, run);
   if (!convergence.converged) throw new OperatorError(`tasks written after a malformed event did not all arrive: ${JSON.stringify(convergence)}`);
   const deadLetters = Number((await processorHealth(root, run.project))?.deadLetters);
-  const consume = `kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic ${deadLetterTopic} --from-beginning --timeout-ms 10000 2>/dev/null | wc -l`;
+  const consume = `/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic ${deadLetterTopic} --from-beginning --timeout-ms 10000 2>/dev/null | wc -l`;
   const onTopic = Number(await execIn(root, run.project, 'kafka', ['sh', '-c', consume]));
   return { deadLetters, onTopic };
 }

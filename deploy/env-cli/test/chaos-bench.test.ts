@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchStep } from '@chorus/load-reports';
-import { benchTable, stageTable, sustainedRate } from '../src/bench.ts';
+import { benchRegressions, benchTable, stageTable, sustainedRate } from '../src/bench.ts';
 import { type FaultResult, chaosTable, passed } from '../src/chaos.ts';
 import { snapshotSignal } from '../src/rebuild.ts';
 
@@ -70,6 +70,22 @@ describe('the benchmark table', () => {
     const steps = [step(6000, 20, 100, { phase: 'ramp' }), step(8000, 30, 200, { phase: 'ramp', achieved: 7990 }), step(10000, 3000, 5000, { phase: 'ramp', sustained: false })];
     expect(sustainedRate(steps)).toBe(7990);
     expect(sustainedRate([])).toBe(0);
+  });
+});
+
+describe('the benchmark guard', () => {
+  it('passes a tuned p99 at least 3× below the baseline at 1,000 rows/s that keeps up at 5,000', () => {
+    expect(benchRegressions([step(1000, 10, 100), step(5000, 20, 200)], [step(1000, 500, 300)])).toEqual([]);
+  });
+
+  it('fails a tuned p99 less than 3× below the same run\'s baseline, naming both', () => {
+    expect(benchRegressions([step(1000, 10, 150)], [step(1000, 500, 400)])).toEqual([
+      'at 1000 rows/s the tuned p99 (150 ms) is not 3× better than the baseline\'s (400 ms)',
+    ]);
+  });
+
+  it('fails a tuned run that did not keep up at 5,000 rows/s, with or without a baseline', () => {
+    expect(benchRegressions([step(5000, 3000, 6000, { sustained: false })], undefined)).toEqual(['the tuned setup did not keep up at 5000 rows/s']);
   });
 });
 

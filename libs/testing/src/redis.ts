@@ -1,25 +1,20 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort } from './postgres.ts';
+import { startContainer } from './container.ts';
+import { testImage } from './images.ts';
 
 export interface TestRedis {
   port: number;
   url: string;
-  /** Freezes the server (SIGSTOP), as `docker pause` does: connections stay open, nothing answers. */
+  /** Freezes the server (`docker pause`): connections stay open, nothing answers. */
   pause(): void;
   resume(): void;
   stop(): Promise<void>;
 }
 
-/** A real redis-server on a free loopback port, without persistence. */
+/** A real Redis, the environments' image, in a container published on a free loopback port; no persistence. */
 export async function startRedis(): Promise<TestRedis> {
-  if (spawnSync('redis-server', ['--version']).error) {
-    throw new Error('redis-server is not installed: run `make setup` (or apt-get install redis-server)');
-  }
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const container = startContainer({ image: testImage('REDIS_IMAGE'), purpose: 'a real Redis', port: 6379, args: ['redis-server', '--save', '', '--appendonly', 'no'] });
+  const port = container.hostPort!;
   const url = `redis://127.0.0.1:${port}`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   probe.on('error', () => {});
@@ -30,21 +25,13 @@ export async function startRedis(): Promise<TestRedis> {
       break;
     } catch (error) {
       probe.disconnect();
-      if (i > 100 || child.exitCode !== null) throw new Error(`redis-server did not start on port ${port}: ${String(error)}`);
+      if (i > 200) {
+        container.stop();
+        throw new Error(`Redis did not answer on port ${port} within 10 s: ${String(error)}`);
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
   }
   probe.disconnect();
-  return {
-    port,
-    url,
-    pause: () => void child.kill('SIGSTOP'),
-    resume: () => void child.kill('SIGCONT'),
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { port, url, pause: container.pause, resume: container.resume, stop: async () => container.stop() };
 }

@@ -12,7 +12,9 @@ export const imageReference = z.string().regex(/^[a-z0-9][a-zA-Z0-9._\-/:]*[a-zA
 
 const schema = z.object({
   NODE_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Node.js release, such as 22.12.0'),
+  NODE_MINIMUM: z.string().regex(/^\d+\.\d+$/, 'expected the oldest Node.js the tooling runs on, such as 20.11'),
   KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Kafka release, such as 4.0.0'),
+  CONNECT_KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Kafka release, such as 4.0.0'),
   DEBEZIUM_VERSION: z.string().regex(/^\d+\.\d+\.\d+\.Final$/, 'expected an exact Debezium release, such as 3.1.0.Final'),
   LOG4J_VERSION: z.string(),
   POSTGRES_MAJOR: z.string().regex(/^\d+$/),
@@ -38,5 +40,8 @@ export function loadVersionsFile(root: string): { versions: Versions; problems?:
   return result.success ? { versions: result.data } : { problems: result.error.issues.map((i) => `${VERSIONS_FILE}: ${i.path.join('.')}: ${i.message}`) };
 }
 
-/** The Node.js major the apps run on: the bundles' target and the engines' range. */
+/** The Node.js major the app images run: the bundles' target, `.nvmrc` and the users' CI. */
 export const nodeMajor = (v: Pick<Versions, 'NODE_VERSION'>) => Number(v.NODE_VERSION.split('.')[0]);
+
+/** Every workspace package's `engines.node`: the oldest Node the tooling and the host tests run on. */
+export const nodeEngines = (v: Pick<Versions, 'NODE_MINIMUM'>) => `>=${v.NODE_MINIMUM}`;

@@ -1,4 +1,4 @@
-export { VERSIONS_FILE, imageReference, loadVersionsFile, nodeMajor, type Versions } from './file.ts';
+export { VERSIONS_FILE, imageReference, loadVersionsFile, nodeEngines, nodeMajor, type Versions } from './file.ts';
 export { readVersions, repoVersions } from './versions.ts';
 export {
   IMAGE_KEYS,

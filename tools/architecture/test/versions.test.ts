@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IMAGE_KEYS, nodeMajor, parseReference, readVersions } from '@chorus/versions';
+import { IMAGE_KEYS, nodeEngines, nodeMajor, parseReference, readVersions } from '@chorus/versions';
 import { ROOT } from './sources.ts';
 
 const versions = readVersions(ROOT);
@@ -42,18 +42,18 @@ describe('every third-party version is pinned once, in infrastructure/versions.e
     for (const ref of locals) expect(parseReference(ref).path, ref).toMatch(/^chorus-local\//);
   });
 
-  it("the apps' engines and every app image's Node runtime are the pinned Node release", () => {
-    for (const app of APPS) {
-      const pkg = JSON.parse(read(`apps/${app}/package.json`)) as { engines?: { node?: string } };
-      expect(pkg.engines?.node, app).toBe(`${nodeMajor(versions)}.x`);
-    }
+  it("one Node story: every package's engines and the README's minimum are NODE_MINIMUM; .nvmrc, the users' CI and every app image run NODE_VERSION's major", () => {
+    const packages = execFileSync('git', ['ls-files', 'package.json', '*/package.json'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+    expect(packages.length).toBeGreaterThan(APPS.length);
+    const engines = (file: string) => (JSON.parse(read(file)) as { engines?: { node?: string } }).engines?.node;
+    for (const file of ['package.json', ...APPS.map((app) => `apps/${app}/package.json`)]) expect(engines(file), file).toBe(nodeEngines(versions));
+    for (const file of packages) expect(engines(file) ?? nodeEngines(versions), file).toBe(nodeEngines(versions));
+    expect(read('README.md')).toContain(`Node.js ${versions.NODE_MINIMUM} or newer`);
+    expect(read('.nvmrc').trim()).toBe(String(nodeMajor(versions)));
+    expect(read('.github/workflows/ci.yml')).toMatch(/node-version-file: \.nvmrc\n/);
     for (const dockerfile of ['apps/chorus-web/Dockerfile', 'apps/chorus-stream-processor/Dockerfile', 'apps/chorus-tester/Dockerfile', 'infrastructure/debezium/Dockerfile.setup']) {
       expect(read(dockerfile), dockerfile).toMatch(/^ARG NODE_IMAGE\nFROM \$\{NODE_IMAGE\}$/m);
     }
-  });
-
-  it("the users' CI runs the same Node major", () => {
-    expect(read('.github/workflows/ci.yml')).toMatch(new RegExp(`node-version: ${nodeMajor(versions)}\\n`));
   });
 
   it('no file names a release outside versions.env', () => {
