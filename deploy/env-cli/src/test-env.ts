@@ -6,6 +6,7 @@ import { appImageTags, removeAppImageTags } from './app-images.ts';
 import { checkDocker } from './preflight.ts';
 import { withRunProject } from './run-project.ts';
 import { isRunProject, runState } from './test-runs.ts';
+import { reapOrphans } from '@chorus/testing/container';
 
 export async function testRun(root: string, { build }: { build: boolean }) {
   await withRunProject(root, { purpose: 'test run', build }, async (run, timings) => {
@@ -51,6 +52,9 @@ export async function cleanTestRuns(root: string) {
     if (removeAppImageTags(tag)) say(`${tag}: its app images untagged`);
     else failed++;
   }
-  if (stale.length === 0 && staleTags.length === 0) say('no stale test runs');
+  // Redis and browser containers of host tests whose process was killed.
+  const orphans = reapOrphans();
+  if (orphans.length > 0) say(`${orphans.length} container(s) of killed host tests removed: ${orphans.join(', ')}`);
+  if (stale.length === 0 && staleTags.length === 0 && orphans.length === 0) say('no stale test runs');
   if (failed > 0) throw new OperatorError(`${failed} stale test run(s) or their image tags could not be removed; the lines above say why`);
 }
