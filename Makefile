@@ -10,7 +10,7 @@ NX := npx nx
 ENV := node deploy/env-cli/dist/env.cjs
 
 .PHONY: help install setup test-images images env-cli build unit smoke test-env acceptance test \
-        pull-check parity chaos bench run-prod run-dev stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+        pull-check parity platform-check chaos bench run-prod run-dev stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -95,6 +95,9 @@ pull-check: setup env-cli ## The pull path against a registry on 127.0.0.1: a cl
 parity: setup env-cli ## The look-alikes' Kafka and Connect configuration equals upstream's rules, for every Compose file (builds the look-alikes)
 	@CHORUS_IMAGES=local $(ENV) images >/dev/null
 	$(NX) run image-parity:parity --output-style=static
+
+platform-check: setup env-cli ## dev from a workspace installed for macOS arm64 (npm ci --os=darwin --cpu=arm64): healthy, live reload works (needs dev absent)
+	$(NX) run acceptance:platform-check --output-style=static
 
 acceptance: setup env-cli test-images ## AC-1..AC-7 as an operator checks them: prod and dev, browsers, make test beside them
 	$(NX) run acceptance:acceptance --output-style=static

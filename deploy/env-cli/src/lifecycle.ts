@@ -6,6 +6,7 @@ import { ensureProdEnvFile, readEnvFile } from './env-file.ts';
 import type { Environment } from './environments.ts';
 import { explainFailure, upWaiting } from './explain.ts';
 import { SHARED_TAG, buildAppImages } from './app-images.ts';
+import { devNativeVars } from './dev-native.ts';
 import { describeImages, imageVars, resolveImages, wantedImages } from './images.ts';
 import { say, seconds } from './output.ts';
 import { checkDocker, checkPorts } from './preflight.ts';
@@ -48,7 +49,7 @@ export async function start(root: string, e: Environment, { build }: { build: bo
   const imagesStarted = Date.now();
   const images = await resolveImages(root, { wanted: wantedImages(prepare(root, e)) });
   describeImages(images);
-  const vars: Record<string, string> = { ...imageVars(images), CHORUS_APP_TAG: SHARED_TAG, ...(e.name === 'dev' ? hostUser() : {}) };
+  const vars: Record<string, string> = { ...imageVars(images), CHORUS_APP_TAG: SHARED_TAG, ...(e.name === 'dev' ? { ...hostUser(), ...devNativeVars(root) } : {}) };
   if (build) await buildAppImages(root, APP_IMAGES, vars.NODE_IMAGE!);
   const buildMs = Date.now() - imagesStarted;
   const composeStarted = Date.now();

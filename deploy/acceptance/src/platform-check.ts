@@ -1,0 +1,87 @@
+/**
+ * dev from a workspace installed for another platform, as on a Mac: a clone of this repository is installed
+ * with `npm ci --os=darwin --cpu=arm64` (so node_modules holds macOS builds of esbuild and every other
+ * native package), then `env up dev` must bring dev up healthy on this Linux engine, and an edit to the
+ * web app's source must show in the running UI (live reload). The tools that run on the host (the env CLI,
+ * the app images) are built from a Linux install first, as a Mac's own install would provide them.
+ *
+ * It needs dev absent (dev is what it starts) and says so otherwise; it removes the dev it started and the clone.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+const say = (m: string) => void process.stdout.write(`platform-check: ${m}\n`);
+const failures: string[] = [];
+const check = (ok: boolean, what: string) => {
+  say(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
+  if (!ok) failures.push(what);
+};
+const run = (cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
+  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+};
+const must = (what: string, r: { ok: boolean; out: string }) => {
+  if (!r.ok) throw new Error(`${what} failed:\n${r.out.split('\n').slice(-30).join('\n')}`);
+  return r.out;
+};
+
+async function main(): Promise<number> {
+  if (run(root, 'docker', ['ps', '-aq', '--filter', 'label=com.docker.compose.project=chorus-dev']).out.trim()) {
+    say('a dev environment exists on this host; this check starts dev itself: run it where dev is absent (`make clean-dev` removes it)');
+    return 1;
+  }
+  const clone = mkdtempSync(join(tmpdir(), 'chorus-platform-'));
+  const env = (dir: string) => ['node', join(dir, 'deploy/env-cli/dist/env.cjs')] as const;
+  try {
+    must('git clone', run(root, 'git', ['clone', '-q', root, clone]));
+    must('npm ci (Linux)', run(clone, 'npm', ['ci', '--no-audit', '--no-fund']));
+    must('building the env CLI', run(clone, 'npx', ['nx', 'run', 'env-cli:build', '--output-style=static']));
+    // The app images, built once from the Linux install, as the Mac's own tooling would build them.
+    const [node, cli] = env(clone);
+    must('building the app images (env up dev)', run(clone, node, [cli, 'up', 'dev']));
+    must('env down dev', run(clone, node, [cli, 'down', 'dev']));
+
+    must('npm ci --os=darwin --cpu=arm64', run(clone, 'npm', ['ci', '--no-audit', '--no-fund', '--os=darwin', '--cpu=arm64', '--ignore-scripts']));
+    const esbuild = join(clone, 'node_modules/tsx/node_modules/@esbuild');
+    const linuxBuild = (dir: string) => existsSync(join(dir, 'linux-x64')) || existsSync(join(dir, 'linux-arm64'));
+    check(!linuxBuild(esbuild) && !linuxBuild(join(clone, 'node_modules/@esbuild')), 'the workspace holds no Linux build of esbuild');
+    check(existsSync(join(clone, 'node_modules/@esbuild/darwin-arm64')), 'it holds the macOS arm64 build');
+
+    const started = Date.now();
+    const up = run(clone, node, [cli, 'up', 'dev', '--no-build']);
+    say(`env up dev exited ${up.ok ? 0 : 'non-zero'} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    for (const line of up.out.split('\n').filter((l) => /^env: (this workspace|dev ready)/.test(l))) say(`  ${line}`);
+    check(up.ok, 'dev came up healthy from the macOS-installed workspace');
+    if (!up.ok) say(up.out.split('\n').slice(-30).join('\n'));
+
+    // Live reload: an edited message in the web app's source reaches the running UI.
+    const marker = `reloaded ${Date.now()}`;
+    const routes = join(clone, 'apps/chorus-web/src/api-routes.ts');
+    writeFileSync(routes, readFileSync(routes, 'utf8').replace("'no such endpoint'", `'no such endpoint (${marker})'`));
+    const edited = Date.now();
+    let seen = false;
+    while (!seen && Date.now() - edited < 60_000) {
+      seen = await fetch('http://127.0.0.1:5002/api/no-such-endpoint').then((r) => r.text(), () => '').then((t) => t.includes(marker));
+      if (!seen) await new Promise((r) => setTimeout(r, 500));
+    }
+    check(seen, `an edit to apps/chorus-web/src reached the UI (live reload) ${seen ? `in ${((Date.now() - edited) / 1000).toFixed(1)} s` : 'within 60 s'}`);
+  } finally {
+    const [node, cli] = env(clone);
+    if (existsSync(cli)) run(clone, node, [cli, 'clean', 'dev', '--yes']);
+    rmSync(clone, { recursive: true, force: true });
+  }
+  say(failures.length === 0 ? 'passed' : `${failures.length} check(s) failed`);
+  return failures.length === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    say(`error: ${error.message}`);
+    process.exit(1);
+  },
+);
