@@ -12,7 +12,7 @@ export const imageReference = z.string().regex(/^[a-z0-9][a-zA-Z0-9._\-/:]*[a-zA
 
 const schema = z.object({
   NODE_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Node.js release, such as 22.12.0'),
-  NODE_MINIMUM: z.string().regex(/^\d+\.\d+$/, 'expected the oldest Node.js the tooling runs on, such as 20.11'),
+  NODE_MINIMUM: z.string().regex(/^\d+\.\d+$/, 'expected the oldest Node.js the tooling runs on, such as 20.19'),
   KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Kafka release, such as 4.0.0'),
   CONNECT_KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Kafka release, such as 4.0.0'),
   DEBEZIUM_VERSION: z.string().regex(/^\d+\.\d+\.\d+\.Final$/, 'expected an exact Debezium release, such as 3.1.0.Final'),
