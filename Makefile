@@ -8,6 +8,8 @@ export NX_NO_CLOUD := true
 
 NX := npx nx
 ENV := node deploy/env-cli/dist/env.cjs
+# Exports the third-party image references the env CLI resolved (present, pulled or built offline).
+RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
 .PHONY: help install setup test-images images env-cli build unit smoke test-env acceptance test \
         pull-check parity platform-check chaos bench run-prod run-dev stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
@@ -25,7 +27,7 @@ setup: ## Provision Docker: the engine and the Compose v2 plugin (idempotent)
 	@bash infrastructure/docker/compose-plugin/install.sh
 
 test-images: setup env-cli ## The images the host tests run: the environments' (present, pulled or built offline) and a browser on the Node image
-	@refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs")" && NODE_IMAGE=$$NODE_IMAGE bash infrastructure/browser/build.sh
+	@$(RESOLVED_IMAGES) && bash infrastructure/browser/build.sh
 
 images: setup env-cli ## Third-party images: present, else pulled, else built offline (CHORUS_IMAGES=auto|pull|local)
 	@$(ENV) images
@@ -74,7 +76,7 @@ build: install ## Build every app (Nx, cached)
 
 unit: install test-images ## Unit and integration tests of every project on the host, Redis and the browser in containers (Nx, cached; NX_SKIP_NX_CACHE=true runs them all)
 	@[ -z "$${NX_SKIP_NX_CACHE:-}" ] || echo "host tests: the Nx cache is skipped (NX_SKIP_NX_CACHE=$$NX_SKIP_NX_CACHE): every project's tests run"
-	@refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')" && $(NX) run-many -t build typecheck test --exclude env
+	@$(RESOLVED_IMAGES) && $(NX) run-many -t build typecheck test --exclude env
 	@node tools/test-summary.mjs
 
 smoke: install setup env-cli ## Smoke-test the container substrate: Postgres -> Debezium -> Kafka
@@ -89,7 +91,7 @@ chaos: setup env-cli ## Kill and restart each service under a steady writer, in 
 bench: setup env-cli ## CDC latency INSERT -> read model at 100/1,000/5,000 rows/s and a ramp, tuned vs baseline, own projects (~8 min)
 	@$(ENV) bench
 
-pull-check: setup env-cli ## The pull path against a registry on 127.0.0.1: a clean make run-dev pulls every image, builds none (skips if a dev exists)
+pull-check: setup env-cli ## The pull path against a registry on 127.0.0.1: a test run pulls every image, builds none, passes its journey
 	$(NX) run acceptance:pull-check --output-style=static
 
 parity: setup env-cli ## The look-alikes' Kafka and Connect configuration equals upstream's rules, for every Compose file (builds the look-alikes)
