@@ -23,7 +23,7 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
   { path: /^services\.[^.]+\.restart$/, why: 'restart policies are per environment' },
   { path: new RegExp(`^services\\.${APPS}\\.(image|working_dir|command)$`), envs: ['dev'], why: "dev runs the mounted source with a watch command" },
   { path: new RegExp(`^services\\.${APPS}\\.user$`), envs: ['dev'], why: 'dev runs the mounted source as the host user that owns it' },
-  { path: new RegExp(`^services\\.${APPS}\\.environment\\.ESBUILD_BINARY_PATH$`), envs: ['dev'], why: "dev's containers run the mounted node_modules, which may hold another platform's esbuild" },
+  { path: new RegExp(`^services\\.${APPS}\\.environment\\.(ESBUILD_BINARY_PATH|NODE_OPTIONS)$`), envs: ['dev'], why: "dev runs the mounted sources with tsx as node's loader, and the mounted node_modules may hold another platform's esbuild" },
   {
     path: /^services\.kafka\.environment\.KAFKA_(LISTENERS|ADVERTISED_LISTENERS|LISTENER_SECURITY_PROTOCOL_MAP)$/,
     envs: ['dev'],
