@@ -93,15 +93,21 @@ export function stageTable(results: [Setup, BenchStep[]][]): string {
   return table(['setup', 'offered rows/s', 'INSERT → commit p50/p99', 'commit → Kafka p50/p99', 'Kafka → Redis p50/p99', 'end to end p50/p99'], rows);
 }
 
-/** Guards that machine noise cannot trip: a ratio within one run, and keeping up at a rate far below the ramp's. */
-export const GUARD = { ratioRate: 1000, minP99Ratio: 3, keepUpRate: 5000 } as const;
+/**
+ * Guards that machine noise cannot trip. The baseline's median has a floor of Debezium's 500 ms poll
+ * interval, which the tuning removes, whatever the machine: the tuned median at the lowest fixed rate must be
+ * at least 3× below the same run's baseline. And the tuned setup must keep up with 1,000 rows/s. (Tails and
+ * 5,000 rows/s move with the machine: on a slow day the unchanged code missed both.)
+ */
+export const GUARD = { minP50Ratio: 3, keepUpRate: 1000 } as const;
 
 export function benchRegressions(tuned: BenchStep[], baseline: BenchStep[] | undefined): string[] {
   const fixed = (steps: BenchStep[] | undefined, rate: number) => steps?.find((s) => s.phase === 'fixed' && s.offered === rate);
   const out: string[] = [];
-  const [t, b] = [fixed(tuned, GUARD.ratioRate), fixed(baseline, GUARD.ratioRate)];
-  if (t?.latency && b?.latency && b.latency.p99 / t.latency.p99 < GUARD.minP99Ratio) {
-    out.push(`at ${GUARD.ratioRate} rows/s the tuned p99 (${ms(t.latency.p99)} ms) is not ${GUARD.minP99Ratio}× better than the baseline's (${ms(b.latency.p99)} ms)`);
+  const lowest = Math.min(...tuned.filter((s) => s.phase === 'fixed').map((s) => s.offered));
+  const [t, b] = [fixed(tuned, lowest), fixed(baseline, lowest)];
+  if (t?.latency && b?.latency && b.latency.p50 / t.latency.p50 < GUARD.minP50Ratio) {
+    out.push(`at ${lowest} rows/s the tuned median (${ms(t.latency.p50)} ms) is not ${GUARD.minP50Ratio}× below the baseline's (${ms(b.latency.p50)} ms)`);
   }
   const k = fixed(tuned, GUARD.keepUpRate);
   if (k && !k.sustained) out.push(`the tuned setup did not keep up at ${GUARD.keepUpRate} rows/s`);
