@@ -96,20 +96,21 @@ async function containerEnv(container: string): Promise<Record<string, string>> 
 }
 
 /**
- * An environment's Kafka as an operator sees it: records on the change topic, Connect's source offsets,
- * and the broker's effective settings beside what the upstream image's rules give for its environment.
+ * An environment's Kafka as an operator sees it: the records the change topic and Connect's offsets topic
+ * hold (the sum of their partitions' end offsets: a topic lost with its container starts again from 0), and
+ * the broker's effective settings beside what the upstream image's rules give for its environment.
  */
 async function kafkaState(env: Env) {
   const kafka = `chorus-${env}-kafka-1`;
-  const count = async (topic: string, match: string) => {
-    const { out } = await sh('docker', ['exec', kafka, '/opt/kafka/bin/kafka-console-consumer.sh', '--bootstrap-server', 'kafka:9092', '--topic', topic, '--from-beginning', '--timeout-ms', '8000', '--property', 'print.key=true']);
-    return out.split('\n').filter((line) => line.includes(match)).length;
+  const records = async (topic: string) => {
+    const { out, code } = await sh('docker', ['exec', kafka, '/opt/kafka/bin/kafka-run-class.sh', 'org.apache.kafka.tools.GetOffsetShell', '--bootstrap-server', 'kafka:9092', '--topic', topic]);
+    if (code !== 0) throw new Error(`reading the end offsets of ${topic} failed: ${out}`);
+    return out.split('\n').filter((line) => line.startsWith(`${topic}:`)).reduce((sum, line) => sum + Number(line.split(':').pop()), 0);
   };
-  const names = cdcNames(env);
   const vars = await containerEnv(kafka);
   return {
-    changes: await count(names.taskTopic, '"op"'),
-    offsets: await count((await containerEnv(`chorus-${env}-kafka-connect-1`)).OFFSET_STORAGE_TOPIC!, names.connector),
+    changes: await records(cdcNames(env).taskTopic),
+    offsets: await records((await containerEnv(`chorus-${env}-kafka-connect-1`)).OFFSET_STORAGE_TOPIC!),
     settings: parseProperties((await sh('docker', ['exec', kafka, 'cat', '/opt/kafka/config/server.properties'])).out),
     upstream: kafkaServerProperties(vars, {}),
   };
