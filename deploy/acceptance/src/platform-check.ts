@@ -13,14 +13,10 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checklist } from './checklist.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const say = (m: string) => void process.stdout.write(`platform-check: ${m}\n`);
-const failures: string[] = [];
-const check = (ok: boolean, what: string) => {
-  say(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures.push(what);
-};
+const { say, check, run: runChecks } = checklist('platform-check');
 const run = (cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
   const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
   const why = r.error ? `\n${r.error.message}` : r.status === 0 ? '' : `\n(exit ${r.status ?? r.signal})`;
@@ -49,7 +45,7 @@ function bodyOf(url: string): Promise<string> {
   });
 }
 
-async function main(): Promise<number> {
+async function main(): Promise<number | void> {
   if (run(root, 'docker', ['ps', '-aq', '--filter', 'label=com.docker.compose.project=chorus-dev']).out.trim()) {
     say('a dev environment exists on this host; this check starts dev itself: run it where dev is absent (`make clean-dev` removes it)');
     return 1;
@@ -99,14 +95,6 @@ async function main(): Promise<number> {
     if (existsSync(cli)) run(clone, node, [cli, 'clean', 'dev', '--yes']);
     rmSync(clone, { recursive: true, force: true });
   }
-  say(failures.length === 0 ? 'passed' : `${failures.length} check(s) failed`);
-  return failures.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    say(`error: ${error.message}`);
-    process.exit(1);
-  },
-);
+void runChecks(main);

@@ -10,19 +10,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { checklist } from './checklist.ts';
 import { freePort } from '@chorus/testing';
 import { parseReference, readVersions, thirdPartyImages } from '@chorus/versions';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const say = (m: string) => void process.stdout.write(`pull-check: ${m}\n`);
+const { say, check, run: runChecks } = checklist('pull-check');
 const docker = (...args: string[]) => {
   const r = spawnSync('docker', args, { encoding: 'utf8' });
   return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim() };
-};
-const failures: string[] = [];
-const check = (ok: boolean, what: string) => {
-  say(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
-  if (!ok) failures.push(what);
 };
 
 async function waitForRegistry(address: string, registry: ChildProcess): Promise<void> {
@@ -48,7 +44,7 @@ function runLogged(command: string, args: string[], env: NodeJS.ProcessEnv): Pro
   });
 }
 
-async function main(): Promise<number> {
+async function main(): Promise<number | void> {
   const versions = readVersions(root);
   const images = thirdPartyImages(versions);
   const missing = images.filter((i) => !docker('image', 'inspect', i.local).ok);
@@ -106,14 +102,6 @@ async function main(): Promise<number> {
     registry.kill();
     rmSync(storage, { recursive: true, force: true });
   }
-  say(failures.length === 0 ? 'passed' : `${failures.length} check(s) failed`);
-  return failures.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    say(`error: ${error.message}`);
-    process.exit(1);
-  },
-);
+void runChecks(main);
