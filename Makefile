@@ -74,9 +74,10 @@ clean-test: env-cli ## Remove test runs left behind by a killed make test (live 
 build: install ## Build every app (Nx, cached)
 	$(NX) run-many -t build
 
-unit: install test-images ## Unit and integration tests of every project on the host, Redis and the browser in containers (Nx, cached; NX_SKIP_NX_CACHE=true runs them all)
+unit: install test-images ## Every project's build, typecheck, lint, unit and integration tests on the host, Redis and the browser in containers (Nx, cached; NX_SKIP_NX_CACHE=true runs them all)
 	@[ -z "$${NX_SKIP_NX_CACHE:-}" ] || echo "host tests: the Nx cache is skipped (NX_SKIP_NX_CACHE=$$NX_SKIP_NX_CACHE): every project's tests run"
-	@$(RESOLVED_IMAGES) && $(NX) run-many -t build typecheck test --exclude env
+	@rm -f $(wildcard */*/reports/vitest.json */*/reports/integration.json)
+	@$(RESOLVED_IMAGES) && $(NX) run-many -t build typecheck lint test integration --exclude env
 	@node tools/test-summary.mjs
 
 smoke: install setup env-cli ## Smoke-test the container substrate: Postgres -> Debezium -> Kafka
@@ -105,7 +106,4 @@ acceptance: setup env-cli test-images ## AC-1..AC-7 as an operator checks them: 
 	$(NX) run acceptance:acceptance --output-style=static
 
 test: ## Host tests, then a hermetic test run; never touches prod or dev
-	@start=$$(date +%s); $(MAKE) --no-print-directory unit; host=$$(( $$(date +%s) - start )); \
-	$(MAKE) --no-print-directory test-env; \
-	echo "make test: host tests $${host} s, test environment $$(( $$(date +%s) - start - host )) s, $$(( $$(date +%s) - start )) s in all"; \
-	node tools/test-summary.mjs
+	@MAKE="$(MAKE)" node tools/make-test.mjs

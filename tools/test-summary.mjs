@@ -1,4 +1,5 @@
-// Sums the vitest JSON reports of every project into one closing line: "Tests: N passed, N failed".
+// Sums the vitest JSON reports of every project (its unit tests, reports/vitest.json, and its tests on
+// real services, reports/integration.json) into one closing line: "Tests: N passed, N failed".
 // With --acceptance, the acceptance suite's report (deploy/acceptance/reports/acceptance.json) too.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
@@ -6,7 +7,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const files = ['apps', 'libs', 'deploy', 'tools']
-  .flatMap((dir) => readdirSync(dir).map((name) => `${dir}/${name}/reports/vitest.json`))
+  .flatMap((dir) => readdirSync(dir).flatMap((name) => ['vitest', 'integration'].map((kind) => `${dir}/${name}/reports/${kind}.json`)))
   .concat(process.argv.includes('--acceptance') ? ['deploy/acceptance/reports/acceptance.json'] : [])
   .filter((file) => existsSync(file));
 for (const file of files) {
@@ -19,7 +20,8 @@ if (files.length === 0) {
   console.error('no test reports found: did the test target run?');
   process.exit(1);
 }
-console.log(`${files.length} projects tested`);
+const projects = new Set(files.map((file) => file.split('/').slice(0, 2).join('/')));
+console.log(`${projects.size} projects tested (${files.filter((f) => f.endsWith('vitest.json')).length} unit and ${files.filter((f) => f.endsWith('integration.json')).length} integration targets)`);
 // Property-based tests say how many cases they tried.
 for (const file of ['apps', 'libs', 'deploy'].flatMap((dir) => readdirSync(dir).map((name) => `${dir}/${name}/reports/fuzz.json`)).filter((f) => existsSync(f))) {
   const cases = Object.entries(JSON.parse(readFileSync(file, 'utf8')));

@@ -3,6 +3,7 @@ import express from 'express';
 import type { Redis } from 'ioredis';
 import { within } from '@chorus/wait';
 import type { Projector } from '@chorus/cdc-events';
+import { HEALTH_PATH, type ProcessorHealth, type ProcessorStatus } from '@chorus/processor-health';
 import type { ChangeConsumer, ConsumerState } from './consumer.ts';
 import type { ProcessorMetrics } from './metrics.ts';
 
@@ -24,7 +25,7 @@ export interface HealthInput {
  * The processor's health: healthy only while the consumer runs, Redis answers and any lag moves. A lag
  * that has not moved for `stallMs` is a stall, so a stopped projection shows within seconds.
  */
-export function assess(h: HealthInput): { healthy: boolean; status: string } {
+export function assess(h: HealthInput): { healthy: boolean; status: ProcessorStatus } {
   if (h.state !== 'running') return { healthy: false, status: h.state };
   if (!h.redisOk) return { healthy: false, status: 'redis_unreachable' };
   if (h.lag !== null && h.lag > 0 && h.laggingSince !== null && h.now - Math.max(h.laggingSince, h.lastProgressAt) > h.stallMs) {
@@ -37,7 +38,7 @@ export function assess(h: HealthInput): { healthy: boolean; status: string } {
 export function healthServer(consumer: ChangeConsumer, projector: Projector, redis: Redis, stallMs: number, metrics: ProcessorMetrics) {
   let laggingSince: number | null = null;
   const app = express();
-  app.get('/healthz', async (_req, res) => {
+  app.get(HEALTH_PATH, async (_req, res) => {
     // Bounded, so that the probe answers well inside its healthcheck's timeout: a lag Kafka does not
     // report in time is unknown (null), not a failure.
     const [lag, redisOk] = await Promise.all([
@@ -48,14 +49,15 @@ export function healthServer(consumer: ChangeConsumer, projector: Projector, red
     if (lag === 0) laggingSince = null;
     else if (lag !== null && laggingSince === null) laggingSince = now;
     const { healthy, status } = assess({ state: consumer.state, lag, redisOk, laggingSince, lastProgressAt: consumer.lastProgressAt, now, stallMs });
-    res.status(healthy ? 200 : 503).json({
+    const reply: ProcessorHealth = {
       status,
       lag,
       lastEventAt: projector.lastEventAt?.toISOString() ?? null,
-      events: projector.counters,
+      events: { ...projector.counters },
       deadLetters: projector.counters.malformed,
       latencyMs: metrics.recentLatency(),
-    });
+    };
+    res.status(healthy ? 200 : 503).json(reply);
   });
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

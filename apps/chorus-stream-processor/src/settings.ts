@@ -11,7 +11,7 @@ export const schema = z.object({
   TOPIC_PREFIX: env.identifier().optional(),
   CONSUMER_GROUP: z.string().optional(),
   ...redisEnv,
-  HEALTH_PORT: env.port().default(8080),
+  HEALTH_PORT: env.port().default(defaults.healthPort),
   STALL_SECONDS: env.positiveInt().default(30),
   ...cdcProfileEnv,
   ...logEnv,

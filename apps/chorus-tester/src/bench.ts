@@ -5,10 +5,10 @@
  * compete with the pipeline it measures. Latency = projectedAt − the moment the INSERT was sent (one
  * host, one clock).
  */
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { summarize } from '@chorus/latency';
 import type { BenchStep } from '@chorus/load-reports';
+import { type Arrival, ReadModel } from '@chorus/read-model';
 import { taskHash } from '@chorus/tasks';
 import { sleep } from '@chorus/wait';
 
@@ -41,32 +41,14 @@ async function insertBatch(pool: pg.Pool, queries: string[]): Promise<string[]> 
   return hashes;
 }
 
-/** When a row committed in Postgres, was published to Kafka, and was projected into Redis (ms). */
-interface Arrival {
-  savedAt: number;
-  publishedAt: number;
-  projectedAt: number;
-}
-
-/** The arrival times of the hashes, polling until all are there or the drain ends. */
-async function arrivals(redis: Redis, hashes: string[]): Promise<Map<string, Arrival>> {
+/** The arrival times of the hashes in the read model, polling until all are there or the drain ends. */
+async function arrivals(model: ReadModel, hashes: string[]): Promise<Map<string, Arrival>> {
   const arrived = new Map<string, Arrival>();
   let pending = hashes;
   const deadline = Date.now() + DRAIN_MS;
   while (pending.length > 0 && Date.now() < deadline) {
-    const still: string[] = [];
-    for (let i = 0; i < pending.length; i += 5000) {
-      const chunk = pending.slice(i, i + 5000);
-      const pipeline = redis.pipeline();
-      for (const hash of chunk) pipeline.hmget(`task:${hash}`, 'savedAt', 'publishedAt', 'projectedAt');
-      const results = (await pipeline.exec()) ?? [];
-      chunk.forEach((hash, j) => {
-        const [savedAt, publishedAt, projectedAt] = (results[j]?.[1] as (string | null)[] | undefined) ?? [];
-        if (projectedAt) arrived.set(hash, { savedAt: Number(savedAt), publishedAt: Number(publishedAt), projectedAt: Number(projectedAt) });
-        else still.push(hash);
-      });
-    }
-    pending = still;
+    for (const [hash, arrival] of await model.arrivals(pending)) arrived.set(hash, arrival);
+    pending = pending.filter((hash) => !arrived.has(hash));
     if (pending.length > 0) await sleep(100);
   }
   return arrived;
@@ -75,7 +57,7 @@ async function arrivals(redis: Redis, hashes: string[]): Promise<Map<string, Arr
 /** One step: `rate` rows a second for `seconds`, then the drain. `label` keeps each step's rows apart. */
 export async function step(
   pool: pg.Pool,
-  redis: Redis,
+  model: ReadModel,
   { rate, seconds, label, floorP50 }: { rate: number; seconds: number; label: string; /** The median at the lowest rate, once measured. */ floorP50?: number },
 ): Promise<Omit<BenchStep, 'phase'>> {
   const sent: Sent[] = [];
@@ -112,7 +94,7 @@ export async function step(
   const writeSeconds = (Date.now() - started) / 1000;
   sent.sort((a, b) => a.at - b.at);
   const all = sent.flatMap((s) => s.hashes);
-  const arrived = await arrivals(redis, all);
+  const arrived = await arrivals(model, all);
   const rows = sent.flatMap((s) => s.hashes.flatMap((h) => (arrived.has(h) ? [{ at: s.at, ...arrived.get(h)! }] : [])));
   const latencies = rows.map((r) => Math.max(0, r.projectedAt - r.at));
   // Where the time went, stage by stage (one host, one clock; a stage can read a millisecond below 0).

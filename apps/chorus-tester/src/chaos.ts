@@ -3,10 +3,10 @@
  * deleting tasks through the app's own store while a fault happens, and a check that every task in
  * Postgres is in the read model as it is there, and that no deleted task is.
  */
-import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { TaskStore } from '@chorus/db';
 import type { Comparison, Convergence, WriterReport } from '@chorus/load-reports';
+import type { ReadModel } from '@chorus/read-model';
 import { sleep } from '@chorus/wait';
 
 /**
@@ -50,20 +50,10 @@ export async function write(pool: pg.Pool, { rate, seconds, run }: { rate: numbe
 }
 
 /** Postgres against the read model, task by task. */
-export async function compare(pool: pg.Pool, redis: Redis): Promise<Comparison> {
+export async function compare(pool: pg.Pool, model: ReadModel): Promise<Comparison> {
   const { rows } = await pool.query<{ query_hash: string; status: string }>('SELECT query_hash, status FROM task_queue');
   const truth = new Map(rows.map((r) => [r.query_hash, r.status]));
-  const projected = new Map<string, string | null>();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', 'task:*', 'COUNT', 2000);
-    cursor = next;
-    if (keys.length === 0) continue;
-    const pipeline = redis.pipeline();
-    for (const key of keys) pipeline.hget(key, 'status');
-    const results = (await pipeline.exec()) ?? [];
-    keys.forEach((key, i) => projected.set(key.slice('task:'.length), (results[i]?.[1] as string | null) ?? null));
-  } while (cursor !== '0');
+  const projected = await model.statuses();
   const result: Comparison = { tasks: truth.size, lost: 0, stale: 0, resurrected: 0, examples: [] };
   const example = (kind: string, hash: string) => void (result.examples.length < 6 && result.examples.push(`${kind} ${hash}`));
   for (const [hash, status] of truth) {
@@ -86,18 +76,18 @@ export async function compare(pool: pg.Pool, redis: Redis): Promise<Comparison> 
 }
 
 /** Compares every 500 ms until the read model matches Postgres or `timeoutSeconds` pass. */
-export async function converge(pool: pg.Pool, redis: Redis, timeoutSeconds: number): Promise<Convergence> {
+export async function converge(pool: pg.Pool, model: ReadModel, timeoutSeconds: number): Promise<Convergence> {
   const started = Date.now();
   let last: Comparison | undefined;
   while (Date.now() - started < timeoutSeconds * 1000) {
     try {
-      last = await compare(pool, redis);
+      last = await compare(pool, model);
       if (last.lost + last.stale + last.resurrected === 0) return { ...last, converged: true, seconds: (Date.now() - started) / 1000 };
     } catch {
       // Postgres or Redis still coming back: try again.
     }
     await sleep(500);
   }
-  last ??= await compare(pool, redis);
+  last ??= await compare(pool, model);
   return { ...last, converged: false, seconds: (Date.now() - started) / 1000 };
 }

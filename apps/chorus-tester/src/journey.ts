@@ -5,16 +5,15 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
 import { ROLES } from '@chorus/db';
 import { type Task, taskHash } from '@chorus/tasks';
 import { Deadline, done, notYet, poll } from '@chorus/wait';
+import { openPool, openReadModel, settings } from './connections.ts';
 
-const WEB = process.env.CHORUS_WEB_URL ?? 'http://chorus-web:3000';
-const redis = new Redis(process.env.REDIS_URL ?? 'redis://redis:6379');
+const { webUrl: WEB, redisUrl, pipelineTimeoutMs: PIPELINE_TIMEOUT_MS } = settings();
+const { model, redis } = openReadModel();
 const RUN = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-const PIPELINE_TIMEOUT_MS = Number(process.env.PIPELINE_TIMEOUT_MS ?? 30_000);
 
 after(() => redis.disconnect());
 
@@ -40,8 +39,8 @@ const postJson = (path: string, body: unknown) =>
 /** The task as the read model, the API and the page show it, once all three agree on `status`. */
 async function seen(hash: string, status: string) {
   return eventually(`task ${hash} as ${status} in the read model, the API and the page`, async () => {
-    const stored = await redis.hgetall(`task:${hash}`);
-    if (stored.status !== status) return undefined;
+    const stored = await model.get(hash);
+    if (stored?.status !== status) return undefined;
     const res = await api(`/api/tasks/${hash}`);
     if (res.status !== 200) return undefined;
     const task = (await res.json()) as Task;
@@ -115,7 +114,7 @@ describe('changes that flow through CDC', () => {
     await seen(task.hash, 'PENDING_ANALYSIS');
     assert.equal((await api(`/api/tasks/${task.hash}`, { method: 'DELETE' })).status, 202);
     await eventually(`task ${task.hash} gone`, async () => {
-      if ((await redis.exists(`task:${task.hash}`)) !== 0) return undefined;
+      if ((await model.get(task.hash)) !== null) return undefined;
       if ((await api(`/api/tasks/${task.hash}`)).status !== 404) return undefined;
       return (await api(`/query/${task.hash}`)).status === 404 ? true : undefined;
     });
@@ -157,7 +156,7 @@ describe('health', () => {
 describe('what the test environment lets through', () => {
   it('Redis refuses a command without the password', async () => {
     // The protocol by hand: a client library would authenticate, or retry, on its own.
-    const url = new URL(process.env.REDIS_URL ?? 'redis://redis:6379');
+    const url = new URL(redisUrl);
     const reply = await new Promise<string>((resolve, reject) => {
       const socket = connect({ host: url.hostname, port: Number(url.port || 6379) }, () => socket.write('GET anything\r\n'));
       socket.setTimeout(5000, () => socket.destroy(new Error('no reply from Redis in 5 s')));
@@ -194,19 +193,12 @@ describe('what the test environment lets through', () => {
 });
 
 /** Runs `fn` with a Postgres client logged in as the app role, as chorus-web is. */
-const withApp = async <T>(fn: (client: pg.Client) => Promise<T>) => {
-  const client = new pg.Client({
-    host: process.env.POSTGRES_HOST,
-    port: Number(process.env.POSTGRES_PORT ?? 5432),
-    user: process.env.POSTGRES_USER,
-    password: process.env.POSTGRES_PASSWORD,
-    database: process.env.POSTGRES_DB,
-  });
-  await client.connect();
+const withApp = async <T>(fn: (client: pg.Pool) => Promise<T>) => {
+  const pool = openPool(1);
   try {
-    return await fn(client);
+    return await fn(pool);
   } finally {
-    await client.end();
+    await pool.end();
   }
 };
 
@@ -240,7 +232,7 @@ describe('Redis loses its data', () => {
       await redis.flushall();
       await poll(
         async () => {
-          const projected = await redis.zcard('tasks:by-time');
+          const projected = (await model.stats()).total;
           return projected === expected ? done(projected) : notYet(`${projected} of ${expected} tasks back`);
         },
         { what: 'the read model rebuilt', deadline: new Deadline(60_000), initialMs: 200, maxMs: 500 },

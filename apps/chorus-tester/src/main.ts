@@ -8,7 +8,7 @@ import { EXIT, runMain } from '@chorus/errors';
 import { BENCH_DEFAULTS, type BenchStep } from '@chorus/load-reports';
 import { step } from './bench.ts';
 import { converge, write } from './chaos.ts';
-import { openPool, openRedis } from './connections.ts';
+import { openPool, openReadModel } from './connections.ts';
 
 const emit = (result: unknown) => void process.stdout.write(`${JSON.stringify(result)}\n`);
 const progress = (line: string) => void process.stderr.write(`${line}\n`);
@@ -37,8 +37,8 @@ program
   .description('compare Postgres with the read model until they match; print the comparison')
   .requiredOption('--timeout <seconds>', 'give up after', positive)
   .action(async (o: { timeout: number }) => {
-    const [pool, redis] = [openPool(1), openRedis()];
-    emit(await converge(pool, redis, o.timeout));
+    const [pool, { model, redis }] = [openPool(1), openReadModel()];
+    emit(await converge(pool, model, o.timeout));
     await pool.end();
     redis.disconnect();
   });
@@ -52,21 +52,21 @@ program
   .option('--ramp <list>', 'ramp rates, rows a second', positiveList, [...BENCH_DEFAULTS.ramp])
   .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, BENCH_DEFAULTS.rampSeconds)
   .action(async (o: { label: string; rates: number[]; seconds: number; ramp: number[]; rampSeconds: number }) => {
-    const [pool, redis] = [openPool(4), openRedis()];
+    const [pool, { model, redis }] = [openPool(4), openReadModel()];
     // Warm-up: the first rows pay for connections and JIT, not the pipeline.
-    await step(pool, redis, { rate: 200, seconds: 3, label: `${o.label} warm-up` });
+    await step(pool, model, { rate: 200, seconds: 3, label: `${o.label} warm-up` });
     let floorP50: number | undefined;
     // Each step's rows are its own (the step's number is in their label), even when a rate repeats.
     for (const [i, rate] of o.rates.entries()) {
       progress(`bench ${o.label}: ${rate} rows/s for ${o.seconds} s`);
-      const result = await step(pool, redis, { rate, seconds: o.seconds, label: `${o.label} ${i + 1} ${rate}`, floorP50 });
+      const result = await step(pool, model, { rate, seconds: o.seconds, label: `${o.label} ${i + 1} ${rate}`, floorP50 });
       floorP50 ??= result.latency?.p50;
       outcome(result);
       emit({ phase: 'fixed', ...result });
     }
     for (const [i, rate] of o.ramp.entries()) {
       progress(`bench ${o.label}: ramp ${rate} rows/s for ${o.rampSeconds} s`);
-      const result = await step(pool, redis, { rate, seconds: o.rampSeconds, label: `${o.label} ramp ${i + 1} ${rate}`, floorP50 });
+      const result = await step(pool, model, { rate, seconds: o.rampSeconds, label: `${o.label} ramp ${i + 1} ${rate}`, floorP50 });
       outcome(result);
       emit({ phase: 'ramp', ...result });
       if (!result.sustained) break;

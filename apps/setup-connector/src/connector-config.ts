@@ -1,5 +1,5 @@
 import { cdcTuning } from '@chorus/config';
-import type { ConnectorConfig } from '@chorus/kafka-connect';
+import type { ConnectorConfig } from '@chorus/connect-api';
 import type { Settings } from './settings.ts';
 
 export const POSTGRES_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';

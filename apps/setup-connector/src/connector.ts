@@ -1,11 +1,5 @@
-import {
-  ConnectError,
-  ConnectUnreachableError,
-  type ConnectorConfig,
-  type ConnectorStatus,
-  type KafkaConnectClient,
-  validationErrors,
-} from '@chorus/kafka-connect';
+import type { ConnectorConfig, ConnectorStatus } from '@chorus/connect-api';
+import { ConnectError, ConnectUnreachableError, type KafkaConnectClient, validationErrors } from '@chorus/kafka-connect';
 import { OperatorError } from '@chorus/errors';
 import type { Logger } from '@chorus/logger';
 import { type Deadline, done, notYet, type Outcome, poll } from '@chorus/wait';
@@ -57,10 +51,23 @@ async function attempt<T>(fn: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
   }
 }
 
+/** How a wait paces its attempts: the first retry after initialMs, the delay doubling up to maxMs. */
+export interface Pace {
+  initialMs: number;
+  maxMs: number;
+}
+
+/** Each wait's pace against a real worker: patient enough for one that takes a minute to start. */
+export const PACE = {
+  connect: { initialMs: 100, maxMs: 3000 },
+  config: { initialMs: 200, maxMs: 3000 },
+  running: { initialMs: 100, maxMs: 2000 },
+} satisfies Record<string, Pace>;
+
 const onWait = (log: Logger, what: string) => (info: { attempt: number; reason: string; nextDelayMs: number }) =>
   log.info({ attempt: info.attempt, retryInMs: info.nextDelayMs }, `waiting for ${what}: ${info.reason}`);
 
-export async function waitForConnect(connect: KafkaConnectClient, deadline: Deadline, log: Logger): Promise<void> {
+export async function waitForConnect(connect: KafkaConnectClient, deadline: Deadline, log: Logger, pace: Pace = PACE.connect): Promise<void> {
   const what = `the Debezium PostgreSQL plugin in Kafka Connect at ${connect.baseUrl}`;
   await poll(
     () =>
@@ -71,17 +78,16 @@ export async function waitForConnect(connect: KafkaConnectClient, deadline: Dead
           ? done(undefined)
           : notYet(`plugin ${POSTGRES_CONNECTOR_CLASS} is not listed (${plugins.length} plugins loaded)`);
       }),
-    { what, deadline, initialMs: 100, maxMs: 3000, onWait: onWait(log, 'Kafka Connect') },
+    { what, deadline, ...pace, onWait: onWait(log, 'Kafka Connect') },
   );
 }
 
 /** GET /connectors/{name}/config, retrying 409, 5xx and connection errors; null when the connector is absent. */
-export async function readConfig(connect: KafkaConnectClient, name: string, deadline: Deadline, log: Logger): Promise<ConnectorConfig | null> {
+export async function readConfig(connect: KafkaConnectClient, name: string, deadline: Deadline, log: Logger, pace: Pace = PACE.config): Promise<ConnectorConfig | null> {
   return poll(() => attempt(async () => done(await connect.getConfig(name))), {
     what: `the live config of ${name}`,
     deadline,
-    initialMs: 200,
-    maxMs: 3000,
+    ...pace,
     onWait: onWait(log, `the live config of ${name}`),
   });
 }
@@ -93,6 +99,7 @@ export async function validateConfig(
   config: ConnectorConfig,
   deadline: Deadline,
   log: Logger,
+  pace: Pace = PACE.config,
 ): Promise<void> {
   await poll(
     () =>
@@ -104,7 +111,7 @@ export async function validateConfig(
         if (unreachable.length === errors.length) return notYet(`Connect cannot reach Postgres yet: ${unreachable[0]?.message}`);
         throw new InvalidConfigError(errors);
       }),
-    { what: 'a valid connector config', deadline, initialMs: 200, maxMs: 3000, onWait: onWait(log, 'config validation') },
+    { what: 'a valid connector config', deadline, ...pace, onWait: onWait(log, 'config validation') },
   );
 }
 
@@ -115,11 +122,12 @@ export async function applyConfig(
   config: ConnectorConfig,
   deadline: Deadline,
   log: Logger,
+  pace: Pace = PACE.config,
 ): Promise<boolean> {
   try {
     return await poll(
       () => attempt(async () => done((await connect.putConfig(name, config)).created)),
-      { what: `Kafka Connect to accept connector ${name}`, deadline, initialMs: 200, maxMs: 3000, onWait: onWait(log, 'Kafka Connect to accept the config') },
+      { what: `Kafka Connect to accept connector ${name}`, deadline, ...pace, onWait: onWait(log, 'Kafka Connect to accept the config') },
     );
   } catch (error) {
     if (error instanceof ConnectError && error.status === 400) {
@@ -142,6 +150,7 @@ export async function waitUntilRunning(
   maxRestarts: number,
   deadline: Deadline,
   log: Logger,
+  pace: Pace = PACE.running,
 ): Promise<ConnectorStatus> {
   let restarts = 0;
   return poll(
@@ -170,6 +179,6 @@ export async function waitUntilRunning(
         if (notRunning.length > 0) return notYet(notRunning.map((t) => `task ${t.id} is ${t.state}`).join(', '));
         return done(status);
       }),
-    { what: `connector ${name} to be RUNNING`, deadline, initialMs: 100, maxMs: 2000, onWait: onWait(log, `${name} to run`) },
+    { what: `connector ${name} to be RUNNING`, deadline, ...pace, onWait: onWait(log, `${name} to run`) },
   );
 }

@@ -1,4 +1,5 @@
-import { type ConnectorStatus, KafkaConnectClient } from '@chorus/kafka-connect';
+import type { ConnectorStatus } from '@chorus/connect-api';
+import { KafkaConnectClient } from '@chorus/kafka-connect';
 import type { Logger } from '@chorus/logger';
 import { Deadline } from '@chorus/wait';
 import { applyConfig, readConfig, validateConfig, waitForConnect, waitUntilRunning } from './connector.ts';

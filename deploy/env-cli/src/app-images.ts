@@ -1,6 +1,11 @@
-import { spawn } from 'node:child_process';
 import { OperatorError } from '@chorus/errors';
 import { docker } from './compose.ts';
+import type { Context } from './context.ts';
+import { attached } from './processes.ts';
+
+/** The apps every environment runs; a run project adds the tester. */
+export const APP_IMAGES = ['chorus-web', 'chorus-stream-processor', 'setup-connector'];
+export const TESTER_IMAGE = 'chorus-tester';
 
 /** The tag of the app images prod and dev run. A test run tags its own (its project name). */
 export const SHARED_TAG = 'local';
@@ -9,15 +14,12 @@ export const SHARED_TAG = 'local';
  * Builds the app images through Nx (each from its bundle, on the resolved Node image), tagged `tag`
  * (tools/app-image.sh); resolves to the time it took.
  */
-export async function buildAppImages(root: string, projects: string[], nodeImage: string, tag = SHARED_TAG): Promise<number> {
+export async function buildAppImages(ctx: Pick<Context, 'root' | 'env'>, projects: string[], nodeImage: string, tag = SHARED_TAG): Promise<number> {
   const started = Date.now();
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn('npx', ['nx', 'run-many', '-t', 'image', '-p', ...projects, '--output-style=static'], {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, NODE_IMAGE: nodeImage, CHORUS_APP_TAG: tag },
-    });
-    child.on('exit', (exit) => resolve(exit ?? 1));
+  const code = await attached('npx', ['nx', 'run-many', '-t', 'image', '-p', ...projects, '--output-style=static'], {
+    cwd: ctx.root,
+    stdin: 'inherit',
+    env: { ...ctx.env, NODE_IMAGE: nodeImage, CHORUS_APP_TAG: tag },
   });
   if (code !== 0) throw new OperatorError(`building the images failed (nx run-many -t image exited ${code}); the lines above say why`);
   return Date.now() - started;

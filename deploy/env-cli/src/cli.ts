@@ -1,22 +1,23 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { positive, positiveList } from '@chorus/cli-args';
 import { EXIT, runMain } from '@chorus/errors';
-import { logs } from './compose.ts';
-import { ENVIRONMENTS, ENV_NAMES, type EnvName, type Environment, repoRoot } from './environments.ts';
-import { clean, start, stop } from './lifecycle.ts';
-import { status } from './status.ts';
-import { cleanTestRuns, testRun } from './test-env.ts';
-import { chaos } from './chaos.ts';
-import { rebuildReadModel } from './rebuild.ts';
 import { BENCH_DEFAULTS } from '@chorus/load-reports';
-import { type BenchOptions, bench } from './bench.ts';
-import { checkDocker } from './preflight.ts';
-import { describeImages, resolveImages, wantedImages } from './images.ts';
-import { readEnvFile } from './env-file.ts';
+import { type BenchOptions, bench } from './commands/bench.ts';
+import { chaos } from './commands/chaos.ts';
+import { clean } from './commands/clean.ts';
+import { cleanTest } from './commands/clean-test.ts';
+import { down } from './commands/down.ts';
+import { images } from './commands/images.ts';
+import { logs } from './commands/logs.ts';
+import { rebuild } from './commands/rebuild-read-model.ts';
+import { status } from './commands/status.ts';
+import { test } from './commands/test.ts';
+import { up } from './commands/up.ts';
+import { createContext } from './context.ts';
+import { ENVIRONMENTS, ENV_NAMES, type EnvName, type Environment } from './environments.ts';
 
-const root = repoRoot();
+/** The repository, the caller's environment and a Compose: made once, handed to every command. */
+const ctx = createContext();
 
 /** prod or dev: the environments an operator starts, stops and deletes by name. */
 function lastingEnv(value: string): Environment {
@@ -44,18 +45,18 @@ program
   .argument('<env>', 'prod or dev', lastingEnv)
   .option('--no-build', 'use the app images as they are')
   .description('build the app images, then start the environment and wait until it is healthy (idempotent)')
-  .action((e: Environment, o: { build: boolean }) => start(root, e, o));
-program.command('down').argument('<env>', 'prod or dev', lastingEnv).description('stop the environment, keeping its volumes').action((e: Environment) => stop(root, e));
+  .action((e: Environment, o: { build: boolean }) => up(ctx, e, o));
+program.command('down').argument('<env>', 'prod or dev', lastingEnv).description('stop the environment, keeping its volumes').action((e: Environment) => down(ctx, e));
 program
   .command('test')
   .option('--no-build', 'run the app images prod and dev use (chorus/*:local) as they are, instead of building its own')
   .description('bring up a test run in its own project, run chorus-tester, always tear down')
-  .action((o: { build: boolean }) => testRun(root, o));
+  .action((o: { build: boolean }) => test(ctx, o));
 program
   .command('chaos')
   .option('--no-build', 'run the app images prod and dev use (chorus/*:local) as they are, instead of building its own')
   .description('a project of its own from the test file: kill and restart each service under a steady writer; the read model must match Postgres again')
-  .action((o: { build: boolean }) => chaos(root, o));
+  .action((o: { build: boolean }) => chaos(ctx, o));
 program
   .command('bench')
   .option('--no-build', 'run the app images prod and dev use (chorus/*:local) as they are, instead of building its own')
@@ -65,43 +66,33 @@ program
   .option('--ramp <list>', 'then these rates, until one is not kept up with', positiveList, [...BENCH_DEFAULTS.ramp])
   .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, BENCH_DEFAULTS.rampSeconds)
   .description('CDC latency from INSERT to the read model at fixed rates and a ramp, tuned and baseline, in projects of their own')
-  .action((o: BenchOptions) => bench(root, o));
+  .action((o: BenchOptions) => bench(ctx, o));
 program
   .command('rebuild-read-model')
   .argument('<env>', 'prod or dev', lastingEnv)
   .description('clear the Redis read model and rebuild it from the change topic and an incremental snapshot of Postgres, while streaming goes on')
-  .action(async (e: Environment) => {
-    checkDocker();
-    await rebuildReadModel(root, e.project, e.name);
-  });
+  .action((e: Environment) => rebuild(ctx, e));
 program
   .command('images')
   .option('--env <name>', "resolve for this environment's env file (its *_IMAGE lines)", anyEnv, ENVIRONMENTS.dev)
   .option('--print', 'print NAME=reference lines, for scripts')
   .description('make every third-party image present: here already, else pulled, else built offline (CHORUS_IMAGES=auto|pull|local)')
-  .action(async (o: { env: Environment; print?: boolean }) => {
-    checkDocker();
-    const envFile = existsSync(join(root, o.env.envFile)) ? readEnvFile(root, o.env) : {};
-    const resolved = await resolveImages(root, { wanted: wantedImages(envFile) });
-    if (o.print) for (const r of resolved) process.stdout.write(`${r.key}=${r.ref}\n`);
-    else describeImages(resolved);
-  });
-program.command('status').description('every environment and test run: services, health, ports, connector state').action(() => status(root));
+  .action((o: { env: Environment; print?: boolean }) => images(ctx, o));
+program.command('status').description('every environment and test run: services, health, ports, connector state').action(() => status(ctx));
 program
   .command('logs')
   .argument('<env>', 'prod or dev', lastingEnv)
   .description('follow the logs')
   .action(async (e: Environment) => {
-    checkDocker();
-    process.exitCode = await logs(root, e.project, { follow: true });
+    process.exitCode = await logs(ctx, e);
   });
 program
   .command('clean')
   .argument('<env>', 'prod or dev', lastingEnv)
   .option('-y, --yes', 'do not ask')
   .description('stop the environment and delete its volumes, after asking')
-  .action((e: Environment, o: { yes?: boolean }) => clean(root, e, { yes: Boolean(o.yes) }));
-program.command('clean-test').description('remove test runs whose owner is gone (killed or closed); live runs are left alone').action(() => cleanTestRuns(root));
+  .action((e: Environment, o: { yes?: boolean }) => clean(ctx, e, { yes: Boolean(o.yes) }));
+program.command('clean-test').description('remove test runs whose owner is gone (killed or closed); live runs are left alone').action(() => cleanTest(ctx));
 
 runMain('env', async () => {
   await program.parseAsync();

@@ -1,10 +1,12 @@
 /**
- * The env CLI's Compose layer, over the `docker-compose` npm package. Every call names its project;
- * calls that start something also name exactly one file and one env file.
+ * The env CLI's Compose layer, over the `docker-compose` npm package, and its plain `docker` calls.
+ * Every Compose call names its project; calls that start something also name exactly one file and one
+ * env file. A Compose is made once per CLI run, for one repository (the context's).
  */
-import { spawn, spawnSync } from 'node:child_process';
 import * as compose from 'docker-compose';
 import type { IDockerComposeOptions, IDockerComposeResult } from 'docker-compose';
+import { relay } from './output.ts';
+import { type Finished, attached, capture } from './processes.ts';
 
 /** A Compose project, with its file and env file when the call needs them (`up`, `run`), or by name alone. */
 export interface ComposeTarget {
@@ -13,6 +15,16 @@ export interface ComposeTarget {
   envFile?: string;
   /** Extra variables for the file's interpolation. */
   vars?: Record<string, string>;
+}
+
+export interface ServiceState {
+  Service: string;
+  Image: string;
+  State: string;
+  Health: string;
+  ExitCode: number;
+  CreatedAt?: string;
+  Publishers: { URL: string; TargetPort: number; PublishedPort: number }[] | null;
 }
 
 /**
@@ -24,18 +36,17 @@ export function cleanEnv(): NodeJS.ProcessEnv {
   return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
 }
 
-function globalArgs(t: ComposeTarget): string[] {
-  return ['--ansi', 'never', '-p', t.project, ...(t.envFile ? ['--env-file', t.envFile] : []), ...(t.file ? ['-f', t.file] : [])];
+/** Plain docker CLI calls: engine info, images, volumes, and containers by label. */
+export const docker = (args: string[]): Finished => capture('docker', args, { env: cleanEnv() });
+
+/** Compose projects that exist (any container, running or not), by name. */
+export function projects(): string[] {
+  const out = docker(['ps', '-a', '--format', '{{.Label "com.docker.compose.project"}}']).out;
+  return [...new Set(out.split('\n').filter(Boolean))];
 }
 
-function options(root: string, t: ComposeTarget, { stream = true } = {}): IDockerComposeOptions {
-  return {
-    cwd: root,
-    composeOptions: globalArgs(t),
-    env: { ...cleanEnv(), ...t.vars },
-    // Stream what Compose prints as it comes; keep no copy of long output.
-    ...(stream ? { callback: (chunk: Buffer, source?: string) => void (source === 'stderr' ? process.stderr : process.stdout).write(chunk), maxOutputLength: 64 * 1024 } : {}),
-  };
+function globalArgs(t: ComposeTarget): string[] {
+  return ['--ansi', 'never', '-p', t.project, ...(t.envFile ? ['--env-file', t.envFile] : []), ...(t.file ? ['-f', t.file] : [])];
 }
 
 /** The package rejects with its result on a non-zero exit; callers check `exitCode` themselves. */
@@ -50,106 +61,87 @@ async function settle(call: Promise<IDockerComposeResult>): Promise<IDockerCompo
 
 const code = (r: IDockerComposeResult) => r.exitCode ?? 1;
 
-export const up = async (root: string, t: ComposeTarget) =>
-  code(await settle(compose.upAll({ ...options(root, t), commandOptions: ['--detach', '--wait', '--remove-orphans'] })));
+export class Compose {
+  /** `root`: the repository, where the files named in targets are. */
+  constructor(private readonly root: string) {}
 
-/** Runs a one-off service (the tester) and resolves to its exit code. */
-export const runOnce = async (root: string, t: ComposeTarget, service: string) =>
-  code(await settle(compose.run(service, [], { ...options(root, t), commandOptions: ['--rm', '--no-deps'] })));
+  private options(t: ComposeTarget, { stream = true } = {}): IDockerComposeOptions {
+    return {
+      cwd: this.root,
+      composeOptions: globalArgs(t),
+      env: { ...cleanEnv(), ...t.vars },
+      // Stream what Compose prints as it comes; keep no copy of long output.
+      ...(stream ? { callback: (chunk: Buffer, source?: string) => relay(chunk, source === 'stderr' ? 'stderr' : 'stdout'), maxOutputLength: 64 * 1024 } : {}),
+    };
+  }
 
-/** Stops a project by name; `volumes` deletes its volumes too. Works without the file or the env file. */
-/**
- * Runs a one-off service with a command, streaming its stderr (progress) and resolving to its exit code
- * and stdout (results).
- */
-export async function runCapture(root: string, t: ComposeTarget, service: string, command: string[]): Promise<{ code: number; out: string }> {
-  const result = await settle(
-    compose.run(service, command, {
-      ...options(root, t, { stream: false }),
-      callback: (chunk: Buffer, source?: string) => void (source === 'stderr' && process.stderr.write(chunk)),
-      commandOptions: ['--rm', '--no-deps'],
-    }),
-  );
-  return { code: code(result), out: result.out };
-}
+  up = async (t: ComposeTarget) => code(await settle(compose.upAll({ ...this.options(t), commandOptions: ['--detach', '--wait', '--remove-orphans'] })));
 
-/** SIGKILLs a service's container, as a crash would; its restart policy does not act on a kill. */
-export const killService = async (root: string, project: string, service: string) =>
-  code(await settle(compose.kill({ ...options(root, { project }, { stream: false }), commandOptions: [['-s', 'SIGKILL'], service] })));
+  /** Runs a one-off service (the tester) and resolves to its exit code. */
+  runOnce = async (t: ComposeTarget, service: string) => code(await settle(compose.run(service, [], { ...this.options(t), commandOptions: ['--rm', '--no-deps'] })));
 
-/** Starts a stopped service's container again, as it was. */
-export const startService = async (root: string, project: string, service: string) =>
-  code(await settle(compose.execCompose('start', [service], options(root, { project }, { stream: false }))));
+  /**
+   * Runs a one-off service with a command, streaming its stderr (progress) and resolving to its exit code
+   * and stdout (results).
+   */
+  async runCapture(t: ComposeTarget, service: string, command: string[]): Promise<{ code: number; out: string }> {
+    const result = await settle(
+      compose.run(service, command, {
+        ...this.options(t, { stream: false }),
+        callback: (chunk: Buffer, source?: string) => void (source === 'stderr' && relay(chunk, 'stderr')),
+        commandOptions: ['--rm', '--no-deps'],
+      }),
+    );
+    return { code: code(result), out: result.out };
+  }
 
-export const down = async (root: string, project: string, { volumes = false } = {}) =>
-  code(await settle(compose.down({ ...options(root, { project }), commandOptions: [...(volumes ? ['--volumes'] : []), '--remove-orphans', ['--timeout', '5']] })));
+  /** SIGKILLs a service's container, as a crash would; its restart policy does not act on a kill. */
+  killService = async (project: string, service: string) =>
+    code(await settle(compose.kill({ ...this.options({ project }, { stream: false }), commandOptions: [['-s', 'SIGKILL'], service] })));
 
-export const logs = async (root: string, project: string, { follow = false, tail = 100, service }: { follow?: boolean; tail?: number; service?: string } = {}) =>
-  code(await settle(compose.logs(service ? [service] : [], { ...options(root, { project }), follow, commandOptions: ['--no-log-prefix', ['--tail', String(tail)]] })));
+  /** Starts a stopped service's container again, as it was. */
+  startService = async (project: string, service: string) => code(await settle(compose.execCompose('start', [service], this.options({ project }, { stream: false }))));
 
-export interface ServiceState {
-  Service: string;
-  Image: string;
-  State: string;
-  Health: string;
-  ExitCode: number;
-  CreatedAt?: string;
-  Publishers: { URL: string; TargetPort: number; PublishedPort: number }[] | null;
-}
+  /** Stops a project by name; `volumes` deletes its volumes too. Works without the file or the env file. */
+  down = async (project: string, { volumes = false } = {}) =>
+    code(await settle(compose.down({ ...this.options({ project }), commandOptions: [...(volumes ? ['--volumes'] : []), '--remove-orphans', ['--timeout', '5']] })));
 
-/** The services of a project as Docker sees them, stopped ones included; needs no file. */
-export async function services(root: string, project: string): Promise<ServiceState[]> {
-  const result = await settle(compose.ps({ ...options(root, { project }, { stream: false }), commandOptions: ['--all', ['--format', 'json']] }));
-  const text = result.out.trim();
-  if (result.exitCode !== 0 || !text) return [];
-  // Compose prints one JSON object a line (or, in older versions, one array).
-  return text.startsWith('[') ? (JSON.parse(text) as ServiceState[]) : text.split('\n').map((l) => JSON.parse(l) as ServiceState);
-}
+  logs = async (project: string, { follow = false, tail = 100, service }: { follow?: boolean; tail?: number; service?: string } = {}) =>
+    code(await settle(compose.logs(service ? [service] : [], { ...this.options({ project }), follow, commandOptions: ['--no-log-prefix', ['--tail', String(tail)]] })));
 
-/** Runs a command in a project's running service; resolves to its exit code, output and errors. */
-export async function execResult(root: string, project: string, service: string, command: string[]): Promise<{ code: number; out: string; err: string }> {
-  const result = await settle(compose.exec(service, command, { ...options(root, { project }, { stream: false }) }));
-  return { code: code(result), out: result.out.trim(), err: result.err.trim() };
-}
+  /** The services of a project as Docker sees them, stopped ones included; needs no file. */
+  async services(project: string): Promise<ServiceState[]> {
+    const result = await settle(compose.ps({ ...this.options({ project }, { stream: false }), commandOptions: ['--all', ['--format', 'json']] }));
+    const text = result.out.trim();
+    if (result.exitCode !== 0 || !text) return [];
+    // Compose prints one JSON object a line (or, in older versions, one array).
+    return text.startsWith('[') ? (JSON.parse(text) as ServiceState[]) : text.split('\n').map((l) => JSON.parse(l) as ServiceState);
+  }
 
-/**
- * Runs one SQL statement in a project's Postgres as `role`, over the container's local socket (trusted
- * there), in the environment's database; unaligned, tuples only. The SQL travels as an argument, never
- * through the shell's quoting.
- */
-export const psql = (root: string, project: string, role: string, sql: string) =>
-  execResult(root, project, 'postgres', ['sh', '-c', `exec psql -v ON_ERROR_STOP=1 -tA -U "$1" -d "$POSTGRES_DB" -c "$2"`, 'psql', role, sql]);
+  /** Runs a command in a project's running service; resolves to its exit code, output and errors. */
+  async execResult(project: string, service: string, command: string[]): Promise<{ code: number; out: string; err: string }> {
+    const result = await settle(compose.exec(service, command, { ...this.options({ project }, { stream: false }) }));
+    return { code: code(result), out: result.out.trim(), err: result.err.trim() };
+  }
 
-/** Runs a command in a project's running service; resolves to its output, or undefined when it failed. */
-export async function execIn(root: string, project: string, service: string, command: string[]): Promise<string | undefined> {
-  const result = await execResult(root, project, service, command);
-  return result.code === 0 ? result.out : undefined;
-}
+  /** Runs a command in a project's running service; resolves to its output, or undefined when it failed. */
+  async execIn(project: string, service: string, command: string[]): Promise<string | undefined> {
+    const result = await this.execResult(project, service, command);
+    return result.code === 0 ? result.out : undefined;
+  }
 
-/**
- * Tears a project down in its own process group, so the Ctrl-C that stops a run cannot interrupt its
- * cleanup. The one call made without the package: it cannot start a detached process group.
- */
-export function downShielded(root: string, project: string): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn('docker', ['compose', ...globalArgs({ project }), 'down', '--volumes', '--remove-orphans', '--timeout', '5'], {
-      cwd: root,
-      env: cleanEnv(),
-      stdio: 'inherit',
-      detached: true,
-    });
-    child.on('exit', (exit, signal) => resolve(exit ?? (signal ? 128 : 1)));
-  });
-}
+  /**
+   * Runs one SQL statement in a project's Postgres as `role`, over the container's local socket (trusted
+   * there), in the environment's database; unaligned, tuples only. The SQL travels as an argument, never
+   * through the shell's quoting.
+   */
+  psql = (project: string, role: string, sql: string) =>
+    this.execResult(project, 'postgres', ['sh', '-c', `exec psql -v ON_ERROR_STOP=1 -tA -U "$1" -d "$POSTGRES_DB" -c "$2"`, 'psql', role, sql]);
 
-/** Compose projects that exist (any container, running or not), by name. */
-export function projects(): string[] {
-  const out = docker(['ps', '-a', '--format', '{{.Label "com.docker.compose.project"}}']).out;
-  return [...new Set(out.split('\n').filter(Boolean))];
-}
-
-/** Plain docker CLI calls: engine info, images, volumes, and containers by label. */
-export function docker(args: string[]): { ok: boolean; out: string; err: string } {
-  const r = spawnSync('docker', args, { encoding: 'utf8', env: cleanEnv() });
-  return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? r.error?.message ?? '').trim() };
+  /**
+   * Tears a project down in its own process group, so the Ctrl-C that stops a run cannot interrupt its
+   * cleanup. The one call made without the package: it cannot start a detached process group.
+   */
+  downShielded = (project: string): Promise<number> =>
+    attached('docker', ['compose', ...globalArgs({ project }), 'down', '--volumes', '--remove-orphans', '--timeout', '5'], { cwd: this.root, env: cleanEnv(), detached: true });
 }

@@ -6,14 +6,15 @@
  * (`npm pack`, on the host) into node_modules/.cache/chorus-dev, and dev's app containers are pointed at it
  * with ESBUILD_BINARY_PATH, which esbuild reads for exactly this.
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { OperatorError } from '@chorus/errors';
 import { docker } from './compose.ts';
+import type { Context } from './context.ts';
 import { say } from './output.ts';
+import { capture } from './processes.ts';
 
 /** The engine's CPU as npm names it (Docker reports the kernel's name). */
 export function linuxCpu(architecture: string): string {
@@ -29,7 +30,7 @@ function tsxEsbuild(root: string): { dir: string; version: string } {
 }
 
 /** Interpolation variables for dev: ESBUILD_BINARY_PATH when the workspace lacks the containers' build. */
-export function devNativeVars(root: string): Record<string, string> {
+export function devNativeVars({ root }: Pick<Context, 'root'>): Record<string, string> {
   const cpu = linuxCpu(docker(['info', '--format', '{{.Architecture}}']).out);
   const pkg = `@esbuild/linux-${cpu}`;
   const esbuild = tsxEsbuild(root);
@@ -45,11 +46,11 @@ export function devNativeVars(root: string): Record<string, string> {
     say(`this workspace was installed for another platform; fetching ${pkg}@${esbuild.version} for dev's Linux containers`);
     const work = mkdtempSync(join(tmpdir(), 'chorus-esbuild-'));
     try {
-      const pack = spawnSync('npm', ['pack', '--silent', `${pkg}@${esbuild.version}`, '--pack-destination', work], { encoding: 'utf8' });
-      const tarball = pack.status === 0 ? join(work, pack.stdout.trim().split('\n').pop()!) : undefined;
-      if (!tarball || spawnSync('tar', ['-xzf', tarball, '-C', work]).status !== 0) {
+      const pack = capture('npm', ['pack', '--silent', `${pkg}@${esbuild.version}`, '--pack-destination', work]);
+      const tarball = pack.ok ? join(work, pack.out.split('\n').pop()!) : undefined;
+      if (!tarball || !capture('tar', ['-xzf', tarball, '-C', work]).ok) {
         throw new OperatorError(
-          `dev's Linux containers need ${pkg}@${esbuild.version}, which this workspace lacks (it was installed for another platform), and npm could not fetch it: ${(pack.stderr || pack.error?.message || 'tar failed').trim().split('\n').pop()}. Reach the npm registry once, or install the workspace with \`npm ci --os=linux --cpu=${cpu}\``,
+          `dev's Linux containers need ${pkg}@${esbuild.version}, which this workspace lacks (it was installed for another platform), and npm could not fetch it: ${(pack.err || 'tar failed').split('\n').pop()}. Reach the npm registry once, or install the workspace with \`npm ci --os=linux --cpu=${cpu}\``,
         );
       }
       mkdirSync(dirname(dir), { recursive: true });
@@ -61,4 +62,12 @@ export function devNativeVars(root: string): Record<string, string> {
     }
   }
   return { ESBUILD_BINARY_PATH: `/workspace/${relative(root, binary)}` };
+}
+
+/**
+ * Who dev's app containers run as: the host user, so that the mounted source stays editable, but never
+ * root (a root host user maps to the Node image's own user, 1000).
+ */
+export function hostUser(uid = process.getuid?.(), gid = process.getgid?.()): { CHORUS_UID: string; CHORUS_GID: string } {
+  return uid ? { CHORUS_UID: String(uid), CHORUS_GID: String(gid ?? uid) } : { CHORUS_UID: '1000', CHORUS_GID: '1000' };
 }

@@ -1,7 +1,8 @@
 /** What to make of a `docker compose up --wait` that failed: a start that healed itself, or why it did not. */
 import { sleep } from '@chorus/wait';
-import { type ComposeTarget, docker, logs, up } from './compose.ts';
-import { say } from './output.ts';
+import { type ComposeTarget, docker } from './compose.ts';
+import type { Context } from './context.ts';
+import { report, say } from './output.ts';
 
 /** One container of a project, from `docker inspect`. */
 export interface ContainerFacts {
@@ -81,9 +82,9 @@ export function transientTrouble(list: ContainerFacts[], since: number): string[
  * transientTrouble): what happened is shown, with the last lines a restarted container wrote before
  * its restart; the second `up` also starts whatever Compose left waiting. Its exit code.
  */
-export async function upWaiting(root: string, target: ComposeTarget): Promise<number> {
+export async function upWaiting({ compose }: Pick<Context, 'compose'>, target: ComposeTarget): Promise<number> {
   const since = Date.now();
-  const code = await up(root, target);
+  const code = await compose.up(target);
   if (code === 0) return code;
   const list = containers(target.project);
   const trouble = transientTrouble(list, since);
@@ -92,27 +93,27 @@ export async function upWaiting(root: string, target: ComposeTarget): Promise<nu
   for (const line of trouble) say(`  ${line}`);
   for (const c of list.filter((c) => restartedSince(c, since))) {
     const before = docker(['logs', '--until', c.startedAt, '--tail', '15', c.id]);
-    process.stderr.write(`--- last lines of ${c.service} before its restart ---\n${[before.out, before.err].filter(Boolean).join('\n') || '(none)'}\n`);
+    report(`--- last lines of ${c.service} before its restart ---\n${[before.out, before.err].filter(Boolean).join('\n') || '(none)'}`);
   }
   const deadline = Date.now() + RESTART_LIMIT_MS;
   while (containers(target.project).some((c) => c.status === 'restarting') && Date.now() < deadline) await sleep(1000);
   say(`waiting for ${target.project} once more`);
-  return up(root, target);
+  return compose.up(target);
 }
 
 /** Shows why a project did not come up: the state of every service, and the logs of those that failed. */
-export async function explainFailure(root: string, project: string): Promise<string[]> {
+export async function explainFailure({ compose }: Pick<Context, 'compose'>, project: string): Promise<string[]> {
   const list = containers(project);
   const failed = list.filter((c) => failedForGood(c) || c.restartCount > 0);
   for (const c of list) {
     const state = c.status === 'exited' ? `exited (${c.exitCode})` : c.status;
-    process.stderr.write(`  ${c.service.padEnd(26)} ${state} ${c.health}${c.restartCount > 0 ? ` (restarted ${c.restartCount}×)` : ''}\n`);
+    report(`  ${c.service.padEnd(26)} ${state} ${c.health}${c.restartCount > 0 ? ` (restarted ${c.restartCount}×)` : ''}`);
   }
   for (const c of failed) {
-    process.stderr.write(`--- last lines of ${c.service} ---\n`);
-    await logs(root, project, { service: c.service, tail: 15 });
+    report(`--- last lines of ${c.service} ---`);
+    await compose.logs(project, { service: c.service, tail: 15 });
     const probe = c.probes.filter((p) => !p.ok).at(-1);
-    if (probe) process.stderr.write(`--- its last failed healthcheck (${probe.at}): ${probe.output || 'no output'}\n`);
+    if (probe) report(`--- its last failed healthcheck (${probe.at}): ${probe.output || 'no output'}`);
   }
   return failed.map((c) => c.service);
 }

@@ -3,7 +3,6 @@
  * identity, else one pulled from its registry, else the offline look-alike built here, else an error
  * that names the fix. CHORUS_IMAGES forces a path: `pull` (registry only) or `local` (look-alikes only).
  */
-import { spawn } from 'node:child_process';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { z } from 'zod';
@@ -17,12 +16,13 @@ import {
   type Versions,
   mirrors,
   parseReference,
-  readVersions,
   registryHost,
   thirdPartyImages,
 } from '@chorus/versions';
 import { docker } from './compose.ts';
+import type { Context } from './context.ts';
 import { say, seconds } from './output.ts';
+import { attached } from './processes.ts';
 
 export const IMAGE_MODES = ['auto', 'pull', 'local'] as const;
 export type ImageMode = (typeof IMAGE_MODES)[number];
@@ -104,18 +104,6 @@ export async function probeRegistries(hosts: string[], timeoutMs = REGISTRY_PROB
   return new Map(await Promise.all(hosts.map(async (host) => [host, await probe(host, timeoutMs)] as const)));
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs?: number): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
-    const timer = timeoutMs ? setTimeout(() => child.kill('SIGTERM'), timeoutMs) : undefined;
-    child.on('error', () => resolve(127));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code ?? 1);
-    });
-  });
-}
-
 const lookalikeOk = (image: ThirdPartyImage) => inspect(image.local)?.labels[LOOKALIKE_LABEL] === image.upstream;
 
 /**
@@ -124,11 +112,11 @@ const lookalikeOk = (image: ThirdPartyImage) => inspect(image.local)?.labels[LOO
  * upstream image or a mirror of it.
  */
 export async function resolveImages(
-  root: string,
-  { mode = imageMode(process.env.CHORUS_IMAGES), wanted = {} as Partial<Record<ImageKey, string>> } = {},
+  ctx: Pick<Context, 'root' | 'env' | 'versions'>,
+  { mode = imageMode(ctx.env.CHORUS_IMAGES), wanted = {} as Partial<Record<ImageKey, string>> } = {},
 ): Promise<ResolvedImage[]> {
-  const versions = readVersions(root);
-  const images = thirdPartyImages(localNames(versions));
+  const versions = ctx.versions();
+  const images = thirdPartyImages(localNames(versions, ctx.env));
   const resolved = new Map<ImageKey, ResolvedImage>();
   const refOf = (i: ThirdPartyImage) => wanted[i.key] ?? i.upstream;
   const problems = new Map<ImageKey, string[]>();
@@ -155,7 +143,7 @@ export async function resolveImages(
       }
       say(`pulling ${ref}`);
       const pullStarted = Date.now();
-      const code = await run('docker', ['pull', '--quiet', ref], process.env, PULL_TIMEOUT_MS);
+      const code = await attached('docker', ['pull', '--quiet', ref], { env: ctx.env, timeoutMs: PULL_TIMEOUT_MS });
       if (code === 0 && inspect(ref)) {
         say(`pulled ${ref} in ${seconds(Date.now() - pullStarted)}`);
         resolved.set(image.key, { key: image.key, ref, how: 'pulled' });
@@ -171,7 +159,7 @@ export async function resolveImages(
       note(image, `${refOf(image)} is not ${image.upstream} or a mirror of it, so the offline look-alike cannot stand in for it`);
     }
     if (standIns.length > 0) {
-      const code = await run('bash', [`${root}/infrastructure/images/build.sh`, ...standIns.map((i) => i.name)], { ...process.env, ...localEnv(versions) });
+      const code = await attached('bash', [`${ctx.root}/infrastructure/images/build.sh`, ...standIns.map((i) => i.name)], { env: { ...ctx.env, ...localEnv(versions, ctx.env) } });
       for (const image of standIns) {
         if (code === 0 && lookalikeOk(image)) resolved.set(image.key, { key: image.key, ref: image.local, how: 'look-alike' });
         else note(image, `building the offline look-alike ${image.local} failed (the lines above say why)`);
@@ -198,17 +186,17 @@ function unavailableMessage(mode: ImageMode, failed: ThirdPartyImage[], problems
 const LOCAL_KEYS = ['DEBIAN_LOCAL', 'POSTGRES_LOCAL', 'REDIS_LOCAL', 'KAFKA_LOCAL', 'CONNECT_LOCAL', 'NODE_LOCAL'] as const;
 
 /** The look-alikes' names: versions.env's, or the caller's own from its environment (CI uses other names to test a machine without them). */
-export function localNames(versions: Versions, env = process.env): Versions {
+export function localNames(versions: Versions, env: NodeJS.ProcessEnv): Versions {
   return { ...versions, ...Object.fromEntries(LOCAL_KEYS.filter((k) => env[k]).map((k) => [k, env[k]!])) };
 }
 
-const localEnv = (versions: Versions) => Object.fromEntries(LOCAL_KEYS.map((k) => [k, localNames(versions)[k]]));
+const localEnv = (versions: Versions, env: NodeJS.ProcessEnv) => Object.fromEntries(LOCAL_KEYS.map((k) => [k, localNames(versions, env)[k]]));
 
 /**
  * The references an environment asks for: its env file's *_IMAGE lines, and the caller's environment
  * above them, as Compose itself ranks the two.
  */
-export function wantedImages(envFile: Record<string, string>, env = process.env): Partial<Record<ImageKey, string>> {
+export function wantedImages(envFile: Record<string, string>, env: NodeJS.ProcessEnv): Partial<Record<ImageKey, string>> {
   return Object.fromEntries(IMAGE_KEYS.flatMap((k) => (env[k] ?? envFile[k] ? [[k, (env[k] ?? envFile[k])!]] : [])));
 }
 

@@ -1,9 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 import { OperatorError } from '@chorus/errors';
 import { docker } from './compose.ts';
+import type { Context } from './context.ts';
 import { hostPorts, readComposeFile } from './compose-file.ts';
 import type { Environment } from './environments.ts';
+import { capture } from './processes.ts';
 
 /** Docker or the host is not ready for an environment; the message names the fix. */
 export class PreflightError extends OperatorError {}
@@ -36,17 +37,17 @@ export function portHolder(port: number): string {
     const [name, ports] = line.split('\t');
     if (ports && new RegExp(`:${port}->`).test(ports)) return `container ${name}`;
   }
-  const ss = spawnSync('ss', ['-Hltnp', `sport = :${port}`], { encoding: 'utf8' });
-  const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(ss.stdout ?? '');
+  const ss = capture('ss', ['-Hltnp', `sport = :${port}`]);
+  const match = /users:\(\("([^"]+)",pid=(\d+)/.exec(ss.out);
   if (match) return `process ${match[1]} (pid ${match[2]})`;
   return 'another process (the OS did not say which)';
 }
 
 /** Fails, naming the port and its holder, if a port the environment publishes is taken by anything but itself. */
-export async function checkPorts(root: string, e: Environment): Promise<void> {
+export async function checkPorts(ctx: Pick<Context, 'root'>, e: Environment): Promise<void> {
   const own = docker(['ps', '--filter', `label=com.docker.compose.project=${e.project}`, '--format', '{{.Ports}}']).out;
   const problems: string[] = [];
-  for (const port of hostPorts(readComposeFile(root, e))) {
+  for (const port of hostPorts(readComposeFile(ctx.root, e))) {
     if (new RegExp(`:${port}->`).test(own)) continue; // already ours: running `up` again is fine
     if (!(await portFree(port))) problems.push(`port ${port} is taken by ${portHolder(port)}`);
   }

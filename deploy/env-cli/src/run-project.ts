@@ -1,16 +1,14 @@
 /**
  * A project of its own from the test file, as `make test`, `make chaos` and `make bench` use one:
- * images resolved, app images built, brought up healthy, and always torn down with its volumes, on
- * Ctrl-C too. Named like every test run (test-runs.ts), so `make status` and `make clean-test` know it.
+ * brought up by the one bring-up (bring-up.ts), and always torn down with its volumes, on Ctrl-C too.
+ * Named like every test run (test-runs.ts), so `make status` and `make clean-test` know it.
  */
-import { OperatorError } from '@chorus/errors';
-import { type ComposeTarget, downShielded } from './compose.ts';
+import { APP_IMAGES, SHARED_TAG, TESTER_IMAGE, removeAppImageTags } from './app-images.ts';
+import { images, upHealthy } from './bring-up.ts';
+import type { ComposeTarget } from './compose.ts';
+import type { Context } from './context.ts';
 import { readEnvFile } from './env-file.ts';
 import { ENVIRONMENTS } from './environments.ts';
-import { explainFailure, upWaiting } from './explain.ts';
-import { SHARED_TAG, buildAppImages, removeAppImageTags } from './app-images.ts';
-import { describeImages, imageVars, resolveImages, wantedImages } from './images.ts';
-import { APP_IMAGES } from './lifecycle.ts';
 import { say, seconds } from './output.ts';
 import { checkDocker } from './preflight.ts';
 import { newRunProject } from './test-runs.ts';
@@ -24,19 +22,20 @@ export interface RunOptions {
 }
 
 /** Brings a project up, runs `body` against it, and tears it down whatever happens; prints the timings. */
-export async function withRunProject(root: string, o: RunOptions, body: (run: ComposeTarget, timings: string[]) => Promise<void>): Promise<void> {
+export async function withRunProject(ctx: Context, o: RunOptions, body: (run: ComposeTarget, timings: string[]) => Promise<void>): Promise<void> {
   const e = ENVIRONMENTS.test;
   const started = Date.now();
   checkDocker();
-  const images = await resolveImages(root, { wanted: wantedImages(readEnvFile(root, e)) });
-  describeImages(images);
   const project = newRunProject();
   // A run builds and runs app images tagged with its own name, so that a run in another checkout cannot
   // swap them; without a build it runs the shared ones.
   const tag = o.build ? project : SHARED_TAG;
-  const vars: Record<string, string> = { ...imageVars(images), ...o.vars, CHORUS_APP_TAG: tag };
+  const vars = await images(ctx, {
+    envFile: readEnvFile(ctx.root, e),
+    build: o.build ? { apps: [...APP_IMAGES, TESTER_IMAGE], tag } : undefined,
+    vars: { ...o.vars, CHORUS_APP_TAG: tag },
+  });
   const run: ComposeTarget = { project, file: e.file, envFile: e.envFile, vars };
-  if (o.build) await buildAppImages(root, [...APP_IMAGES, 'chorus-tester'], vars.NODE_IMAGE!, tag);
   const timings: string[] = [`images ${seconds(Date.now() - started)}`];
 
   let tornDown: Promise<void> | undefined;
@@ -44,7 +43,7 @@ export async function withRunProject(root: string, o: RunOptions, body: (run: Co
     (tornDown ??= (async () => {
       const t = Date.now();
       say(`tearing down ${run.project} (volumes included)`);
-      const code = await downShielded(root, run.project);
+      const code = await ctx.compose.downShielded(run.project);
       if (code !== 0) say(`teardown of ${run.project} failed (exit ${code}); \`make clean-test\` removes it`);
       else if (!removeAppImageTags(tag)) say(`could not untag ${run.project}'s app images (chorus/*:${tag}); \`make clean-test\` removes them`);
       timings.push(`teardown ${seconds(Date.now() - t)}`);
@@ -59,10 +58,7 @@ export async function withRunProject(root: string, o: RunOptions, body: (run: Co
   say(`${o.purpose} ${run.project} (${e.file}${extra.length ? `, ${extra.join(' ')}` : ''})`);
   try {
     const upStarted = Date.now();
-    if ((await upWaiting(root, run)) !== 0) {
-      const failed = await explainFailure(root, run.project);
-      throw new OperatorError(`the ${o.purpose}'s environment did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}`);
-    }
+    await upHealthy(ctx, run, { what: `the ${o.purpose}'s environment` });
     timings.push(`environment healthy ${seconds(Date.now() - upStarted)}`);
     await body(run, timings);
   } finally {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchStep } from '@chorus/load-reports';
-import { benchRegressions, benchTable, stageTable, sustainedRate } from '../src/bench.ts';
-import { type FaultResult, chaosTable, passed } from '../src/chaos.ts';
-import { snapshotSignal } from '../src/rebuild.ts';
+import { benchRegressions, benchTable, stageTable, sustainedRate } from '../src/commands/bench.ts';
+import { type FaultResult, chaosTable, passed } from '../src/commands/chaos.ts';
+import { snapshotSignal } from '../src/read-model-rebuild.ts';
 
 const fault = (over: Partial<FaultResult> = {}): FaultResult => ({
   fault: 'Kafka killed',

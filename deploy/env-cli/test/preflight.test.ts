@@ -25,14 +25,14 @@ describe('port preflight', () => {
 
   it('passes when the ports are free', async () => {
     const { root, e } = environmentPublishing(0 + 15998);
-    await expect(checkPorts(root, e)).resolves.toBeUndefined();
+    await expect(checkPorts({ root }, e)).resolves.toBeUndefined();
   });
 
   it('fails naming the port and the process that holds it', async () => {
     server = createServer();
     const port = await new Promise<number>((resolve) => server!.listen(0, '0.0.0.0', () => resolve((server!.address() as { port: number }).port)));
     const { root, e } = environmentPublishing(port);
-    const error = await checkPorts(root, e).catch((err: unknown) => err);
+    const error = await checkPorts({ root }, e).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(PreflightError);
     expect((error as Error).message).toContain(`port ${port} is taken by process `);
     expect((error as Error).message).toContain(`(pid ${process.pid})`);

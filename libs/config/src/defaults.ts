@@ -7,10 +7,14 @@ export const defaults = {
   postgres: { host: 'postgres', port: 5432, database: 'chorus', user: 'chorus' },
   /** REDIS_URL */
   redisUrl: 'redis://redis:6379',
+  /** CHORUS_WEB_URL: the web app, as the tester reaches it. */
+  webUrl: 'http://chorus-web:3000',
   /** KAFKA_BROKERS */
   kafkaBrokers: ['kafka:9092'],
   /** KAFKA_CONNECT_URL */
   kafkaConnectUrl: 'http://kafka-connect:8083',
+  /** HEALTH_PORT: where the stream processor answers /healthz and /metrics. */
+  healthPort: 8080,
   /** LOG_LEVEL */
   logLevel: 'info',
   /**

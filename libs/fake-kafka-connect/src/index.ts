@@ -8,7 +8,7 @@ import { repoVersions } from '@chorus/versions';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
-import type { ConnectorConfig, ConnectorState, ConnectorStatus } from '@chorus/kafka-connect';
+import type { ConnectorConfig, ConnectorState, ConnectorStatus } from '@chorus/connect-api';
 
 export const POSTGRES_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
 const CONNECT_REQUIRED = ['name', 'connector.class'];

@@ -1,58 +1,23 @@
 /**
  * A typed client for the Kafka Connect REST API.
- * Shapes follow the Kafka Connect documentation ("REST API" section of the Connect guide).
+ * Every answer is parsed with its schema in @chorus/connect-api.
  */
+import type { z } from 'zod';
+import {
+  type ConfigValidation,
+  type ConnectorConfig,
+  type ConnectorInfo,
+  type ConnectorStatus,
+  type PluginInfo,
+  type ServerInfo,
+  configValidation,
+  connectorConfig,
+  connectorInfo,
+  connectorStatus,
+  pluginInfo,
+  serverInfo,
+} from '@chorus/connect-api';
 import { OperatorError } from '@chorus/errors';
-
-export type ConnectorState = 'UNASSIGNED' | 'RUNNING' | 'PAUSED' | 'FAILED' | 'RESTARTING' | 'STOPPED';
-export type ConnectorConfig = Record<string, string>;
-
-export interface ServerInfo {
-  version: string;
-  commit: string;
-  kafka_cluster_id: string;
-}
-
-export interface PluginInfo {
-  class: string;
-  type: 'source' | 'sink' | string;
-  version?: string;
-}
-
-export interface ConnectorInfo {
-  name: string;
-  config: ConnectorConfig;
-  tasks: { connector: string; task: number }[];
-  type: 'source' | 'sink' | string;
-}
-
-export interface StateInfo {
-  state: ConnectorState;
-  worker_id: string;
-  trace?: string;
-}
-
-export interface ConnectorStatus {
-  name: string;
-  connector: StateInfo;
-  tasks: (StateInfo & { id: number })[];
-  type: 'source' | 'sink' | string;
-}
-
-export interface ConfigValueInfo {
-  name: string;
-  value: string | null;
-  recommended_values: string[];
-  errors: string[];
-  visible: boolean;
-}
-
-export interface ConfigValidation {
-  name: string;
-  error_count: number;
-  groups: string[];
-  configs: { definition: Record<string, unknown>; value: ConfigValueInfo }[];
-}
 
 /** Connect answered with an error status; `errorCode` and `message` come from its `{error_code, message}` body. */
 export class ConnectError extends OperatorError {
@@ -103,32 +68,32 @@ export class KafkaConnectClient {
   }
 
   serverInfo(): Promise<ServerInfo> {
-    return this.request<ServerInfo>('GET', '/').then((r) => r.body);
+    return this.request('GET', '/', serverInfo).then((r) => r.body);
   }
 
   plugins(): Promise<PluginInfo[]> {
-    return this.request<PluginInfo[]>('GET', '/connector-plugins').then((r) => r.body);
+    return this.request('GET', '/connector-plugins', pluginInfo.array()).then((r) => r.body);
   }
 
   validate(pluginClass: string, config: ConnectorConfig): Promise<ConfigValidation> {
     const path = `/connector-plugins/${encodeURIComponent(pluginClass)}/config/validate`;
-    return this.request<ConfigValidation>('PUT', path, config).then((r) => r.body);
+    return this.request('PUT', path, configValidation, config).then((r) => r.body);
   }
 
   /** The connector's config, or null when no connector has that name. */
   async getConfig(name: string): Promise<ConnectorConfig | null> {
-    return this.orNullOn404(this.request<ConnectorConfig>('GET', `/connectors/${encodeURIComponent(name)}/config`));
+    return this.orNullOn404(this.request('GET', `/connectors/${encodeURIComponent(name)}/config`, connectorConfig));
   }
 
   /** Create-or-update. `created` is true when Connect answered 201. */
   async putConfig(name: string, config: ConnectorConfig): Promise<{ created: boolean; info: ConnectorInfo }> {
-    const { status, body } = await this.request<ConnectorInfo>('PUT', `/connectors/${encodeURIComponent(name)}/config`, config);
+    const { status, body } = await this.request('PUT', `/connectors/${encodeURIComponent(name)}/config`, connectorInfo, config);
     return { created: status === 201, info: body };
   }
 
   /** The connector's status, or null when Connect has none (unknown, or not yet assigned). */
   async status(name: string): Promise<ConnectorStatus | null> {
-    return this.orNullOn404(this.request<ConnectorStatus>('GET', `/connectors/${encodeURIComponent(name)}/status`));
+    return this.orNullOn404(this.request('GET', `/connectors/${encodeURIComponent(name)}/status`, connectorStatus));
   }
 
   /**
@@ -137,7 +102,7 @@ export class KafkaConnectClient {
    */
   async restart(name: string, { includeTasks = false, onlyFailed = false } = {}): Promise<ConnectorStatus | null> {
     const query = `?includeTasks=${includeTasks}&onlyFailed=${onlyFailed}`;
-    const { status, body } = await this.request<ConnectorStatus>('POST', `/connectors/${encodeURIComponent(name)}/restart${query}`);
+    const { status, body } = await this.request('POST', `/connectors/${encodeURIComponent(name)}/restart${query}`, connectorStatus.nullable());
     return status === 204 ? null : body;
   }
 
@@ -150,7 +115,8 @@ export class KafkaConnectClient {
     }
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  /** Sends the request and parses the answer with `schema`; a 204 has no body (null). */
+  private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<{ status: number; body: z.infer<S> }> {
     const url = `${this.baseUrl}${path}`;
     let response: Response;
     try {
@@ -174,7 +140,12 @@ export class KafkaConnectClient {
         `${method} ${path}`,
       );
     }
-    return { status: response.status, body: parsed as T };
+    const answer = schema.safeParse(response.status === 204 ? null : parsed);
+    if (!answer.success) {
+      const problems = answer.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+      throw new ConnectError(response.status, response.status, `an answer that is not the documented shape (${problems})`, `${method} ${path}`);
+    }
+    return { status: response.status, body: answer.data };
   }
 }
 

@@ -36,6 +36,16 @@ export interface PipelineState {
   stale: number;
 }
 
+/** When a task's latest change committed in Postgres, was published to Kafka, and was projected here (ms). */
+export interface Arrival {
+  savedAt: number;
+  publishedAt: number;
+  projectedAt: number;
+}
+
+/** How many keys one pipelined read asks for. */
+const CHUNK = 5000;
+
 /** How long a delete's LSN is remembered, so that a late older event cannot bring the task back. */
 const DELETE_MEMORY_SECONDS = 7 * 24 * 3600;
 
@@ -145,6 +155,41 @@ export class ReadModel {
   async arrivalMs(hash: string): Promise<number | null> {
     const [saved, projected] = await this.redis.hmget(`task:${hash}`, 'savedAt', 'projectedAt');
     return saved && projected ? Math.max(0, Number(projected) - Number(saved)) : null;
+  }
+
+  /** The arrival times of those of `hashes` that are in the read model; the others are absent from the map. */
+  async arrivals(hashes: readonly string[]): Promise<Map<string, Arrival>> {
+    const arrived = new Map<string, Arrival>();
+    for (let i = 0; i < hashes.length; i += CHUNK) {
+      const chunk = hashes.slice(i, i + CHUNK);
+      const pipeline = this.redis.pipeline();
+      for (const hash of chunk) pipeline.hmget(`task:${hash}`, 'savedAt', 'publishedAt', 'projectedAt');
+      const results = (await pipeline.exec()) ?? [];
+      chunk.forEach((hash, j) => {
+        const [savedAt, publishedAt, projectedAt] = (results[j]?.[1] as (string | null)[] | undefined) ?? [];
+        if (projectedAt) arrived.set(hash, { savedAt: Number(savedAt), publishedAt: Number(publishedAt), projectedAt: Number(projectedAt) });
+      });
+    }
+    return arrived;
+  }
+
+  /**
+   * Every task's status, by hash, read key by key (SCAN): what a check against Postgres compares, whatever
+   * the sorted sets say. A record without a status maps to null.
+   */
+  async statuses(): Promise<Map<string, string | null>> {
+    const found = new Map<string, string | null>();
+    let cursor = '0';
+    do {
+      const [next, keys] = await this.redis.scan(cursor, 'MATCH', 'task:*', 'COUNT', 2000);
+      cursor = next;
+      if (keys.length === 0) continue;
+      const pipeline = this.redis.pipeline();
+      for (const key of keys) pipeline.hget(key, 'status');
+      const results = (await pipeline.exec()) ?? [];
+      keys.forEach((key, i) => found.set(key.slice('task:'.length), (results[i]?.[1] as string | null) ?? null));
+    } while (cursor !== '0');
+    return found;
   }
 
   async get(hash: string): Promise<Task | null> {

@@ -153,3 +153,21 @@ describe('how long a task took to arrive', () => {
     expect(await model.arrivalMs('f'.repeat(32))).toBeNull();
   });
 });
+
+describe('what the checks read', () => {
+  it('arrivals: when each projected task was saved, published and projected; unknown hashes are absent', async () => {
+    const [a, b] = [task('b1'), task('b2')];
+    const before = Date.now();
+    await model.apply([{ ...upsert(a, 1), publishedTsMs: 1_795_300_000_050 }, upsert(b, 2)]);
+    const arrived = await model.arrivals([a.hash, b.hash, 'f'.repeat(32)]);
+    expect([...arrived.keys()].sort()).toEqual([a.hash, b.hash].sort());
+    expect(arrived.get(a.hash)).toMatchObject({ savedAt: 1_795_300_000_001, publishedAt: 1_795_300_000_050 });
+    expect(arrived.get(a.hash)!.projectedAt).toBeGreaterThanOrEqual(before);
+  });
+
+  it('statuses: every task by hash as Redis holds it, deleted ones gone', async () => {
+    const [a, b, c] = [task('c1'), task('c2', { status: 'CANCELLED' }), task('c3')];
+    await model.apply([upsert(a, 1), upsert(b, 2), upsert(c, 3), remove('c3', 4)]);
+    expect(await model.statuses()).toEqual(new Map([[a.hash, 'PENDING_ANALYSIS'], [b.hash, 'CANCELLED']]));
+  });
+});

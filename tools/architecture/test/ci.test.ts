@@ -14,7 +14,7 @@ describe('the users\' CI workflow', () => {
     const index = (match: (s: { uses?: string; run?: string }) => boolean) => steps.findIndex(match);
     const install = index((s) => s.run === 'npm ci');
     const shas = index((s) => Boolean(s.uses?.startsWith('nrwl/nx-set-shas@')));
-    const affected = index((s) => s.run === 'npx nx affected -t build typecheck test');
+    const affected = index((s) => s.run === 'npx nx affected -t build typecheck lint test integration');
     const acceptance = index((s) => s.run === 'make acceptance');
     expect([install, shas, affected, acceptance].every((i) => i >= 0)).toBe(true);
     expect(install < shas && shas < affected && affected < acceptance).toBe(true);

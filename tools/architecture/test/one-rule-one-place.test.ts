@@ -27,6 +27,17 @@ describe('one rule in one place', () => {
     expect(spelledOutIn(/'poll\.interval\.ms':|maxWaitTimeInMs:\s*\d/)).toEqual(['libs/config/src/cdc-profile.ts']);
   });
 
+  it('the Redis key names are spelled out only in @chorus/read-model; every process reads the read model through it', () => {
+    const inSources = spelledOutIn(/['`]task(-lsn)?:|tasks:(by-time|status:)/).filter((file) => file.includes('/src/'));
+    expect(inSources).toEqual(['libs/read-model/src/index.ts', 'libs/read-model/src/scripts.ts']);
+  });
+
+  it('each contract between processes is declared once, as a zod schema in a contract lib', () => {
+    expect(spelledOutIn(/interface\s+ConnectorStatus\b|type\s+ConnectorStatus\s*=|const connectorStatus\s*=/)).toEqual(['libs/connect-api/src/index.ts']);
+    expect(spelledOutIn(/interface\s+ProcessorHealth\b|type\s+ProcessorHealth\s*=|const processorHealth\s*=/)).toEqual(['libs/processor-health/src/index.ts']);
+    expect(spelledOutIn(/export const (benchStep|writerReport|convergence)\s*=/)).toEqual(['libs/load-reports/src/index.ts']);
+  });
+
   it('no lib re-exports another library', () => {
     const reexports = tsFiles(join(ROOT, 'libs')).filter((f) => /export\s*\{[^}]*\}\s*from\s*'(?!\.)/.test(readFileSync(f, 'utf8')));
     expect(reexports.map(fromRoot)).toEqual([]);

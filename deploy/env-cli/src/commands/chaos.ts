@@ -11,13 +11,15 @@ import { ROLES } from '@chorus/db';
 import { OperatorError } from '@chorus/errors';
 import { type Convergence, type WriterReport, convergence as convergenceReport, readReports, writerReport } from '@chorus/load-reports';
 import { sleep } from '@chorus/wait';
-import { type ComposeTarget, execIn, killService, psql, runCapture, services, startService } from './compose.ts';
-import { readComposeFile } from './compose-file.ts';
-import { ENVIRONMENTS } from './environments.ts';
-import { say, table } from './output.ts';
-import { withRunProject } from './run-project.ts';
-import { connectorLine, processorHealth } from './status.ts';
-import { rebuildReadModel } from './rebuild.ts';
+import { TESTER_IMAGE } from '../app-images.ts';
+import type { ComposeTarget } from '../compose.ts';
+import { readComposeFile } from '../compose-file.ts';
+import type { Context } from '../context.ts';
+import { ENVIRONMENTS } from '../environments.ts';
+import { print, say, table } from '../output.ts';
+import { rebuildReadModel } from '../read-model-rebuild.ts';
+import { withRunProject } from '../run-project.ts';
+import { connectorLine, processorHealth } from '../system.ts';
 
 const RATE = 200;
 /** The writer runs this long around each fault: before it, while the service is down, and after. */
@@ -58,36 +60,36 @@ export interface FaultResult {
   examples: string[];
 }
 
-const tester = (root: string, run: ComposeTarget, args: string[]) => runCapture(root, run, 'chorus-tester', ['node', '/app/main.cjs', ...args]);
+const tester = (ctx: Context, run: ComposeTarget, args: string[]) => ctx.compose.runCapture(run, TESTER_IMAGE, ['node', '/app/main.cjs', ...args]);
 
 /** The tester's chaos writer, for `seconds` at `rate`; resolves to what it wrote. */
-async function writeTasks(root: string, run: ComposeTarget, o: { rate: number; seconds: number; id: string }): Promise<WriterReport> {
-  const written = await tester(root, run, ['chaos-write', '--rate', String(o.rate), '--seconds', String(o.seconds), '--run', o.id]);
+async function writeTasks(ctx: Context, run: ComposeTarget, o: { rate: number; seconds: number; id: string }): Promise<WriterReport> {
+  const written = await tester(ctx, run, ['chaos-write', '--rate', String(o.rate), '--seconds', String(o.seconds), '--run', o.id]);
   const report = readReports(writerReport, written.out)[0];
   if (written.code !== 0 || !report) throw new OperatorError(`the chaos writer failed (exit ${written.code}); its output is above`);
   return report;
 }
 
 /** Compares Postgres with the read model until they match or the limit passes. */
-async function converge(root: string, run: ComposeTarget): Promise<Convergence> {
-  const checked = await tester(root, run, ['converge', '--timeout', String(LIMIT_SECONDS)]);
+async function converge(ctx: Context, run: ComposeTarget): Promise<Convergence> {
+  const checked = await tester(ctx, run, ['converge', '--timeout', String(LIMIT_SECONDS)]);
   const convergence = readReports(convergenceReport, checked.out)[0];
   if (checked.code !== 0 || !convergence) throw new OperatorError(`the convergence check failed (exit ${checked.code}); its output is above`);
   return convergence;
 }
 
 /** The services that run for good (they have a restart policy), from the file. */
-function longRunning(root: string): string[] {
-  const file = readComposeFile(root, ENVIRONMENTS.test);
+function longRunning(ctx: Context): string[] {
+  const file = readComposeFile(ctx.root, ENVIRONMENTS.test);
   return Object.entries(file.services)
     .filter(([, s]) => s.restart !== undefined)
     .map(([name]) => name);
 }
 
 /** Seconds from `since` until every long-running service is running and healthy; null if not within the limit. */
-async function healthyAgain(root: string, project: string, wanted: string[], since: number): Promise<number | null> {
+async function healthyAgain(ctx: Context, project: string, wanted: string[], since: number): Promise<number | null> {
   while (Date.now() - since < LIMIT_SECONDS * 1000) {
-    const states = await services(root, project);
+    const states = await ctx.compose.services(project);
     const ok = wanted.every((name) => states.some((s) => s.Service === name && s.State === 'running' && (s.Health === '' || s.Health === 'healthy')));
     if (ok) return (Date.now() - since) / 1000;
     await sleep(1000);
@@ -95,28 +97,28 @@ async function healthyAgain(root: string, project: string, wanted: string[], sin
   return null;
 }
 
-async function inject(root: string, run: ComposeTarget, fault: Fault): Promise<void> {
+async function inject(ctx: Context, run: ComposeTarget, fault: Fault): Promise<void> {
   if (fault.flush) {
     // REDISCLI_AUTH is set in the container, as for its healthcheck.
-    if ((await execIn(root, run.project, 'redis', ['redis-cli', 'FLUSHALL'])) !== 'OK') throw new OperatorError('FLUSHALL in the chaos run’s Redis failed');
+    if ((await ctx.compose.execIn(run.project, 'redis', ['redis-cli', 'FLUSHALL'])) !== 'OK') throw new OperatorError('FLUSHALL in the chaos run’s Redis failed');
     return;
   }
-  if ((await killService(root, run.project, fault.kill!)) !== 0) throw new OperatorError(`could not kill ${fault.kill} in ${run.project}`);
+  if ((await ctx.compose.killService(run.project, fault.kill!)) !== 0) throw new OperatorError(`could not kill ${fault.kill} in ${run.project}`);
   await sleep(DOWN_MS);
-  if ((await startService(root, run.project, fault.kill!)) !== 0) throw new OperatorError(`could not start ${fault.kill} again in ${run.project}`);
+  if ((await ctx.compose.startService(run.project, fault.kill!)) !== 0) throw new OperatorError(`could not start ${fault.kill} again in ${run.project}`);
 }
 
-async function one(root: string, run: ComposeTarget, fault: Fault, index: number, wanted: string[]): Promise<FaultResult> {
+async function one(ctx: Context, run: ComposeTarget, fault: Fault, index: number, wanted: string[]): Promise<FaultResult> {
   say(`chaos: ${fault.name}, with ${RATE} writes/s`);
-  const writer = writeTasks(root, run, { rate: RATE, seconds: WRITE_SECONDS, id: `fault-${index}` });
+  const writer = writeTasks(ctx, run, { rate: RATE, seconds: WRITE_SECONDS, id: `fault-${index}` });
   await sleep(BEFORE_FAULT_MS);
-  await inject(root, run, fault);
+  await inject(ctx, run, fault);
   const back = Date.now();
   const report = await writer;
   const writingAfterSeconds = (Date.now() - back) / 1000;
-  const convergence = await converge(root, run);
+  const convergence = await converge(ctx, run);
   const convergedSeconds = convergence.converged ? (Date.now() - back) / 1000 : null;
-  const healthySeconds = await healthyAgain(root, run.project, wanted, back);
+  const healthySeconds = await healthyAgain(ctx, run.project, wanted, back);
   return {
     fault: fault.name,
     written: report.submitted + report.cancelled + report.deleted,
@@ -160,15 +162,15 @@ export function chaosTable(results: FaultResult[]): string {
  * limit, and Debezium must have run the incremental snapshot (it marks each chunk's window in the
  * signalling table).
  */
-async function rebuild(root: string, run: ComposeTarget): Promise<{ seconds: number; windows: number }> {
+async function rebuild(ctx: Context, run: ComposeTarget): Promise<{ seconds: number; windows: number }> {
   const since = Date.now();
-  await rebuildReadModel(root, run.project, ENVIRONMENTS.test.name);
-  const convergence = await converge(root, run);
+  await rebuildReadModel(ctx, run.project, ENVIRONMENTS.test.name);
+  const convergence = await converge(ctx, run);
   if (!convergence.converged) throw new OperatorError(`the read model did not match Postgres within ${LIMIT_SECONDS} s of the rebuild: ${JSON.stringify(convergence)}`);
   const seconds = (Date.now() - since) / 1000;
   const count = `SELECT count(*) FROM ${defaults.signalTable} WHERE type = 'snapshot-window-close'`;
   for (let waited = 0; waited < LIMIT_SECONDS; waited++) {
-    const windows = Number((await psql(root, run.project, ROLES.owner, count)).out);
+    const windows = Number((await ctx.compose.psql(run.project, ROLES.owner, count)).out);
     if (windows > 0) return { seconds, windows };
     await sleep(1000);
   }
@@ -179,16 +181,16 @@ async function rebuild(root: string, run: ComposeTarget): Promise<{ seconds: num
  * A record on the change topic that is not a change event: it must go to the dead-letter topic (one
  * record there), the processor must count it (1), and tasks written after it must still arrive.
  */
-async function malformedEvent(root: string, run: ComposeTarget): Promise<{ deadLetters: number; onTopic: number }> {
+async function malformedEvent(ctx: Context, run: ComposeTarget): Promise<{ deadLetters: number; onTopic: number }> {
   const { taskTopic, deadLetterTopic } = cdcNames(ENVIRONMENTS.test.name);
   const produce = `echo 'this is not a change event' | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server localhost:9092 --topic ${taskTopic}`;
-  if ((await execIn(root, run.project, 'kafka', ['sh', '-c', produce])) === undefined) throw new OperatorError(`could not produce to ${taskTopic} in ${run.project}`);
-  await writeTasks(root, run, { rate: 50, seconds: 3, id: 'after-malformed' });
-  const convergence = await converge(root, run);
+  if ((await ctx.compose.execIn(run.project, 'kafka', ['sh', '-c', produce])) === undefined) throw new OperatorError(`could not produce to ${taskTopic} in ${run.project}`);
+  await writeTasks(ctx, run, { rate: 50, seconds: 3, id: 'after-malformed' });
+  const convergence = await converge(ctx, run);
   if (!convergence.converged) throw new OperatorError(`tasks written after a malformed event did not all arrive: ${JSON.stringify(convergence)}`);
-  const deadLetters = Number((await processorHealth(root, run.project))?.deadLetters);
+  const deadLetters = Number((await processorHealth(ctx, run.project))?.deadLetters);
   const consume = `/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic ${deadLetterTopic} --from-beginning --timeout-ms 10000 2>/dev/null | wc -l`;
-  const onTopic = Number(await execIn(root, run.project, 'kafka', ['sh', '-c', consume]));
+  const onTopic = Number(await ctx.compose.execIn(run.project, 'kafka', ['sh', '-c', consume]));
   return { deadLetters, onTopic };
 }
 
@@ -197,42 +199,42 @@ async function malformedEvent(root: string, run: ComposeTarget): Promise<{ deadL
  * owner could) and a task is written. Debezium cannot decode it and its task FAILs: Connect's
  * healthcheck must turn unhealthy, and `make status` must say which connector and why.
  */
-async function connectorFailure(root: string, run: ComposeTarget): Promise<{ unhealthySeconds: number; status: string }> {
+async function connectorFailure(ctx: Context, run: ComposeTarget): Promise<{ unhealthySeconds: number; status: string }> {
   const { publication } = cdcNames(ENVIRONMENTS.test.name);
-  if ((await psql(root, run.project, ROLES.owner, `DROP PUBLICATION ${publication}`)).code !== 0) throw new OperatorError(`could not drop the publication ${publication} in ${run.project}`);
+  if ((await ctx.compose.psql(run.project, ROLES.owner, `DROP PUBLICATION ${publication}`)).code !== 0) throw new OperatorError(`could not drop the publication ${publication} in ${run.project}`);
   const since = Date.now();
   say(`chaos: publication ${publication} dropped; writing, then waiting for Kafka Connect to turn unhealthy`);
-  await writeTasks(root, run, { rate: 20, seconds: 3, id: 'connector-failure' });
+  await writeTasks(ctx, run, { rate: 20, seconds: 3, id: 'connector-failure' });
   while (Date.now() - since < LIMIT_SECONDS * 1000) {
-    const connect = (await services(root, run.project)).find((x) => x.Service === 'kafka-connect');
-    if (connect?.Health === 'unhealthy') return { unhealthySeconds: (Date.now() - since) / 1000, status: await connectorLine(root, run.project, ENVIRONMENTS.test.name) };
+    const connect = (await ctx.compose.services(run.project)).find((x) => x.Service === 'kafka-connect');
+    if (connect?.Health === 'unhealthy') return { unhealthySeconds: (Date.now() - since) / 1000, status: await connectorLine(ctx, run.project, ENVIRONMENTS.test.name) };
     await sleep(1000);
   }
-  throw new OperatorError(`Kafka Connect stayed healthy for ${LIMIT_SECONDS} s with its connector's publication gone: ${await connectorLine(root, run.project, ENVIRONMENTS.test.name)}`);
+  throw new OperatorError(`Kafka Connect stayed healthy for ${LIMIT_SECONDS} s with its connector's publication gone: ${await connectorLine(ctx, run.project, ENVIRONMENTS.test.name)}`);
 }
 
-export async function chaos(root: string, { build }: { build: boolean }): Promise<void> {
-  const wanted = longRunning(root);
+export async function chaos(ctx: Context, { build }: { build: boolean }): Promise<void> {
+  const wanted = longRunning(ctx);
   const results: FaultResult[] = [];
-  await withRunProject(root, { purpose: 'chaos run', build, vars: { CHORUS_RESTART: 'unless-stopped' } }, async (run, timings) => {
+  await withRunProject(ctx, { purpose: 'chaos run', build, vars: { CHORUS_RESTART: 'unless-stopped' } }, async (run, timings) => {
     const started = Date.now();
     for (const [i, fault] of FAULTS.entries()) {
-      const result = await one(root, run, fault, i, wanted);
+      const result = await one(ctx, run, fault, i, wanted);
       results.push(result);
       say(`chaos: ${fault.name}: ${passed(result) ? 'pass' : 'FAIL'}${result.examples.length ? ` (${result.examples.join(', ')})` : ''}`);
     }
     timings.push(`faults ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const about = `${RATE} writes/s (4 in 5 submit, 1 in 10 cancel, 1 in 10 delete); each service SIGKILLed ${BEFORE_FAULT_MS / 1000} s into a ${WRITE_SECONDS} s writer and started again ${DOWN_MS / 1000} s later. Seconds count from that restart; the writer goes on for a few seconds after it (its own column). Limit ${LIMIT_SECONDS} s.`;
-    process.stdout.write(`\nChaos: ${about}\n${chaosTable(results)}\n(make chaos)\n\n`);
+    print(`\nChaos: ${about}\n${chaosTable(results)}\n(make chaos)\n\n`);
     const failed = results.filter((r) => !passed(r));
     if (failed.length > 0) throw new OperatorError(`${failed.length} fault(s) did not recover: ${failed.map((r) => r.fault).join('; ')}. The table says how; the services' output above says why`);
-    const rebuilt = await rebuild(root, run);
-    process.stdout.write(`\nRebuild (make rebuild-read-model-<env>): read model equal to Postgres again ${rebuilt.seconds.toFixed(1)} s after the command; Debezium's incremental snapshot read the table in ${rebuilt.windows} chunk(s)\n`);
-    const malformed = await malformedEvent(root, run);
-    process.stdout.write(`Malformed event on the change topic: later tasks all arrived; dead-letter counter ${malformed.deadLetters}, records on the dead-letter topic ${malformed.onTopic}\n`);
+    const rebuilt = await rebuild(ctx, run);
+    print(`\nRebuild (make rebuild-read-model-<env>): read model equal to Postgres again ${rebuilt.seconds.toFixed(1)} s after the command; Debezium's incremental snapshot read the table in ${rebuilt.windows} chunk(s)\n`);
+    const malformed = await malformedEvent(ctx, run);
+    print(`Malformed event on the change topic: later tasks all arrived; dead-letter counter ${malformed.deadLetters}, records on the dead-letter topic ${malformed.onTopic}\n`);
     if (malformed.deadLetters !== 1 || malformed.onTopic !== 1) throw new OperatorError(`one malformed event should make one dead letter, counted once; found counter ${malformed.deadLetters} and ${malformed.onTopic} record(s) on the topic`);
-    const failure = await connectorFailure(root, run);
-    process.stdout.write(`\nConnector FAILED (publication dropped): Kafka Connect unhealthy after ${failure.unhealthySeconds.toFixed(1)} s; make status says:\n${failure.status}\n\n`);
+    const failure = await connectorFailure(ctx, run);
+    print(`\nConnector FAILED (publication dropped): Kafka Connect unhealthy after ${failure.unhealthySeconds.toFixed(1)} s; make status says:\n${failure.status}\n\n`);
     if (!/FAILED: .*\(caused by: .*[Pp]ublication/.test(failure.status)) throw new OperatorError(`make status does not say why the connector FAILED (the missing publication): ${failure.status}`);
   });
 }

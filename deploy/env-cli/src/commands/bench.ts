@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { cdcTuning } from '@chorus/config';
 import { OperatorError } from '@chorus/errors';
 import { type BenchStep, benchStep, readReports } from '@chorus/load-reports';
-import { runCapture } from './compose.ts';
-import { say, table } from './output.ts';
-import { withRunProject } from './run-project.ts';
+import { TESTER_IMAGE } from '../app-images.ts';
+import type { Context } from '../context.ts';
+import { print, say, table } from '../output.ts';
+import { withRunProject } from '../run-project.ts';
 
 export interface BenchOptions {
   build: boolean;
@@ -32,12 +33,12 @@ export const SETUPS = {
 } as const;
 export type Setup = keyof typeof SETUPS;
 
-async function measure(root: string, setup: Setup, o: BenchOptions): Promise<BenchStep[]> {
+async function measure(ctx: Context, setup: Setup, o: BenchOptions): Promise<BenchStep[]> {
   let steps: BenchStep[] = [];
-  await withRunProject(root, { purpose: `bench run (${setup})`, build: o.build, vars: { ...SETUPS[setup] } }, async (run, timings) => {
+  await withRunProject(ctx, { purpose: `bench run (${setup})`, build: o.build, vars: { ...SETUPS[setup] } }, async (run, timings) => {
     const started = Date.now();
     const args = ['--label', setup, '--rates', o.rates.join(','), '--seconds', String(o.seconds), '--ramp', o.ramp.join(','), '--ramp-seconds', String(o.rampSeconds)];
-    const result = await runCapture(root, run, 'chorus-tester', ['node', '/app/main.cjs', 'bench', ...args]);
+    const result = await ctx.compose.runCapture(run, TESTER_IMAGE, ['node', '/app/main.cjs', 'bench', ...args]);
     if (result.code !== 0) throw new OperatorError(`the benchmark driver failed (exit ${result.code}); its output is above`);
     steps = readReports(benchStep, result.out);
     timings.push(`measuring ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -114,12 +115,12 @@ export function benchRegressions(tuned: BenchStep[], baseline: BenchStep[] | und
   return out;
 }
 
-export async function bench(root: string, o: BenchOptions): Promise<void> {
+export async function bench(ctx: Context, o: BenchOptions): Promise<void> {
   const setups: Setup[] = o.baseline ? ['tuned', 'durable', 'baseline'] : ['tuned'];
   const results = new Map<Setup, BenchStep[]>();
   // Each setup builds and tags the images it runs (Docker's layer cache makes the second build a retag):
   // one setup's teardown untags its own, so no setup may lean on another's.
-  for (const setup of setups) results.set(setup, await measure(root, setup, o));
+  for (const setup of setups) results.set(setup, await measure(ctx, setup, o));
   const [tuned, durable, baseline] = [results.get('tuned')!, results.get('durable'), results.get('baseline')];
   const command = `make bench (env bench --rates ${o.rates.join(',')} --seconds ${o.seconds} --ramp ${o.ramp.join(',')} --ramp-seconds ${o.rampSeconds})`;
   const sustained = (label: string, steps: BenchStep[] | undefined) => (steps ? `${label} ${sustainedRate(steps)} rows/s` : undefined);
@@ -136,8 +137,8 @@ export async function bench(root: string, o: BenchOptions): Promise<void> {
     `Sustained without growing lag: ${[sustained('tuned', tuned), sustained('fsync on', durable), sustained('baseline', baseline)].filter(Boolean).join('; ')}`,
     '',
   ].join('\n');
-  process.stdout.write(out);
-  const reports = join(root, 'reports');
+  print(out);
+  const reports = join(ctx.root, 'reports');
   mkdirSync(reports, { recursive: true });
   writeFileSync(join(reports, 'bench.json'), `${JSON.stringify({ command, tuned, durable, baseline }, null, 2)}\n`);
   say('figures also in reports/bench.json');

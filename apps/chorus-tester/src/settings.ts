@@ -1,0 +1,17 @@
+/** The tester's settings, from the variables the test Compose file gives it, read once. */
+import { z } from 'zod';
+import { defaults, loadConfig, postgresEnv, postgresSettings, redisEnv } from '@chorus/config';
+
+const schema = z.object({
+  ...postgresEnv,
+  ...redisEnv,
+  CHORUS_WEB_URL: z.url().default(defaults.webUrl),
+  /** How long the journey waits for a change to reach what the user sees. */
+  PIPELINE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+});
+
+export function testerSettings(env: Record<string, string | undefined> = process.env) {
+  const c = loadConfig(schema, env);
+  return { postgres: postgresSettings(c), redisUrl: c.REDIS_URL, webUrl: c.CHORUS_WEB_URL.replace(/\/+$/, ''), pipelineTimeoutMs: c.PIPELINE_TIMEOUT_MS };
+}
+export type TesterSettings = ReturnType<typeof testerSettings>;

@@ -1,0 +1,33 @@
+/** `make status`: every environment and test run, read-only, by project name (no env file needed). */
+import type { Context } from '../context.ts';
+import { ENVIRONMENTS } from '../environments.ts';
+import { print, say } from '../output.ts';
+import { checkDocker } from '../preflight.ts';
+import { connectorLine, imageLine, processorLine, slotLine, testRuns } from '../system.ts';
+
+export async function status(ctx: Context) {
+  checkDocker();
+  for (const e of [ENVIRONMENTS.prod, ENVIRONMENTS.dev]) {
+    const list = await ctx.compose.services(e.project);
+    if (list.length === 0) {
+      say(`${e.name}: not running`);
+      continue;
+    }
+    say(`${e.name} (${e.project})${e.url ? ` — ${e.url}` : ''}`);
+    for (const s of list) {
+      const ports = [...new Set((s.Publishers ?? []).filter((p) => p.PublishedPort).map((p) => `${p.URL}:${p.PublishedPort}->${p.TargetPort}`))].join(', ');
+      const state = s.State === 'exited' ? `exited (${s.ExitCode})` : s.State;
+      print(`  ${s.Service.padEnd(26)} ${state.padEnd(12)} ${(s.Health || '-').padEnd(10)} ${ports.padEnd(28)} ${imageLine(s.Image)}`);
+    }
+    print(await connectorLine(ctx, e.project, e.name));
+    print(await slotLine(ctx, e.project, e.name));
+    const processor = await processorLine(ctx, e.project);
+    if (processor) print(processor);
+  }
+  const runs = await testRuns(ctx);
+  if (runs.length === 0) say('test: no runs');
+  for (const r of runs) {
+    say(`test run ${r.project}: ${r.state === 'live' ? 'live (its owner is running)' : 'STALE (its owner is gone): `make clean-test` removes it'}, ${r.services} container(s)`);
+    if (r.state === 'live') print(await connectorLine(ctx, r.project, ENVIRONMENTS.test.name));
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The env CLI's one door to other programs: every process it starts (docker, npx nx, npm, bash, ss, tar)
+ * starts here. Compose calls go through the docker-compose package, over compose.ts.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+
+export interface Finished {
+  ok: boolean;
+  out: string;
+  err: string;
+}
+
+/** Runs a program to its end and keeps what it printed (trimmed); `ok` when it exited 0. */
+export function capture(command: string, args: string[], { env = process.env, cwd }: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Finished {
+  const r = spawnSync(command, args, { encoding: 'utf8', env, cwd });
+  return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? r.error?.message ?? '').trim() };
+}
+
+export interface Attached {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** The program reads nothing (the default) or the CLI's own terminal. */
+  stdin?: 'ignore' | 'inherit';
+  /** SIGTERM after this long. */
+  timeoutMs?: number;
+  /** In a process group of its own, so that the Ctrl-C that stops the CLI does not stop it. */
+  detached?: boolean;
+}
+
+/** Runs a program that prints straight to the CLI's terminal; resolves to its exit code (127: not found). */
+export function attached(command: string, args: string[], { env = process.env, cwd, stdin = 'ignore', timeoutMs, detached = false }: Attached = {}): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: [stdin, 'inherit', 'inherit'], env, cwd, detached });
+    const timer = timeoutMs ? setTimeout(() => child.kill('SIGTERM'), timeoutMs) : undefined;
+    child.on('error', () => resolve(127));
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? (signal ? 128 : 1));
+    });
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * What the running system says about itself, read-only and by project name (no env file needed): the
+ * connector's status, the replication slot, the stream processor's health, the images services run,
+ * setup-connector's outcome, and the test runs on this machine.
+ */
+import { cdcNames } from '@chorus/cdc-names';
+import { defaults } from '@chorus/config';
+import { type ConnectorStatus, connectorStatus } from '@chorus/connect-api';
+import { ROLES } from '@chorus/db';
+import { HEALTH_PATH, type ProcessorHealth, readProcessorHealth } from '@chorus/processor-health';
+import { LOOKALIKE_LABEL, NODE_IMAGE_LABEL } from '@chorus/versions';
+import { docker, projects } from './compose.ts';
+import type { Context } from './context.ts';
+import { isRunProject, runState } from './test-runs.ts';
+
+/** The connector's status from Connect's REST API, inside its container; undefined when it has none or Connect does not answer. */
+export async function readConnectorStatus({ compose }: Context, project: string, env: string): Promise<ConnectorStatus | undefined> {
+  const { connector } = cdcNames(env);
+  const out = await compose.execIn(project, 'kafka-connect', ['curl', '-fsS', `http://localhost:8083/connectors/${connector}/status`]);
+  if (!out) return undefined;
+  try {
+    const parsed = connectorStatus.safeParse(JSON.parse(out));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function connectorLine(ctx: Context, project: string, env: string): Promise<string> {
+  const { connector } = cdcNames(env);
+  const status = await readConnectorStatus(ctx, project, env);
+  return status ? describeConnector(connector, status) : `  connector ${connector}: not registered or Connect not reachable`;
+}
+
+/** What a Java trace says went wrong: its first line and, when there is one, its root cause (the last "Caused by"). */
+export function traceSummary(trace: string | undefined): string {
+  if (!trace) return 'no trace';
+  const lines = trace.split('\n');
+  const cause = lines.filter((l) => l.startsWith('Caused by: ')).at(-1)?.slice('Caused by: '.length);
+  return cause ? `${lines[0]} (caused by: ${cause})` : lines[0]!;
+}
+
+/** The connector's state, and for a FAILED one why: the first line of its trace and its root cause. */
+export function describeConnector(name: string, s: Pick<ConnectorStatus, 'connector' | 'tasks'>): string {
+  const line = `  connector ${name}: ${s.connector.state}, tasks ${s.tasks.map((t) => t.state).join(', ') || 'none'}`;
+  const failed = [s.connector.state === 'FAILED' ? { what: 'connector', trace: s.connector.trace } : null, ...s.tasks.filter((t) => t.state === 'FAILED').map((t) => ({ what: `task ${t.id}`, trace: t.trace }))].filter(
+    (f) => f !== null,
+  );
+  const why = failed.map((f) => `\n    ${f.what} FAILED: ${traceSummary(f.trace)}; see \`make logs-<env>\`, then re-run setup-connector (make run-<env>) once fixed`);
+  return line + why.join('');
+}
+
+/** The replication slot: whether a client streams from it, and how much WAL it keeps (read-only, as the app role). */
+export async function slotLine({ compose }: Context, project: string, env: string): Promise<string> {
+  const { slot } = cdcNames(env);
+  const sql = `SELECT active, pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) FROM pg_replication_slots WHERE slot_name = '${slot}'`;
+  const result = await compose.psql(project, ROLES.app, sql);
+  if (result.code !== 0) return `  slot ${slot}: Postgres not reachable`;
+  const out = result.out;
+  if (!out) return `  slot ${slot}: missing`;
+  const [active, retained] = out.split('|');
+  return `  slot ${slot}: ${active === 't' ? 'active' : 'INACTIVE'}, retains ${retained} of WAL (capped by max_slot_wal_keep_size)`;
+}
+
+/** The stream processor's /healthz, read from inside its container; undefined when it does not answer in the contract's shape. */
+export async function processorHealth({ compose }: Context, project: string): Promise<ProcessorHealth | undefined> {
+  const probe = `fetch('http://127.0.0.1:' + (process.env.HEALTH_PORT || ${defaults.healthPort}) + '${HEALTH_PATH}').then((r) => r.text()).then((t) => console.log(t))`;
+  const out = await compose.execIn(project, 'chorus-stream-processor', ['node', '-e', probe]);
+  return out ? readProcessorHealth(out) : undefined;
+}
+
+export async function processorLine(ctx: Context, project: string): Promise<string | undefined> {
+  const h = await processorHealth(ctx, project);
+  if (!h) return undefined;
+  const latency = h.latencyMs ? `, commit-to-read-model p50 ${h.latencyMs.p50} ms, p99 ${h.latencyMs.p99} ms (last ${h.latencyMs.changes} changes)` : '';
+  return `  stream processor: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}, dead letters ${h.deadLetters}${latency}`;
+}
+
+/** The image a service runs, and whether it is an offline look-alike or an app on one (by their labels). */
+export function imageLine(ref: string): string {
+  const labels = (JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', ref]).out || 'null') ?? {}) as Record<string, string>;
+  if (labels[LOOKALIKE_LABEL]) return `${ref} (offline look-alike of ${labels[LOOKALIKE_LABEL]})`;
+  if (labels[NODE_IMAGE_LABEL]) return `${ref} (on ${labels[NODE_IMAGE_LABEL]})`;
+  return ref;
+}
+
+/** When setup-connector finished in a project, and its summary line. */
+export function connectorOutcome(project: string): { finishedAt?: number; summary?: string } {
+  const id = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=setup-connector']).out.split('\n')[0];
+  if (!id) return {};
+  const finished = docker(['inspect', '--format', '{{.State.FinishedAt}}', id]).out;
+  const log = docker(['logs', '--tail', '20', id]);
+  const summary = `${log.out}\n${log.err}`.split('\n').reverse().find((l) => l.includes('RUNNING ('));
+  return { finishedAt: Date.parse(finished), summary: summary?.replace(/^\[[^\]]+\]\s*\w+:\s*/, '') };
+}
+
+export interface TestRun {
+  project: string;
+  state: 'live' | 'stale';
+  services: number;
+}
+
+/** The test runs on this machine (run projects, test-runs.ts), each live or stale. */
+export async function testRuns({ compose }: Context): Promise<TestRun[]> {
+  const found = projects().filter(isRunProject);
+  return Promise.all(found.map(async (project) => ({ project, state: runState(project), services: (await compose.services(project)).length })));
+}
