@@ -8,7 +8,7 @@ import { buildAppImages } from './app-images.ts';
 import type { ComposeTarget } from './compose.ts';
 import type { Context } from './context.ts';
 import { explainFailure, upWaiting } from './explain.ts';
-import { describeImages, imageVars, resolveImages, wantedImages } from './images.ts';
+import { describeImages, dropLegacyImpostors, imageVars, resolveImages, wantedImages } from './images.ts';
 
 export interface ImagesStep {
   /** The environment's env file, as read: its *_IMAGE lines may point at mirrors. */
@@ -33,7 +33,11 @@ export async function images(ctx: Context, step: ImagesStep): Promise<Record<str
  * and the logs of those that failed, and throws "<what> did not become healthy: <failed> failed<hint>".
  */
 export async function upHealthy(ctx: Context, target: ComposeTarget, { what, hint = '' }: { what: string; hint?: string }): Promise<void> {
-  if ((await upWaiting(ctx, target)) === 0) return;
+  if ((await upWaiting(ctx, target)) === 0) {
+    // Services that ran an older CHORUS build under an upstream name have moved off it: its tag can go.
+    dropLegacyImpostors();
+    return;
+  }
   const failed = await explainFailure(ctx, target.project);
   throw new OperatorError(`${what} did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}${hint}`);
 }

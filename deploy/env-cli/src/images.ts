@@ -59,19 +59,29 @@ function inspect(ref: string): Inspected | undefined {
   return { labels: (JSON.parse(r.out || 'null') as Record<string, string> | null) ?? {} };
 }
 
+/** A CHORUS build: an offline look-alike, or an older release's image with its build label. */
+const isChorusBuild = (found: Inspected) => LEGACY_LABEL in found.labels || LOOKALIKE_LABEL in found.labels;
+
 /**
  * An image under an upstream name that an older CHORUS build made: it shadows the real one. Its tag is
- * removed (the image stays while a container uses it) so that the real image can be pulled.
+ * removed so that the real image can be pulled. While a container still runs it the tag stays, and the
+ * caller moves that service onto the resolved image; the tag goes after that start (dropLegacyImpostors).
  */
 function dropImpostor(ref: string): void {
   const found = inspect(ref);
-  if (!found || !(LEGACY_LABEL in found.labels || LOOKALIKE_LABEL in found.labels)) return;
+  if (!found || !isChorusBuild(found)) return;
   const removed = docker(['image', 'rm', ref]);
   say(
     removed.ok
       ? `${ref} on this machine was a CHORUS look-alike under the upstream name; its tag is removed`
-      : `${ref} on this machine is a CHORUS look-alike under the upstream name and is still in use; remove it once it is free (docker image rm ${ref})`,
+      : `${ref} on this machine is a CHORUS look-alike under the upstream name, still run by a container: this start moves that service off it, and then removes the tag`,
   );
+}
+
+/** The image under `ref` is the upstream one: here, and not a CHORUS build under its name. */
+function genuine(ref: string): boolean {
+  const found = inspect(ref);
+  return found !== undefined && !isChorusBuild(found);
 }
 
 /** One registry's answer to GET /v2/: undefined when it answered (any HTTP status), else why not. */
@@ -126,7 +136,7 @@ export async function resolveImages(
   if (mode !== 'local') {
     for (const image of images) {
       dropImpostor(refOf(image));
-      if (mode === 'auto' && inspect(refOf(image))) resolved.set(image.key, { key: image.key, ref: refOf(image), how: 'present' });
+      if (mode === 'auto' && genuine(refOf(image))) resolved.set(image.key, { key: image.key, ref: refOf(image), how: 'present' });
     }
     const missing = images.filter((i) => !resolved.has(i.key));
     const hosts = [...new Set(missing.map((i) => registryHost(parseReference(refOf(i)))))];
