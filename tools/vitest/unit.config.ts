@@ -11,6 +11,9 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, ...INTEGRATION],
+    // No service to wait for, but two cores shared with prod, dev and other targets (the acceptance runs
+    // make test beside them): a check that reads the whole tree can take several seconds there.
+    testTimeout: 30_000,
     reporters: ['default', 'json'],
     outputFile: { json: 'reports/vitest.json' },
   },
