@@ -12,7 +12,7 @@ ENV := node deploy/env-cli/dist/env.cjs
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
 .PHONY: help install setup test-images images env-cli build unit smoke test-env acceptance test \
-        pull-check parity platform-check chaos bench run-prod run-dev stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+        pull-check parity platform-check upgrade-check chaos bench run-prod run-dev rollback-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,8 +35,11 @@ images: setup env-cli ## Third-party images: present, else pulled, else built of
 env-cli: install
 	@$(NX) run env-cli:build --output-style=static >/dev/null
 
-run-prod: setup env-cli ## Start prod (UI on http://localhost:5001); idempotent
+run-prod: setup env-cli ## Deploy this checkout's release to prod (UI on http://localhost:5001); idempotent
 	@$(ENV) up prod
+
+rollback-prod: setup env-cli ## Return prod to the release it ran before (its images and Compose file as deployed), keeping its data
+	@$(ENV) rollback prod
 
 run-dev: setup env-cli ## Start dev (UI on http://localhost:5002, live reload); idempotent
 	@$(ENV) up dev
@@ -85,6 +88,9 @@ smoke: install setup env-cli ## Smoke-test the container substrate: Postgres -> 
 
 test-env: setup env-cli ## A test run in its own Compose project with the end-to-end journey; always torn down
 	@$(ENV) test
+
+upgrade-check: setup env-cli ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt, in projects of their own (~8 min a release)
+	@$(ENV) upgrade-check
 
 chaos: setup env-cli ## Kill and restart each service under a steady writer, in a project of its own; the read model must recover (~6 min)
 	@$(ENV) chaos

@@ -7,14 +7,17 @@ import { attached } from './processes.ts';
 export const APP_IMAGES = ['chorus-web', 'chorus-stream-processor', 'setup-connector'];
 export const TESTER_IMAGE = 'chorus-tester';
 
-/** The tag of the app images prod and dev run. A test run tags its own (its project name). */
-export const SHARED_TAG = 'local';
+/**
+ * The tag of dev's app images, rebuilt on every `make run-dev`. prod's carry its release (release.ts), a
+ * test run its own project name: none of them writes another's.
+ */
+export const DEV_TAG = 'local';
 
 /**
  * Builds the app images through Nx (each from its bundle, on the resolved Node image), tagged `tag`
  * (tools/app-image.sh); resolves to the time it took.
  */
-export async function buildAppImages(ctx: Pick<Context, 'root' | 'env'>, projects: string[], nodeImage: string, tag = SHARED_TAG): Promise<number> {
+export async function buildAppImages(ctx: Pick<Context, 'root' | 'env'>, projects: string[], nodeImage: string, tag = DEV_TAG): Promise<number> {
   const started = Date.now();
   const code = await attached('npx', ['nx', 'run-many', '-t', 'image', '-p', ...projects, '--output-style=static'], {
     cwd: ctx.root,
@@ -24,6 +27,9 @@ export async function buildAppImages(ctx: Pick<Context, 'root' | 'env'>, project
   if (code !== 0) throw new OperatorError(`building the images failed (nx run-many -t image exited ${code}); the lines above say why`);
   return Date.now() - started;
 }
+
+/** Whether every app image of `tag` is on this machine. */
+export const appImagesPresent = (apps: string[], tag: string) => apps.every((app) => docker(['image', 'inspect', '--format', '{{.Id}}', `chorus/${app.replace(/^chorus-/, '')}:${tag}`]).ok);
 
 /** Every tag the app images carry (chorus/<app>:<tag>), once each. */
 export function appImageTags(): string[] {
@@ -37,7 +43,7 @@ export function appImageRefs(tag: string): string[] {
 
 /** Untags a test run's app images; one that no other tag names (its code differed from :local) is removed. */
 export function removeAppImageTags(tag: string): boolean {
-  if (tag === SHARED_TAG) return true;
+  if (tag === DEV_TAG) return true;
   const refs = appImageRefs(tag);
   return refs.length === 0 || docker(['image', 'rm', ...refs]).ok;
 }

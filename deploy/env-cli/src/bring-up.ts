@@ -4,11 +4,16 @@
  * `docker compose up --wait` until healthy, or an error that shows why not.
  */
 import { OperatorError } from '@chorus/errors';
-import { buildAppImages } from './app-images.ts';
-import type { ComposeTarget } from './compose.ts';
+import { APP_IMAGES, DEV_TAG, appImagesPresent, buildAppImages } from './app-images.ts';
+import { type ComposeTarget, docker } from './compose.ts';
 import type { Context } from './context.ts';
+import { devNativeVars, hostUser } from './dev-native.ts';
+import { ensureProdEnvFile, readEnvFile } from './env-file.ts';
+import type { Environment } from './environments.ts';
 import { explainFailure, upWaiting } from './explain.ts';
 import { describeImages, dropLegacyImpostors, imageVars, resolveImages, wantedImages } from './images.ts';
+import { say } from './output.ts';
+import { type ReleaseState, checkoutRelease, isDirty, readState, recordRelease, stateFile } from './release.ts';
 
 export interface ImagesStep {
   /** The environment's env file, as read: its *_IMAGE lines may point at mirrors. */
@@ -40,4 +45,96 @@ export async function upHealthy(ctx: Context, target: ComposeTarget, { what, hin
   }
   const failed = await explainFailure(ctx, target.project);
   throw new OperatorError(`${what} did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}${hint}`);
+}
+
+/** The environment's env file, prod's made or completed first (its secrets generated, never shown). */
+function envFileOf(ctx: Context, e: Environment): Record<string, string> {
+  if (e.name === 'prod') {
+    const volume = `${e.project}_postgres_data_prod`;
+    const existing = docker(['volume', 'inspect', volume]).ok ? volume : undefined;
+    const made = ensureProdEnvFile(ctx.root, e, ctx.env.POSTGRES_PASSWORD, existing);
+    if (made === 'created') say(`created ${e.envFile} with a ${ctx.env.POSTGRES_PASSWORD ? 'supplied' : 'generated'} database password (not shown)`);
+    else if (made !== 'kept') say(`added generated ${made.added.join(', ')} to ${e.envFile} (not shown)`);
+  }
+  return readEnvFile(ctx.root, e);
+}
+
+export interface Deployment {
+  /** The Compose variables it ran with: the images resolved, the app tag. */
+  vars: Record<string, string>;
+  imagesMs: number;
+  /** When `docker compose up` started (ms). */
+  upStartedAt: number;
+  /** prod: the release it runs now, and the one before. */
+  releases?: ReleaseState;
+}
+
+/**
+ * The app tag an environment runs, and whether to build it: dev's own, rebuilt each time; prod's release,
+ * built once while its tree is clean (a clean release's images are never rewritten).
+ */
+function appTag(ctx: Context, e: Environment, build: boolean): { tag: string; build: boolean } {
+  if (e.name !== 'prod') return { tag: DEV_TAG, build };
+  const release = checkoutRelease(ctx);
+  if (!release) throw new OperatorError('prod runs a release named from git, and this folder is not a git checkout: deploy prod from a clone of the repository');
+  if (isDirty(release)) {
+    say(
+      `WARNING: the working tree has uncommitted changes, so prod gets release ${release}: built from them, not reproducible from git, ` +
+        `and rewritten by the next dirty start. Commit (or stash) them and run make run-prod again to deploy a release you can return to.`,
+    );
+    return { tag: release, build: true };
+  }
+  if (appImagesPresent(APP_IMAGES, release)) {
+    say(`release ${release}: its images are here already (chorus/*:${release}), so they are not rebuilt`);
+    return { tag: release, build: false };
+  }
+  return { tag: release, build };
+}
+
+/**
+ * prod or dev after its preflight (`make run-prod`, `make run-dev`), and `make upgrade-check`'s upgrade:
+ * the env file, the images, then the environment up and healthy. prod records the release it now runs.
+ * `tag` names the app images instead of the release (the upgrade check's own).
+ */
+export async function deploy(ctx: Context, e: Environment, o: { build: boolean; tag?: string }): Promise<Deployment> {
+  const started = Date.now();
+  const { tag, build } = o.tag ? { tag: o.tag, build: o.build } : appTag(ctx, e, o.build);
+  if (e.name === 'prod') say(`deploying release ${tag} to ${e.name}`);
+  const vars = await images(ctx, {
+    envFile: envFileOf(ctx, e),
+    build: build ? { apps: APP_IMAGES, tag } : undefined,
+    vars: { CHORUS_APP_TAG: tag, ...(e.name === 'dev' ? { ...hostUser(), ...devNativeVars(ctx) } : {}) },
+  });
+  const imagesMs = Date.now() - started;
+  const upStartedAt = Date.now();
+  say(`starting ${e.name} (${e.file})`);
+  await upHealthy(ctx, { project: e.project, file: e.file, envFile: e.envFile, vars }, { what: e.name, hint: `; see \`make logs-${e.name}\`` });
+  if (e.name !== 'prod') return { vars, imagesMs, upStartedAt };
+  const releases = recordRelease(ctx, e, tag, e.file);
+  say(`${e.name} runs release ${tag}${releases.previous ? `; the previous one, ${releases.previous.release}, is what \`make rollback-prod\` returns to` : ''}`);
+  return { vars, imagesMs, upStartedAt, releases };
+}
+
+/**
+ * prod back to the release it ran before, as it ran then (its Compose file, kept when it was deployed,
+ * and its images, which are never rewritten), on the same volumes. The schema stays as the newer release
+ * left it: migrations only expand it (libs/db), so the older code runs on it.
+ */
+export async function rollBack(ctx: Context, e: Environment): Promise<ReleaseState> {
+  const state = readState(ctx, e);
+  const previous = state?.previous;
+  if (!state || !previous) {
+    throw new OperatorError(`${e.name} has no previous release to return to (${stateFile(ctx, e)} ${state ? `records only ${state.current.release}` : 'does not exist yet'}): a release is recorded by each make run-${e.name} that deploys a different one`);
+  }
+  if (!appImagesPresent(APP_IMAGES, previous.release)) {
+    throw new OperatorError(
+      `release ${previous.release}'s app images (chorus/*:${previous.release}) are no longer on this machine: check out ${previous.release} and run make run-${e.name}, which builds and deploys it`,
+    );
+  }
+  say(`rolling ${e.name} back from release ${state.current.release} to ${previous.release} (its Compose file as deployed: ${previous.file})`);
+  const vars = await images(ctx, { envFile: readEnvFile(ctx.root, e), vars: { CHORUS_APP_TAG: previous.release } });
+  await upHealthy(ctx, { project: e.project, file: previous.file, envFile: e.envFile, vars }, { what: `${e.name} on release ${previous.release}`, hint: `; see \`make logs-${e.name}\`` });
+  const next = recordRelease(ctx, e, previous.release, previous.file);
+  say(`${e.name} runs release ${previous.release} again; \`make run-${e.name}\` from a checkout deploys that checkout's release`);
+  return next;
 }

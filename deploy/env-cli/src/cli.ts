@@ -10,9 +10,11 @@ import { down } from './commands/down.ts';
 import { images } from './commands/images.ts';
 import { logs } from './commands/logs.ts';
 import { rebuild } from './commands/rebuild-read-model.ts';
+import { rollback } from './commands/rollback.ts';
 import { status } from './commands/status.ts';
 import { test } from './commands/test.ts';
 import { up } from './commands/up.ts';
+import { upgradeCheck } from './commands/upgrade-check.ts';
 import { createContext } from './context.ts';
 import { ENVIRONMENTS, ENV_NAMES, type EnvName, type Environment } from './environments.ts';
 
@@ -67,6 +69,19 @@ program
   .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, BENCH_DEFAULTS.rampSeconds)
   .description('CDC latency from INSERT to the read model at fixed rates and a ramp, tuned and baseline, in projects of their own')
   .action((o: BenchOptions) => bench(ctx, o));
+program
+  .command('rollback')
+  .argument('<env>', 'prod', (value: string) => {
+    if (value !== 'prod') throw new InvalidArgumentError('only prod runs releases; dev runs the working tree');
+    return ENVIRONMENTS.prod;
+  })
+  .description('return prod to the release it ran before (its Compose file and images as deployed), keeping its data')
+  .action(async (e: Environment) => void (await rollback(ctx, e)));
+program
+  .command('upgrade-check')
+  .option('--from <commit...>', 'these earlier releases instead of deploy/compose/upgrade-from.txt')
+  .description('prod upgraded in place from each earlier release, in projects of their own: tasks written before must read back, new ones flow, every service runs this checkout')
+  .action((o: { from?: string[] }) => upgradeCheck(ctx, o));
 program
   .command('rebuild-read-model')
   .argument('<env>', 'prod or dev', lastingEnv)

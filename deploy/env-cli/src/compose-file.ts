@@ -1,6 +1,6 @@
 /** A Compose file as the env CLI reads it, and what it publishes, mounts and joins. */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Environment } from './environments.ts';
 
@@ -29,7 +29,7 @@ export interface Service {
 
 /** Reads an environment's file as YAML (anchors and merge keys resolved); variables stay as written. */
 export function readComposeFile(root: string, e: Pick<Environment, 'file'>): ComposeFile {
-  return parse(readFileSync(join(root, e.file), 'utf8'), { merge: true }) as ComposeFile;
+  return parse(readFileSync(resolve(root, e.file), 'utf8'), { merge: true }) as ComposeFile;
 }
 
 /** The host port of one `ports:` entry: "5001:3000", "127.0.0.1:5001:3000" or the long form. */

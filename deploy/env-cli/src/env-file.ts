@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { z } from 'zod';
 import { env } from '@chorus/config';
@@ -41,7 +41,7 @@ const COMPOSE_KEYS = /^(COMPOSE_|DOCKER_)/;
 
 /** Reads and validates an environment's file; every problem is reported at once, by line name. */
 export function readEnvFile(root: string, e: Environment): Record<string, string> {
-  const path = join(root, e.envFile);
+  const path = resolve(root, e.envFile);
   if (!existsSync(path)) throw new ConfigError([`${e.envFile}: missing`]);
   const values = parse(readFileSync(path));
   const redirecting = Object.keys(values).filter((key) => COMPOSE_KEYS.test(key));
@@ -76,7 +76,7 @@ export function ensureProdEnvFile(
   supplied = process.env.POSTGRES_PASSWORD,
   existingVolume?: string,
 ): 'created' | 'kept' | { added: string[] } {
-  const path = join(root, e.envFile);
+  const path = resolve(root, e.envFile);
   if (existsSync(path)) {
     const present = parse(readFileSync(path));
     const added = GENERATED_SECRETS.filter((key) => !(key in present));

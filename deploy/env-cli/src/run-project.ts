@@ -3,7 +3,7 @@
  * brought up by the one bring-up (bring-up.ts), and always torn down with its volumes, on Ctrl-C too.
  * Named like every test run (test-runs.ts), so `make status` and `make clean-test` know it.
  */
-import { APP_IMAGES, SHARED_TAG, TESTER_IMAGE, removeAppImageTags } from './app-images.ts';
+import { APP_IMAGES, DEV_TAG, TESTER_IMAGE, removeAppImageTags } from './app-images.ts';
 import { images, upHealthy } from './bring-up.ts';
 import type { ComposeTarget } from './compose.ts';
 import type { Context } from './context.ts';
@@ -29,7 +29,7 @@ export async function withRunProject(ctx: Context, o: RunOptions, body: (run: Co
   const project = newRunProject();
   // A run builds and runs app images tagged with its own name, so that a run in another checkout cannot
   // swap them; without a build it runs the shared ones.
-  const tag = o.build ? project : SHARED_TAG;
+  const tag = o.build ? project : DEV_TAG;
   const vars = await images(ctx, {
     envFile: readEnvFile(ctx.root, e),
     build: o.build ? { apps: [...APP_IMAGES, TESTER_IMAGE], tag } : undefined,

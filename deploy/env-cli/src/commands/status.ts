@@ -3,6 +3,7 @@ import type { Context } from '../context.ts';
 import { ENVIRONMENTS } from '../environments.ts';
 import { print, say } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
+import { readState } from '../release.ts';
 import { connectorLine, imageLine, processorLine, slotLine, testRuns } from '../system.ts';
 
 export async function status(ctx: Context) {
@@ -14,6 +15,8 @@ export async function status(ctx: Context) {
       continue;
     }
     say(`${e.name} (${e.project})${e.url ? ` — ${e.url}` : ''}`);
+    const releases = e.name === 'prod' ? readState(ctx, e) : undefined;
+    if (releases) print(`  release ${releases.current.release} (deployed ${releases.current.at}); previous ${releases.previous ? `${releases.previous.release} (make rollback-prod returns to it)` : 'none recorded'}`);
     for (const s of list) {
       const ports = [...new Set((s.Publishers ?? []).filter((p) => p.PublishedPort).map((p) => `${p.URL}:${p.PublishedPort}->${p.TargetPort}`))].join(', ');
       const state = s.State === 'exited' ? `exited (${s.ExitCode})` : s.State;

@@ -1,0 +1,77 @@
+/**
+ * A project's web app driven from inside its own container (no host port needed), through the routes
+ * every release has had: the dashboard's form (POST /), and a task page's cancel and delete forms.
+ * Reading back uses this release's JSON API. Each call is one `node -e` in the chorus-web container.
+ */
+import { z } from 'zod';
+import { OperatorError } from '@chorus/errors';
+import type { Context } from './context.ts';
+
+/** Runs `body` (an async function of `base` and `args`) in the project's chorus-web; resolves to what it printed, parsed. */
+async function inWeb<T>(ctx: Context, project: string, schema: z.ZodType<T>, body: string, args: unknown): Promise<T> {
+  const script = `(async (base, args) => { ${body} })('http://127.0.0.1:3000', JSON.parse(process.argv[1])).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(String(e)); process.exit(1); })`;
+  const result = await ctx.compose.execResult(project, 'chorus-web', ['node', '-e', script, JSON.stringify(args)]);
+  if (result.code !== 0) throw new OperatorError(`driving ${project}'s web app failed: ${result.err.split('\n').slice(-2).join(' ') || `exit ${result.code}`}`);
+  return schema.parse(JSON.parse(result.out.split('\n').at(-1)!));
+}
+
+export const written = z.object({ hashes: z.array(z.string()), cancelled: z.string(), deleted: z.string() });
+export type Written = z.infer<typeof written>;
+
+/** Submits `count` tasks through the form, then cancels the first and deletes the second through their pages' forms. */
+export function writeTasks(ctx: Context, project: string, count: number, label: string): Promise<Written> {
+  return inWeb(
+    ctx,
+    project,
+    written,
+    `
+    const post = (path, form) => fetch(base + path, { method: 'POST', redirect: 'manual', body: new URLSearchParams(form) });
+    const hashes = [];
+    for (let i = 0; i < args.count; i++) {
+      const r = await post('/', { query: args.label + ' ' + i, mode: 'flash' });
+      if (r.status !== 303) throw new Error('POST / answered ' + r.status);
+      hashes.push(r.headers.get('location').split('/').pop());
+    }
+    for (const [hash, action] of [[hashes[0], 'cancel'], [hashes[1], 'delete']]) {
+      const r = await post('/query/' + hash + '/' + action, {});
+      if (r.status !== 303) throw new Error('POST /query/' + hash + '/' + action + ' answered ' + r.status);
+    }
+    return { hashes, cancelled: hashes[0], deleted: hashes[1] };`,
+    { count, label },
+  );
+}
+
+export const readBack = z.object({ statuses: z.record(z.string(), z.union([z.string(), z.number()])) });
+
+/** Each task as the API shows it: its status, or the HTTP status when it has none (404: gone; 202: not yet projected). */
+export async function readTasks(ctx: Context, project: string, hashes: string[]): Promise<Record<string, string | number>> {
+  const { statuses } = await inWeb(
+    ctx,
+    project,
+    readBack,
+    `
+    const statuses = {};
+    for (const hash of args.hashes) {
+      const r = await fetch(base + '/api/tasks/' + hash);
+      statuses[hash] = r.status === 200 ? (await r.json()).status : r.status;
+    }
+    return { statuses };`,
+    { hashes },
+  );
+  return statuses;
+}
+
+/** Submits one task through the API; resolves to its hash. */
+export async function submitTask(ctx: Context, project: string, query: string): Promise<string> {
+  const { hash } = await inWeb(
+    ctx,
+    project,
+    z.object({ hash: z.string() }),
+    `
+    const r = await fetch(base + '/api/tasks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: args.query, mode: 'flash' }) });
+    if (r.status !== 201) throw new Error('POST /api/tasks answered ' + r.status);
+    return { hash: (await r.json()).hash };`,
+    { query },
+  );
+  return hash;
+}
