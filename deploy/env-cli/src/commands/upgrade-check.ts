@@ -24,7 +24,6 @@ import { type EarlierRelease, UPGRADE_FROM, listedReleases, prepareRelease, rewr
 import { GENERATED_SECRETS } from '../env-file.ts';
 import { ENVIRONMENTS, type Environment } from '../environments.ts';
 import { explainFailure, upWaiting } from '../explain.ts';
-import { dropLegacyImpostors } from '../images.ts';
 import { print, say, seconds, table } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
 import { imageLine } from '../system.ts';
@@ -167,7 +166,9 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
     removeAppImageTags(toTag);
     release?.dispose();
     rmSync(work, { recursive: true, force: true });
-    dropLegacyImpostors();
+    // What an older release built for itself (look-alikes under upstream names, its Debian base) goes too.
+    const built = docker(['image', 'ls', '--filter', `label=${LEGACY_LABEL}`, '--format', '{{.Repository}}:{{.Tag}}']).out.split('\n').filter((r) => r && !r.includes('<none>'));
+    if (built.length > 0) docker(['image', 'rm', ...built]);
   }
 }
 
