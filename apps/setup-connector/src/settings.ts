@@ -23,8 +23,6 @@ export const schema = z.object({
   SIGNAL_DATA_COLLECTION: tableName.default(defaults.signalTable),
   HEARTBEAT_INTERVAL_MS: env.positiveInt().default(10_000),
   SETUP_TIMEOUT_SECONDS: env.positiveInt().default(180),
-  /** How long a preflight problem that the migrations put right (a table, a grant, the publication's tables) is waited out: an upgrade's migrate may still be running. */
-  MIGRATIONS_GRACE_SECONDS: z.coerce.number().int().nonnegative().default(30),
   MAX_TASK_RESTARTS: z.coerce.number().int().min(0).default(3),
   ...cdcProfileEnv,
   ...logEnv,
@@ -52,7 +50,6 @@ export interface Settings {
   signalTable: string;
   heartbeatIntervalMs: number;
   timeoutMs: number;
-  migrationsGraceMs: number;
   maxTaskRestarts: number;
   /** The latency settings the connector runs with (libs/config/src/cdc-profile.ts). */
   cdcProfile: CdcProfile;
@@ -80,7 +77,6 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     signalTable: c.SIGNAL_DATA_COLLECTION,
     heartbeatIntervalMs: c.HEARTBEAT_INTERVAL_MS,
     timeoutMs: c.SETUP_TIMEOUT_SECONDS * 1000,
-    migrationsGraceMs: c.MIGRATIONS_GRACE_SECONDS * 1000,
     maxTaskRestarts: c.MAX_TASK_RESTARTS,
     cdcProfile: c.CDC_PROFILE,
     logLevel: c.LOG_LEVEL,

@@ -1,10 +1,10 @@
 import type { ConnectorStatus } from '@chorus/connect-api';
 import { KafkaConnectClient } from '@chorus/kafka-connect';
 import type { Logger } from '@chorus/logger';
-import { Deadline, sleep } from '@chorus/wait';
+import { Deadline } from '@chorus/wait';
 import { applyConfig, readConfig, validateConfig, waitForConnect, waitUntilRunning } from './connector.ts';
 import { type Drift, desiredConfig, diffConfig } from './connector-config.ts';
-import { PreflightError, preflight, waitForPostgres } from './postgres.ts';
+import { preflight, waitForPostgres } from './postgres.ts';
 import type { Settings } from './settings.ts';
 
 export type Action = 'created' | 'updated' | 'unchanged';
@@ -13,27 +13,6 @@ export interface SetupResult {
   action: Action;
   status: ConnectorStatus;
   elapsedMs: number;
-}
-
-/** Preflight checks the migrations put right: what is missing there may be on its way. */
-const MIGRATED = new Set(['table', 'select', 'signals', 'publication']);
-
-/**
- * The preflight, repeated while every problem is one the migrations put right, for up to
- * MIGRATIONS_GRACE_SECONDS: during an upgrade the new migrate may still be running when this starts.
- * Then, or at once for any other problem, its PreflightError with every fix.
- */
-async function preflightAfterMigrations(client: Parameters<typeof preflight>[0], s: Settings, log: Logger): Promise<void> {
-  const grace = new Deadline(s.migrationsGraceMs);
-  for (;;) {
-    try {
-      return await preflight(client, s);
-    } catch (error) {
-      if (!(error instanceof PreflightError) || !error.problems.every((p) => MIGRATED.has(p.check)) || grace.remainingMs() < 1000) throw error;
-      log.info(`waiting for the migrations (up to ${Math.round(grace.remainingMs() / 1000)} s more): ${error.problems.map((p) => p.message).join('; ')}`);
-      await sleep(1000);
-    }
-  }
 }
 
 /** Postgres ready and fit for CDC, then the connector applied (only if it changed) and RUNNING. */
@@ -45,7 +24,7 @@ export async function setupConnector(s: Settings, log: Logger): Promise<SetupRes
   const client = await waitForPostgres(s, deadline, log);
   try {
     log.info(`Postgres is up at ${s.postgres.host}:${s.postgres.port}; checking CDC prerequisites`);
-    await preflightAfterMigrations(client, s, log);
+    await preflight(client, s);
   } finally {
     await client.end().catch(() => {});
   }

@@ -78,17 +78,6 @@ describe('with wal_level=logical', () => {
     expect((error as PreflightError).problems.map((p) => p.check)).toEqual(['table']);
   });
 
-  it('waits out what the migrations put right (an upgrade\'s migrate may still be running), then proceeds', async () => {
-    await pg.sql('DROP TABLE IF EXISTS public.arriving');
-    const s = settings({ CHORUS_ENV: 'late', TABLE_INCLUDE_LIST: 'public.arriving', MIGRATIONS_GRACE_SECONDS: '15' });
-    const { log, messages } = captureLog();
-    const migrating = new Promise((r) => setTimeout(r, 2500)).then(() => pg.sql('CREATE TABLE public.arriving (id int PRIMARY KEY)'));
-    const result = await setupConnector(s, log);
-    await migrating;
-    expect(result.action).toBe('created');
-    expect(messages().some((m) => /waiting for the migrations \(up to \d+ s more\): table public\.arriving does not exist/.test(m))).toBe(true);
-  });
-
   it('refuses when every replication slot is taken by others', async () => {
     await pg.sql(`SELECT pg_create_logical_replication_slot('other_a', 'pgoutput'), pg_create_logical_replication_slot('other_b', 'pgoutput')`);
     try {

@@ -7,7 +7,6 @@ export function testSettings(overrides: Record<string, string> = {}): Settings {
     POSTGRES_PASSWORD: 'postgres',
     POSTGRES_USER: 'postgres',
     SETUP_TIMEOUT_SECONDS: '20',
-    MIGRATIONS_GRACE_SECONDS: '0',
     ...overrides,
   });
 }
