@@ -89,8 +89,8 @@ smoke: install setup env-cli ## Smoke-test the container substrate: Postgres -> 
 test-env: setup env-cli ## A test run in its own Compose project with the end-to-end journey; always torn down
 	@$(ENV) test
 
-upgrade-check: setup env-cli ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt, in projects of their own (~8 min a release)
-	@$(ENV) upgrade-check
+upgrade-check: setup env-cli ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt (FROM=<commit> for one), in projects of their own (~4 min a release)
+	@$(ENV) upgrade-check $(if $(FROM),--from $(FROM))
 
 chaos: setup env-cli ## Kill and restart each service under a steady writer, in a project of its own; the read model must recover (~6 min)
 	@$(ENV) chaos

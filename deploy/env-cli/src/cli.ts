@@ -80,8 +80,9 @@ program
 program
   .command('upgrade-check')
   .option('--from <commit...>', 'these earlier releases instead of deploy/compose/upgrade-from.txt')
+  .option('--rollback', 'then roll back to the newest of them (make rollback-prod) and forward again')
   .description('prod upgraded in place from each earlier release, in projects of their own: tasks written before must read back, new ones flow, every service runs this checkout')
-  .action((o: { from?: string[] }) => upgradeCheck(ctx, o));
+  .action((o: { from?: string[]; rollback?: boolean }) => upgradeCheck(ctx, o));
 program
   .command('rebuild-read-model')
   .argument('<env>', 'prod or dev', lastingEnv)

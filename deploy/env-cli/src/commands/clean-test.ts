@@ -20,7 +20,9 @@ export async function cleanTest(ctx: Context) {
     else failed++;
   }
   // App images a run tagged for itself, left behind when it was killed before its teardown.
-  const staleTags = appImageTags().filter((tag) => isRunProject(tag) && runState(tag) === 'stale');
+  // A run's own tag, or the earlier release's an upgrade check built beside it (<run>-from).
+  const runOf = (tag: string) => tag.replace(/-from$/, '');
+  const staleTags = appImageTags().filter((tag) => isRunProject(runOf(tag)) && runState(runOf(tag)) === 'stale');
   for (const tag of staleTags) {
     if (removeAppImageTags(tag)) say(`${tag}: its app images untagged`);
     else failed++;

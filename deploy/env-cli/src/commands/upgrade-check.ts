@@ -180,14 +180,14 @@ export function upgradeTable(results: UpgradeResult[]): string {
   );
 }
 
-export async function upgradeCheck(ctx: Context, o: { from?: string[] }): Promise<void> {
+export async function upgradeCheck(ctx: Context, o: { from?: string[]; rollback?: boolean }): Promise<void> {
   checkDocker();
   const releases = o.from?.length ? o.from : listedReleases(readFileSync(join(ctx.root, UPGRADE_FROM), 'utf8')).map((r) => r.commit);
   const results: UpgradeResult[] = [];
   for (const [i, commit] of releases.entries()) {
     const started = Date.now();
     // The newest earlier release is the one a rollback returns to.
-    const result = await upgradeFrom(ctx, commit, { rollback: i === releases.length - 1 });
+    const result = await upgradeFrom(ctx, commit, { rollback: Boolean(o.rollback) && i === releases.length - 1 });
     results.push(result);
     say(`upgrade from ${commit}: ${result.problems.length ? 'FAIL' : 'pass'} (${seconds(Date.now() - started)} with its build)`);
     for (const line of result.services) say(`  ${line}`);
