@@ -12,6 +12,7 @@ import { pageRoutes } from './page-routes.ts';
 import { securityHeaders } from './security.ts';
 import { setEnvironment } from './templates.ts';
 import { TaskViews } from './task-views.ts';
+import { WritePause } from './write-pause.ts';
 
 export interface Deps {
   /** The environment's name, shown on every page (CHORUS_ENV). */
@@ -31,6 +32,7 @@ export function createApp({ pool, redis, store, model, log, env = 'local' }: Dep
   app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
   app.use(securityHeaders());
   app.use(healthRoutes({ pool, redis, log }));
+  app.use(new WritePause(model).start().middleware());
   app.use('/api', apiRoutes({ store, model, views }));
   app.use(pageRoutes({ store, model, views }));
   app.use(errorHandler(log));

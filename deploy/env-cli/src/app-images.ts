@@ -5,6 +5,8 @@ import { attached } from './processes.ts';
 
 /** The apps every environment runs; a run project adds the tester. */
 export const APP_IMAGES = ['chorus-web', 'chorus-stream-processor', 'setup-connector'];
+/** prod's, and a prod-like project's: the apps and the backup service. */
+export const PROD_APP_IMAGES = [...APP_IMAGES, 'chorus-backup'];
 export const TESTER_IMAGE = 'chorus-tester';
 
 /**
@@ -14,15 +16,15 @@ export const TESTER_IMAGE = 'chorus-tester';
 export const DEV_TAG = 'local';
 
 /**
- * Builds the app images through Nx (each from its bundle, on the resolved Node image), tagged `tag`
- * (tools/app-image.sh); resolves to the time it took.
+ * Builds the app images through Nx (each from its bundle, on the resolved Node image; the backup image on
+ * the resolved Postgres image), tagged `tag` (tools/app-image.sh); resolves to the time it took.
  */
-export async function buildAppImages(ctx: Pick<Context, 'root' | 'env'>, projects: string[], nodeImage: string, tag = DEV_TAG): Promise<number> {
+export async function buildAppImages(ctx: Pick<Context, 'root' | 'env'>, projects: string[], bases: { NODE_IMAGE?: string; POSTGRES_IMAGE?: string }, tag = DEV_TAG): Promise<number> {
   const started = Date.now();
   const code = await attached('npx', ['nx', 'run-many', '-t', 'image', '-p', ...projects, '--output-style=static'], {
     cwd: ctx.root,
     stdin: 'inherit',
-    env: { ...ctx.env, NODE_IMAGE: nodeImage, CHORUS_APP_TAG: tag },
+    env: { ...ctx.env, NODE_IMAGE: bases.NODE_IMAGE, POSTGRES_IMAGE: bases.POSTGRES_IMAGE, CHORUS_APP_TAG: tag },
   });
   if (code !== 0) throw new OperatorError(`building the images failed (nx run-many -t image exited ${code}); the lines above say why`);
   return Date.now() - started;

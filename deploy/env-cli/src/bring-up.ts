@@ -4,7 +4,7 @@
  * `docker compose up --wait` until healthy, or an error that shows why not.
  */
 import { OperatorError } from '@chorus/errors';
-import { APP_IMAGES, DEV_TAG, appImagesPresent, buildAppImages } from './app-images.ts';
+import { APP_IMAGES, DEV_TAG, PROD_APP_IMAGES, appImagesPresent, buildAppImages } from './app-images.ts';
 import { type ComposeTarget, docker } from './compose.ts';
 import type { Context } from './context.ts';
 import { devNativeVars, hostUser } from './dev-native.ts';
@@ -29,7 +29,7 @@ export async function images(ctx: Context, step: ImagesStep): Promise<Record<str
   const resolved = await resolveImages(ctx, { wanted: wantedImages(step.envFile, ctx.env) });
   describeImages(resolved);
   const vars = { ...imageVars(resolved), ...step.vars };
-  if (step.build) await buildAppImages(ctx, step.build.apps, vars.NODE_IMAGE!, step.build.tag);
+  if (step.build) await buildAppImages(ctx, step.build.apps, vars, step.build.tag);
   return vars;
 }
 
@@ -84,7 +84,7 @@ function appTag(ctx: Context, e: Environment, build: boolean): { tag: string; bu
     );
     return { tag: release, build: true };
   }
-  if (appImagesPresent(APP_IMAGES, release)) {
+  if (appImagesPresent(PROD_APP_IMAGES, release)) {
     say(`release ${release}: its images are here already (chorus/*:${release}), so they are not rebuilt`);
     return { tag: release, build: false };
   }
@@ -102,7 +102,7 @@ export async function deploy(ctx: Context, e: Environment, o: { build: boolean; 
   if (e.name === 'prod') say(`deploying release ${tag} to ${e.name}`);
   const vars = await images(ctx, {
     envFile: envFileOf(ctx, e),
-    build: build ? { apps: APP_IMAGES, tag } : undefined,
+    build: build ? { apps: e.name === 'prod' ? PROD_APP_IMAGES : APP_IMAGES, tag } : undefined,
     vars: { CHORUS_APP_TAG: tag, ...(e.name === 'dev' ? { ...hostUser(), ...devNativeVars(ctx) } : {}) },
   });
   const imagesMs = Date.now() - started;

@@ -26,8 +26,14 @@ const schemaFor = (e: Environment) =>
       CHORUS_OWNER_PASSWORD: passwordFor(e),
       CHORUS_APP_PASSWORD: passwordFor(e),
       CHORUS_CDC_PASSWORD: passwordFor(e),
-      // prod only: where its UI listens on the host (the other environments publish on 127.0.0.1 only).
-      ...(e.name === 'prod' ? { UI_BIND_ADDRESS: z.ipv4({ error: 'expected an IPv4 address such as 127.0.0.1 or 0.0.0.0' }).optional() } : {}),
+      // prod only: where its UI listens on the host (the other environments publish on 127.0.0.1 only), and its backup schedule.
+      ...(e.name === 'prod'
+        ? {
+            UI_BIND_ADDRESS: z.ipv4({ error: 'expected an IPv4 address such as 127.0.0.1 or 0.0.0.0' }).optional(),
+            BACKUP_EVERY: env.period().optional(),
+            BACKUP_KEEP: env.positiveInt().optional(),
+          }
+        : {}),
       // Optional: point a service at a mirror of its upstream image (infrastructure/versions.env pins the default).
       ...Object.fromEntries(IMAGE_KEYS.map((k) => [k, imageReference.optional()])),
     })

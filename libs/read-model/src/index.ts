@@ -10,6 +10,7 @@
  *        read-model-id            a random mark: gone after a flush, which is how the processor sees one
  *        progress                 hash: <topic>/<partition> -> the next offset to read (written with the changes)
  *        pipeline                 hash: lastEventAt, lastSourceAt, applied, stale, truncates
+ *        writes-paused            why writes are paused (a restore runs): the web answers writes 503 meanwhile
  */
 import type { Redis } from 'ioredis';
 import { type Status, STATUSES, TASK_FIELDS, type Task, storedTask } from '@chorus/tasks';
@@ -42,6 +43,9 @@ export interface Arrival {
   publishedAt: number;
   projectedAt: number;
 }
+
+/** Set by `make restore-<env>` (through redis-cli) while it runs; not part of the read model, so it is not counted as data. */
+export const WRITES_PAUSED_KEY = 'writes-paused';
 
 /** How many keys one pipelined read asks for. */
 const CHUNK = 5000;
@@ -221,6 +225,11 @@ export class ReadModel {
     const counts = ((await pipeline.exec()) ?? []).map(([, n]) => Number(n));
     const byStatus = Object.fromEntries(STATUSES.map((s, i) => [s, counts[i + 1] ?? 0])) as Record<Status, number>;
     return { total: counts[0] ?? 0, byStatus };
+  }
+
+  /** Why writes are paused, or null when they are not. */
+  writesPaused(): Promise<string | null> {
+    return this.redis.get(WRITES_PAUSED_KEY);
   }
 
   async pipelineState(): Promise<PipelineState> {

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { cdcNames } from '@chorus/cdc-names';
+import { defaults, env, loadConfig, logEnv, type PostgresSettings, postgresEnv, postgresSettings } from '@chorus/config';
+
+/** Environment variables, with defaults. The owner role dumps; a restore adds the superuser's. */
+export const schema = z.object({
+  CHORUS_ENV: env.identifier(),
+  ...postgresEnv,
+  KAFKA_CONNECT_URL: env.url().default(defaults.kafkaConnectUrl),
+  /** The release the environment runs, recorded in each manifest. */
+  CHORUS_RELEASE: z.string().min(1).default('unknown'),
+  BACKUP_DIR: z.string().min(1).default('/backups'),
+  BACKUP_EVERY: env.period().default(86_400_000),
+  BACKUP_KEEP: env.positiveInt().default(7),
+  /** Only a restore needs them: it creates a database and renames two. */
+  POSTGRES_SUPERUSER: z.string().min(1).optional(),
+  POSTGRES_SUPERUSER_PASSWORD: z.string().min(1).optional(),
+  ...logEnv,
+});
+
+export interface Settings {
+  env: string;
+  postgres: PostgresSettings;
+  superuser: { user: string; password: string } | undefined;
+  connectUrl: string;
+  connectorName: string;
+  slotName: string;
+  release: string;
+  dir: string;
+  everyMs: number;
+  keep: number;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+}
+
+export function loadSettings(source: Record<string, string | undefined> = process.env): Settings {
+  const c = loadConfig(schema, source);
+  const names = cdcNames(c.CHORUS_ENV);
+  return {
+    env: c.CHORUS_ENV,
+    postgres: postgresSettings(c),
+    superuser: c.POSTGRES_SUPERUSER && c.POSTGRES_SUPERUSER_PASSWORD ? { user: c.POSTGRES_SUPERUSER, password: c.POSTGRES_SUPERUSER_PASSWORD } : undefined,
+    connectUrl: c.KAFKA_CONNECT_URL,
+    connectorName: names.connector,
+    slotName: names.slot,
+    release: c.CHORUS_RELEASE,
+    dir: c.BACKUP_DIR,
+    everyMs: c.BACKUP_EVERY,
+    keep: c.BACKUP_KEEP,
+    logLevel: c.LOG_LEVEL,
+  };
+}
