@@ -12,7 +12,7 @@ ENV := node deploy/env-cli/dist/env.cjs
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
 .PHONY: help install setup test-images images env-cli build unit smoke test-env acceptance test \
-        pull-check parity platform-check upgrade-check chaos bench run-prod run-dev rollback-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+        pull-check parity platform-check upgrade-check restore-drill chaos bench run-prod run-dev rollback-prod backup-prod backups-prod restore-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -40,6 +40,15 @@ run-prod: setup env-cli ## Deploy this checkout's release to prod (UI on http://
 
 rollback-prod: setup env-cli ## Return prod to the release it ran before (its images and Compose file as deployed), keeping its data
 	@$(ENV) rollback prod
+
+backup-prod: env-cli ## Back up prod now, while it serves (prod also backs up on a schedule: BACKUP_EVERY, BACKUP_KEEP in .env.prod)
+	@$(ENV) backup prod
+
+backups-prod: env-cli ## List prod's backups, the schedule, and whether the newest is overdue
+	@$(ENV) backups prod
+
+restore-prod: setup env-cli ## Restore prod from BACKUP=<name>: writes paused, CDC reset, read model rebuilt from the restored database
+	@$(ENV) restore prod "$(BACKUP)"
 
 run-dev: setup env-cli ## Start dev (UI on http://localhost:5002, live reload); idempotent
 	@$(ENV) up dev
@@ -91,6 +100,9 @@ test-env: setup env-cli ## A test run in its own Compose project with the end-to
 
 upgrade-check: setup env-cli ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt (FROM=<commit> for one), in projects of their own (~4 min a release)
 	@$(ENV) upgrade-check $(if $(FROM),--from $(FROM))
+
+restore-drill: setup env-cli ## A backup restored into a prod-like project of its own: refusals, then the read model against the restored database (~4 min)
+	@$(ENV) restore-drill
 
 chaos: setup env-cli ## Kill and restart each service under a steady writer, in a project of its own; the read model must recover (~6 min)
 	@$(ENV) chaos

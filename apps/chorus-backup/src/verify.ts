@@ -16,7 +16,7 @@ export interface Found {
 export function refusals(m: Manifest, found: Found): string[] {
   const problems: string[] = [];
   if (m.environment !== found.environment) {
-    problems.push(`backup ${m.name} was taken from ${m.environment}, and this is ${found.environment}: restore it into ${m.environment} (make restore-${m.environment}), or pick one of ${found.environment}'s backups (make backups-${found.environment})`);
+    problems.push(`backup ${m.name} was taken from ${m.environment}, and this is ${found.environment}: a restore takes only ${found.environment}'s own backups; pick one of them (make backups-${found.environment})`);
   }
   for (const [name, expected] of Object.entries(m.files)) {
     if (expected === null) continue;

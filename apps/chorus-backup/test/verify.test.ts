@@ -23,7 +23,7 @@ describe('refusals', () => {
 
   it("refuses another environment's backup, naming both and the fix", () => {
     const [problem] = refusals({ ...backup, environment: 'dev' }, here);
-    expect(problem).toMatch(/taken from dev, and this is prod: restore it into dev \(make restore-dev\)/);
+    expect(problem).toMatch(/taken from dev, and this is prod: a restore takes only prod's own backups; pick one of them \(make backups-prod\)/);
   });
 
   it('refuses a dump whose checksum or size differs from the manifest', () => {

@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { positive, positiveList } from '@chorus/cli-args';
 import { EXIT, runMain } from '@chorus/errors';
 import { BENCH_DEFAULTS } from '@chorus/load-reports';
+import { backup, backups } from './commands/backup.ts';
 import { type BenchOptions, bench } from './commands/bench.ts';
 import { chaos } from './commands/chaos.ts';
 import { clean } from './commands/clean.ts';
@@ -10,6 +11,8 @@ import { down } from './commands/down.ts';
 import { images } from './commands/images.ts';
 import { logs } from './commands/logs.ts';
 import { rebuild } from './commands/rebuild-read-model.ts';
+import { restore } from './commands/restore.ts';
+import { restoreDrill } from './commands/restore-drill.ts';
 import { rollback } from './commands/rollback.ts';
 import { status } from './commands/status.ts';
 import { test } from './commands/test.ts';
@@ -28,6 +31,12 @@ function lastingEnv(value: string): Environment {
     throw new InvalidArgumentError(`choose prod or dev${hint}`);
   }
   return ENVIRONMENTS[value];
+}
+
+/** prod: the one environment that runs releases and keeps backups. */
+function prodOnly(value: string): Environment {
+  if (value !== 'prod') throw new InvalidArgumentError('only prod runs releases and keeps backups; dev runs the working tree');
+  return ENVIRONMENTS.prod;
 }
 
 function anyEnv(value: string): Environment {
@@ -71,10 +80,7 @@ program
   .action((o: BenchOptions) => bench(ctx, o));
 program
   .command('rollback')
-  .argument('<env>', 'prod', (value: string) => {
-    if (value !== 'prod') throw new InvalidArgumentError('only prod runs releases; dev runs the working tree');
-    return ENVIRONMENTS.prod;
-  })
+  .argument('<env>', 'prod', prodOnly)
   .description('return prod to the release it ran before (its Compose file and images as deployed), keeping its data')
   .action(async (e: Environment) => void (await rollback(ctx, e)));
 program
@@ -108,6 +114,15 @@ program
   .option('-y, --yes', 'do not ask')
   .description('stop the environment and delete its volumes, after asking')
   .action((e: Environment, o: { yes?: boolean }) => clean(ctx, e, { yes: Boolean(o.yes) }));
+program.command('backup').argument('<env>', 'prod', prodOnly).description('take a backup now, while it keeps serving').action((e: Environment) => backup(ctx, e));
+program.command('backups').argument('<env>', 'prod', prodOnly).description('list the backups and the schedule').action((e: Environment) => backups(ctx, e));
+program
+  .command('restore')
+  .argument('<env>', 'prod', prodOnly)
+  .argument('[backup]', 'the backup to restore (see `backups`)')
+  .description("replace the database with a backup: writes paused, connector stopped and reset, read model rebuilt, writes resumed")
+  .action((e: Environment, name: string | undefined) => restore(ctx, e, name || undefined));
+program.command('restore-drill').description('back up and restore a prod-like project of its own, and check the read model against the restored database').action(() => restoreDrill(ctx));
 program.command('clean-test').description('remove test runs whose owner is gone (killed or closed); live runs are left alone').action(() => cleanTest(ctx));
 
 runMain('env', async () => {

@@ -102,6 +102,9 @@ export class Compose {
   /** Starts a stopped service's container again, as it was. */
   startService = async (project: string, service: string) => code(await settle(compose.execCompose('start', [service], this.options({ project }, { stream: false }))));
 
+  /** Stops one service's container, keeping it (startService starts it again). */
+  stopService = async (project: string, service: string) => code(await settle(compose.stopOne(service, this.options({ project }, { stream: false }))));
+
   /** Stops a project by name; `volumes` deletes its volumes too. Works without the file or the env file. */
   down = async (project: string, { volumes = false } = {}) =>
     code(await settle(compose.down({ ...this.options({ project }), commandOptions: [...(volumes ? ['--volumes'] : []), '--remove-orphans', ['--timeout', '5']] })));
@@ -118,9 +121,13 @@ export class Compose {
     return text.startsWith('[') ? (JSON.parse(text) as ServiceState[]) : text.split('\n').map((l) => JSON.parse(l) as ServiceState);
   }
 
-  /** Runs a command in a project's running service; resolves to its exit code, output and errors. */
-  async execResult(project: string, service: string, command: string[]): Promise<{ code: number; out: string; err: string }> {
-    const result = await settle(compose.exec(service, command, { ...this.options({ project }, { stream: false }) }));
+  /**
+   * Runs a command in a project's running service; resolves to its exit code, output and errors. `env` is
+   * passed by name (`-e NAME`), its values through Compose's own environment: never on a command line.
+   */
+  async execResult(project: string, service: string, command: string[], { env }: { env?: Record<string, string> } = {}): Promise<{ code: number; out: string; err: string }> {
+    const byName = Object.keys(env ?? {}).map((name) => ['-e', name]);
+    const result = await settle(compose.exec(service, command, { ...this.options({ project, vars: env }, { stream: false }), commandOptions: byName }));
     return { code: code(result), out: result.out.trim(), err: result.err.trim() };
   }
 

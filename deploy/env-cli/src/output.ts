@@ -27,6 +27,14 @@ export async function ask(question: string): Promise<string> {
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** A longer time as days, hours and minutes (an age, a schedule). */
+export function span(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 1) return seconds(ms);
+  const [d, h, m] = [Math.floor(minutes / 1440), Math.floor((minutes % 1440) / 60), minutes % 60];
+  return [d && `${d} d`, h && `${h} h`, m && `${m} min`].filter(Boolean).join(' ');
+}
+
 /** A Markdown table, columns padded: readable in a terminal and pasteable into a README as it is. */
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

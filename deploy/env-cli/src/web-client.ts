@@ -75,3 +75,49 @@ export async function submitTask(ctx: Context, project: string, query: string): 
   );
   return hash;
 }
+
+/** The read model's task count, as the API's /api/stats reports it. */
+export function readStats(ctx: Context, project: string): Promise<{ total: number }> {
+  return inWeb(
+    ctx,
+    project,
+    z.object({ total: z.number() }),
+    `
+    const r = await fetch(base + '/api/stats');
+    if (r.status !== 200) throw new Error('GET /api/stats answered ' + r.status);
+    return { total: (await r.json()).total };`,
+    {},
+  );
+}
+
+/** Cancels and deletes tasks through their pages' forms. */
+export async function changeTasks(ctx: Context, project: string, change: { cancel: string[]; delete: string[] }): Promise<void> {
+  await inWeb(
+    ctx,
+    project,
+    z.object({ ok: z.literal(true) }),
+    `
+    for (const [action, hashes] of [['cancel', args.cancel], ['delete', args.delete]]) {
+      for (const hash of hashes) {
+        const r = await fetch(base + '/query/' + hash + '/' + action, { method: 'POST', redirect: 'manual', body: new URLSearchParams({}) });
+        if (r.status !== 303) throw new Error('POST /query/' + hash + '/' + action + ' answered ' + r.status);
+      }
+    }
+    return { ok: true };`,
+    change,
+  );
+}
+
+/** Submits one task through the API while writes may be paused; resolves to the HTTP status. */
+export async function trySubmit(ctx: Context, project: string, query: string): Promise<number> {
+  const { status } = await inWeb(
+    ctx,
+    project,
+    z.object({ status: z.number() }),
+    `
+    const r = await fetch(base + '/api/tasks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: args.query, mode: 'flash' }) });
+    return { status: r.status };`,
+    { query },
+  );
+  return status;
+}

@@ -1,10 +1,22 @@
 /** `make status`: every environment and test run, read-only, by project name (no env file needed). */
+import { backupAge } from '@chorus/backup-manifest';
+import { listBackups } from '../backups.ts';
 import type { Context } from '../context.ts';
 import { ENVIRONMENTS } from '../environments.ts';
-import { print, say } from '../output.ts';
+import { print, say, span } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
 import { readState } from '../release.ts';
 import { connectorLine, imageLine, processorLine, slotLine, testRuns } from '../system.ts';
+
+/** The newest backup's age against the schedule, flagged when it is overdue. */
+async function backupLine(ctx: Context, project: string): Promise<string> {
+  const listing = await listBackups(ctx, project);
+  if (!listing) return '  backups: the backup service is not running';
+  const { newest, ageMs, overdue } = backupAge(listing, new Date());
+  const every = `every ${span(listing.schedule.everyMs)}, keeping ${listing.schedule.keep}`;
+  if (!newest) return `  backups: NONE yet (${every}); make backup-prod takes one now`;
+  return `  backups: last ${newest.name}, ${span(ageMs!)} ago${overdue ? ' — OVERDUE: older than the schedule; make logs-prod shows why' : ''} (${every}; make backups-prod lists them)`;
+}
 
 export async function status(ctx: Context) {
   checkDocker();
@@ -17,6 +29,7 @@ export async function status(ctx: Context) {
     say(`${e.name} (${e.project})${e.url ? ` — ${e.url}` : ''}`);
     const releases = e.name === 'prod' ? readState(ctx, e) : undefined;
     if (releases) print(`  release ${releases.current.release} (deployed ${releases.current.at}); previous ${releases.previous ? `${releases.previous.release} (make rollback-prod returns to it)` : 'none recorded'}`);
+    if (e.name === 'prod') print(await backupLine(ctx, e.project));
     for (const s of list) {
       const ports = [...new Set((s.Publishers ?? []).filter((p) => p.PublishedPort).map((p) => `${p.URL}:${p.PublishedPort}->${p.TargetPort}`))].join(', ');
       const state = s.State === 'exited' ? `exited (${s.ExitCode})` : s.State;

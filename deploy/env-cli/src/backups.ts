@@ -1,0 +1,176 @@
+/**
+ * Backups of prod (and of a prod-like project: the restore drill). The backup service (apps/chorus-backup)
+ * takes, lists, checks and restores the database; this module runs the steps around a restore that need
+ * the whole system, following Debezium's guidance for a restored database:
+ *   1. writes pause (the web answers them 503), so nothing lands in a database about to be replaced;
+ *   2. the connector stops (Kafka Connect's PUT /connectors/<name>/stop), and the stream processor;
+ *   3. the database is replaced by the backup; its replication slot goes with the old one;
+ *   4. the connector's offsets are deleted (DELETE /connectors/<name>/offsets) and the change topic with
+ *      them: their positions and events are of the replaced database, and a replay would bring back tasks
+ *      written after the backup;
+ *   5. the read model is cleared, the connector resumes and snapshots the restored tables into a new
+ *      topic (making a new slot; the publication came back with the database), the processor rebuilds the
+ *      read model from it;
+ *   6. once the read model holds every restored task, writes resume.
+ */
+import { type BackupListing, type Manifest, backupListing, manifest } from '@chorus/backup-manifest';
+import { cdcNames } from '@chorus/cdc-names';
+import { ROLES } from '@chorus/db';
+import { EXIT, OperatorError } from '@chorus/errors';
+import { WRITES_PAUSED_KEY } from '@chorus/read-model';
+import { sleep } from '@chorus/wait';
+import { upHealthy } from './bring-up.ts';
+import type { ComposeTarget } from './compose.ts';
+import type { Context } from './context.ts';
+import { say } from './output.ts';
+import { processorHealth } from './system.ts';
+import { readStats } from './web-client.ts';
+
+export const BACKUP_SERVICE = 'backup';
+const TOOL = ['node', '/app/main.cjs'];
+/** How long the rebuilt read model may take to hold every restored task. */
+const READ_MODEL_LIMIT_MS = 300_000;
+
+/** What the backup tool said went wrong, without its name in front. */
+const toolError = (err: string) => err.split('\n').filter(Boolean).at(-1)?.replace(/^chorus-backup: /, '') ?? 'no message';
+
+async function tool(ctx: Context, project: string, args: string[], env?: Record<string, string>) {
+  const result = await ctx.compose.execResult(project, BACKUP_SERVICE, [...TOOL, ...args], { env });
+  return { ...result, last: result.out.split('\n').at(-1) ?? '' };
+}
+
+async function requireRunning(ctx: Context, project: string, envName: string, services: string[]): Promise<void> {
+  const running = new Set((await ctx.compose.services(project)).filter((s) => s.State === 'running').map((s) => s.Service));
+  const missing = services.filter((s) => !running.has(s));
+  if (missing.length > 0) throw new OperatorError(`${envName} is not running (${missing.join(', ')} not up): start it with \`make run-${envName}\` first`);
+}
+
+/** The backups and their schedule; undefined when the backup service does not run (an older release, or prod stopped). */
+export async function listBackups(ctx: Context, project: string): Promise<BackupListing | undefined> {
+  const r = await tool(ctx, project, ['list']);
+  if (r.code !== 0) return undefined;
+  const parsed = backupListing.safeParse(JSON.parse(r.last));
+  return parsed.success ? parsed.data : undefined;
+}
+
+export async function takeBackup(ctx: Context, project: string, envName: string): Promise<Manifest> {
+  await requireRunning(ctx, project, envName, ['postgres', BACKUP_SERVICE]);
+  const r = await tool(ctx, project, ['backup']);
+  if (r.code !== 0) throw new OperatorError(`the backup of ${envName} failed: ${toolError(r.err)}`);
+  return manifest.parse(JSON.parse(r.last));
+}
+
+/** Refuses (exit 2, nothing changed) a backup of another environment, a corrupted one, or one with a newer schema. */
+export async function checkBackup(ctx: Context, project: string, envName: string, name: string): Promise<Manifest> {
+  await requireRunning(ctx, project, envName, [BACKUP_SERVICE]);
+  const r = await tool(ctx, project, ['check', name]);
+  if (r.code !== 0) throw new OperatorError(toolError(r.err), { exitCode: r.code === EXIT.config ? EXIT.config : EXIT.failed });
+  return manifest.parse(JSON.parse(r.last));
+}
+
+/** Kafka Connect's REST API, from inside its container; resolves to the HTTP status. */
+async function connectRest(ctx: Context, project: string, method: 'PUT' | 'DELETE', path: string): Promise<number> {
+  const r = await ctx.compose.execResult(project, 'kafka-connect', ['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', method, `http://localhost:8083${path}`]);
+  return Number(r.out) || 0;
+}
+
+async function connectorState(ctx: Context, project: string, connector: string): Promise<string | undefined> {
+  const out = await ctx.compose.execIn(project, 'kafka-connect', ['curl', '-fsS', `http://localhost:8083/connectors/${connector}/status`]);
+  return out ? (JSON.parse(out) as { connector?: { state?: string } }).connector?.state : undefined;
+}
+
+async function until(what: string, limitMs: number, check: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  while (!(await check().catch(() => false))) {
+    if (Date.now() - started > limitMs) throw new OperatorError(`${what} did not happen within ${limitMs / 1000} s`);
+    await sleep(1000);
+  }
+  return Date.now() - started;
+}
+
+const redis = (ctx: Context, project: string, args: string[]) => ctx.compose.execIn(project, 'redis', ['redis-cli', ...args]);
+
+export interface RestoreTarget {
+  envName: string;
+  /** The project as Compose runs it: its bring-up is run again once the database is replaced. */
+  target: ComposeTarget;
+  /** The superuser from the environment's file: only it can replace a database. */
+  superuser: { user: string; password: string };
+}
+
+export interface RestoreReport {
+  backup: Manifest;
+  /** The database replaced (the backup tool's time). */
+  databaseMs: number;
+  /** From resuming the connector until the read model held every restored task. */
+  readModelMs: number;
+  totalMs: number;
+  /** Tasks in the restored database, and in the read model afterwards. */
+  tasks: number;
+  readModelTasks: number;
+}
+
+export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string): Promise<RestoreReport> {
+  const { project } = t.target;
+  const names = cdcNames(t.envName);
+  const started = Date.now();
+  await requireRunning(ctx, project, t.envName, ['postgres', 'kafka', 'kafka-connect', 'redis', BACKUP_SERVICE]);
+  const backup = await checkBackup(ctx, project, t.envName, name);
+  say(`${t.envName}: restoring backup ${name} (taken ${backup.takenAt} on release ${backup.release}; ${Object.entries(backup.rows).map(([table, n]) => `${table} ${n} rows`).join(', ')})`);
+
+  const reason = `${t.envName} is being restored from backup ${name}`;
+  const pause = async () => {
+    if ((await redis(ctx, project, ['SET', WRITES_PAUSED_KEY, reason])) !== 'OK') throw new OperatorError(`could not pause writes: redis-cli SET failed in ${t.envName}'s Redis; \`make status\` shows whether it is healthy`);
+  };
+  await pause();
+  // The web reads the pause once a second; a write already past it lands in the database being replaced.
+  await sleep(2000);
+  say(`${t.envName}: writes paused (the web answers them 503); stopping the connector and the stream processor`);
+  let replaced = false;
+  try {
+    if ((await connectRest(ctx, project, 'PUT', `/connectors/${names.connector}/stop`)) >= 300) throw new OperatorError(`Kafka Connect did not stop connector ${names.connector}; \`make status\` shows its state`);
+    await until(`connector ${names.connector} stopping`, 60_000, async () => (await connectorState(ctx, project, names.connector)) === 'STOPPED');
+    await ctx.compose.stopService(project, 'chorus-stream-processor');
+
+    const restored = await tool(ctx, project, ['restore', name], { POSTGRES_SUPERUSER: t.superuser.user, POSTGRES_SUPERUSER_PASSWORD: t.superuser.password });
+    if (restored.code !== 0) throw new OperatorError(`restoring the database failed, and it was left as it was: ${toolError(restored.err)}`);
+    replaced = true;
+    const databaseMs = (JSON.parse(restored.last) as { restoreMs: number }).restoreMs;
+    say(`${t.envName}: the database is backup ${name} now (${(databaseMs / 1000).toFixed(1)} s); resetting the connector's offsets and the change topic`);
+
+    const offsets = await connectRest(ctx, project, 'DELETE', `/connectors/${names.connector}/offsets`);
+    if (offsets !== 200) throw new OperatorError(`Kafka Connect did not delete connector ${names.connector}'s offsets (HTTP ${offsets})`);
+    const topics = ['/opt/kafka/bin/kafka-topics.sh', '--bootstrap-server', 'localhost:9092'];
+    await ctx.compose.execResult(project, 'kafka', [...topics, '--delete', '--if-exists', '--topic', names.taskTopic]);
+    await until(`topic ${names.taskTopic} being deleted`, 60_000, async () => !((await ctx.compose.execIn(project, 'kafka', [...topics, '--list'])) ?? names.taskTopic).split('\n').includes(names.taskTopic));
+    if ((await redis(ctx, project, ['FLUSHDB'])) !== 'OK') throw new OperatorError(`could not clear ${t.envName}'s read model (redis-cli FLUSHDB failed)`);
+    await pause();
+
+    const resumedAt = Date.now();
+    if ((await connectRest(ctx, project, 'PUT', `/connectors/${names.connector}/resume`)) >= 300) throw new OperatorError(`Kafka Connect did not resume connector ${names.connector}`);
+    say(`${t.envName}: connector resumed: it snapshots the restored tables; starting ${t.envName} again`);
+    await upHealthy(ctx, t.target, { what: `${t.envName} after the restore`, hint: `; see \`make logs-${t.envName}\`` });
+
+    const counted = await ctx.compose.psql(project, ROLES.app, 'SELECT count(*) FROM task_queue');
+    if (counted.code !== 0) throw new OperatorError(`counting the restored tasks failed: ${counted.err}`);
+    const tasks = Number(counted.out);
+    let readModelTasks = -1;
+    await until(`the read model holding all ${tasks} restored tasks`, READ_MODEL_LIMIT_MS, async () => {
+      readModelTasks = (await readStats(ctx, project)).total;
+      return readModelTasks === tasks && (await processorHealth(ctx, project))?.lag === 0;
+    });
+    const readModelMs = Date.now() - resumedAt;
+    await redis(ctx, project, ['DEL', WRITES_PAUSED_KEY]);
+    say(`${t.envName}: read model rebuilt (${readModelTasks} tasks) in ${(readModelMs / 1000).toFixed(1)} s; writes resumed`);
+    return { backup, databaseMs, readModelMs, totalMs: Date.now() - started, tasks, readModelTasks };
+  } catch (error) {
+    if (!replaced) {
+      // Nothing changed: everything goes back to running as it was.
+      await connectRest(ctx, project, 'PUT', `/connectors/${names.connector}/resume`);
+      await ctx.compose.startService(project, 'chorus-stream-processor');
+      await redis(ctx, project, ['DEL', WRITES_PAUSED_KEY]);
+      throw error;
+    }
+    throw new OperatorError(`${(error as Error).message}. The database is backup ${name} now and writes stay paused: fix the above, then run the restore again (it starts over)`);
+  }
+}
