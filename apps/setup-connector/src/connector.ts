@@ -173,6 +173,12 @@ export async function waitUntilRunning(
           await connect.restart(name, { includeTasks: true, onlyFailed: true });
           return notYet(`${first.what} was restarted`);
         }
+        if (status.connector.state === 'STOPPED' || status.connector.state === 'PAUSED') {
+          // Stopped by the hand-over (or paused by hand): this step's job is a running connector.
+          log.info(`connector ${name} is ${status.connector.state}; resuming it`);
+          await connect.resume(name);
+          return notYet(`connector ${name} was ${status.connector.state} and is resuming`);
+        }
         if (status.connector.state !== 'RUNNING') return notYet(`connector is ${status.connector.state}`);
         if (status.tasks.length === 0) return notYet('no task is assigned yet');
         const notRunning = status.tasks.filter((t) => t.state !== 'RUNNING');
@@ -180,5 +186,17 @@ export async function waitUntilRunning(
         return done(status);
       }),
     { what: `connector ${name} to be RUNNING`, deadline, ...pace, onWait: onWait(log, `${name} to run`) },
+  );
+}
+
+/** Waits until Connect reports the connector STOPPED. */
+export async function waitUntilStopped(connect: KafkaConnectClient, name: string, deadline: Deadline, log: Logger, pace: Pace = PACE.running): Promise<void> {
+  await poll(
+    () =>
+      attempt(async () => {
+        const state = (await connect.status(name))?.connector.state;
+        return state === 'STOPPED' ? done(undefined) : notYet(`connector is ${state ?? 'not reported yet'}`);
+      }),
+    { what: `connector ${name} to be STOPPED`, deadline, ...pace, onWait: onWait(log, `${name} to stop`) },
   );
 }

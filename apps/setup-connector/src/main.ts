@@ -2,23 +2,28 @@ import { Command } from 'commander';
 import { EXIT, runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
 import { describeDrift } from './connector-config.ts';
-import { checkConnector, setupConnector, summary } from './setup.ts';
+import { checkConnector, handOver, setupConnector, summary } from './setup.ts';
 import { loadSettings } from './settings.ts';
 
 const program = new Command()
   .name('setup-connector')
   .description('Waits for Postgres and Kafka Connect, then registers the Debezium connector and waits until it runs.')
   .option('--check', 'report drift between the desired and the live connector config; change nothing')
+  .option('--hand-over', "before the migrations: stop a connector an older release registered that rewrites the publication itself")
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.config));
 
-const { check } = program.parse().opts<{ check?: boolean }>();
+const { check, handOver: handingOver } = program.parse().opts<{ check?: boolean; handOver?: boolean }>();
 
 runMain('setup-connector', async ({ reportTo }) => {
   const settings = loadSettings();
   const log = createLogger({ name: 'setup-connector', level: settings.logLevel });
   reportTo((message) => log.error(message));
 
+  if (handingOver) {
+    await handOver(settings, log);
+    return EXIT.ok;
+  }
   if (check) {
     const { live, drift } = await checkConnector(settings, log);
     if (!live) {

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { FakeKafkaConnect } from '@chorus/fake-kafka-connect';
 import { Client, type ClientConfig } from 'pg';
 import { PreflightError, PostgresUnusableError } from '../src/postgres.ts';
-import { checkConnector, setupConnector, summary } from '../src/setup.ts';
+import { checkConnector, handOver, setupConnector, summary } from '../src/setup.ts';
 import { captureLog } from './support/log.ts';
 import { ROLES, grantAccess, migrate, provisionRoles } from '@chorus/db';
 import { freePort, latePort, startPostgres, type TestPostgres } from '@chorus/testing';
@@ -43,6 +43,26 @@ describe('with wal_level=logical', () => {
     expect(second.action).toBe('unchanged');
     expect(messages()).toContain('connector chorus-unit-postgres unchanged');
     expect(fake.requests.filter((r) => r.startsWith('PUT /connectors/'))).toHaveLength(1);
+  });
+
+  it("hands over an older release's connector that rewrites the publication: stopped before the migrations, resumed on this config after", async () => {
+    const s = settings({ PUBLICATION_AUTOCREATE_MODE: 'disabled' });
+    // As an older release registered it: Debezium managing the publication (filtered).
+    await setupConnector(settings({ PUBLICATION_AUTOCREATE_MODE: 'filtered' }), captureLog().log);
+    const { log, messages } = captureLog();
+    expect(await handOver(s, log)).toBe(true);
+    expect(messages().join('\n')).toMatch(/registered with publication\.autocreate\.mode=filtered, so it rewrites publication chorus_unit on every start; stopping it/);
+    expect((await fetch(`${connectUrl}/connectors/${s.connectorName}/status`).then((r) => r.json())).connector.state).toBe('STOPPED');
+
+    // The migrations ran meanwhile: the publication with the signalling table (made by the owner in the environments).
+    await pg.withClient((c) => c.query('CREATE PUBLICATION chorus_unit FOR TABLE public.task_queue, public.debezium_signal'));
+    const after = await setupConnector(s, captureLog().log).finally(() => pg.withClient((c) => c.query('DROP PUBLICATION chorus_unit')));
+    expect(after.action).toBe('updated');
+    expect(after.status.connector.state).toBe('RUNNING');
+    expect(fake.connectors.get(s.connectorName)?.config['publication.autocreate.mode']).toBe('disabled');
+    // This release's own connector is left running.
+    expect(await handOver(s, captureLog().log)).toBe(false);
+    expect(fake.requests.filter((r) => r.endsWith('/stop'))).toHaveLength(1);
   });
 
   it('updates a connector whose live config drifted, and --check reports the drift first', async () => {

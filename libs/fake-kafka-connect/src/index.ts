@@ -31,6 +31,8 @@ export const TASK_TRACE = [
 interface Connector {
   config: ConnectorConfig;
   taskState: ConnectorState | null;
+  /** What the connector was last told: a config update keeps it (Kafka Connect stores it apart from the config). */
+  target?: 'STARTED' | 'STOPPED';
 }
 
 export interface FakeKafkaConnectOptions {
@@ -132,7 +134,7 @@ export class FakeKafkaConnect {
         );
       }
       const existed = this.connectors.has(name);
-      this.connectors.set(name, { config: { ...config, name }, taskState: null });
+      this.connectors.set(name, { config: { ...config, name }, taskState: null, target: this.connectors.get(name)?.target });
       this.pendingStartupPolls.set(name, this.taskStartupPolls);
       res.status(existed ? 200 : 201).json({ name, config: { ...config, name }, tasks: [], type: 'source' });
     });
@@ -162,6 +164,23 @@ export class FakeKafkaConnect {
       res.status(202).json(status);
     });
 
+    // A stopped connector has no tasks; resuming starts them again (204 and 202, as Connect answers).
+    app.put('/connectors/:name/stop', (req, res) => {
+      const connector = this.connectors.get(String(req.params.name));
+      if (!connector) return fail(res, 404, `Unknown connector: ${req.params.name}`);
+      Object.assign(connector, { target: 'STOPPED', taskState: null });
+      res.status(204).end();
+    });
+
+    app.put('/connectors/:name/resume', (req, res) => {
+      const name = String(req.params.name);
+      const connector = this.connectors.get(name);
+      if (!connector) return fail(res, 404, `Unknown connector: ${name}`);
+      if (connector.target === 'STOPPED') this.pendingStartupPolls.set(name, this.taskStartupPolls);
+      Object.assign(connector, { target: 'STARTED' });
+      res.status(202).end();
+    });
+
     app.use((req: Request, res: Response) => fail(res, 404, `HTTP 404 Not Found`));
 
     this.server = await new Promise<Server>((resolve) => {
@@ -183,6 +202,7 @@ export class FakeKafkaConnect {
 
   /** Moves a task through UNASSIGNED -> RUNNING/FAILED as status is polled. */
   private advance(name: string, connector: Connector): void {
+    if (connector.target === 'STOPPED') return;
     const pending = this.pendingStartupPolls.get(name) ?? 0;
     if (pending > 0) {
       this.pendingStartupPolls.set(name, pending - 1);
@@ -210,7 +230,7 @@ export class FakeKafkaConnect {
               ...(connector.taskState === 'FAILED' ? { trace: TASK_TRACE } : {}),
             },
           ];
-    return { name, connector: { state: 'RUNNING', worker_id: WORKER_ID }, tasks, type: 'source' };
+    return { name, connector: { state: connector.target === 'STOPPED' ? 'STOPPED' : 'RUNNING', worker_id: WORKER_ID }, tasks, type: 'source' };
   }
 
   private validation(config: ConnectorConfig) {

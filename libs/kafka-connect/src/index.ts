@@ -2,7 +2,7 @@
  * A typed client for the Kafka Connect REST API.
  * Every answer is parsed with its schema in @chorus/connect-api.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   type ConfigValidation,
   type ConnectorConfig,
@@ -104,6 +104,16 @@ export class KafkaConnectClient {
     const query = `?includeTasks=${includeTasks}&onlyFailed=${onlyFailed}`;
     const { status, body } = await this.request('POST', `/connectors/${encodeURIComponent(name)}/restart${query}`, connectorStatus.nullable());
     return status === 204 ? null : body;
+  }
+
+  /** Stops the connector and its tasks, keeping its config and offsets (Connect 3.5+); asynchronous: poll `status` for STOPPED. */
+  async stop(name: string): Promise<void> {
+    await this.request('PUT', `/connectors/${encodeURIComponent(name)}/stop`, z.unknown());
+  }
+
+  /** Starts a stopped or paused connector again; asynchronous: poll `status` for RUNNING. */
+  async resume(name: string): Promise<void> {
+    await this.request('PUT', `/connectors/${encodeURIComponent(name)}/resume`, z.unknown());
   }
 
   private async orNullOn404<T>(pending: Promise<{ body: T }>): Promise<T | null> {
