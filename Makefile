@@ -98,8 +98,8 @@ smoke: install setup env-cli ## Smoke-test the container substrate: Postgres -> 
 test-env: setup env-cli ## A test run in its own Compose project with the end-to-end journey; always torn down
 	@$(ENV) test
 
-upgrade-check: setup env-cli ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt (FROM=<commit> for one), in projects of their own (~4 min a release)
-	@$(ENV) upgrade-check $(if $(FROM),--from $(FROM))
+upgrade-check: setup env-cli ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt (FROM=<commit> for one; ROLLBACK=1 also rolls back to the newest), in projects of their own (~4 min a release)
+	@$(ENV) upgrade-check $(if $(FROM),--from $(FROM)) $(if $(ROLLBACK),--rollback)
 
 restore-drill: setup env-cli ## A backup restored into a prod-like project of its own: refusals, then the read model against the restored database (~4 min)
 	@$(ENV) restore-drill

@@ -1,3 +1,4 @@
+import { rmSync, writeFileSync } from 'node:fs';
 import type { Logger } from '@chorus/logger';
 import { sleep } from '@chorus/wait';
 import type { Settings } from './settings.ts';
@@ -6,6 +7,13 @@ import { takeBackup } from './take.ts';
 
 /** A failed backup is tried again this soon (or at the next period, if that is sooner). */
 const RETRY_MS = 5 * 60_000;
+
+/**
+ * Present while the newest backup is within the schedule: the container's healthcheck tests for it (a file
+ * test costs no Node start). Removed when a scheduled backup fails.
+ */
+export const CURRENT_FILE = '/tmp/backups-current';
+const current = (yes: boolean) => (yes ? writeFileSync(CURRENT_FILE, new Date().toISOString()) : rmSync(CURRENT_FILE, { force: true }));
 
 /** When the next backup is due: a period after the newest one, or now. */
 export function nextDueMs(newestTakenAt: string | undefined, everyMs: number, now: number): number {
@@ -20,14 +28,17 @@ export async function schedule({ settings, store, log }: { settings: Settings; s
   for (;;) {
     const due = nextDueMs(store.list()[0]?.takenAt, settings.everyMs, Date.now());
     if (due > 0) {
+      current(true);
       await sleep(due);
       continue;
     }
     try {
       const m = await takeBackup(settings, store, log);
       const removed = store.prune(settings.keep);
+      current(true);
       log.info({ name: m.name, bytes: m.files['database.dump'].bytes, durationMs: m.durationMs, rows: m.rows, removed }, `backup ${m.name} taken`);
     } catch (error) {
+      current(false);
       log.error({ err: (error as Error).message }, `scheduled backup failed; trying again in ${Math.min(RETRY_MS, settings.everyMs) / 1000} s`);
       await sleep(Math.min(RETRY_MS, settings.everyMs));
     }

@@ -31,7 +31,8 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
   },
   { path: /^services\.(postgres|redis)\.command$/, envs: ['test'], why: 'test trades durability for speed on throwaway storage' },
   { path: /^services\.chorus-tester\./, envs: ['test'], why: "test's end-to-end suite" },
-  { path: /^services\.(setup-connector|chorus-stream-processor)\.environment\.CDC_PROFILE$/, envs: ['test'], why: 'make bench measures the baseline profile in projects from the test file' },
+  { path: /^services\.backup\./, envs: ['dev', 'test'], why: 'only prod keeps backups (make backup-prod, make restore-prod); dev and test start from scratch' },
+  { path: /^services\.(setup-connector|connector-handover|chorus-stream-processor)\.environment\.CDC_PROFILE$/, envs: ['test'], why: 'make bench measures the baseline profile in projects from the test file' },
 ];
 
 /** The file's values with its own environment's name replaced by `<env>`: keys stay, and so do paths such as /dev/tcp. */

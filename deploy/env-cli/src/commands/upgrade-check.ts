@@ -129,6 +129,8 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
     const { vars: resolved } = await deploy(ctx, upgraded, { build: true, tag: toTag });
     const upgradeMs = Date.now() - started;
 
+    // What the hand-over did with the release's connector (setup-connector --hand-over, before migrate).
+    await ctx.compose.logs(project, { service: 'connector-handover', tail: 3 });
     const want = expected(written);
     const readBack = await within(LIMIT_MS, async () => {
       const seen = await readTasks(ctx, project, [...want.keys()]);
