@@ -52,7 +52,7 @@ describe('with wal_level=logical', () => {
     const { log, messages } = captureLog();
     expect(await handOver(s, log)).toBe(true);
     expect(messages().join('\n')).toMatch(/registered with publication\.autocreate\.mode=filtered, so it rewrites publication chorus_unit on every start; stopping it/);
-    expect((await fetch(`${connectUrl}/connectors/${s.connectorName}/status`).then((r) => r.json())).connector.state).toBe('STOPPED');
+    expect(((await fetch(`${connectUrl}/connectors/${s.connectorName}/status`).then((r) => r.json())) as { connector: { state: string } }).connector.state).toBe('STOPPED');
 
     // The migrations ran meanwhile: the publication with the signalling table (made by the owner in the environments).
     await pg.withClient((c) => c.query('CREATE PUBLICATION chorus_unit FOR TABLE public.task_queue, public.debezium_signal'));
