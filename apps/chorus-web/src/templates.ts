@@ -13,7 +13,7 @@ button,select{font:inherit;padding:.3rem .6rem;width:max-content}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e3e6ec}
 code{font-size:.85em}form.inline{display:inline;margin-right:.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}
 .env{font-size:.8rem;color:#fff;padding:.15rem .5rem;border-radius:.3rem;vertical-align:middle;background:#6941c6}
-.env-prod{background:#b42318}.env-dev{background:#175cd3}.env-test{background:#475467}
+.env.env-prod{background:#b42318}.env.env-dev{background:#175cd3}.env.env-test{background:#475467}
 body.env-prod{border-top:6px solid #b42318}body.env-dev{border-top:6px solid #175cd3}body.env-test{border-top:6px solid #475467}`;
 
 /**
