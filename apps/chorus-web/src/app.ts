@@ -8,6 +8,7 @@ import type { ReadModel } from '@chorus/read-model';
 import { apiRoutes } from './api-routes.ts';
 import { errorHandler } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
+import { LiveChanges } from './live.ts';
 import { pageRoutes } from './page-routes.ts';
 import { securityHeaders } from './security.ts';
 import { setEnvironment } from './templates.ts';
@@ -33,6 +34,7 @@ export function createApp({ pool, redis, store, model, log, env = 'local' }: Dep
   app.use(securityHeaders());
   app.use(healthRoutes({ pool, redis, log }));
   app.use(new WritePause(model).start().middleware());
+  app.use(new LiveChanges(redis, log).start().routes());
   app.use('/api', apiRoutes({ store, model, views }));
   app.use(pageRoutes({ store, model, views }));
   app.use(errorHandler(log));

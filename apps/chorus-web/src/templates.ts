@@ -17,15 +17,23 @@ code{font-size:.85em}form.inline{display:inline;margin-right:.5rem}dl{display:gr
 body.env-prod{border-top:6px solid #b42318}body.env-dev{border-top:6px solid #175cd3}body.env-test{border-top:6px solid #475467}`;
 
 /**
- * The pages' one script, constant so that the CSP allows it by hash. It polls the API for the task named
- * by its data-hash: without data-expect it reloads once the task is in the read model, with it once the
- * task's status is that one.
+ * The pages' one script, constant so that the CSP allows it by hash. It follows the read model's changes
+ * (GET /events, Server-Sent Events): the dashboard reloads on any change, a task page on its task's. With
+ * data-wait it waits for a condition instead: the task in the read model, or (data-expect) in that status.
+ * Without EventSource, or when the stream is refused, a waiting page polls the API as before. The stream
+ * closes when the page is left (a browser holds at most six connections to one host), and a page shown
+ * again from the back-forward cache reloads.
  */
-const FOLLOW_SCRIPT = `(function(){var s=document.currentScript,h=s.dataset.hash,e=s.dataset.expect;
-(function poll(){fetch('/api/tasks/'+h,{headers:{accept:'application/json'}})
-.then(function(r){return r.status===200&&(!e||r.json().then(function(t){return t.status===e}))})
-.then(function(ok){if(ok){if(e){location.replace(location.pathname)}else{location.reload()}}else{setTimeout(poll,500)}})
-.catch(function(){setTimeout(poll,2000)})})()})();`;
+const FOLLOW_SCRIPT = `(function(){var s=document.currentScript,h=s.dataset.hash,e=s.dataset.expect,w='wait' in s.dataset,t;
+function ok(){return fetch('/api/tasks/'+h,{headers:{accept:'application/json'}}).then(function(r){return r.status===200&&(!e||r.json().then(function(k){return k.status===e}))})}
+function done(){location.replace(location.pathname+(h?'':location.search))}
+function check(){ok().then(function(y){if(y)done()},function(){})}
+function poll(){ok().then(function(y){if(y){done()}else{setTimeout(poll,500)}},function(){setTimeout(poll,2000)})}
+function change(){if(!t)t=setTimeout(function(){t=0;if(w){check()}else{location.reload()}},h?0:1000)}
+if(!window.EventSource){if(w)poll();return}
+var es=new EventSource('/events'+(h?'?task='+h:''));es.addEventListener('change',change);
+es.onerror=function(){if(es.readyState===2&&w)poll()};if(w)check();
+addEventListener('pagehide',function(){es.close()});addEventListener('pageshow',function(v){if(v.persisted)location.reload()})})();`;
 
 /** The CSP sources for the pages' inline script and style. */
 export const INLINE_SOURCES = { script: cspHash(FOLLOW_SCRIPT), style: cspHash(STYLE) };
@@ -45,7 +53,9 @@ function layout(title: string, body: SafeHtml, head: SafeHtml | '' = ''): string
 <body class="env-${environment}"><h1><a href="/">CHORUS</a> <span class="env env-${environment}" data-testid="environment">${environment}</span></h1>${body}</body></html>`.value;
 }
 
-const follow = (hash: string, expect?: Status) => html`<script data-hash="${hash}"${expect ? html` data-expect="${expect}"` : ''}>${raw(FOLLOW_SCRIPT)}</script>`;
+/** The live script: for one task (and, with `wait`, until it is ready or in `expect`), or for the dashboard. */
+const follow = ({ hash, wait = false, expect }: { hash?: string; wait?: boolean; expect?: Status } = {}) =>
+  html`<script${hash ? html` data-hash="${hash}"` : ''}${wait ? raw(' data-wait') : ''}${expect ? html` data-expect="${expect}"` : ''}>${raw(FOLLOW_SCRIPT)}</script>`;
 
 const ago = (iso: string | null) => (iso ? `${Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000))} s ago` : 'never');
 
@@ -89,6 +99,7 @@ ${pipelineLine(d.pipeline)}
 <ul class="counters">${counters}<li>total: <strong data-status="total">${d.stats.total}</strong></li></ul>
 <h2>${d.filter ? `${d.filter} tasks` : 'Recent tasks'}</h2>
 ${rows.length > 0 ? html`<table><thead><tr><th>Query</th><th>Mode</th><th>Status</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No tasks yet.</p>`}`,
+    follow(),
   );
 }
 
@@ -109,7 +120,7 @@ ${CANCELLABLE.includes(task.status) && !inFlight ? html`<form method="post" acti
 <dt>Hash</dt><dd><code>${task.hash}</code></dd></dl>
 ${arrivalMs === null || arrivalMs === undefined ? '' : html`<p data-testid="arrival">Projected ${arrivalMs} ms after it was saved.</p>`}
 <p>${actions}</p>`,
-    inFlight ? follow(task.hash, expect) : '',
+    inFlight ? follow({ hash: task.hash, wait: true, expect }) : follow({ hash: task.hash }),
   );
 }
 
@@ -119,7 +130,7 @@ export function pendingPage(task: Task): string {
     'Task',
     html`<p class="pipeline behind" data-testid="task" data-state="pending">Submitted — waiting for the pipeline. This page updates by itself.</p>
 <dl><dt>Query</dt><dd>${task.query}</dd><dt>Mode</dt><dd>${task.mode}</dd><dt>Hash</dt><dd><code>${task.hash}</code></dd></dl>`,
-    follow(task.hash),
+    follow({ hash: task.hash, wait: true }),
   );
 }
 

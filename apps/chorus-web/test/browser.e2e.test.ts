@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { useBrowser } from '@chorus/testing/vitest';
 import { asMessage, createEvent, taskRow, updateEvent } from '@chorus/cdc-events/fixtures';
+import { performance } from 'node:perf_hooks';
 import { useHarness } from './support/harness.ts';
 
 const h = useHarness();
@@ -45,5 +46,31 @@ describe('the dashboard in a browser', () => {
     await page.goto(h.url);
     expect(await page.locator('[data-status=CANCELLED]').textContent()).toBe('1');
     expect(await page.getByTestId('pipeline').textContent()).toMatch(/Pipeline keeping up: 1 of 1 tasks projected/);
+  });
+
+  it('shows a status change made through the API on an open task page, without a reload by hand, soon after its projection', { timeout: 30_000 }, async () => {
+    const query = 'watched while it changes';
+    const submitted = await fetch(`${h.url}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, mode: 'flash' }) });
+    const { hash } = (await submitted.json()) as { hash: string };
+    const row = (await h.pg.sql(`SELECT created_at FROM task_queue WHERE query_hash = '${hash}'`)).rows[0];
+    const before = taskRow({ query, mode: 'flash', createdAt: row.created_at.toISOString() });
+    await h.projector.project([{ value: asMessage(createEvent(before, 100)), offset: '10', partition: 0 }]);
+
+    const page = await b.browser.newPage();
+    await page.goto(`${h.url}/query/${hash}`);
+    expect(await page.getByTestId('status').textContent()).toBe('PENDING_ANALYSIS');
+    // The page subscribes to its task's changes once loaded.
+    await page.waitForLoadState('load');
+    expect((await fetch(`${h.url}/api/tasks/${hash}/cancel`, { method: 'POST' })).status).toBe(202);
+    const updated = (await h.pg.sql(`SELECT status, updated_at FROM task_queue WHERE query_hash = '${hash}'`)).rows[0];
+    const after = { ...before, status: updated.status, updated_at: updated.updated_at.toISOString() };
+    await h.projector.project([{ value: asMessage(updateEvent(before, after, 101)), offset: '11', partition: 0 }]);
+    const projected = performance.now();
+    await page.locator('[data-testid=status]', { hasText: 'CANCELLED' }).waitFor({ timeout: 5_000 });
+    const shownMs = performance.now() - projected;
+    console.log(`live update: the cancel showed on the open task page ${shownMs.toFixed(0)} ms after its change was projected (Server-Sent Events)`);
+    // Measured well under a second here; the guard allows for a busy two-core host (make test beside prod and dev).
+    expect(shownMs).toBeLessThan(3000);
+    await page.close();
   });
 });

@@ -11,6 +11,9 @@
  *        progress                 hash: <topic>/<partition> -> the next offset to read (written with the changes)
  *        pipeline                 hash: lastEventAt, lastSourceAt, applied, stale, truncates
  *        writes-paused            why writes are paused (a restore runs): the web answers writes 503 meanwhile
+ *
+ * Channel: task-changes           published with each applied batch: the JSON list of the hashes it
+ *                                 touched, or ["*"] after a TRUNCATE (pages update live from it)
  */
 import type { Redis } from 'ioredis';
 import { type Status, STATUSES, TASK_FIELDS, type Task, storedTask } from '@chorus/tasks';
@@ -46,6 +49,19 @@ export interface Arrival {
 
 /** Set by `make restore-<env>` (through redis-cli) while it runs; not part of the read model, so it is not counted as data. */
 export const WRITES_PAUSED_KEY = 'writes-paused';
+
+/** Each applied batch is announced here (see `changedHashes`), in the same transaction as its changes. */
+export const CHANGES_CHANNEL = 'task-changes';
+
+/** The hashes a task-changes message names; `*` means every task (a TRUNCATE). Anything else is no hash. */
+export function changedHashes(message: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(message);
+    return Array.isArray(parsed) ? parsed.filter((h): h is string => typeof h === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 
 /** How many keys one pipelined read asks for. */
 const CHUNK = 5000;
@@ -123,6 +139,10 @@ export class ReadModel {
       pipeline.hset('pipeline', 'lastEventAt', new Date().toISOString(), 'lastSourceAt', new Date(latestSource).toISOString());
     }
     for (const p of positions) pipeline.hset('progress', `${p.topic}/${p.partition}`, p.nextOffset);
+    if (changes.length > 0) {
+      const touched = changes.map((c) => (c.op === 'upsert' ? c.task.hash : c.op === 'delete' ? c.hash : '*'));
+      pipeline.publish(CHANGES_CHANNEL, JSON.stringify([...new Set(touched)]));
+    }
     const results = (await pipeline.exec()) ?? [];
     let applied = 0;
     for (const [error] of results) if (error) throw error;

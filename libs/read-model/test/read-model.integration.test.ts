@@ -2,7 +2,7 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { useRedis } from '@chorus/testing/vitest';
 import type { Task } from '@chorus/tasks';
 import type { Redis } from 'ioredis';
-import { type Change, ReadModel } from '../src/index.ts';
+import { CHANGES_CHANNEL, type Change, ReadModel, changedHashes } from '../src/index.ts';
 
 const r = useRedis();
 let redis: Redis;
@@ -169,5 +169,22 @@ describe('what the checks read', () => {
     const [a, b, c] = [task('c1'), task('c2', { status: 'CANCELLED' }), task('c3')];
     await model.apply([upsert(a, 1), upsert(b, 2), upsert(c, 3), remove('c3', 4)]);
     expect(await model.statuses()).toEqual(new Map([[a.hash, 'PENDING_ANALYSIS'], [b.hash, 'CANCELLED']]));
+  });
+});
+
+describe('the changes it announces', () => {
+  it('publishes the hashes of each applied batch, and * after a TRUNCATE, for the pages to follow', async () => {
+    const subscriber = redis.duplicate();
+    const heard: string[][] = [];
+    subscriber.on('message', (_channel: string, message: string) => heard.push(changedHashes(message)));
+    await subscriber.subscribe(CHANGES_CHANNEL);
+    await model.apply([upsert(task('a'), 1), upsert(task('b'), 2), upsert(task('a', { status: 'CANCELLED' }), 3)]);
+    await model.apply([remove('b', 4)]);
+    await model.apply([{ op: 'truncate', lsn: 5, sourceTsMs: 1_795_300_000_005 }]);
+    await model.apply([], [{ topic: 't', partition: 0, nextOffset: '9' }]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    subscriber.disconnect();
+    expect(heard).toEqual([['a'.padEnd(32, '0'), 'b'.padEnd(32, '0')], ['b'.padEnd(32, '0')], ['*']]);
+    expect(changedHashes('not json')).toEqual([]);
   });
 });
