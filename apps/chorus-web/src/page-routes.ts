@@ -23,8 +23,8 @@ const sentence = (message: string) => `${message.charAt(0).toUpperCase()}${messa
 
 export function pageRoutes({ store, model, views }: { store: TaskStore; model: ReadModel; views: TaskViews }) {
   async function renderDashboard(res: Response, status: number, extra: Partial<Pick<DashboardData, 'error' | 'notice' | 'form' | 'filter'>> = {}) {
-    const [tasks, stats, pipeline] = await Promise.all([model.list({ status: extra.filter, limit: 50 }), model.stats(), views.pipeline()]);
-    res.status(status).type('html').send(dashboard({ tasks, stats, pipeline, ...extra }));
+    const [tasks, stats, pipeline, minutes] = await Promise.all([model.list({ status: extra.filter, limit: 50 }), model.stats(), views.pipeline(), model.lastMinutes()]);
+    res.status(status).type('html').send(dashboard({ tasks, stats, pipeline, minutes, ...extra }));
   }
 
   async function showDashboard(req: Request, res: Response) {

@@ -1,5 +1,6 @@
 import { CANCELLABLE, MAX_QUERY_LENGTH, MODES, STATUSES, type Status, type Task } from '@chorus/tasks';
 import { type SafeHtml, cspHash, html, raw } from './html.ts';
+import type { MinuteFigures } from '@chorus/read-model';
 import type { PipelineStatus } from './task-views.ts';
 
 const STYLE = `
@@ -12,6 +13,7 @@ button,select{font:inherit;padding:.3rem .6rem;width:max-content}
 .error{background:#fde8e8;padding:.5rem .8rem;border-radius:.3rem}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e3e6ec}
 code{font-size:.85em}form.inline{display:inline;margin-right:.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}
+figure.chart{margin:1rem 0}figcaption{font-size:.85rem}
 .env{font-size:.8rem;color:#fff;padding:.15rem .5rem;border-radius:.3rem;vertical-align:middle;background:#6941c6}
 .env.env-prod{background:#b42318}.env.env-dev{background:#175cd3}.env.env-test{background:#475467}
 body.env-prod{border-top:6px solid #b42318}body.env-dev{border-top:6px solid #175cd3}body.env-test{border-top:6px solid #475467}`;
@@ -68,8 +70,46 @@ export function pipelineLine(p: PipelineStatus): SafeHtml {
   return html`<p class="pipeline behind" data-testid="pipeline">Pipeline behind: ${p.waiting} task(s) waiting for the pipeline; last event ${ago(p.lastEventAt)}.</p>`;
 }
 
+/** Chart geometry: a latency band above, throughput bars below. */
+const CHART = { width: 600, latency: 90, bars: 40, gap: 14 } as const;
+/** The latency axis is logarithmic, 10 ms to 30 s. */
+const [LOG_MIN, LOG_MAX] = [Math.log10(10), Math.log10(30_000)];
+
+/**
+ * The last hour's commit-to-read-model latency (p50 and p99 per minute) and throughput, as inline SVG drawn
+ * here: no script, and a text summary beside it for those who do not see it.
+ */
+export function latencyChart(minutes: MinuteFigures[]): SafeHtml {
+  const step = CHART.width / Math.max(1, minutes.length);
+  const x = (i: number) => (i * step + step / 2).toFixed(1);
+  const y = (ms: number) => (CHART.latency - ((Math.log10(Math.max(10, ms)) - LOG_MIN) / (LOG_MAX - LOG_MIN)) * CHART.latency).toFixed(1);
+  const line = (pick: (m: MinuteFigures) => number | null) =>
+    minutes.flatMap((m, i) => (pick(m) === null ? [] : [`${x(i)},${y(pick(m)!)}`])).join(' ');
+  const peak = Math.max(1, ...minutes.map((m) => m.count));
+  const top = CHART.latency + CHART.gap;
+  const bars = minutes.map((m, i) => {
+    const h = (m.count / peak) * CHART.bars;
+    return html`<rect x="${(i * step + 1).toFixed(1)}" y="${(top + CHART.bars - h).toFixed(1)}" width="${Math.max(1, step - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="#667085"/>`;
+  });
+  const total = minutes.reduce((a, m) => a + m.count, 0);
+  const latest = [...minutes].reverse().find((m) => m.count > 0);
+  const summary = latest
+    ? `Last hour: ${total} changes projected, at most ${peak} in a minute. Latest minute with changes: p50 under ${latest.p50} ms, p99 under ${latest.p99} ms.`
+    : 'No change was projected in the last hour.';
+  const height = top + CHART.bars;
+  return html`<figure class="chart" data-testid="latency-chart"><svg role="img" aria-labelledby="chart-title" viewBox="0 0 ${CHART.width} ${height}" width="100%" height="${height}">
+<title id="chart-title">Commit-to-read-model latency per minute (p50 and p99, log scale) and changes per minute, last hour</title>
+<line x1="0" y1="${y(1000)}" x2="${CHART.width}" y2="${y(1000)}" stroke="#d0d5dd" stroke-dasharray="4 4"/>
+<polyline points="${line((m) => m.p99)}" fill="none" stroke="#b42318" stroke-width="2"/>
+<polyline points="${line((m) => m.p50)}" fill="none" stroke="#175cd3" stroke-width="2"/>
+${bars}</svg>
+<figcaption data-testid="latency-summary">${summary} Blue: p50; red: p99; dashed: 1 s; grey bars: changes per minute.</figcaption></figure>`;
+}
+
 export interface DashboardData {
   tasks: Task[];
+  /** The last hour, per minute (ReadModel.lastMinutes). */
+  minutes?: MinuteFigures[];
   stats: { total: number; byStatus: Record<Status, number> };
   pipeline: PipelineStatus;
   error?: string;
@@ -96,6 +136,7 @@ export function dashboard(d: DashboardData): string {
   <button type="submit">Submit</button>
 </form>
 ${pipelineLine(d.pipeline)}
+${d.minutes ? latencyChart(d.minutes) : ''}
 <ul class="counters">${counters}<li>total: <strong data-status="total">${d.stats.total}</strong></li></ul>
 <h2>${d.filter ? `${d.filter} tasks` : 'Recent tasks'}</h2>
 ${rows.length > 0 ? html`<table><thead><tr><th>Query</th><th>Mode</th><th>Status</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No tasks yet.</p>`}`,

@@ -11,13 +11,17 @@
  *        progress                 hash: <topic>/<partition> -> the next offset to read (written with the changes)
  *        pipeline                 hash: lastEventAt, lastSourceAt, applied, stale, truncates
  *        writes-paused            why writes are paused (a restore runs): the web answers writes 503 meanwhile
+ *        minute:<n>               hash: latency bucket -> changes projected in minute n (minutes.ts), kept 2 h
  *
  * Channel: task-changes           published with each applied batch: the JSON list of the hashes it
  *                                 touched, or ["*"] after a TRUNCATE (pages update live from it)
  */
 import type { Redis } from 'ioredis';
 import { type Status, STATUSES, TASK_FIELDS, type Task, storedTask } from '@chorus/tasks';
+import { MINUTE_KEEP_SECONDS, type MinuteFigures, bucketOf, figuresOf, minuteKey, minuteOf } from './minutes.ts';
 import { defineScripts } from './scripts.ts';
+
+export { LATENCY_BUCKETS_MS, type MinuteFigures } from './minutes.ts';
 
 /** When the change committed in Postgres, and (once read from Kafka) when Connect published it, in ms. */
 interface ChangeTimes {
@@ -140,6 +144,13 @@ export class ReadModel {
     }
     for (const p of positions) pipeline.hset('progress', `${p.topic}/${p.partition}`, p.nextOffset);
     if (changes.length > 0) {
+      // This minute's latency buckets: how long each change took from its commit to here.
+      const now = Date.now();
+      const buckets = new Map<string, number>();
+      for (const c of changes) buckets.set(bucketOf(now - c.sourceTsMs), (buckets.get(bucketOf(now - c.sourceTsMs)) ?? 0) + 1);
+      const key = minuteKey(minuteOf(now));
+      for (const [bucket, n] of buckets) pipeline.hincrby(key, bucket, n);
+      pipeline.expire(key, MINUTE_KEEP_SECONDS);
       const touched = changes.map((c) => (c.op === 'upsert' ? c.task.hash : c.op === 'delete' ? c.hash : '*'));
       pipeline.publish(CHANGES_CHANNEL, JSON.stringify([...new Set(touched)]));
     }
@@ -245,6 +256,16 @@ export class ReadModel {
     const counts = ((await pipeline.exec()) ?? []).map(([, n]) => Number(n));
     const byStatus = Object.fromEntries(STATUSES.map((s, i) => [s, counts[i + 1] ?? 0])) as Record<Status, number>;
     return { total: counts[0] ?? 0, byStatus };
+  }
+
+  /** The last `minutes` minutes' figures, oldest first, the current minute last. */
+  async lastMinutes(minutes = 60, now = Date.now()): Promise<MinuteFigures[]> {
+    const last = minuteOf(now);
+    const wanted = Array.from({ length: minutes }, (_, i) => last - minutes + 1 + i);
+    const pipeline = this.redis.pipeline();
+    for (const m of wanted) pipeline.hgetall(minuteKey(m));
+    const results = (await pipeline.exec()) ?? [];
+    return wanted.map((m, i) => figuresOf(m, (results[i]?.[1] as Record<string, string> | undefined) ?? {}));
   }
 
   /** Why writes are paused, or null when they are not. */

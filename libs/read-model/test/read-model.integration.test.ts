@@ -188,3 +188,16 @@ describe('the changes it announces', () => {
     expect(changedHashes('not json')).toEqual([]);
   });
 });
+
+describe('the last hour, per minute', () => {
+  it('counts each minute\'s changes and reads its p50 and p99 from their latency buckets', async () => {
+    const now = Date.now();
+    const at = (hash: string, latencyMs: number, lsn: number): Change => ({ ...upsert(task(hash), lsn), sourceTsMs: now - latencyMs });
+    await model.apply([at('a', 10, 1), at('b', 30, 2), at('c', 40, 3), at('d', 5000, 4)]);
+    const minutes = await model.lastMinutes(60);
+    expect(minutes).toHaveLength(60);
+    expect(minutes.slice(0, 59).every((m) => m.count === 0 && m.p50 === null)).toBe(true);
+    // 10 ms falls in the 25 ms bucket, 30 and 40 ms in 50 ms, 5 s in 6400 ms.
+    expect(minutes[59]).toMatchObject({ count: 4, p50: 50, p99: 6400 });
+  });
+});
