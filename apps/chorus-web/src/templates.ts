@@ -13,7 +13,7 @@ button,select{font:inherit;padding:.3rem .6rem;width:max-content}
 .error{background:#fde8e8;padding:.5rem .8rem;border-radius:.3rem}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e3e6ec}
 code{font-size:.85em}form.inline{display:inline;margin-right:.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}
-figure.chart{margin:1rem 0}figcaption{font-size:.85rem}
+figure.chart{margin:1rem 0}figure.chart svg{display:block;width:100%;height:auto}figcaption{font-size:.85rem}
 .env{font-size:.8rem;color:#fff;padding:.15rem .5rem;border-radius:.3rem;vertical-align:middle;background:#6941c6}
 .env.env-prod{background:#b42318}.env.env-dev{background:#175cd3}.env.env-test{background:#475467}
 body.env-prod{border-top:6px solid #b42318}body.env-dev{border-top:6px solid #175cd3}body.env-test{border-top:6px solid #475467}`;
@@ -85,6 +85,9 @@ export function latencyChart(minutes: MinuteFigures[]): SafeHtml {
   const y = (ms: number) => (CHART.latency - ((Math.log10(Math.max(10, ms)) - LOG_MIN) / (LOG_MAX - LOG_MIN)) * CHART.latency).toFixed(1);
   const line = (pick: (m: MinuteFigures) => number | null) =>
     minutes.flatMap((m, i) => (pick(m) === null ? [] : [`${x(i)},${y(pick(m)!)}`])).join(' ');
+  // A dot per minute as well: a minute alone draws no line.
+  const dots = (pick: (m: MinuteFigures) => number | null, colour: string) =>
+    minutes.flatMap((m, i) => (pick(m) === null ? [] : [html`<circle cx="${x(i)}" cy="${y(pick(m)!)}" r="3" fill="${colour}"/>`]));
   const peak = Math.max(1, ...minutes.map((m) => m.count));
   const top = CHART.latency + CHART.gap;
   const bars = minutes.map((m, i) => {
@@ -97,11 +100,13 @@ export function latencyChart(minutes: MinuteFigures[]): SafeHtml {
     ? `Last hour: ${total} changes projected, at most ${peak} in a minute. Latest minute with changes: p50 under ${latest.p50} ms, p99 under ${latest.p99} ms.`
     : 'No change was projected in the last hour.';
   const height = top + CHART.bars;
-  return html`<figure class="chart" data-testid="latency-chart"><svg role="img" aria-labelledby="chart-title" viewBox="0 0 ${CHART.width} ${height}" width="100%" height="${height}">
+  return html`<figure class="chart" data-testid="latency-chart"><svg role="img" aria-labelledby="chart-title" viewBox="0 0 ${CHART.width} ${height}">
 <title id="chart-title">Commit-to-read-model latency per minute (p50 and p99, log scale) and changes per minute, last hour</title>
-<line x1="0" y1="${y(1000)}" x2="${CHART.width}" y2="${y(1000)}" stroke="#d0d5dd" stroke-dasharray="4 4"/>
-<polyline points="${line((m) => m.p99)}" fill="none" stroke="#b42318" stroke-width="2"/>
-<polyline points="${line((m) => m.p50)}" fill="none" stroke="#175cd3" stroke-width="2"/>
+<line x1="0" y1="${y(1000)}" x2="${CHART.width}" y2="${y(1000)}" stroke="#98a2b3" stroke-dasharray="4 4"/>
+<text x="${CHART.width - 2}" y="${(Number(y(1000)) - 3).toFixed(1)}" text-anchor="end" font-size="11" fill="#475467">1 s</text>
+<line x1="0" y1="${top - CHART.gap / 2}" x2="${CHART.width}" y2="${top - CHART.gap / 2}" stroke="#e3e6ec"/>
+<polyline points="${line((m) => m.p99)}" fill="none" stroke="#b42318" stroke-width="2"/>${dots((m) => m.p99, '#b42318')}
+<polyline points="${line((m) => m.p50)}" fill="none" stroke="#175cd3" stroke-width="2"/>${dots((m) => m.p50, '#175cd3')}
 ${bars}</svg>
 <figcaption data-testid="latency-summary">${summary} Blue: p50; red: p99; dashed: 1 s; grey bars: changes per minute.</figcaption></figure>`;
 }
