@@ -23,7 +23,7 @@ import { upHealthy } from './bring-up.ts';
 import type { ComposeTarget } from './compose.ts';
 import type { Context } from './context.ts';
 import { say } from './output.ts';
-import { processorHealth } from './system.ts';
+import { processorHealth, readConnectorStatus } from './system.ts';
 import { readStats } from './web-client.ts';
 
 export const BACKUP_SERVICE = 'backup';
@@ -72,11 +72,6 @@ export async function checkBackup(ctx: Context, project: string, envName: string
 async function connectRest(ctx: Context, project: string, method: 'PUT' | 'DELETE', path: string): Promise<number> {
   const r = await ctx.compose.execResult(project, 'kafka-connect', ['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', method, `http://localhost:8083${path}`]);
   return Number(r.out) || 0;
-}
-
-async function connectorState(ctx: Context, project: string, connector: string): Promise<string | undefined> {
-  const out = await ctx.compose.execIn(project, 'kafka-connect', ['curl', '-fsS', `http://localhost:8083/connectors/${connector}/status`]);
-  return out ? (JSON.parse(out) as { connector?: { state?: string } }).connector?.state : undefined;
 }
 
 async function until(what: string, limitMs: number, check: () => Promise<boolean>): Promise<number> {
@@ -129,7 +124,7 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
   let replaced = false;
   try {
     if ((await connectRest(ctx, project, 'PUT', `/connectors/${names.connector}/stop`)) >= 300) throw new OperatorError(`Kafka Connect did not stop connector ${names.connector}; \`make status\` shows its state`);
-    await until(`connector ${names.connector} stopping`, 60_000, async () => (await connectorState(ctx, project, names.connector)) === 'STOPPED');
+    await until(`connector ${names.connector} stopping`, 60_000, async () => (await readConnectorStatus(ctx, project, t.envName))?.connector.state === 'STOPPED');
     await ctx.compose.stopService(project, 'chorus-stream-processor');
 
     const restored = await tool(ctx, project, ['restore', name], { POSTGRES_SUPERUSER: t.superuser.user, POSTGRES_SUPERUSER_PASSWORD: t.superuser.password });

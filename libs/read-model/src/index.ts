@@ -147,7 +147,10 @@ export class ReadModel {
       // This minute's latency buckets: how long each change took from its commit to here.
       const now = Date.now();
       const buckets = new Map<string, number>();
-      for (const c of changes) buckets.set(bucketOf(now - c.sourceTsMs), (buckets.get(bucketOf(now - c.sourceTsMs)) ?? 0) + 1);
+      for (const c of changes) {
+        const bucket = bucketOf(now - c.sourceTsMs);
+        buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
+      }
       const key = minuteKey(minuteOf(now));
       for (const [bucket, n] of buckets) pipeline.hincrby(key, bucket, n);
       pipeline.expire(key, MINUTE_KEEP_SECONDS);
