@@ -12,7 +12,7 @@ ENV := node deploy/env-cli/dist/env.cjs
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
 .PHONY: help install setup test-images images env-cli build unit smoke test-env acceptance test \
-        pull-check parity platform-check upgrade-check restore-drill chaos bench run-prod run-dev rollback-prod backup-prod backups-prod restore-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+        pull-check parity platform-check upgrade-check restore-drill chaos bench run-prod run-dev rollback-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -49,6 +49,27 @@ backups-prod: env-cli ## List prod's backups, the schedule, and whether the newe
 
 restore-prod: setup env-cli ## Restore prod from BACKUP=<name>: writes paused, CDC reset, read model rebuilt from the restored database
 	@$(ENV) restore prod "$(BACKUP)"
+
+users-prod: env-cli ## List prod's accounts
+	@$(ENV) users prod
+
+user-add-prod: env-cli ## Add a prod account: NAME=<name> ROLE=viewer|operator (its password is printed once)
+	@$(ENV) user-add prod "$(NAME)" "$(ROLE)"
+
+user-remove-prod: env-cli ## Remove a prod account (NAME=<name>) and end its sessions
+	@$(ENV) user-remove prod "$(NAME)"
+
+tokens-prod: env-cli ## List prod's API tokens
+	@$(ENV) tokens prod
+
+token-add-prod: env-cli ## Make a prod API token: NAME=<name> ROLE=viewer|operator (printed once, stored hashed)
+	@$(ENV) token-add prod "$(NAME)" "$(ROLE)"
+
+token-remove-prod: env-cli ## Revoke a prod API token (NAME=<name>)
+	@$(ENV) token-remove prod "$(NAME)"
+
+reset-admin-prod: env-cli ## Give prod's admin a new password, written into deploy/compose/.env.prod (never printed)
+	@$(ENV) reset-admin prod
 
 run-dev: setup env-cli ## Start dev (UI on http://localhost:5002, live reload); idempotent
 	@$(ENV) up dev

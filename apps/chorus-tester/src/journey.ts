@@ -11,7 +11,7 @@ import { type Task, taskHash } from '@chorus/tasks';
 import { Deadline, done, notYet, poll } from '@chorus/wait';
 import { openPool, openReadModel, settings } from './connections.ts';
 
-const { webUrl: WEB, redisUrl, pipelineTimeoutMs: PIPELINE_TIMEOUT_MS } = settings();
+const { webUrl: WEB, redisUrl, pipelineTimeoutMs: PIPELINE_TIMEOUT_MS, adminPassword } = settings();
 const { model, redis } = openReadModel();
 const RUN = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -32,7 +32,20 @@ function eventually<T>(what: string, check: () => Promise<T | undefined>): Promi
   );
 }
 
-const api = (path: string, init: RequestInit = {}) => fetch(`${WEB}${path}`, { redirect: 'manual', ...init });
+const anonymous = (path: string, init: RequestInit = {}) => fetch(`${WEB}${path}`, { redirect: 'manual', ...init });
+
+/** Where sign-in is on, the admin's session cookie (signed in once, through the form); '' where it is off. */
+let session: Promise<string> | undefined;
+const signedIn = () =>
+  (session ??= (async () => {
+    if ((await anonymous('/api/stats')).status === 200) return '';
+    assert.ok(adminPassword, 'sign-in is on here, and the tester has no CHORUS_ADMIN_PASSWORD to sign in with');
+    const res = await anonymous('/login', { method: 'POST', body: new URLSearchParams({ name: 'admin', password: adminPassword }) });
+    assert.equal(res.status, 303, `signing in as admin answered ${res.status}`);
+    return res.headers.get('set-cookie')!.split(';')[0]!;
+  })());
+
+const api = async (path: string, init: RequestInit = {}) => anonymous(path, { ...init, headers: { ...(init.headers as Record<string, string>), cookie: await signedIn() } });
 const postJson = (path: string, body: unknown) =>
   api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
@@ -50,6 +63,22 @@ async function seen(hash: string, status: string) {
     return { stored, task, page };
   });
 }
+
+describe('sign-in', () => {
+  it('where it is on, sends a page to /login and answers the API 401, and lets the admin in; where it is off, every page says so', async () => {
+    if ((await signedIn()) === '') {
+      assert.ok((await (await anonymous('/')).text()).includes('data-testid="sign-in-off"'), 'the dashboard says sign-in is off');
+      return;
+    }
+    const page = await anonymous('/');
+    assert.equal(page.status, 303);
+    assert.equal(page.headers.get('location'), '/login?next=%2F');
+    assert.equal((await anonymous('/api/tasks')).status, 401);
+    assert.equal((await anonymous('/api/tasks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 401);
+    assert.equal((await anonymous('/healthz')).status, 200);
+    assert.ok((await (await api('/')).text()).includes('Signed in as <strong>admin</strong> (operator)'));
+  });
+});
 
 describe('submitting through the dashboard form', () => {
   it('redirects to the task page, which shows the projected task once the pipeline delivers it', async () => {

@@ -6,6 +6,7 @@ import { HttpError, sendError } from './errors.ts';
 import { BODY_LIMIT } from './limits.ts';
 import { openApiDocument } from './openapi.ts';
 import { refuseCrossSite } from './security.ts';
+import { requireOperator } from './sign-in.ts';
 import { cancelTask, deleteTask, hashParam, limitQuery, readTaskInput, statusQuery, taskNotFound } from './requests.ts';
 import type { TaskViews } from './task-views.ts';
 
@@ -57,12 +58,12 @@ export function apiRoutes({ store, model, views }: { store: TaskStore; model: Re
   });
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
   api.get('/openapi.json', (_req, res) => void res.json(openApiDocument));
-  api.post('/tasks', submit);
+  api.post('/tasks', requireOperator, submit);
   api.get('/tasks', list);
   api.get('/stats', stats);
   api.get('/tasks/:hash', show);
-  api.post('/tasks/:hash/cancel', cancel);
-  api.delete('/tasks/:hash', remove);
+  api.post('/tasks/:hash/cancel', requireOperator, cancel);
+  api.delete('/tasks/:hash', requireOperator, remove);
   api.use((_req, res) => sendError(res, 404, 'not_found', 'no such endpoint'));
   return api;
 }

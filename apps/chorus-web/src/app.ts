@@ -2,7 +2,7 @@ import express from 'express';
 import type { Redis } from 'ioredis';
 import { pinoHttp } from 'pino-http';
 import type pg from 'pg';
-import type { TaskStore } from '@chorus/db';
+import { AccountStore, type TaskStore } from '@chorus/db';
 import type { Logger } from '@chorus/logger';
 import type { ReadModel } from '@chorus/read-model';
 import { apiRoutes } from './api-routes.ts';
@@ -11,6 +11,7 @@ import { healthRoutes } from './health-routes.ts';
 import { LiveChanges } from './live.ts';
 import { pageRoutes } from './page-routes.ts';
 import { securityHeaders } from './security.ts';
+import { signIn } from './sign-in.ts';
 import { setEnvironment } from './templates.ts';
 import { TaskViews } from './task-views.ts';
 import { WritePause } from './write-pause.ts';
@@ -23,16 +24,22 @@ export interface Deps {
   store: TaskStore;
   model: ReadModel;
   log: Logger;
+  /** The key that signs session cookies: sign-in is required with one, off without (CHORUS_SIGN_IN). */
+  sessionSecret?: string;
+  /** Express's `trust proxy`: which proxies' X-Forwarded-* to believe (TRUST_PROXY; none by default). */
+  trustProxy?: string;
 }
 
-export function createApp({ pool, redis, store, model, log, env = 'local' }: Deps) {
+export function createApp({ pool, redis, store, model, log, env = 'local', sessionSecret, trustProxy }: Deps) {
   setEnvironment(env);
   const views = new TaskViews(store, model);
   const app = express();
   app.disable('x-powered-by');
+  if (trustProxy) app.set('trust proxy', trustProxy);
   app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
   app.use(securityHeaders());
   app.use(healthRoutes({ pool, redis, log }));
+  app.use(signIn({ redis, accounts: new AccountStore(pool), sessionSecret }));
   app.use(new WritePause(model).start().middleware());
   app.use(new LiveChanges(redis, log).start().routes());
   app.use('/api', apiRoutes({ store, model, views }));

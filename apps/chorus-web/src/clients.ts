@@ -6,7 +6,7 @@ import type { RedisOptions } from 'ioredis';
 import type pg from 'pg';
 import { type PostgresSettings, defaults } from '@chorus/config';
 
-export const poolConfig = (postgres: PostgresSettings | pg.PoolConfig, timeoutMs = defaults.dependencyTimeoutMs): pg.PoolConfig => ({
+export const poolConfig = (postgres: PostgresSettings | pg.PoolConfig, timeoutMs: number = defaults.dependencyTimeoutMs): pg.PoolConfig => ({
   ...postgres,
   max: 10,
   connectionTimeoutMillis: timeoutMs,
@@ -14,7 +14,7 @@ export const poolConfig = (postgres: PostgresSettings | pg.PoolConfig, timeoutMs
   statement_timeout: timeoutMs,
 });
 
-export const redisOptions = (timeoutMs = defaults.dependencyTimeoutMs): RedisOptions => ({
+export const redisOptions = (timeoutMs: number = defaults.dependencyTimeoutMs): RedisOptions => ({
   maxRetriesPerRequest: 1,
   connectTimeout: timeoutMs,
   commandTimeout: timeoutMs,

@@ -3,10 +3,11 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { cdcNames } from '@chorus/cdc-names';
 import type { PostgresSettings } from '@chorus/config';
-import { ROLES, TaskStore, grantAccess, migrate, provisionRoles } from '@chorus/db';
+import { ROLES, TaskStore, USER_ROLES, grantAccess, migrate, provisionRoles } from '@chorus/db';
 import { OperatorError, runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
 import { ReadModel } from '@chorus/read-model';
+import { addToken, addUser, ensureAdmin, listTokens, listUsers, removeToken, removeUser, resetAdmin } from './account-commands.ts';
 import { createApp } from './app.ts';
 import { poolConfig, redisOptions } from './clients.ts';
 import { loadMigrateSettings, loadRolesSettings, loadSettings } from './settings.ts';
@@ -18,7 +19,7 @@ async function serve() {
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle postgres connection failed'));
   const redis = new Redis(settings.redisUrl, redisOptions());
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
-  const app = createApp({ env: settings.env, pool, redis, store: new TaskStore(pool), model: new ReadModel(redis, { onMalformed: (e) => log.error({ hash: e.hash, problems: e.problems }, 'malformed read-model record: not shown') }), log });
+  const app = createApp({ env: settings.env, sessionSecret: settings.sessionSecret, trustProxy: settings.trustProxy, pool, redis, store: new TaskStore(pool), model: new ReadModel(redis, { onMalformed: (e) => log.error({ hash: e.hash, problems: e.problems }, 'malformed read-model record: not shown') }), log });
   const server = app.listen(settings.port, () => log.info({ port: settings.port }, 'chorus-web listening'));
   const stop = () => {
     server.close();
@@ -51,6 +52,8 @@ async function runMigrations(): Promise<number> {
   await withPostgres(settings.postgres, async (client) => {
     const applied = await migrate(client);
     log.info(applied.length ? `applied migrations: ${applied.join(', ')}` : 'migrations: nothing to apply');
+    const admin = await ensureAdmin(client, settings.adminPassword);
+    if (admin) log.info(admin);
     if (settings.env) {
       const { publication } = cdcNames(settings.env);
       await grantAccess(client, publication);
@@ -77,6 +80,26 @@ runMain('chorus-web', async () => {
     .addCommand(new Command('serve').description('serve the dashboard and the API (default)').action(() => void (command = serve())), { isDefault: true })
     .addCommand(new Command('migrate').description('apply the database migrations as the owner role, then grant access (idempotent)').action(() => void (command = runMigrations())))
     .addCommand(new Command('provision-roles').description('create or update the database roles, as the superuser (idempotent)').action(() => void (command = runProvisionRoles())))
+    .addCommand(new Command('users').description('list the accounts').action(() => void (command = listUsers())))
+    .addCommand(
+      new Command('user-add')
+        .description('add an account with a generated password, printed once')
+        .argument('<name>')
+        .requiredOption('--role <role>', `${USER_ROLES.join(' or ')}`)
+        .action((name: string, o: { role: string }) => void (command = addUser(name, o.role))),
+    )
+    .addCommand(new Command('user-remove').description('remove an account and end its sessions').argument('<name>').action((name: string) => void (command = removeUser(name))))
+    .addCommand(new Command('tokens').description('list the API tokens').action(() => void (command = listTokens())))
+    .addCommand(
+      new Command('token-add')
+        .description('make an API token, printed once and stored hashed')
+        .argument('<name>')
+        .requiredOption('--role <role>', `${USER_ROLES.join(' or ')}`)
+        .option('--replace', "revoke the token of that name first, and print only the new token (for the env CLI's own use)")
+        .action((name: string, o: { role: string; replace?: boolean }) => void (command = addToken(name, o.role, { replace: o.replace }))),
+    )
+    .addCommand(new Command('token-remove').description('revoke an API token').argument('<name>').action((name: string) => void (command = removeToken(name))))
+    .addCommand(new Command('reset-admin').description("set the admin's password to CHORUS_ADMIN_PASSWORD, re-creating the account if needed").action(() => void (command = resetAdmin())))
     .parseAsync();
   return command;
 });

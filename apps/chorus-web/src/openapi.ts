@@ -26,6 +26,8 @@ const json = (name: keyof typeof schemas, description: string) => ({ description
 const error = (description: string) => json('Error', description);
 const hashParam = { name: 'hash', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{32}$' } };
 const unavailable = error('Postgres or Redis did not answer in time');
+const unauthenticated = error('no credentials, or an unknown or revoked token (where sign-in is on)');
+const refused = error("a cross-site request, or a viewer's write (only an operator writes)");
 
 export const openApiDocument = {
   openapi: '3.1.0',
@@ -40,7 +42,8 @@ export const openApiDocument = {
           201: json('Task', 'created'),
           200: json('Task', 'already submitted'),
           400: error('invalid task or JSON'),
-          403: error('a cross-site request'),
+          401: unauthenticated,
+          403: refused,
           413: error('body too large'),
           415: error('the body is not JSON'),
           503: unavailable,
@@ -52,7 +55,7 @@ export const openApiDocument = {
           { name: 'status', in: 'query', schema: { type: 'string', enum: [...STATUSES] } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
         ],
-        responses: { 200: json('TaskList', 'the tasks'), 400: error('bad status or limit'), 503: unavailable },
+        responses: { 200: json('TaskList', 'the tasks'), 400: error('bad status or limit'), 401: unauthenticated, 503: unavailable },
       },
     },
     '/tasks/{hash}': {
@@ -62,6 +65,7 @@ export const openApiDocument = {
           200: json('Task', 'the task as the read model shows it'),
           202: json('Pending', 'written, not yet in the read model'),
           400: error('not a task hash'),
+          401: unauthenticated,
           404: error('no such task'),
           500: error("the task's stored record is malformed"),
           503: unavailable,
@@ -69,7 +73,7 @@ export const openApiDocument = {
       },
       delete: {
         parameters: [hashParam],
-        responses: { 202: json('DeleteAccepted', 'deleted; the read model follows'), 400: error('not a task hash'), 403: error('a cross-site request'), 404: error('no such task'), 503: unavailable },
+        responses: { 202: json('DeleteAccepted', 'deleted; the read model follows'), 400: error('not a task hash'), 401: unauthenticated, 403: refused, 404: error('no such task'), 503: unavailable },
       },
     },
     '/tasks/{hash}/cancel': {
@@ -78,16 +82,23 @@ export const openApiDocument = {
         responses: {
           202: json('CancelAccepted', 'cancelled; the read model follows'),
           400: error('not a task hash'),
-          403: error('a cross-site request'),
+          401: unauthenticated,
+          403: refused,
           404: error('no such task'),
           409: error('the task can no longer be cancelled'),
           503: unavailable,
         },
       },
     },
-    '/stats': { get: { responses: { 200: json('Stats', 'counts by status and the pipeline'), 503: unavailable } } },
+    '/stats': { get: { responses: { 200: json('Stats', 'counts by status and the pipeline'), 401: unauthenticated, 503: unavailable } } },
   },
+  // Where sign-in is on (always in prod): an API token (make token-add-prod), or a signed-in browser's session.
+  security: [{ apiToken: [] }, { session: [] }],
   components: {
+    securitySchemes: {
+      apiToken: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <token>; make token-add-prod NAME=<name> ROLE=viewer|operator prints one' },
+      session: { type: 'apiKey', in: 'cookie', name: 'chorus.sid', description: 'the session cookie a browser gets at /login' },
+    },
     schemas: Object.fromEntries(
       Object.entries(schemas).map(([name, schema]) => {
         const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;

@@ -5,7 +5,9 @@ import type { ReadModel } from '@chorus/read-model';
 import { STATUSES, type Status } from '@chorus/tasks';
 import { asHttpError } from './errors.ts';
 import { BODY_LIMIT } from './limits.ts';
+import type { Access } from './access.ts';
 import { refuseCrossSite } from './security.ts';
+import { requireOperator } from './sign-in.ts';
 import { cancelTask, deleteTask, hashParam, readTaskInput, statusQuery, taskNotFound } from './requests.ts';
 import { type DashboardData, dashboard, messagePage, pendingPage, taskPage } from './templates.ts';
 import type { TaskViews } from './task-views.ts';
@@ -16,6 +18,7 @@ const TITLES: Record<string, string> = {
   not_found: 'No such task',
   not_cancellable: 'Cannot cancel',
   cross_site_request: 'Refused',
+  forbidden: 'Not allowed',
   malformed_record: 'Unreadable task',
   unavailable: 'Temporarily unavailable',
 };
@@ -24,7 +27,7 @@ const sentence = (message: string) => `${message.charAt(0).toUpperCase()}${messa
 export function pageRoutes({ store, model, views }: { store: TaskStore; model: ReadModel; views: TaskViews }) {
   async function renderDashboard(res: Response, status: number, extra: Partial<Pick<DashboardData, 'error' | 'notice' | 'form' | 'filter'>> = {}) {
     const [tasks, stats, pipeline, minutes] = await Promise.all([model.list({ status: extra.filter, limit: 50 }), model.stats(), views.pipeline(), model.lastMinutes()]);
-    res.status(status).type('html').send(dashboard({ tasks, stats, pipeline, minutes, ...extra }));
+    res.status(status).type('html').send(dashboard({ access: res.locals.access as Access, tasks, stats, pipeline, minutes, ...extra }));
   }
 
   async function showDashboard(req: Request, res: Response) {
@@ -51,8 +54,9 @@ export function pageRoutes({ store, model, views }: { store: TaskStore; model: R
     const hash = hashParam(req);
     const found = await views.lookup(hash);
     const expect = STATUSES.includes(req.query.expect as Status) ? (req.query.expect as Status) : undefined;
-    if (found.state === 'ready') return res.type('html').send(taskPage(found.task, expect, found.arrivalMs));
-    if (found.state === 'pending') return res.type('html').send(pendingPage(found.task));
+    const access = res.locals.access as Access;
+    if (found.state === 'ready') return res.type('html').send(taskPage(access, found.task, expect, found.arrivalMs));
+    if (found.state === 'pending') return res.type('html').send(pendingPage(access, found.task));
     throw taskNotFound(hash);
   }
 
@@ -71,19 +75,19 @@ export function pageRoutes({ store, model, views }: { store: TaskStore; model: R
   const renderError: ErrorRequestHandler = (error, _req, res, next) => {
     const http = asHttpError(error);
     if (!http) return next(error);
-    res.status(http.status).type('html').send(messagePage(TITLES[http.code] ?? 'Error', sentence(http.message)));
+    res.status(http.status).type('html').send(messagePage(TITLES[http.code] ?? 'Error', sentence(http.message), res.locals.access as Access | undefined));
   };
 
   const pages = express.Router();
   pages.use(refuseCrossSite);
   const form = express.urlencoded({ extended: false, limit: BODY_LIMIT });
   pages.get('/', showDashboard);
-  pages.post('/', form, submitForm);
+  pages.post('/', requireOperator, form, submitForm);
   pages.get('/query/:hash', showTask);
-  pages.post('/query/:hash/cancel', cancelForm);
-  pages.post('/query/:hash/delete', deleteForm);
+  pages.post('/query/:hash/cancel', requireOperator, cancelForm);
+  pages.post('/query/:hash/delete', requireOperator, deleteForm);
   pages.use((_req, res) => {
-    res.status(404).type('html').send(messagePage('Not found', 'There is no page here.'));
+    res.status(404).type('html').send(messagePage('Not found', 'There is no page here.', res.locals.access as Access | undefined));
   });
   pages.use(renderError);
   return pages;

@@ -1,13 +1,24 @@
 import { z } from 'zod';
-import { env, loadConfig, logEnv, postgresEnv, postgresSettings, redisEnv } from '@chorus/config';
+import { defaults, env, loadConfig, logEnv, postgresEnv, postgresSettings, redisEnv } from '@chorus/config';
 
-export const schema = z.object({
-  PORT: env.port().default(3000),
-  CHORUS_ENV: env.identifier().default('local'),
-  ...postgresEnv,
-  ...redisEnv,
-  ...logEnv,
-});
+const adminPassword = z.string().min(12, "the admin's password (CHORUS_ADMIN_PASSWORD) needs at least 12 characters");
+const secret = (what: string) => z.string().min(32, `${what} needs at least 32 characters (make run-prod generates one in .env.prod)`);
+
+export const schema = z
+  .object({
+    PORT: env.port().default(3000),
+    CHORUS_ENV: env.identifier().default('local'),
+    CHORUS_SIGN_IN: z.enum(['required', 'off'], { error: 'CHORUS_SIGN_IN is `required` or `off`' }).default(defaults.signIn),
+    CHORUS_SESSION_SECRET: secret('CHORUS_SESSION_SECRET').optional(),
+    TRUST_PROXY: z.string().optional(),
+    ...postgresEnv,
+    ...redisEnv,
+    ...logEnv,
+  })
+  .refine((c) => c.CHORUS_SIGN_IN === 'off' || c.CHORUS_SESSION_SECRET, {
+    path: ['CHORUS_SESSION_SECRET'],
+    error: 'required while CHORUS_SIGN_IN=required: the key that signs session cookies',
+  });
 
 export type Settings = ReturnType<typeof loadSettings>;
 
@@ -19,13 +30,21 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     postgres: postgresSettings(c),
     redisUrl: c.REDIS_URL,
     logLevel: c.LOG_LEVEL,
+    sessionSecret: c.CHORUS_SIGN_IN === 'required' ? c.CHORUS_SESSION_SECRET : undefined,
+    trustProxy: c.TRUST_PROXY,
   };
+}
+
+/** The account commands (users, tokens, the admin): Postgres as the app role, and Redis for sessions. */
+export function loadAccountSettings(source: Record<string, string | undefined> = process.env) {
+  const c = loadConfig(z.object({ ...postgresEnv, ...redisEnv, ...logEnv, CHORUS_ADMIN_PASSWORD: adminPassword.optional() }), source);
+  return { postgres: postgresSettings(c), redisUrl: c.REDIS_URL, logLevel: c.LOG_LEVEL, adminPassword: c.CHORUS_ADMIN_PASSWORD };
 }
 
 /** `migrate`: the owner role's connection, and the environment whose publication it creates. */
 export function loadMigrateSettings(source: Record<string, string | undefined> = process.env) {
-  const c = loadConfig(z.object({ ...postgresEnv, ...logEnv, CHORUS_ENV: env.identifier().optional() }), source);
-  return { postgres: postgresSettings(c), env: c.CHORUS_ENV, logLevel: c.LOG_LEVEL };
+  const c = loadConfig(z.object({ ...postgresEnv, ...logEnv, CHORUS_ENV: env.identifier().optional(), CHORUS_ADMIN_PASSWORD: adminPassword.optional() }), source);
+  return { postgres: postgresSettings(c), env: c.CHORUS_ENV, logLevel: c.LOG_LEVEL, adminPassword: c.CHORUS_ADMIN_PASSWORD };
 }
 
 const rolePassword = (role: string) =>

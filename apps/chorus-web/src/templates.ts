@@ -2,6 +2,7 @@ import { CANCELLABLE, MAX_QUERY_LENGTH, MODES, STATUSES, type Status, type Task 
 import { type SafeHtml, cspHash, html, raw } from './html.ts';
 import type { MinuteFigures } from '@chorus/read-model';
 import type { PipelineStatus } from './task-views.ts';
+import { type Access, canWrite } from './access.ts';
 
 const STYLE = `
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1d2330}
@@ -13,6 +14,8 @@ button,select{font:inherit;padding:.3rem .6rem;width:max-content}
 .error{background:#fde8e8;padding:.5rem .8rem;border-radius:.3rem}
 table{border-collapse:collapse;width:100%}td,th{text-align:left;padding:.3rem .5rem;border-bottom:1px solid #e3e6ec}
 code{font-size:.85em}form.inline{display:inline;margin-right:.5rem}dl{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dt{font-weight:600}
+header.who{display:flex;gap:.6rem;align-items:center;flex-wrap:wrap;font-size:.9rem}.open{background:#fff4d6;padding:.3rem .7rem;border-radius:.3rem}
+form.login{display:grid;gap:.5rem;max-width:20rem}input{font:inherit;padding:.3rem}
 figure.chart{margin:1rem 0}figure.chart svg{display:block;width:100%;height:auto}figcaption{font-size:.85rem}
 .env{font-size:.8rem;color:#fff;padding:.15rem .5rem;border-radius:.3rem;vertical-align:middle;background:#6941c6}
 .env.env-prod{background:#b42318}.env.env-dev{background:#175cd3}.env.env-test{background:#475467}
@@ -49,10 +52,19 @@ export function setEnvironment(env: string): void {
   environment = env;
 }
 
-function layout(title: string, body: SafeHtml, head: SafeHtml | '' = ''): string {
+/** Who is signed in, and the way out; or, with sign-in off, that anyone here may change tasks. */
+function whoLine(access: Access | undefined): SafeHtml | '' {
+  if (!access) return '';
+  if (access.signIn === 'off') return html`<header class="who"><p class="open" data-testid="sign-in-off">Sign-in is off in this environment: anyone who can reach this page can submit, cancel and delete tasks.</p></header>`;
+  return html`<header class="who"><span data-testid="who">Signed in as <strong>${access.who.name}</strong> (${access.who.role})</span>${
+    access.via === 'session' ? html`<form method="post" action="/logout" class="inline"><button type="submit" data-testid="sign-out">Sign out</button></form>` : ''
+  }</header>`;
+}
+
+function layout(title: string, body: SafeHtml, { head = '', access }: { head?: SafeHtml | ''; access?: Access } = {}): string {
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · CHORUS · ${environment}</title><style>${raw(STYLE)}</style>${head}</head>
-<body class="env-${environment}"><h1><a href="/">CHORUS</a> <span class="env env-${environment}" data-testid="environment">${environment}</span></h1>${body}</body></html>`.value;
+<body class="env-${environment}"><h1><a href="/">CHORUS</a> <span class="env env-${environment}" data-testid="environment">${environment}</span></h1>${whoLine(access)}<main>${body}</main></body></html>`.value;
 }
 
 /** The live script: for one task (and, with `wait`, until it is ready or in `expect`), or for the dashboard. */
@@ -112,6 +124,7 @@ ${bars}</svg>
 }
 
 export interface DashboardData {
+  access: Access;
   tasks: Task[];
   /** The last hour, per minute (ReadModel.lastMinutes). */
   minutes?: MinuteFigures[];
@@ -133,24 +146,24 @@ export function dashboard(d: DashboardData): string {
   return layout(
     'Dashboard',
     html`${d.error ? html`<p class="error" role="alert">${d.error}</p>` : ''}${d.notice ? html`<p class="pipeline behind" role="status">${d.notice}</p>` : ''}
-<form class="submit" method="post" action="/">
+${canWrite(d.access) ? html`<form class="submit" method="post" action="/">
   <label for="query">Query</label>
   <textarea id="query" name="query" maxlength="${MAX_QUERY_LENGTH}" required>${d.form?.query ?? ''}</textarea>
   <label for="mode">Mode</label>
   <select id="mode" name="mode">${options}</select>
   <button type="submit">Submit</button>
-</form>
+</form>` : html`<p data-testid="read-only">Your role (viewer) reads only: an operator submits, cancels and deletes tasks.</p>`}
 ${pipelineLine(d.pipeline)}
 ${d.minutes ? latencyChart(d.minutes) : ''}
 <ul class="counters">${counters}<li>total: <strong data-status="total">${d.stats.total}</strong></li></ul>
 <h2>${d.filter ? `${d.filter} tasks` : 'Recent tasks'}</h2>
 ${rows.length > 0 ? html`<table><thead><tr><th>Query</th><th>Mode</th><th>Status</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No tasks yet.</p>`}`,
-    follow(),
+    { head: follow(), access: d.access },
   );
 }
 
 /** The projected task. With `expect`, a change the user made is still in flight: say so and follow it. */
-export function taskPage(task: Task, expect?: Status, arrivalMs?: number | null): string {
+export function taskPage(access: Access, task: Task, expect?: Status, arrivalMs?: number | null): string {
   const inFlight = expect && expect !== task.status;
   const actions = html`<form method="post" action="/query/${task.hash}/delete" class="inline"><button type="submit" data-testid="delete">Delete task</button></form>
 ${CANCELLABLE.includes(task.status) && !inFlight ? html`<form method="post" action="/query/${task.hash}/cancel" class="inline"><button type="submit" data-testid="cancel">Cancel task</button></form>` : ''}`;
@@ -165,21 +178,36 @@ ${CANCELLABLE.includes(task.status) && !inFlight ? html`<form method="post" acti
 <dt>Updated</dt><dd>${task.updatedAt}</dd>
 <dt>Hash</dt><dd><code>${task.hash}</code></dd></dl>
 ${arrivalMs === null || arrivalMs === undefined ? '' : html`<p data-testid="arrival">Projected ${arrivalMs} ms after it was saved.</p>`}
-<p>${actions}</p>`,
-    inFlight ? follow({ hash: task.hash, wait: true, expect }) : follow({ hash: task.hash }),
+${canWrite(access) ? html`<p>${actions}</p>` : ''}`,
+    { head: inFlight ? follow({ hash: task.hash, wait: true, expect }) : follow({ hash: task.hash }), access },
   );
 }
 
 /** The task is in Postgres but not yet in the read model: say so, and reload when it arrives. */
-export function pendingPage(task: Task): string {
+export function pendingPage(access: Access, task: Task): string {
   return layout(
     'Task',
     html`<p class="pipeline behind" data-testid="task" data-state="pending">Submitted — waiting for the pipeline. This page updates by itself.</p>
 <dl><dt>Query</dt><dd>${task.query}</dd><dt>Mode</dt><dd>${task.mode}</dd><dt>Hash</dt><dd><code>${task.hash}</code></dd></dl>`,
-    follow({ hash: task.hash, wait: true }),
+    { head: follow({ hash: task.hash, wait: true }), access },
   );
 }
 
-export function messagePage(title: string, message: string): string {
-  return layout(title, html`<p class="error" role="alert">${message}</p><p><a href="/">Back to the dashboard</a></p>`);
+export function messagePage(title: string, message: string, access?: Access): string {
+  return layout(title, html`<p class="error" role="alert">${message}</p><p><a href="/">Back to the dashboard</a></p>`, { access });
+}
+
+export function loginPage({ next, name, error }: { next: string; name?: string; error?: string }): string {
+  return layout(
+    'Sign in',
+    html`<h2>Sign in</h2>${error ? html`<p class="error" role="alert">${error}</p>` : ''}
+<form class="login" method="post" action="/login">
+  <label for="name">Name</label>
+  <input id="name" name="name" autocomplete="username" autocapitalize="none" required value="${name ?? ''}">
+  <label for="password">Password</label>
+  <input id="password" name="password" type="password" autocomplete="current-password" required>
+  <input type="hidden" name="next" value="${next}">
+  <button type="submit">Sign in</button>
+</form>`,
+  );
 }

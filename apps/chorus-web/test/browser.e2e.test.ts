@@ -69,8 +69,8 @@ describe('the dashboard in a browser', () => {
     await page.locator('[data-testid=status]', { hasText: 'CANCELLED' }).waitFor({ timeout: 5_000 });
     const shownMs = performance.now() - projected;
     console.log(`live update: the cancel showed on the open task page ${shownMs.toFixed(0)} ms after its change was projected (Server-Sent Events)`);
-    // Measured well under a second here; the guard allows for a busy two-core host (make test beside prod and dev).
-    expect(shownMs).toBeLessThan(3000);
+    // Within a second of its projection, as users are promised (measured at 245 to 314 ms during make test).
+    expect(shownMs).toBeLessThan(1000);
     await page.close();
   });
 });

@@ -80,7 +80,10 @@ const uptimeBefore = { prod: await startedAt('chorus-prod'), dev: await startedA
 const b = useBrowser();
 
 afterAll(async () => {
-  for (const { url, hash } of submitted) await fetch(`${url}/api/tasks/${hash}`, { method: 'DELETE' }).catch(() => {});
+  for (const { url, hash } of submitted) {
+    const env = url === URLS.prod ? 'prod' : 'dev';
+    await fetch(`${url}/api/tasks/${hash}`, { method: 'DELETE', headers: await credentials(env).catch(() => ({})) }).catch(() => {});
+  }
   // Leave the host as it was: stop what this suite started, and remove only the data it created.
   for (const env of ['prod', 'dev'] as const) {
     if (host.running[env]) continue;
@@ -116,9 +119,33 @@ async function kafkaState(env: Env) {
   };
 }
 
-/** Submits through the UI's form and waits on the task page until the read model shows the task. */
-async function submitThroughUi(url: string, query: string): Promise<string> {
+/** prod's admin password, from the env file its first start wrote. */
+const adminPassword = () => parse(readFileSync(join(ROOT, 'deploy/compose/.env.prod'))).CHORUS_ADMIN_PASSWORD!;
+
+/** A page of `env`'s UI, signed in as prod's admin where sign-in is on (prod); dev's sign-in is off by default. */
+async function uiPage(env: Env) {
   const page = await b.browser.newPage();
+  if (env === 'prod') {
+    await page.goto(`${URLS.prod}/login`);
+    await page.fill('#name', 'admin');
+    await page.fill('#password', adminPassword());
+    await Promise.all([page.waitForURL(`${URLS.prod}/`), page.click('button[type=submit]')]);
+  }
+  return page;
+}
+
+/** Headers that sign an API request in: prod's admin session cookie; nothing for dev. */
+async function credentials(env: Env): Promise<Record<string, string>> {
+  if (env === 'dev') return {};
+  const res = await fetch(`${URLS.prod}/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ name: 'admin', password: adminPassword() }) });
+  expect(res.status, 'signing in to prod as admin').toBe(303);
+  return { cookie: res.headers.get('set-cookie')!.split(';')[0]! };
+}
+
+/** Submits through the UI's form and waits on the task page until the read model shows the task. */
+async function submitThroughUi(env: Env, query: string): Promise<string> {
+  const url = URLS[env];
+  const page = await uiPage(env);
   try {
     await page.goto(url);
     await page.fill('#query', query);
@@ -167,9 +194,17 @@ describe('the mandate of final separation', () => {
     expect(after).toEqual(before);
   });
 
+  it("prod requires sign-in: a page goes to /login, the API answers 401, /healthz stays open", async () => {
+    const page = await fetch(URLS.prod, { redirect: 'manual' });
+    expect(page.status).toBe(303);
+    expect(page.headers.get('location')).toBe('/login?next=%2F');
+    expect((await fetch(`${URLS.prod}/api/tasks`)).status).toBe(401);
+    expect((await fetch(`${URLS.prod}/healthz`)).status).toBe(200);
+  });
+
   it('AC-1, AC-2: each UI answers in a real browser', async () => {
     for (const env of ['prod', 'dev'] as const) {
-      const page = await b.browser.newPage();
+      const page = await uiPage(env);
       await page.goto(URLS[env]);
       expect(await page.locator('form.submit').count()).toBe(1);
       await page.close();
@@ -177,10 +212,10 @@ describe('the mandate of final separation', () => {
   });
 
   it.skipIf(!todo.submit.prod || !todo.submit.dev)('AC-1, AC-2, AC-6: a task per UI reaches its own environment only, through CDC, into its named volume', async () => {
-    hashes.prod = await submitThroughUi(URLS.prod, `acceptance prod ${RUN}`);
-    hashes.dev = await submitThroughUi(URLS.dev, `acceptance dev ${RUN}`);
+    hashes.prod = await submitThroughUi('prod', `acceptance prod ${RUN}`);
+    hashes.dev = await submitThroughUi('dev', `acceptance dev ${RUN}`);
     expect((await fetch(`${URLS.dev}/api/tasks/${hashes.prod}`)).status).toBe(404);
-    expect((await fetch(`${URLS.prod}/api/tasks/${hashes.dev}`)).status).toBe(404);
+    expect((await fetch(`${URLS.prod}/api/tasks/${hashes.dev}`, { headers: await credentials('prod') })).status).toBe(404);
     expect(await psql('chorus-prod', `SELECT count(*) FROM task_queue WHERE query_hash = '${hashes.prod}'`)).toBe('1');
     expect(await psql('chorus-dev', `SELECT count(*) FROM task_queue WHERE query_hash = '${hashes.prod}'`)).toBe('0');
     expect(await psql('chorus-dev', `SELECT count(*) FROM task_queue WHERE query_hash = '${hashes.dev}'`)).toBe('1');
@@ -228,7 +263,8 @@ describe('the mandate of final separation', () => {
     expect(after.settings, "prod Kafka's server.properties, against the upstream image's rules for its environment").toEqual(after.upstream);
     expect(kafkaNeeds(after.settings, ['/var/lib/kafka/data'])).toEqual([]);
     if (!hashes.prod) return;
-    const page = await b.browser.newPage();
+    // A restart keeps sessions (they live in prod's Redis volume); a new one is as good.
+    const page = await uiPage('prod');
     await page.goto(`${URLS.prod}/query/${hashes.prod}`);
     await page.waitForSelector('[data-testid=task][data-state=ready]', { timeout: 60_000 });
     expect(await page.getByTestId('query').textContent()).toBe(`acceptance prod ${RUN}`);

@@ -13,6 +13,7 @@ import { logs } from './commands/logs.ts';
 import { rebuild } from './commands/rebuild-read-model.ts';
 import { restore } from './commands/restore.ts';
 import { restoreDrill } from './commands/restore-drill.ts';
+import * as accounts from './commands/accounts.ts';
 import { rollback } from './commands/rollback.ts';
 import { status } from './commands/status.ts';
 import { test } from './commands/test.ts';
@@ -122,6 +123,35 @@ program
   .argument('[backup]', 'the backup to restore (see `backups`)')
   .description("replace the database with a backup: writes paused, connector stopped and reset, read model rebuilt, writes resumed")
   .action((e: Environment, name: string | undefined) => restore(ctx, e, name || undefined));
+program.command('users').argument('<env>', 'prod', prodOnly).description('list the accounts').action((e: Environment) => accounts.users(ctx, e));
+program
+  .command('user-add')
+  .argument('<env>', 'prod', prodOnly)
+  .argument('[name]')
+  .argument('[role]', 'viewer or operator')
+  .description('add an account; its generated password is printed once')
+  .action((e: Environment, name?: string, role?: string) => accounts.userAdd(ctx, e, name || undefined, role || undefined));
+program
+  .command('user-remove')
+  .argument('<env>', 'prod', prodOnly)
+  .argument('[name]')
+  .description('remove an account and end its sessions')
+  .action((e: Environment, name?: string) => accounts.userRemove(ctx, e, name || undefined));
+program.command('tokens').argument('<env>', 'prod', prodOnly).description('list the API tokens').action((e: Environment) => accounts.tokens(ctx, e));
+program
+  .command('token-add')
+  .argument('<env>', 'prod', prodOnly)
+  .argument('[name]')
+  .argument('[role]', 'viewer or operator')
+  .description('make an API token, printed once and stored hashed')
+  .action((e: Environment, name?: string, role?: string) => accounts.tokenAdd(ctx, e, name || undefined, role || undefined));
+program
+  .command('token-remove')
+  .argument('<env>', 'prod', prodOnly)
+  .argument('[name]')
+  .description('revoke an API token')
+  .action((e: Environment, name?: string) => accounts.tokenRemove(ctx, e, name || undefined));
+program.command('reset-admin').argument('<env>', 'prod', prodOnly).description("give the admin a new password, written into the env file and never printed").action((e: Environment) => accounts.resetAdmin(ctx, e));
 program.command('restore-drill').description('back up and restore a prod-like project of its own, and check the read model against the restored database').action(() => restoreDrill(ctx));
 program.command('clean-test').description('remove test runs whose owner is gone (killed or closed); live runs are left alone').action(() => cleanTest(ctx));
 

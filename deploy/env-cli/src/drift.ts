@@ -31,6 +31,7 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
   },
   { path: /^services\.(postgres|redis)\.command$/, envs: ['test'], why: 'test trades durability for speed on throwaway storage' },
   { path: /^services\.chorus-tester\./, envs: ['test'], why: "test's end-to-end suite" },
+  { path: /^services\.chorus-web\.environment\.CHORUS_SIGN_IN$/, envs: ['dev', 'test'], why: 'prod always requires sign-in; dev (off by default) and test (on by default) may turn it off or on' },
   { path: /^services\.backup\./, envs: ['dev', 'test'], why: 'only prod keeps backups (make backup-prod, make restore-prod); dev and test start from scratch' },
   { path: /^services\.(setup-connector|connector-handover|chorus-stream-processor)\.environment\.CDC_PROFILE$/, envs: ['test'], why: 'make bench measures the baseline profile in projects from the test file' },
 ];

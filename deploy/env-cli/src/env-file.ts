@@ -26,6 +26,11 @@ const schemaFor = (e: Environment) =>
       CHORUS_OWNER_PASSWORD: passwordFor(e),
       CHORUS_APP_PASSWORD: passwordFor(e),
       CHORUS_CDC_PASSWORD: passwordFor(e),
+      // Sign-in: the first account's password, and the key that signs session cookies.
+      CHORUS_ADMIN_PASSWORD: passwordFor(e),
+      CHORUS_SESSION_SECRET: z.string().min(32, 'use at least 32 characters'),
+      // dev and test may turn sign-in off or on; prod always requires it.
+      ...(e.name === 'prod' ? {} : { CHORUS_SIGN_IN: z.enum(['required', 'off']).optional() }),
       // prod only: where its UI listens on the host (the other environments publish on 127.0.0.1 only), and its backup schedule.
       ...(e.name === 'prod'
         ? {
@@ -67,7 +72,7 @@ export function readEnvFile(root: string, e: Environment): Record<string, string
 }
 
 /** Secrets prod generates, and adds to an older .env.prod that lacks them (no existing line changes). */
-export const GENERATED_SECRETS = ['REDIS_PASSWORD', 'CHORUS_OWNER_PASSWORD', 'CHORUS_APP_PASSWORD', 'CHORUS_CDC_PASSWORD'] as const;
+export const GENERATED_SECRETS = ['REDIS_PASSWORD', 'CHORUS_OWNER_PASSWORD', 'CHORUS_APP_PASSWORD', 'CHORUS_CDC_PASSWORD', 'CHORUS_ADMIN_PASSWORD', 'CHORUS_SESSION_SECRET'] as const;
 
 const secret = () => randomBytes(24).toString('base64url');
 

@@ -1,16 +1,43 @@
 /**
  * A project's web app driven from inside its own container (no host port needed), through the routes
  * every release has had: the dashboard's form (POST /), and a task page's cancel and delete forms.
- * Reading back uses this release's JSON API. Each call is one `node -e` in the chorus-web container.
+ * Reading back uses this release's JSON API. Each call is one `node -e` in the chorus-web container, with
+ * an operator API token where the release has sign-in.
  */
 import { z } from 'zod';
 import { OperatorError } from '@chorus/errors';
 import type { Context } from './context.ts';
 
-/** Runs `body` (an async function of `base` and `args`) in the project's chorus-web; resolves to what it printed, parsed. */
+/** The API token the env CLI uses in each project ('' for a release without sign-in), made once per process. */
+const tokens = new Map<string, string>();
+
+/**
+ * An operator token named env-cli, made anew (replacing the last one) in the project's web container. A
+ * release from before accounts has no such command: it needs no token.
+ */
+async function webToken(ctx: Context, project: string, { fresh = false } = {}): Promise<string> {
+  const known = tokens.get(project);
+  if (known !== undefined && !fresh) return known;
+  const made = await ctx.compose.execResult(project, 'chorus-web', ['node', '/app/main.cjs', 'token-add', 'env-cli', '--role', 'operator', '--replace']);
+  if (made.code !== 0 && !/unknown (command|option)/i.test(made.err)) throw new OperatorError(`making an API token in ${project}'s web app failed: ${made.err.split('\n').slice(-2).join(' ') || `exit ${made.code}`}`);
+  const token = made.code === 0 ? made.out.split('\n').at(-1)!.trim() : '';
+  tokens.set(project, token);
+  return token;
+}
+
+/**
+ * Runs `body` (an async function of `base` and `args`) in the project's chorus-web; resolves to what it
+ * printed, parsed. Its requests carry the env CLI's token; a 401 (a restore brought back a database without
+ * it) makes a new one, once.
+ */
 async function inWeb<T>(ctx: Context, project: string, schema: z.ZodType<T>, body: string, args: unknown): Promise<T> {
-  const script = `(async (base, args) => { ${body} })('http://127.0.0.1:3000', JSON.parse(process.argv[1])).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(String(e)); process.exit(1); })`;
-  const result = await ctx.compose.execResult(project, 'chorus-web', ['node', '-e', script, JSON.stringify(args)]);
+  const script = `const token = process.env.CHORUS_TOKEN;
+const fetch = (url, init = {}) => globalThis.fetch(url, { ...init, headers: { ...init.headers, ...(token ? { authorization: 'Bearer ' + token } : {}) } })
+  .then((r) => { if (r.status === 401) throw new Error('401 unauthenticated'); return r; });
+(async (base, args) => { ${body} })('http://127.0.0.1:3000', JSON.parse(process.argv[1])).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(String(e)); process.exit(1); })`;
+  const run = async (token: string) => ctx.compose.execResult(project, 'chorus-web', ['node', '-e', script, JSON.stringify(args)], { env: { CHORUS_TOKEN: token } });
+  let result = await run(await webToken(ctx, project));
+  if (result.code !== 0 && result.err.includes('401 unauthenticated')) result = await run(await webToken(ctx, project, { fresh: true }));
   if (result.code !== 0) throw new OperatorError(`driving ${project}'s web app failed: ${result.err.split('\n').slice(-2).join(' ') || `exit ${result.code}`}`);
   return schema.parse(JSON.parse(result.out.split('\n').at(-1)!));
 }

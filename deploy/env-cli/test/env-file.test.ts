@@ -29,7 +29,7 @@ describe('prod env file', () => {
     const path = join(root, ENVIRONMENTS.prod.envFile);
     const old = 'CHORUS_ENV=prod\nPOSTGRES_USER=chorus\nPOSTGRES_DB=chorus\nPOSTGRES_PASSWORD=the-old-password-123\n';
     writeFileSync(path, old, { mode: 0o600 });
-    expect(ensureProdEnvFile(root, ENVIRONMENTS.prod, '')).toEqual({ added: ['REDIS_PASSWORD', 'CHORUS_OWNER_PASSWORD', 'CHORUS_APP_PASSWORD', 'CHORUS_CDC_PASSWORD'] });
+    expect(ensureProdEnvFile(root, ENVIRONMENTS.prod, '')).toEqual({ added: ['REDIS_PASSWORD', 'CHORUS_OWNER_PASSWORD', 'CHORUS_APP_PASSWORD', 'CHORUS_CDC_PASSWORD', 'CHORUS_ADMIN_PASSWORD', 'CHORUS_SESSION_SECRET'] });
     const now = readFileSync(path, 'utf8');
     expect(now.startsWith(old)).toBe(true);
     expect(readEnvFile(root, ENVIRONMENTS.prod).REDIS_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);

@@ -27,4 +27,15 @@ export const defaults = {
    * read model from Postgres) and writes its snapshot watermarks to. The migrations create it.
    */
   signalTable: 'public.debezium_signal',
+  /**
+   * CHORUS_SIGN_IN: `required` (accounts and API tokens; prod always) or `off` (anyone who reaches the UI
+   * may use it; dev's default, said on every page).
+   */
+  signIn: 'required',
+  /** How long a session lasts without use. */
+  sessionIdleMs: 12 * 3_600_000,
+  /** Wrong passwords allowed per account, and per client address, within `window` before 429. */
+  signInLimits: { perAccount: 5, perAddress: 20, windowS: 60 },
+  /** bcrypt's cost: about a quarter of a second per sign-in on one core. */
+  passwordCost: 12,
 } as const;

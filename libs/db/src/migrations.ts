@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { defaults } from '@chorus/config';
 import { STATUSES } from '@chorus/tasks';
+import { NAME_PATTERN, USER_ROLES } from './account-store.ts';
 
 export interface Migration {
   id: string;
@@ -32,6 +33,23 @@ export const MIGRATIONS: Migration[] = [
         id    varchar(42) PRIMARY KEY,
         type  varchar(32) NOT NULL,
         data  varchar(2048) NULL
+      );`,
+  },
+  {
+    id: '003_accounts',
+    // Who may use the UI and the API. Not captured: no password or token hash reaches Kafka.
+    sql: `
+      CREATE TABLE IF NOT EXISTS accounts (
+        name           text        PRIMARY KEY CHECK (name ~ '${NAME_PATTERN}'),
+        role           text        NOT NULL CHECK (role IN (${USER_ROLES.map((r) => `'${r}'`).join(', ')})),
+        password_hash  text        NOT NULL,
+        created_at     timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE TABLE IF NOT EXISTS api_tokens (
+        name        text        PRIMARY KEY CHECK (name ~ '${NAME_PATTERN}'),
+        role        text        NOT NULL CHECK (role IN (${USER_ROLES.map((r) => `'${r}'`).join(', ')})),
+        token_hash  char(64)    NOT NULL UNIQUE,
+        created_at  timestamptz NOT NULL DEFAULT now()
       );`,
   },
 ];

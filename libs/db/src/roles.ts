@@ -1,12 +1,13 @@
 /**
  * The database's roles, least privilege each, following Debezium's guidance for a non-superuser setup:
  *   owner  runs the migrations: the only role with DDL; owns the tables and the publication.
- *   app    the web app: SELECT, INSERT, UPDATE, DELETE on task_queue, nothing else.
+ *   app    the web app: SELECT, INSERT, UPDATE, DELETE on task_queue and the account tables, nothing else.
  *   cdc    Debezium: LOGIN REPLICATION and SELECT on the captured tables, nothing else.
  * The superuser made by initdb only runs provisionRoles, once per start, and never serves a request.
  */
 import type pg from 'pg';
 import { defaults } from '@chorus/config';
+import { ACCOUNT_TABLES } from './account-store.ts';
 
 export const ROLES = { owner: 'chorus_owner', app: 'chorus_app', cdc: 'chorus_cdc' } as const;
 export type RoleName = keyof typeof ROLES;
@@ -73,6 +74,7 @@ export async function grantAccess(client: pg.ClientBase, publication: string): P
   await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${tables} TO ${app}`);
   await client.query(`GRANT SELECT ON ${tables} TO ${cdc}`);
   await client.query(`GRANT SELECT, INSERT ON ${signals} TO ${cdc}`);
+  await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${ACCOUNT_TABLES.map(qualified).join(', ')} TO ${app}`);
   const exists = (await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [publication])).rowCount === 1;
   if (!exists) await client.query(`CREATE PUBLICATION ${ident(client, publication)} FOR TABLE ${tables}, ${signals}`);
   const published = await client.query(`SELECT 1 FROM pg_publication_tables WHERE pubname = $1 AND format('%s.%s', schemaname, tablename) = $2`, [publication, defaults.signalTable]);

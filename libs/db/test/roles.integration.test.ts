@@ -44,6 +44,8 @@ describe('the roles', () => {
   it('the owner owns the tables and the publications, old ones included', async () => {
     const tables = await server.sql(`SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
     expect(tables.rows).toEqual([
+      { tablename: 'accounts', tableowner: ROLES.owner },
+      { tablename: 'api_tokens', tableowner: ROLES.owner },
       { tablename: 'debezium_signal', tableowner: ROLES.owner },
       { tablename: 'schema_migrations', tableowner: ROLES.owner },
       { tablename: 'task_queue', tableowner: ROLES.owner },
@@ -83,6 +85,17 @@ describe('the roles', () => {
       expect((await c.query('SELECT count(*)::int AS n FROM task_queue')).rows[0].n).toBe(1);
       expect(await code(c.query(`DELETE FROM task_queue`))).toBe('42501');
       expect(await code(c.query('CREATE TABLE intruder (id int)'))).toBe('42501');
+      // Password and token hashes stay out of CDC's reach, and out of the publication (above).
+      expect(await code(c.query('SELECT * FROM accounts'))).toBe('42501');
+      expect(await code(c.query('SELECT * FROM api_tokens'))).toBe('42501');
+    });
+  });
+
+  it('the app role manages accounts and tokens', async () => {
+    await as('app', async (c) => {
+      await c.query(`INSERT INTO accounts (name, role, password_hash) VALUES ('ana', 'viewer', 'x')`);
+      await c.query(`DELETE FROM accounts WHERE name = 'ana'`);
+      expect(await code(c.query(`INSERT INTO accounts (name, role, password_hash) VALUES ('ana', 'admin', 'x')`))).toBe('23514');
     });
   });
 

@@ -4,11 +4,12 @@ import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { Projector } from '@chorus/cdc-events';
-import { TaskStore, migrate } from '@chorus/db';
+import { AccountStore, TaskStore, type UserRole, migrate } from '@chorus/db';
 import { createLogger } from '@chorus/logger';
 import { Redis } from 'ioredis';
 import { ReadModel } from '@chorus/read-model';
 import { startPostgres, startRedis, type TestPostgres, type TestRedis } from '@chorus/testing';
+import { generateToken, hashPassword, tokenHash } from '../../src/accounts.ts';
 import { createApp } from '../../src/app.ts';
 import { poolConfig, redisOptions } from '../../src/clients.ts';
 
@@ -22,10 +23,17 @@ export interface Harness {
   /** What the stream processor does with a batch of Kafka message values. */
   projector: Projector;
   rows(): Promise<number>;
+  /** With sign-in on: adds an account (bcrypt at a test's cost) or an API token, and returns the token. */
+  addAccount(name: string, role: UserRole, password: string): Promise<void>;
+  addToken(name: string, role: UserRole): Promise<string>;
+  accounts: AccountStore;
 }
 
+/** The session-signing key the harness uses when sign-in is on. */
+export const TEST_SESSION_SECRET = 'a-test-session-secret-of-32-chars-or-more';
+
 /** chorus-web on a free port, against a real PostgreSQL and Redis, for the tests of one file. */
-export function useHarness(): Harness {
+export function useHarness({ signIn = false, trustProxy }: { signIn?: boolean; trustProxy?: string } = {}): Harness {
   const h = {} as Harness & { server?: Server; pool?: pg.Pool };
   beforeAll(async () => {
     [h.pg, h.redis] = await Promise.all([startPostgres(), startRedis()]);
@@ -38,7 +46,14 @@ export function useHarness(): Harness {
     h.model = new ReadModel(h.client);
     const log = createLogger({ name: 'test', level: 'silent', format: 'json', destination: new PassThrough() });
     h.projector = new Projector(h.model, log);
-    const app = createApp({ env: 'test', pool: h.pool, redis: h.client, store: new TaskStore(h.pool), model: h.model, log });
+    const app = createApp({ env: 'test', pool: h.pool, redis: h.client, store: new TaskStore(h.pool), model: h.model, log, sessionSecret: signIn ? TEST_SESSION_SECRET : undefined, trustProxy });
+    const accounts = (h.accounts = new AccountStore(h.pool));
+    h.addAccount = async (name, role, password) => void (await accounts.add(name, role, await hashPassword(password, 4)));
+    h.addToken = async (name, role) => {
+      const token = generateToken();
+      await accounts.addToken(name, role, tokenHash(token));
+      return token;
+    };
     h.server = await new Promise<Server>((resolve) => {
       const server = app.listen(0, '127.0.0.1', () => resolve(server));
     });
