@@ -24,7 +24,7 @@ async function signedIn(role: 'viewer' | 'operator') {
   await page.goto(`${hs.url}/login`);
   await page.fill('#name', name);
   await page.fill('#password', 'a-test-password');
-  await Promise.all([page.waitForURL(`${hs.url}/`), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${hs.url}/`), page.click('form.login button[type=submit]')]);
   return page;
 }
 
@@ -83,7 +83,7 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
       await check(`${env} login`, anonymous);
       await anonymous.fill('#name', 'nobody');
       await anonymous.fill('#password', 'wrong');
-      await anonymous.click('button[type=submit]');
+      await anonymous.click('form.login button[type=submit]');
       await anonymous.waitForSelector('.error');
       await check(`${env} login with an error`, anonymous);
       for (const role of ['viewer', 'operator'] as const) {

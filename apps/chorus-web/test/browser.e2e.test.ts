@@ -20,7 +20,7 @@ describe('the dashboard in a browser', () => {
     await page.goto(h.url);
     await page.fill('#query', 'what does the browser see?');
     await page.selectOption('#mode', 'deep_research');
-    await Promise.all([page.waitForURL(/\/query\/[0-9a-f]{32}$/), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(/\/query\/[0-9a-f]{32}$/), page.click('form.submit button[type=submit]')]);
 
     expect(await page.getByTestId('task').getAttribute('data-state')).toBe('pending');
     expect(await page.getByTestId('task').textContent()).toContain('waiting for the pipeline');

@@ -129,7 +129,7 @@ async function uiPage(env: Env) {
     await page.goto(`${URLS.prod}/login`);
     await page.fill('#name', 'admin');
     await page.fill('#password', adminPassword());
-    await Promise.all([page.waitForURL(`${URLS.prod}/`), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${URLS.prod}/`), page.click('form.login button[type=submit]')]);
   }
   return page;
 }
@@ -150,7 +150,7 @@ async function submitThroughUi(env: Env, query: string): Promise<string> {
     await page.goto(url);
     await page.fill('#query', query);
     await page.selectOption('#mode', 'think');
-    await Promise.all([page.waitForURL(/\/query\/[0-9a-f]{32}$/), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(/\/query\/[0-9a-f]{32}$/), page.click('form.submit button[type=submit]')]);
     await page.waitForSelector('[data-testid=task][data-state=ready]', { timeout: 60_000 });
     expect(await page.getByTestId('query').textContent()).toBe(query);
     const hash = page.url().split('/').pop()!;
