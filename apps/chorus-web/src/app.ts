@@ -15,6 +15,7 @@ import { signIn } from './sign-in.ts';
 import { setEnvironment } from './templates.ts';
 import { TaskViews } from './task-views.ts';
 import { WritePause } from './write-pause.ts';
+import { WriteStoreWatch } from './write-store-watch.ts';
 
 export interface Deps {
   /** The environment's name, shown on every page (CHORUS_ENV). */
@@ -32,7 +33,8 @@ export interface Deps {
 
 export function createApp({ pool, redis, store, model, log, env = 'local', sessionSecret, trustProxy }: Deps) {
   setEnvironment(env);
-  const views = new TaskViews(store, model);
+  const written = new WriteStoreWatch(store, log);
+  const views = new TaskViews(store, model, written);
   const app = express();
   app.disable('x-powered-by');
   if (trustProxy) app.set('trust proxy', trustProxy);
@@ -40,6 +42,11 @@ export function createApp({ pool, redis, store, model, log, env = 'local', sessi
   app.use(securityHeaders());
   app.use(healthRoutes({ pool, redis, log }));
   app.use(signIn({ redis, accounts: new AccountStore(pool), sessionSecret }));
+  // Whatever a request that may write did, the next page counts Postgres's tasks again.
+  app.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') res.on('finish', () => written.changed());
+    next();
+  });
   app.use(new WritePause(model).start().middleware());
   app.use(new LiveChanges(redis, log).start().routes());
   app.use('/api', apiRoutes({ store, model, views }));

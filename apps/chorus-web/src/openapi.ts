@@ -18,7 +18,14 @@ const schemas = {
   Stats: z.object({
     total: z.number().int(),
     byStatus: z.record(z.enum(STATUSES), z.number().int()),
-    pipeline: z.object({ waiting: z.number().int(), inPostgres: z.number().int(), inReadModel: z.number().int(), lastEventAt: z.string().nullable() }),
+    pipeline: z.object({
+      writable: z.boolean(),
+      waiting: z.number().int(),
+      inPostgres: z.number().int().nullable(),
+      inReadModel: z.number().int(),
+      lastEventAt: z.string().nullable(),
+      freshnessMs: z.number().int().nullable(),
+    }),
   }),
 };
 

@@ -11,7 +11,7 @@ import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { defaults } from '@chorus/config';
 import type { AccountStore } from '@chorus/db';
 import { type Access, OPEN, type Who, canWrite } from './access.ts';
-import { checkPassword, checkToken } from './accounts.ts';
+import { TokenCheck, checkPassword } from './accounts.ts';
 import { HttpError, sendError } from './errors.ts';
 import { BODY_LIMIT } from './limits.ts';
 import { refuseCrossSite } from './security.ts';
@@ -54,6 +54,7 @@ export function signIn({ redis, accounts, sessionSecret }: SignInOptions): expre
   }
 
   const limits = defaults.signInLimits;
+  const tokens = new TokenCheck(accounts);
   const perAccount = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'sign-in:account', points: limits.perAccount, duration: limits.windowS });
   const perAddress = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'sign-in:address', points: limits.perAddress, duration: limits.windowS });
 
@@ -113,7 +114,7 @@ export function signIn({ redis, accounts, sessionSecret }: SignInOptions): expre
   router.use(async (req, res, next) => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     if (bearer) {
-      const who = await checkToken(accounts, bearer);
+      const who = await tokens.check(bearer);
       if (!who) return unauthenticated(req, res, 'this API token is unknown or revoked');
       res.locals.access = { signIn: 'required', who, via: 'token' } satisfies Access;
       return next();

@@ -76,6 +76,9 @@ const ago = (iso: string | null) => (iso ? `${Math.max(0, Math.round((Date.now()
 const fresh = (ms: number | null) => (ms === null ? '' : `, ${ms} ms after it was saved`);
 
 export function pipelineLine(p: PipelineStatus): SafeHtml {
+  if (!p.writable) {
+    return html`<p class="pipeline behind" data-testid="pipeline" data-writes="unavailable" role="status">Writes unavailable: the task store does not answer, so submitting, cancelling and deleting wait until it is back. What you see comes from the read model (${p.inReadModel} tasks; the latest change arrived ${ago(p.lastEventAt)}).</p>`;
+  }
   if (p.waiting === 0) {
     return html`<p class="pipeline ok" data-testid="pipeline">Pipeline keeping up: ${p.inReadModel} of ${p.inPostgres} tasks projected; the latest change arrived ${ago(p.lastEventAt)}${fresh(p.freshnessMs)}.</p>`;
   }

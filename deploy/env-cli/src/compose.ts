@@ -102,6 +102,10 @@ export class Compose {
   /** Starts a stopped service's container again, as it was. */
   startService = async (project: string, service: string) => code(await settle(compose.execCompose('start', [service], this.options({ project }, { stream: false }))));
 
+  /** Freezes one service's processes (SIGSTOP, as a hung server would be), and thaws them. */
+  pauseService = async (project: string, service: string) => code(await settle(compose.pauseOne(service, this.options({ project }, { stream: false }))));
+  unpauseService = async (project: string, service: string) => code(await settle(compose.unpauseOne(service, this.options({ project }, { stream: false }))));
+
   /** Stops one service's container, keeping it (startService starts it again). */
   stopService = async (project: string, service: string) => code(await settle(compose.stopOne(service, this.options({ project }, { stream: false }))));
 

@@ -135,6 +135,26 @@ export async function changeTasks(ctx: Context, project: string, change: { cance
   );
 }
 
+export type ReadAndWrite = z.infer<typeof withoutWrites>;
+export const withoutWrites = z.object({ dashboard: z.number(), writesUnavailable: z.boolean(), task: z.number(), submit: z.number(), submitMs: z.number() });
+
+/** What a reader and a writer get now: the dashboard (and whether it says writes are unavailable), a task's page, and a submit, timed. */
+export function readAndWrite(ctx: Context, project: string, hash: string): Promise<ReadAndWrite> {
+  return inWeb(
+    ctx,
+    project,
+    withoutWrites,
+    `
+    const page = await fetch(base + '/', { redirect: 'manual', signal: AbortSignal.timeout(10000) });
+    const body = await page.text();
+    const task = await fetch(base + '/query/' + args.hash, { redirect: 'manual', signal: AbortSignal.timeout(10000) });
+    const started = Date.now();
+    const r = await fetch(base + '/api/tasks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'written while the write store is away', mode: 'flash' }), signal: AbortSignal.timeout(10000) });
+    return { dashboard: page.status, writesUnavailable: body.includes('data-writes="unavailable"'), task: task.status, submit: r.status, submitMs: Date.now() - started };`,
+    { hash },
+  );
+}
+
 /** Submits one task through the API while writes may be paused; resolves to the HTTP status. */
 export async function trySubmit(ctx: Context, project: string, query: string): Promise<number> {
   const { status } = await inWeb(

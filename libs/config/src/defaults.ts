@@ -36,6 +36,13 @@ export const defaults = {
   sessionIdleMs: 12 * 3_600_000,
   /** Wrong passwords allowed per account, and per client address, within `window` before 429. */
   signInLimits: { perAccount: 5, perAddress: 20, windowS: 60 },
+  /**
+   * How old the web app's count of tasks in Postgres may be when a page shows it: reads come from the read
+   * model, so a page view does not query Postgres (a write through the app counts again at once).
+   */
+  writeStoreMaxAgeMs: 1000,
+  /** How long a token checked good may still read while Postgres, which holds the tokens, does not answer. */
+  tokenGraceMs: 3_600_000,
   /** bcrypt's cost: about a quarter of a second per sign-in on one core. */
   passwordCost: 12,
 } as const;

@@ -20,6 +20,7 @@ import { print, say, table } from '../output.ts';
 import { rebuildReadModel } from '../read-model-rebuild.ts';
 import { withRunProject } from '../run-project.ts';
 import { connectorLine, processorHealth } from '../system.ts';
+import { type ReadAndWrite, readAndWrite, readTasks, submitTask } from '../web-client.ts';
 
 const RATE = 200;
 /** The writer runs this long around each fault: before it, while the service is down, and after. */
@@ -195,6 +196,25 @@ async function malformedEvent(ctx: Context, run: ComposeTarget): Promise<{ deadL
 }
 
 /**
+ * Postgres frozen (docker pause): reads go on from the read model. The dashboard answers 200 and says
+ * writes are unavailable, a projected task's page answers 200, and a submit gets 503 within 5 s.
+ */
+async function postgresPaused(ctx: Context, run: ComposeTarget): Promise<ReadAndWrite> {
+  const hash = await submitTask(ctx, run.project, `read while Postgres is paused ${Date.now()}`);
+  const since = Date.now();
+  while ((await readTasks(ctx, run.project, [hash]))[hash] !== 'PENDING_ANALYSIS') {
+    if (Date.now() - since > LIMIT_SECONDS * 1000) throw new OperatorError(`task ${hash} did not reach the read model within ${LIMIT_SECONDS} s`);
+    await sleep(500);
+  }
+  if ((await ctx.compose.pauseService(run.project, 'postgres')) !== 0) throw new OperatorError(`could not pause postgres in ${run.project}`);
+  try {
+    return await readAndWrite(ctx, run.project, hash);
+  } finally {
+    if ((await ctx.compose.unpauseService(run.project, 'postgres')) !== 0) say(`chaos: could not unpause postgres in ${run.project}; its teardown removes it`);
+  }
+}
+
+/**
  * The last fault, outside the table: the publication the connector streams from is dropped (as its
  * owner could) and a task is written. Debezium cannot decode it and its task FAILs: Connect's
  * healthcheck must turn unhealthy, and `make status` must say which connector and why.
@@ -233,6 +253,11 @@ export async function chaos(ctx: Context, { build }: { build: boolean }): Promis
     const malformed = await malformedEvent(ctx, run);
     print(`Malformed event on the change topic: later tasks all arrived; dead-letter counter ${malformed.deadLetters}, records on the dead-letter topic ${malformed.onTopic}\n`);
     if (malformed.deadLetters !== 1 || malformed.onTopic !== 1) throw new OperatorError(`one malformed event should make one dead letter, counted once; found counter ${malformed.deadLetters} and ${malformed.onTopic} record(s) on the topic`);
+    const paused = await postgresPaused(ctx, run);
+    print(`Postgres paused: dashboard ${paused.dashboard}${paused.writesUnavailable ? ' saying writes are unavailable' : ''}, a projected task's page ${paused.task}, a submit ${paused.submit} after ${paused.submitMs} ms\n`);
+    if (paused.dashboard !== 200 || !paused.writesUnavailable || paused.task !== 200 || paused.submit !== 503 || paused.submitMs >= 5000) {
+      throw new OperatorError('with Postgres paused, reads must go on from the read model (dashboard 200 saying writes are unavailable, a task page 200) and a submit must get 503 within 5 s; the line above says what happened');
+    }
     const failure = await connectorFailure(ctx, run);
     print(`\nConnector FAILED (publication dropped): Kafka Connect unhealthy after ${failure.unhealthySeconds.toFixed(1)} s; make status says:\n${failure.status}\n\n`);
     if (!/FAILED: .*\(caused by: .*[Pp]ublication/.test(failure.status)) throw new OperatorError(`make status does not say why the connector FAILED (the missing publication): ${failure.status}`);
