@@ -2,10 +2,12 @@
  * The processor's Prometheus metrics (prom-client), served at /metrics beside /healthz: events by
  * outcome, dead letters, consumer lag and state, and the end-to-end latency of each change, from its
  * commit in Postgres to Redis holding it. A window of the latest latencies gives the p50 and p99 that
- * /healthz and `make status` show.
+ * /healthz and `make status` show. Node's own figures too (prom-client's defaults), among them the event
+ * loop's delay (perf_hooks.monitorEventLoopDelay: nodejs_eventloop_lag_p99_seconds, _max_seconds), which
+ * says whether a latency tail was the processor itself being busy.
  */
 import { summarize } from '@chorus/latency';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Projector } from '@chorus/cdc-events';
 import type { ChangeConsumer } from './consumer.ts';
 
@@ -20,6 +22,10 @@ export class ProcessorMetrics {
     registers: [this.registry],
   });
   private readonly recent: number[] = [];
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
 
   /** For the Projector: one change's latency in ms. */
   readonly observeLatency = (ms: number): void => {

@@ -38,4 +38,17 @@ describe('/metrics', () => {
     expect(metrics.recentLatency()).toMatchObject({ changes: 3 });
     expect(metrics.recentLatency()!.p50).toBeGreaterThan(0);
   });
+
+  it("reports the event loop's delay: a 300 ms block shows as its max", async () => {
+    const metrics = new ProcessorMetrics();
+    const scrape = async () => Object.fromEntries(parsePrometheus(await metrics.registry.metrics()).map((family) => [family.name, family]));
+    await scrape(); // the delay histogram starts over after each scrape
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const until = Date.now() + 300;
+    while (Date.now() < until); // the processor busy, as a long batch would make it
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const after = await scrape();
+    expect(Number(after.nodejs_eventloop_lag_max_seconds?.metrics[0]?.value)).toBeGreaterThanOrEqual(0.25);
+    expect(Number(after.nodejs_eventloop_lag_p99_seconds?.metrics[0]?.value)).toBeGreaterThan(0);
+  });
 });
