@@ -115,7 +115,7 @@ export function signIn({ redis, accounts, sessionSecret }: SignInOptions): expre
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     if (bearer) {
       const who = await tokens.check(bearer);
-      if (!who) return unauthenticated(req, res, 'this API token is unknown or revoked');
+      if (!who) return unauthenticated(res, 'this API token is unknown or revoked');
       res.locals.access = { signIn: 'required', who, via: 'token' } satisfies Access;
       return next();
     }
@@ -125,14 +125,13 @@ export function signIn({ redis, accounts, sessionSecret }: SignInOptions): expre
     }
     if (wantsPage(req) && (req.method === 'GET' || req.method === 'HEAD')) return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     if (wantsPage(req)) return res.redirect(303, '/login');
-    unauthenticated(req, res, 'sign in, or send an API token as Authorization: Bearer <token>');
+    unauthenticated(res, 'sign in, or send an API token as Authorization: Bearer <token>');
   });
   return router;
 }
 
-function unauthenticated(req: Request, res: Response, message: string) {
+function unauthenticated(res: Response, message: string) {
   res.set('WWW-Authenticate', 'Bearer realm="chorus"');
-  if (wantsPage(req) && !req.get('authorization')) return res.redirect(303, '/login');
   sendError(res, 401, 'unauthenticated', message);
 }
 

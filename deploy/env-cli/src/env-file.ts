@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { z } from 'zod';
@@ -69,6 +69,17 @@ export function readEnvFile(root: string, e: Environment): Record<string, string
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return values;
+}
+
+/** Sets one line of an environment's file (replacing it, or adding it), writing the whole file and then renaming it over the old. */
+export function setEnvFileValue(root: string, e: Environment, key: string, value: string): void {
+  const path = resolve(root, e.envFile);
+  if (!existsSync(path)) throw new ConfigError([`${e.envFile} is missing: start ${e.name} once with \`make run-${e.name}\`, which makes it`]);
+  const text = readFileSync(path, 'utf8');
+  const line = new RegExp(`^${key}=.*$`, 'm');
+  const next = line.test(text) ? text.replace(line, `${key}=${value}`) : `${text}${text.endsWith('\n') ? '' : '\n'}${key}=${value}\n`;
+  writeFileSync(`${path}.new`, next, { mode: 0o600 });
+  renameSync(`${path}.new`, path);
 }
 
 /** Secrets prod generates, and adds to an older .env.prod that lacks them (no existing line changes). */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@chorus/errors';
 import { ENVIRONMENTS } from '../src/environments.ts';
-import { ensureProdEnvFile, readEnvFile } from '../src/env-file.ts';
+import { ensureProdEnvFile, readEnvFile, setEnvFileValue } from '../src/env-file.ts';
 
 function tempRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'chorus-env-'));
@@ -13,6 +13,19 @@ function tempRoot(): string {
 }
 
 describe('prod env file', () => {
+  it("sets one line (the admin's new password) and keeps every other, mode 600; a missing file names its fix", () => {
+    const root = tempRoot();
+    expect(() => setEnvFileValue(root, ENVIRONMENTS.prod, 'CHORUS_ADMIN_PASSWORD', 'x'.repeat(20))).toThrow(/make run-prod/);
+    ensureProdEnvFile(root, ENVIRONMENTS.prod, '');
+    const path = join(root, ENVIRONMENTS.prod.envFile);
+    const before = readFileSync(path, 'utf8');
+    setEnvFileValue(root, ENVIRONMENTS.prod, 'CHORUS_ADMIN_PASSWORD', 'a-new-admin-password-1');
+    const after = readFileSync(path, 'utf8');
+    expect(readEnvFile(root, ENVIRONMENTS.prod).CHORUS_ADMIN_PASSWORD).toBe('a-new-admin-password-1');
+    expect(after.split('\n').filter((l) => !l.startsWith('CHORUS_ADMIN_PASSWORD='))).toEqual(before.split('\n').filter((l) => !l.startsWith('CHORUS_ADMIN_PASSWORD=')));
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
   it('is generated once with a random password, mode 600, and never overwritten', () => {
     const root = tempRoot();
     expect(ensureProdEnvFile(root, ENVIRONMENTS.prod, '')).toBe('created');

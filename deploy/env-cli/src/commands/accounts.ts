@@ -4,10 +4,9 @@
  * which writes a new admin password into .env.prod first, so that the file stays where to read it.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { OperatorError } from '@chorus/errors';
 import type { Context } from '../context.ts';
+import { setEnvFileValue } from '../env-file.ts';
 import type { Environment } from '../environments.ts';
 import { print, say } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
@@ -38,19 +37,8 @@ export const tokenRemove = (ctx: Context, e: Environment, name?: string) => inWe
 
 /** A new admin password, written into the env file (replacing its line), then set on the account. Never printed. */
 export async function resetAdmin(ctx: Context, e: Environment): Promise<void> {
-  const path = resolve(ctx.root, e.envFile);
   const password = randomBytes(24).toString('base64url');
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new OperatorError(`${e.envFile} is missing: start ${e.name} once with \`make run-${e.name}\`, which makes it`);
-  }
-  const line = `CHORUS_ADMIN_PASSWORD=${password}`;
-  const next = /^CHORUS_ADMIN_PASSWORD=.*$/m.test(text) ? text.replace(/^CHORUS_ADMIN_PASSWORD=.*$/m, line) : `${text}${text.endsWith('\n') ? '' : '\n'}${line}\n`;
-  // Written whole, then renamed: a failure leaves the old file as it was.
-  writeFileSync(`${path}.new`, next, { mode: 0o600 });
-  renameSync(`${path}.new`, path);
+  setEnvFileValue(ctx.root, e, 'CHORUS_ADMIN_PASSWORD', password);
   await inWeb(ctx, e, ['reset-admin'], { CHORUS_ADMIN_PASSWORD: password });
   say(`${e.name}: the admin's new password is CHORUS_ADMIN_PASSWORD in ${e.envFile} (read it with: grep CHORUS_ADMIN_PASSWORD ${e.envFile})`);
 }

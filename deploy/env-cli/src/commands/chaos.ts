@@ -10,7 +10,7 @@ import { defaults } from '@chorus/config';
 import { ROLES } from '@chorus/db';
 import { OperatorError } from '@chorus/errors';
 import { type Convergence, type WriterReport, convergence as convergenceReport, readReports, writerReport } from '@chorus/load-reports';
-import { sleep } from '@chorus/wait';
+import { Deadline, done, notYet, poll, sleep } from '@chorus/wait';
 import { TESTER_IMAGE } from '../app-images.ts';
 import type { ComposeTarget } from '../compose.ts';
 import { readComposeFile } from '../compose-file.ts';
@@ -201,11 +201,12 @@ async function malformedEvent(ctx: Context, run: ComposeTarget): Promise<{ deadL
  */
 async function postgresPaused(ctx: Context, run: ComposeTarget): Promise<ReadAndWrite> {
   const hash = await submitTask(ctx, run.project, `read while Postgres is paused ${Date.now()}`);
-  const since = Date.now();
-  while ((await readTasks(ctx, run.project, [hash]))[hash] !== 'PENDING_ANALYSIS') {
-    if (Date.now() - since > LIMIT_SECONDS * 1000) throw new OperatorError(`task ${hash} did not reach the read model within ${LIMIT_SECONDS} s`);
-    await sleep(500);
-  }
+  await poll(async () => ((await readTasks(ctx, run.project, [hash]))[hash] === 'PENDING_ANALYSIS' ? done(true) : notYet('not in the read model yet')), {
+    what: `task ${hash} in the read model`,
+    deadline: new Deadline(LIMIT_SECONDS * 1000),
+    initialMs: 500,
+    maxMs: 500,
+  });
   if ((await ctx.compose.pauseService(run.project, 'postgres')) !== 0) throw new OperatorError(`could not pause postgres in ${run.project}`);
   try {
     return await readAndWrite(ctx, run.project, hash);
