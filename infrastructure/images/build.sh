@@ -4,7 +4,7 @@
 # name from versions.env (*_LOCAL), never an upstream one, and the labels
 #   org.chorus.lookalike-of=<the upstream reference it stands in for>
 #   org.chorus.inputs=<hash of its build context, base image and versions>  (rebuilt only when it changes)
-# Usage: build.sh [postgres|redis|kafka|connect|node ...]   (no argument: all of them)
+# Usage: build.sh [postgres|redis|kafka|connect|node|prometheus ...]   (no argument: all of them)
 set -euo pipefail
 infra=$(cd "$(dirname "$0")/.." && pwd)
 # versions.env, except the look-alike names a caller already set (tests use names that are not here).
@@ -109,13 +109,14 @@ build() {
   case $1 in
     postgres) build_image "$POSTGRES_LOCAL" "$POSTGRES_IMAGE" "$infra/postgres" "$DEBIAN_LOCAL" true "POSTGRES_MAJOR=$POSTGRES_MAJOR" ;;
     redis) build_image "$REDIS_LOCAL" "$REDIS_IMAGE" "$infra/redis" "$DEBIAN_LOCAL" true "REDIS_MINOR=$REDIS_MINOR" ;;
+    prometheus) build_image "$PROMETHEUS_LOCAL" "$PROMETHEUS_IMAGE" "$infra/prometheus" "$DEBIAN_LOCAL" true "PROMETHEUS_VERSION=$PROMETHEUS_VERSION" ;;
     node) build_image "$NODE_LOCAL" "$NODE_IMAGE" "$infra/node" "$DEBIAN_LOCAL" node_fetch "NODE_VERSION=$NODE_VERSION" ;;
     kafka) build_image "$KAFKA_LOCAL" "$KAFKA_IMAGE" "$infra/kafka" "$DEBIAN_LOCAL" kafka_jars "KAFKA_VERSION=$KAFKA_VERSION" "LOG4J_VERSION=$LOG4J_VERSION" ;;
     connect) build_image "$CONNECT_LOCAL" "$CONNECT_IMAGE" "$infra/debezium" "$DEBIAN_LOCAL" connect_jars "DEBEZIUM_VERSION=$DEBEZIUM_VERSION" "CONNECT_KAFKA_VERSION=$CONNECT_KAFKA_VERSION" "LOG4J_VERSION=$LOG4J_VERSION" ;;
-    *) say "error: no look-alike named '$1'; choose from postgres, redis, kafka, connect, node"; exit 2 ;;
+    *) say "error: no look-alike named '$1'; choose from postgres, redis, kafka, connect, node, prometheus"; exit 2 ;;
   esac
 }
 
-[ $# -gt 0 ] || set -- postgres redis node kafka connect
+[ $# -gt 0 ] || set -- postgres redis node kafka connect prometheus
 debian
 for name in "$@"; do build "$name"; done

@@ -193,7 +193,7 @@ function unavailableMessage(mode: ImageMode, failed: ThirdPartyImage[], problems
   return `no image for ${failed.map((i) => i.name).join(', ')} (CHORUS_IMAGES=${mode}):\n${lines.join('\n')}\n${fix}`;
 }
 
-const LOCAL_KEYS = ['DEBIAN_LOCAL', 'POSTGRES_LOCAL', 'REDIS_LOCAL', 'KAFKA_LOCAL', 'CONNECT_LOCAL', 'NODE_LOCAL'] as const;
+const LOCAL_KEYS = ['DEBIAN_LOCAL', 'POSTGRES_LOCAL', 'REDIS_LOCAL', 'KAFKA_LOCAL', 'CONNECT_LOCAL', 'NODE_LOCAL', 'PROMETHEUS_LOCAL'] as const;
 
 /** The look-alikes' names: versions.env's, or the caller's own from its environment (CI uses other names to test a machine without them). */
 export function localNames(versions: Versions, env: NodeJS.ProcessEnv): Versions {

@@ -19,17 +19,22 @@ const schema = z.object({
   LOG4J_VERSION: z.string(),
   POSTGRES_MAJOR: z.string().regex(/^\d+$/),
   REDIS_MINOR: z.string().regex(/^\d+\.\d+$/),
+  PROMETHEUS_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Prometheus release, such as 2.42.0'),
+  JMX_EXPORTER_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact JMX exporter release, such as 1.0.1'),
+  JMX_EXPORTER_SHA256: z.string().regex(/^[0-9a-f]{64}$/, "expected the agent jar's SHA-256, 64 hex digits"),
   POSTGRES_IMAGE: imageReference,
   REDIS_IMAGE: imageReference,
   KAFKA_IMAGE: imageReference,
   CONNECT_IMAGE: imageReference,
   NODE_IMAGE: imageReference,
+  PROMETHEUS_IMAGE: imageReference,
   DEBIAN_LOCAL: imageReference,
   POSTGRES_LOCAL: imageReference,
   REDIS_LOCAL: imageReference,
   KAFKA_LOCAL: imageReference,
   CONNECT_LOCAL: imageReference,
   NODE_LOCAL: imageReference,
+  PROMETHEUS_LOCAL: imageReference,
 });
 
 export type Versions = z.infer<typeof schema>;

@@ -1,13 +1,13 @@
 import type { Versions } from './file.ts';
 
 /** The third-party images the environments run, by the Compose variable that names each. */
-export const IMAGE_KEYS = ['POSTGRES_IMAGE', 'REDIS_IMAGE', 'KAFKA_IMAGE', 'CONNECT_IMAGE', 'NODE_IMAGE'] as const;
+export const IMAGE_KEYS = ['POSTGRES_IMAGE', 'REDIS_IMAGE', 'KAFKA_IMAGE', 'CONNECT_IMAGE', 'NODE_IMAGE', 'PROMETHEUS_IMAGE'] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 
 export interface ThirdPartyImage {
   key: ImageKey;
   /** What infrastructure/images/build.sh calls its offline build. */
-  name: 'postgres' | 'redis' | 'kafka' | 'connect' | 'node';
+  name: 'postgres' | 'redis' | 'kafka' | 'connect' | 'node' | 'prometheus';
   /** The upstream reference pinned in versions.env. */
   upstream: string;
   /** The offline look-alike's own local name. */
@@ -21,6 +21,7 @@ export function thirdPartyImages(v: Versions): ThirdPartyImage[] {
     { key: 'KAFKA_IMAGE', name: 'kafka', upstream: v.KAFKA_IMAGE, local: v.KAFKA_LOCAL },
     { key: 'CONNECT_IMAGE', name: 'connect', upstream: v.CONNECT_IMAGE, local: v.CONNECT_LOCAL },
     { key: 'NODE_IMAGE', name: 'node', upstream: v.NODE_IMAGE, local: v.NODE_LOCAL },
+    { key: 'PROMETHEUS_IMAGE', name: 'prometheus', upstream: v.PROMETHEUS_IMAGE, local: v.PROMETHEUS_LOCAL },
   ];
 }
 

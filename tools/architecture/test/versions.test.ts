@@ -35,10 +35,11 @@ describe('every third-party version is pinned once, in infrastructure/versions.e
     expect(parseReference(versions.NODE_IMAGE).tag).toBe(`${versions.NODE_VERSION}-bookworm-slim`);
     expect(parseReference(versions.POSTGRES_IMAGE).tag).toBe(`${versions.POSTGRES_MAJOR}-bookworm`);
     expect(parseReference(versions.REDIS_IMAGE).tag).toBe(`${versions.REDIS_MINOR}-bookworm`);
+    expect(parseReference(versions.PROMETHEUS_IMAGE).tag).toBe(`v${versions.PROMETHEUS_VERSION}`);
   });
 
   it('no look-alike is named like an upstream image', () => {
-    const locals = [versions.DEBIAN_LOCAL, versions.POSTGRES_LOCAL, versions.REDIS_LOCAL, versions.KAFKA_LOCAL, versions.CONNECT_LOCAL, versions.NODE_LOCAL];
+    const locals = [versions.DEBIAN_LOCAL, versions.POSTGRES_LOCAL, versions.REDIS_LOCAL, versions.KAFKA_LOCAL, versions.CONNECT_LOCAL, versions.NODE_LOCAL, versions.PROMETHEUS_LOCAL];
     for (const ref of locals) expect(parseReference(ref).path, ref).toMatch(/^chorus-local\//);
   });
 
