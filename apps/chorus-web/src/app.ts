@@ -9,6 +9,7 @@ import { apiRoutes } from './api-routes.ts';
 import { errorHandler } from './errors.ts';
 import { healthRoutes } from './health-routes.ts';
 import { LiveChanges } from './live.ts';
+import type { WebMetrics } from './metrics.ts';
 import { pageRoutes } from './page-routes.ts';
 import { securityHeaders } from './security.ts';
 import { signIn } from './sign-in.ts';
@@ -29,15 +30,18 @@ export interface Deps {
   sessionSecret?: string;
   /** Express's `trust proxy`: which proxies' X-Forwarded-* to believe (TRUST_PROXY; none by default). */
   trustProxy?: string;
+  /** Times every request for /metrics (served on a port of its own; see metrics.ts). */
+  metrics?: WebMetrics;
 }
 
-export function createApp({ pool, redis, store, model, log, env = 'local', sessionSecret, trustProxy }: Deps) {
+export function createApp({ pool, redis, store, model, log, env = 'local', sessionSecret, trustProxy, metrics }: Deps) {
   setEnvironment(env);
   const written = new WriteStoreWatch(store, log);
   const views = new TaskViews(store, model, written);
   const app = express();
   app.disable('x-powered-by');
   if (trustProxy) app.set('trust proxy', trustProxy);
+  if (metrics) app.use(metrics.middleware);
   app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
   app.use(securityHeaders());
   app.use(healthRoutes({ pool, redis, log }));

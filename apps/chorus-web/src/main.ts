@@ -9,6 +9,7 @@ import { createLogger } from '@chorus/logger';
 import { ReadModel } from '@chorus/read-model';
 import { addToken, addUser, ensureAdmin, listTokens, listUsers, removeToken, removeUser, resetAdmin } from './account-commands.ts';
 import { createApp } from './app.ts';
+import { WebMetrics } from './metrics.ts';
 import { poolConfig, redisOptions } from './clients.ts';
 import { loadMigrateSettings, loadRolesSettings, loadSettings } from './settings.ts';
 
@@ -19,10 +20,13 @@ async function serve() {
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle postgres connection failed'));
   const redis = new Redis(settings.redisUrl, redisOptions());
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
-  const app = createApp({ env: settings.env, sessionSecret: settings.sessionSecret, trustProxy: settings.trustProxy, pool, redis, store: new TaskStore(pool), model: new ReadModel(redis, { onMalformed: (e) => log.error({ hash: e.hash, problems: e.problems }, 'malformed read-model record: not shown') }), log });
+  const metrics = new WebMetrics(pool, log);
+  const app = createApp({ metrics, env: settings.env, sessionSecret: settings.sessionSecret, trustProxy: settings.trustProxy, pool, redis, store: new TaskStore(pool), model: new ReadModel(redis, { onMalformed: (e) => log.error({ hash: e.hash, problems: e.problems }, 'malformed read-model record: not shown') }), log });
   const server = app.listen(settings.port, () => log.info({ port: settings.port }, 'chorus-web listening'));
+  const metricsServer = metrics.listen(settings.metricsPort, log);
   const stop = () => {
     server.close();
+    metricsServer.close();
     void pool.end();
     redis.disconnect();
   };

@@ -7,6 +7,7 @@ const secret = (what: string) => z.string().min(32, `${what} needs at least 32 c
 export const schema = z
   .object({
     PORT: env.port().default(3000),
+    METRICS_PORT: env.port().default(defaults.webMetricsPort),
     CHORUS_ENV: env.identifier().default('local'),
     CHORUS_SIGN_IN: z.enum(['required', 'off'], { error: 'CHORUS_SIGN_IN is `required` or `off`' }).default(defaults.signIn),
     CHORUS_SESSION_SECRET: secret('CHORUS_SESSION_SECRET').optional(),
@@ -26,6 +27,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
   const c = loadConfig(schema, source);
   return {
     port: c.PORT,
+    metricsPort: c.METRICS_PORT,
     env: c.CHORUS_ENV,
     postgres: postgresSettings(c),
     redisUrl: c.REDIS_URL,

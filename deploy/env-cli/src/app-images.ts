@@ -1,10 +1,11 @@
 import { OperatorError } from '@chorus/errors';
 import { docker } from './compose.ts';
+import type { ComposeFile } from './compose-file.ts';
 import type { Context } from './context.ts';
 import { attached } from './processes.ts';
 
-/** The apps every environment runs; a run project adds the tester. */
-export const APP_IMAGES = ['chorus-web', 'chorus-stream-processor', 'setup-connector'];
+/** The images every environment builds (its apps, and Prometheus with its rules); a run project adds the tester. */
+export const APP_IMAGES = ['chorus-web', 'chorus-stream-processor', 'setup-connector', 'monitoring'];
 /** prod's, and a prod-like project's: the apps and the backup service. */
 export const PROD_APP_IMAGES = [...APP_IMAGES, 'chorus-backup'];
 export const TESTER_IMAGE = 'chorus-tester';
@@ -17,14 +18,14 @@ export const DEV_TAG = 'local';
 
 /**
  * Builds the app images through Nx (each from its bundle, on the resolved Node image; the backup image on
- * the resolved Postgres image), tagged `tag` (tools/app-image.sh); resolves to the time it took.
+ * the resolved Postgres image, the monitoring image on the resolved Prometheus image), tagged `tag` (tools/app-image.sh); resolves to the time it took.
  */
-export async function buildAppImages(ctx: Pick<Context, 'root' | 'env'>, projects: string[], bases: { NODE_IMAGE?: string; POSTGRES_IMAGE?: string }, tag = DEV_TAG): Promise<number> {
+export async function buildAppImages(ctx: Pick<Context, 'root' | 'env'>, projects: string[], bases: { NODE_IMAGE?: string; POSTGRES_IMAGE?: string; PROMETHEUS_IMAGE?: string }, tag = DEV_TAG): Promise<number> {
   const started = Date.now();
   const code = await attached('npx', ['nx', 'run-many', '-t', 'image', '-p', ...projects, '--output-style=static'], {
     cwd: ctx.root,
     stdin: 'inherit',
-    env: { ...ctx.env, NODE_IMAGE: bases.NODE_IMAGE, POSTGRES_IMAGE: bases.POSTGRES_IMAGE, CHORUS_APP_TAG: tag },
+    env: { ...ctx.env, NODE_IMAGE: bases.NODE_IMAGE, POSTGRES_IMAGE: bases.POSTGRES_IMAGE, PROMETHEUS_IMAGE: bases.PROMETHEUS_IMAGE, CHORUS_APP_TAG: tag },
   });
   if (code !== 0) throw new OperatorError(`building the images failed (nx run-many -t image exited ${code}); the lines above say why`);
   return Date.now() - started;
@@ -32,6 +33,12 @@ export async function buildAppImages(ctx: Pick<Context, 'root' | 'env'>, project
 
 /** Whether every app image of `tag` is on this machine. */
 export const appImagesPresent = (apps: string[], tag: string) => apps.every((app) => docker(['image', 'inspect', '--format', '{{.Id}}', `chorus/${app.replace(/^chorus-/, '')}:${tag}`]).ok);
+
+/** The app images (chorus/<name>) a Compose file runs, in the form appImagesPresent takes. */
+export function appImagesOf(file: ComposeFile): string[] {
+  const names = Object.values(file.services).flatMap((s) => (typeof s.image === 'string' && s.image.startsWith('chorus/') ? [s.image.split(':')[0]!] : []));
+  return [...new Set(names)].map((name) => name.replace('chorus/', 'chorus-'));
+}
 
 /** Every tag the app images carry (chorus/<app>:<tag>), once each. */
 export function appImageTags(): string[] {

@@ -4,7 +4,8 @@
  * `docker compose up --wait` until healthy, or an error that shows why not.
  */
 import { OperatorError } from '@chorus/errors';
-import { APP_IMAGES, DEV_TAG, PROD_APP_IMAGES, appImagesPresent, buildAppImages } from './app-images.ts';
+import { APP_IMAGES, DEV_TAG, PROD_APP_IMAGES, appImagesOf, appImagesPresent, buildAppImages } from './app-images.ts';
+import { readComposeFile } from './compose-file.ts';
 import { type ComposeTarget, docker } from './compose.ts';
 import type { Context } from './context.ts';
 import { devNativeVars, hostUser } from './dev-native.ts';
@@ -126,7 +127,8 @@ export async function rollBack(ctx: Context, e: Environment): Promise<ReleaseSta
   if (!state || !previous) {
     throw new OperatorError(`${e.name} has no previous release to return to (${stateFile(ctx, e)} ${state ? `records only ${state.current.release}` : 'does not exist yet'}): a release is recorded by each make run-${e.name} that deploys a different one`);
   }
-  if (!appImagesPresent(APP_IMAGES, previous.release)) {
+  // The images that release's own Compose file runs: an older release had fewer.
+  if (!appImagesPresent(appImagesOf(readComposeFile(ctx.root, { file: previous.file })), previous.release)) {
     throw new OperatorError(
       `release ${previous.release}'s app images (chorus/*:${previous.release}) are no longer on this machine: check out ${previous.release} and run make run-${e.name}, which builds and deploys it`,
     );

@@ -9,13 +9,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { OperatorError } from '@chorus/errors';
-import { APP_IMAGES } from './app-images.ts';
 import type { Context } from './context.ts';
 import { say } from './output.ts';
 import { attached, capture } from './processes.ts';
 
 /** The releases an upgrade must start from, one commit a line (`#` starts a comment). */
 export const UPGRADE_FROM = 'deploy/compose/upgrade-from.txt';
+
+/** The apps every listed release has (apps/<app>/package.json with an image target); later ones add more. */
+const EARLIER_APPS = ['chorus-web', 'chorus-stream-processor', 'setup-connector'];
 
 export interface ListedRelease {
   commit: string;
@@ -101,8 +103,8 @@ export async function prepareRelease(ctx: Context, commit: string, tag: string):
       await step(`${commit}'s image step (infrastructure/images/build.sh)`, 'bash', ['infrastructure/images/build.sh'], { cwd: dir, env });
     }
     say(`release ${commit}: building its app images (chorus/*:${tag})`);
-    await step(`building ${commit}'s apps`, 'npx', ['nx', 'run-many', '-t', 'build', '-p', ...APP_IMAGES, '--output-style=static'], { cwd: dir, env });
-    for (const app of APP_IMAGES) {
+    await step(`building ${commit}'s apps`, 'npx', ['nx', 'run-many', '-t', 'build', '-p', ...EARLIER_APPS, '--output-style=static'], { cwd: dir, env });
+    for (const app of EARLIER_APPS) {
       const manifest = JSON.parse(readFileSync(join(dir, 'apps', app, 'package.json'), 'utf8')) as { nx: { targets: { image: { command: string } } } };
       // Releases before CHORUS_APP_TAG wrote :local; this check never does.
       const command = manifest.nx.targets.image.command.replace(/:local(\s)/, `:${tag}$1`);

@@ -17,8 +17,9 @@ export function cdcNamesIn(file: ComposeFile, e: EnvName): CdcNames {
   return { ...names, slot: set('SLOT_NAME') ?? names.slot, publication: set('PUBLICATION_NAME') ?? names.publication };
 }
 
+/** Host paths mounted in; a lone container path (`- /jmx`) is an anonymous volume, not one of them. */
 const bindMounts = (s: Service) =>
-  (s.volumes ?? []).filter((v) => (typeof v === 'string' ? /^[./~]/.test(v.split(':')[0] ?? '') : v.type === 'bind'));
+  (s.volumes ?? []).filter((v) => (typeof v === 'string' ? v.includes(':') && /^[./~]/.test(v.split(':')[0] ?? '') : v.type === 'bind'));
 
 /** Services that run once and exit: dependencies with service_completed_successfully, or tools behind a profile. */
 function oneShots(file: ComposeFile): Set<string> {

@@ -9,6 +9,7 @@ import { type ConnectorStatus, connectorStatus } from '@chorus/connect-api';
 import { ROLES } from '@chorus/db';
 import { HEALTH_PATH, type ProcessorHealth, readProcessorHealth } from '@chorus/processor-health';
 import { LOOKALIKE_LABEL, NODE_IMAGE_LABEL } from '@chorus/versions';
+import { z } from 'zod';
 import { docker, projects } from './compose.ts';
 import type { Context } from './context.ts';
 import { isRunProject, runState } from './test-runs.ts';
@@ -104,4 +105,35 @@ export interface TestRun {
 export async function testRuns({ compose }: Context): Promise<TestRun[]> {
   const found = projects().filter(isRunProject);
   return Promise.all(found.map(async (project) => ({ project, state: runState(project), services: (await compose.services(project)).length })));
+}
+
+const targetsReply = z.object({ data: z.object({ activeTargets: z.array(z.object({ labels: z.record(z.string(), z.string()), health: z.string(), lastError: z.string() })) }) });
+const alertsReply = z.object({ data: z.object({ alerts: z.array(z.object({ labels: z.record(z.string(), z.string()), state: z.string() })) }) });
+
+/** Asks the project's Prometheus (its HTTP API, from inside its container: prod's is not published). */
+async function askPrometheus({ compose }: Context, project: string, path: string): Promise<unknown> {
+  const out = await compose.execIn(project, 'prometheus', ['wget', '-q', '-T', '5', '-O', '-', `http://127.0.0.1:9090${path}`]);
+  if (!out) return undefined;
+  try {
+    return JSON.parse(out);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The alerts the project's Prometheus has firing (by name); undefined when it does not answer. */
+export async function firingAlerts(ctx: Context, project: string): Promise<string[] | undefined> {
+  const alerts = alertsReply.safeParse(await askPrometheus(ctx, project, '/api/v1/alerts'));
+  return alerts.success ? alerts.data.data.alerts.filter((a) => a.state === 'firing').map((a) => a.labels.alertname ?? '') : undefined;
+}
+
+/** Each scrape target's health, and the alerts firing or pending, as Prometheus sees them. */
+export async function prometheusLine(ctx: Context, project: string): Promise<string> {
+  const targets = targetsReply.safeParse(await askPrometheus(ctx, project, '/api/v1/targets?state=active'));
+  if (!targets.success) return '  prometheus: not answering (make logs shows why)';
+  const list = targets.data.data.activeTargets.map((t) => `${t.labels.job} ${t.health}${t.health === 'up' ? '' : ` (${t.lastError || 'not scraped yet'})`}`);
+  const down = targets.data.data.activeTargets.filter((t) => t.health !== 'up').length;
+  const alerts = alertsReply.safeParse(await askPrometheus(ctx, project, '/api/v1/alerts'));
+  const active = alerts.success ? alerts.data.data.alerts.map((a) => `${a.labels.alertname} ${a.state}`) : ['unknown'];
+  return `  prometheus: ${down === 0 ? 'every target up' : `${down} target(s) DOWN`}: ${list.join(', ')}; alerts: ${active.length ? active.join(', ') : 'none'}`;
 }

@@ -16,18 +16,18 @@ describe('the three Compose files', () => {
     expect(isolationProblems(f)).toEqual([]);
   });
 
-  it('publish only the UI in prod (5001), the UI and dev-only ports in dev (5002, …), nothing in test', () => {
+  it("publish only the UI in prod (5001) and Prometheus on loopback (9091), the UI and dev-only ports in dev (5002, …), nothing in test", () => {
     const f = files();
-    expect(hostPorts(f.prod)).toEqual([5001]);
+    expect(hostPorts(f.prod).sort()).toEqual([5001, 9091]);
     expect(hostPorts(f.dev)).toContain(5002);
     expect(hostPorts(f.test)).toEqual([]);
   });
 
   it("bind every host port to 127.0.0.1, except prod's UI, whose address .env.prod chooses", () => {
     const f = files();
-    expect(bindings(f.prod)).toEqual(['chorus-web ${UI_BIND_ADDRESS:-0.0.0.0}:5001']);
+    expect(bindings(f.prod).sort()).toEqual(['chorus-web ${UI_BIND_ADDRESS:-0.0.0.0}:5001', 'prometheus 127.0.0.1:9091']);
     expect(bindings(f.dev).sort()).toEqual(
-      ['chorus-web 127.0.0.1:5002', 'kafka 127.0.0.1:19092', 'kafka-connect 127.0.0.1:18083', 'postgres 127.0.0.1:15432', 'redis 127.0.0.1:16379'],
+      ['chorus-web 127.0.0.1:5002', 'kafka 127.0.0.1:19092', 'kafka-connect 127.0.0.1:18083', 'postgres 127.0.0.1:15432', 'prometheus 127.0.0.1:19090', 'redis 127.0.0.1:16379'],
     );
     expect(bindings(f.test)).toEqual([]);
   });

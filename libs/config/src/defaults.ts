@@ -15,6 +15,8 @@ export const defaults = {
   kafkaConnectUrl: 'http://kafka-connect:8083',
   /** HEALTH_PORT: where the stream processor answers /healthz and /metrics. */
   healthPort: 8080,
+  /** METRICS_PORT: where the web app answers Prometheus's /metrics, apart from the UI's port. */
+  webMetricsPort: 9464,
   /** LOG_LEVEL */
   logLevel: 'info',
   /**

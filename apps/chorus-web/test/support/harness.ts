@@ -11,6 +11,7 @@ import { ReadModel } from '@chorus/read-model';
 import { startPostgres, startRedis, type TestPostgres, type TestRedis } from '@chorus/testing';
 import { generateToken, hashPassword, tokenHash } from '../../src/accounts.ts';
 import { createApp } from '../../src/app.ts';
+import { WebMetrics } from '../../src/metrics.ts';
 import { poolConfig, redisOptions } from '../../src/clients.ts';
 
 export interface Harness {
@@ -27,6 +28,8 @@ export interface Harness {
   addAccount(name: string, role: UserRole, password: string): Promise<void>;
   addToken(name: string, role: UserRole): Promise<string>;
   accounts: AccountStore;
+  /** The app's metrics, as main.ts wires them (its /metrics is served with metrics.listen). */
+  metrics: WebMetrics;
 }
 
 /** The session-signing key the harness uses when sign-in is on. */
@@ -46,7 +49,8 @@ export function useHarness({ signIn = false, trustProxy }: { signIn?: boolean; t
     h.model = new ReadModel(h.client);
     const log = createLogger({ name: 'test', level: 'silent', format: 'json', destination: new PassThrough() });
     h.projector = new Projector(h.model, log);
-    const app = createApp({ env: 'test', pool: h.pool, redis: h.client, store: new TaskStore(h.pool), model: h.model, log, sessionSecret: signIn ? TEST_SESSION_SECRET : undefined, trustProxy });
+    h.metrics = new WebMetrics(h.pool, log);
+    const app = createApp({ metrics: h.metrics, env: 'test', pool: h.pool, redis: h.client, store: new TaskStore(h.pool), model: h.model, log, sessionSecret: signIn ? TEST_SESSION_SECRET : undefined, trustProxy });
     const accounts = (h.accounts = new AccountStore(h.pool));
     h.addAccount = async (name, role, password) => void (await accounts.add(name, role, await hashPassword(password, 4)));
     h.addToken = async (name, role) => {

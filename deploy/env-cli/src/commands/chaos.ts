@@ -19,7 +19,7 @@ import { ENVIRONMENTS } from '../environments.ts';
 import { print, say, table } from '../output.ts';
 import { rebuildReadModel } from '../read-model-rebuild.ts';
 import { withRunProject } from '../run-project.ts';
-import { connectorLine, processorHealth } from '../system.ts';
+import { connectorLine, firingAlerts, processorHealth, readConnectorStatus } from '../system.ts';
 import { type ReadAndWrite, readAndWrite, readTasks, submitTask } from '../web-client.ts';
 
 const RATE = 200;
@@ -215,6 +215,39 @@ async function postgresPaused(ctx: Context, run: ComposeTarget): Promise<ReadAnd
   }
 }
 
+/** How long Prometheus may take to fire ConnectorNotRunning: its rule's 1 minute, and scrapes and evaluations. */
+const ALERT_LIMIT_SECONDS = 150;
+
+/**
+ * The connector stopped through Connect's REST API (as an operator could): Prometheus must fire
+ * ConnectorNotRunning (deploy/monitoring). The connector is resumed after, and runs again.
+ */
+async function connectorStopped(ctx: Context, run: ComposeTarget): Promise<{ firingSeconds: number }> {
+  const { connector } = cdcNames(ENVIRONMENTS.test.name);
+  const rest = (method: string, path: string) => ctx.compose.execResult(run.project, 'kafka-connect', ['curl', '-fsS', '-X', method, `http://localhost:8083/connectors/${connector}${path}`]);
+  if ((await rest('PUT', '/stop')).code !== 0) throw new OperatorError(`could not stop connector ${connector} in ${run.project}`);
+  const since = Date.now();
+  say(`chaos: connector ${connector} stopped; waiting for Prometheus to fire ConnectorNotRunning`);
+  try {
+    await poll(async () => ((await firingAlerts(ctx, run.project))?.includes('ConnectorNotRunning') ? done(true) : notYet('ConnectorNotRunning is not firing')), {
+      what: 'the ConnectorNotRunning alert',
+      deadline: new Deadline(ALERT_LIMIT_SECONDS * 1000),
+      initialMs: 2000,
+      maxMs: 2000,
+    });
+    return { firingSeconds: (Date.now() - since) / 1000 };
+  } finally {
+    await rest('PUT', '/resume');
+    const running = (s: Awaited<ReturnType<typeof readConnectorStatus>>) => s?.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING');
+    await poll(async () => (running(await readConnectorStatus(ctx, run.project, ENVIRONMENTS.test.name)) ? done(true) : notYet('not RUNNING yet')), {
+      what: `connector ${connector} RUNNING again`,
+      deadline: new Deadline(LIMIT_SECONDS * 1000),
+      initialMs: 1000,
+      maxMs: 1000,
+    });
+  }
+}
+
 /**
  * The last fault, outside the table: the publication the connector streams from is dropped (as its
  * owner could) and a task is written. Debezium cannot decode it and its task FAILs: Connect's
@@ -259,6 +292,8 @@ export async function chaos(ctx: Context, { build }: { build: boolean }): Promis
     if (paused.dashboard !== 200 || !paused.writesUnavailable || paused.task !== 200 || paused.submit !== 503 || paused.submitMs >= 5000) {
       throw new OperatorError('with Postgres paused, reads must go on from the read model (dashboard 200 saying writes are unavailable, a task page 200) and a submit must get 503 within 5 s; the line above says what happened');
     }
+    const stopped = await connectorStopped(ctx, run);
+    print(`Connector stopped (PUT /connectors/…/stop): Prometheus fired ConnectorNotRunning after ${stopped.firingSeconds.toFixed(1)} s (its rule waits 1 minute); resumed, RUNNING again\n`);
     const failure = await connectorFailure(ctx, run);
     print(`\nConnector FAILED (publication dropped): Kafka Connect unhealthy after ${failure.unhealthySeconds.toFixed(1)} s; make status says:\n${failure.status}\n\n`);
     if (!/FAILED: .*\(caused by: .*[Pp]ublication/.test(failure.status)) throw new OperatorError(`make status does not say why the connector FAILED (the missing publication): ${failure.status}`);

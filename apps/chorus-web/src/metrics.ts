@@ -1,0 +1,93 @@
+/**
+ * The web app's Prometheus metrics (prom-client), on a port of their own (METRICS_PORT) that only the
+ * environment's Prometheus reaches, never on the UI's: requests by route and status with their latency,
+ * Node's own figures (the event loop's delay among them), whether Postgres answers, and each
+ * replication slot's retained WAL, asked of Postgres at each scrape.
+ */
+import { createServer } from 'node:http';
+import type { Request, RequestHandler } from 'express';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type pg from 'pg';
+import { defaults } from '@chorus/config';
+import { type SlotRetention, slotRetention } from '@chorus/db';
+import type { Logger } from '@chorus/logger';
+
+const timeout = (ms: number) => new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref());
+
+/**
+ * The pattern Express matched, with its router's mount path: by the time a response finishes, Express has
+ * reset req.baseUrl, so the mount is what the URL has before the route's own segments.
+ */
+function routeOf(req: Request): string {
+  if (!req.route) return 'unmatched';
+  const pattern = String(req.route.path);
+  const own = pattern.split('/').length - 1;
+  const mount = req.originalUrl.split('?')[0]!.split('/').slice(0, -own).join('/');
+  return `${mount}${pattern}`;
+}
+
+export class WebMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Histogram({
+    name: 'chorus_http_request_duration_seconds',
+    help: 'Requests to the web app by method, route and status, and how long each took',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  constructor(pool: Pick<pg.Pool, 'query'>, log: Logger) {
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    // One query per scrape, shared by both gauges (prom-client collects them concurrently).
+    let pending: Promise<SlotRetention[] | null> | undefined;
+    const slots = () =>
+      (pending ??= Promise.race([slotRetention(pool), timeout(defaults.dependencyTimeoutMs)])
+        .catch((error: Error) => {
+          log.debug({ err: error.message }, 'metrics: postgres did not answer');
+          return null;
+        })
+        .finally(() => setImmediate(() => (pending = undefined))));
+    new Gauge({
+      name: 'chorus_replication_slot_retained_wal_bytes',
+      help: 'WAL Postgres keeps for each replication slot (current LSN minus the slot restart LSN)',
+      labelNames: ['slot'],
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        for (const s of (await slots()) ?? []) this.set({ slot: s.slot }, s.retainedBytes);
+      },
+    });
+    new Gauge({
+      name: 'chorus_write_store_up',
+      help: '1 when Postgres answered this scrape, else 0',
+      registers: [this.registry],
+      async collect() {
+        this.set((await slots()) === null ? 0 : 1);
+      },
+    });
+  }
+
+  /** Times every request; the route is the one Express matched (its pattern, so that ids add no series). */
+  readonly middleware: RequestHandler = (req, res, next) => {
+    const end = this.requests.startTimer();
+    res.on('finish', () => {
+      end({ method: req.method, route: routeOf(req), status: String(res.statusCode) });
+    });
+    next();
+  };
+
+  /** GET /metrics on `port`; anything else 404. */
+  listen(port: number, log: Logger) {
+    const server = createServer((req, res) => {
+      if (req.method !== 'GET' || req.url !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      this.registry.metrics().then(
+        (body) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(body),
+        (error: Error) => res.writeHead(500).end(error.message),
+      );
+    });
+    return server.listen(port, () => log.info({ port }, 'chorus-web metrics listening'));
+  }
+}
