@@ -12,7 +12,7 @@ ENV := node deploy/env-cli/dist/env.cjs
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
 .PHONY: help install setup test-images images env-cli build unit smoke test-env acceptance test \
-        pull-check parity platform-check upgrade-check restore-drill chaos bench run-prod run-dev rollback-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+        pull-check parity platform-check upgrade-check restore-drill chaos bench bench-dev run-prod run-dev rollback-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -130,6 +130,9 @@ chaos: setup env-cli ## Kill and restart each service under a steady writer, in 
 
 bench: setup env-cli ## CDC latency INSERT -> read model at 100/1,000/5,000 rows/s and a ramp, tuned vs baseline, own projects (~8 min)
 	@$(ENV) bench
+
+bench-dev: env-cli ## Single-row CDC latency (500/1,000/2,000 tx/s) against the running dev: WRITES INTO DEV, then deletes its rows (~1 min)
+	@$(ENV) bench-dev
 
 pull-check: setup env-cli ## The pull path against a registry on 127.0.0.1: a test run pulls every image, builds none, passes its journey
 	$(NX) run acceptance:pull-check --output-style=static

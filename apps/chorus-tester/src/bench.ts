@@ -1,13 +1,18 @@
 /**
- * `make bench`'s driver inside the environment: writes tasks at a fixed offered rate through a batched
- * INSERT, then reads when each one reached the read model. The processor stamps `projectedAt` on a
+ * `make bench`'s driver inside the environment: writes tasks at a fixed offered rate, then reads when each
+ * one reached the read model. Three ways to write, by `mode`:
+ *   batch    one INSERT of all the rows due (up to 2,000), 4 in flight: the load a bulk import makes;
+ *   single   one autocommit INSERT a row over `connections` connections: the web app's own pattern;
+ *   api      one POST /api/tasks a row to the web app, `connections` in flight: the path users take.
+ * In single and api, a row's latency counts from when it was due, not when a connection was free, so
+ * that a driver falling behind shows as latency rather than hiding it. The processor stamps `projectedAt` on a
  * task as it writes it to Redis, so the driver need not poll Redis while it writes: polling would
  * compete with the pipeline it measures. Latency = projectedAt − the moment the INSERT was sent (one
  * host, one clock).
  */
 import type pg from 'pg';
 import { summarize } from '@chorus/latency';
-import type { BenchStep } from '@chorus/load-reports';
+import type { BenchStep, WriteMode } from '@chorus/load-reports';
 import { type Arrival, ReadModel } from '@chorus/read-model';
 import { taskHash } from '@chorus/tasks';
 import { sleep } from '@chorus/wait';
@@ -41,6 +46,21 @@ async function insertBatch(pool: pg.Pool, queries: string[]): Promise<string[]> 
   return hashes;
 }
 
+/** One row, one autocommit INSERT: what the web app's submit does. */
+async function insertOne(pool: pg.Pool, query: string): Promise<string> {
+  const hash = taskHash({ mode: 'flash', query });
+  await pool.query(`INSERT INTO task_queue (query_hash, user_query) VALUES ($1, jsonb_build_object('mode', 'flash', 'query', $2::text))`, [hash, query]);
+  return hash;
+}
+
+/** One task through the web app's API, as a signed-in operator would submit it. */
+async function postTask(webUrl: string, cookie: string, query: string): Promise<string> {
+  const res = await fetch(`${webUrl}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ query, mode: 'flash' }) });
+  await res.arrayBuffer();
+  if (res.status !== 201) throw new Error(`POST /api/tasks answered ${res.status}`);
+  return taskHash({ mode: 'flash', query });
+}
+
 /** The arrival times of the hashes in the read model, polling until all are there or the drain ends. */
 async function arrivals(model: ReadModel, hashes: string[]): Promise<Map<string, Arrival>> {
   const arrived = new Map<string, Arrival>();
@@ -55,11 +75,24 @@ async function arrivals(model: ReadModel, hashes: string[]): Promise<Map<string,
 }
 
 /** One step: `rate` rows a second for `seconds`, then the drain. `label` keeps each step's rows apart. */
-export async function step(
-  pool: pg.Pool,
-  model: ReadModel,
-  { rate, seconds, label, floorP50 }: { rate: number; seconds: number; label: string; /** The median at the lowest rate, once measured. */ floorP50?: number },
-): Promise<Omit<BenchStep, 'phase'>> {
+export interface StepOptions {
+  rate: number;
+  seconds: number;
+  label: string;
+  /** The median at the lowest rate, once measured. */
+  floorP50?: number;
+  mode?: WriteMode;
+  /** Writes in flight at once in single and api modes (the pool's size in single). */
+  connections?: number;
+  /** The web app and the session cookie to post with, in api mode. */
+  web?: { url: string; cookie: string };
+}
+
+export async function step(pool: pg.Pool, model: ReadModel, { rate, seconds, label, floorP50, mode = 'batch', connections = 8, web }: StepOptions): Promise<Omit<BenchStep, 'phase'>> {
+  const perWrite = mode === 'batch' ? MAX_BATCH : 1;
+  const cap = mode === 'batch' ? IN_FLIGHT : connections;
+  const write = (queries: string[]): Promise<string[]> =>
+    mode === 'api' ? postTask(web!.url, web!.cookie, queries[0]!).then((hash) => [hash]) : mode === 'single' ? insertOne(pool, queries[0]!).then((hash) => [hash]) : insertBatch(pool, queries);
   const sent: Sent[] = [];
   let queued = 0;
   let failed = 0;
@@ -70,14 +103,15 @@ export async function step(
   const end = started + seconds * 1000;
   while (Date.now() < end) {
     const due = Math.floor(((Date.now() - started) / 1000) * rate) - queued;
-    if (due > 0 && inFlight < IN_FLIGHT) {
-      const count = Math.min(due, MAX_BATCH);
+    if (due > 0 && inFlight < cap) {
+      const count = Math.min(due, perWrite);
       const queries = Array.from({ length: count }, (_, i) => `bench ${label} ${queued + i}`);
+      // A batch counts from when it was sent; a single row from when it was due (see above).
+      const at = mode === 'batch' ? Date.now() : started + (queued * 1000) / rate;
       queued += count;
       inFlight++;
-      const at = Date.now();
       writes.push(
-        insertBatch(pool, queries).then(
+        write(queries).then(
           (hashes) => void sent.push({ hashes, at }),
           (error: Error) => {
             failed += count;
@@ -90,7 +124,7 @@ export async function step(
     }
   }
   await Promise.all(writes);
-  if (refusal) process.stderr.write(`  ${failed} INSERTs refused; the first because: ${refusal}\n`);
+  if (refusal) process.stderr.write(`  ${failed} ${mode === 'api' ? 'POSTs' : 'INSERTs'} refused; the first because: ${refusal}\n`);
   const writeSeconds = (Date.now() - started) / 1000;
   sent.sort((a, b) => a.at - b.at);
   const all = sent.flatMap((s) => s.hashes);
@@ -111,6 +145,7 @@ export async function step(
   const missing = all.length - arrived.size;
   const growing = firstThirdP50 !== null && lastThirdP50 !== null && lastThirdP50 > firstThirdP50 + GROWTH_MS;
   return {
+    mode,
     offered: rate,
     achieved: Math.round(achieved),
     rows: all.length,

@@ -21,3 +21,19 @@ export function openReadModel(): { model: ReadModel; redis: Redis } {
   redis.on('error', () => undefined);
   return { model: new ReadModel(redis), redis };
 }
+
+/**
+ * Where sign-in is on, the admin's session cookie (signed in once, through the form); '' where it is off.
+ * Rejects, saying why, when the admin cannot sign in.
+ */
+let session: Promise<string> | undefined;
+export function adminCookie(): Promise<string> {
+  return (session ??= (async () => {
+    const { webUrl, adminPassword } = settings();
+    if ((await fetch(`${webUrl}/api/stats`, { redirect: 'manual' })).status === 200) return '';
+    if (!adminPassword) throw new Error('sign-in is on here, and the tester has no CHORUS_ADMIN_PASSWORD to sign in with');
+    const res = await fetch(`${webUrl}/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ name: 'admin', password: adminPassword }) });
+    if (res.status !== 303) throw new Error(`signing in as admin answered ${res.status}`);
+    return res.headers.get('set-cookie')!.split(';')[0]!;
+  })());
+}

@@ -9,9 +9,9 @@ import type pg from 'pg';
 import { ROLES } from '@chorus/db';
 import { type Task, taskHash } from '@chorus/tasks';
 import { Deadline, done, notYet, poll } from '@chorus/wait';
-import { openPool, openReadModel, settings } from './connections.ts';
+import { adminCookie, openPool, openReadModel, settings } from './connections.ts';
 
-const { webUrl: WEB, redisUrl, pipelineTimeoutMs: PIPELINE_TIMEOUT_MS, adminPassword } = settings();
+const { webUrl: WEB, redisUrl, pipelineTimeoutMs: PIPELINE_TIMEOUT_MS } = settings();
 const { model, redis } = openReadModel();
 const RUN = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -34,18 +34,7 @@ function eventually<T>(what: string, check: () => Promise<T | undefined>): Promi
 
 const anonymous = (path: string, init: RequestInit = {}) => fetch(`${WEB}${path}`, { redirect: 'manual', ...init });
 
-/** Where sign-in is on, the admin's session cookie (signed in once, through the form); '' where it is off. */
-let session: Promise<string> | undefined;
-const signedIn = () =>
-  (session ??= (async () => {
-    if ((await anonymous('/api/stats')).status === 200) return '';
-    assert.ok(adminPassword, 'sign-in is on here, and the tester has no CHORUS_ADMIN_PASSWORD to sign in with');
-    const res = await anonymous('/login', { method: 'POST', body: new URLSearchParams({ name: 'admin', password: adminPassword }) });
-    assert.equal(res.status, 303, `signing in as admin answered ${res.status}`);
-    return res.headers.get('set-cookie')!.split(';')[0]!;
-  })());
-
-const api = async (path: string, init: RequestInit = {}) => anonymous(path, { ...init, headers: { ...(init.headers as Record<string, string>), cookie: await signedIn() } });
+const api = async (path: string, init: RequestInit = {}) => anonymous(path, { ...init, headers: { ...(init.headers as Record<string, string>), cookie: await adminCookie() } });
 const postJson = (path: string, body: unknown) =>
   api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
 
@@ -66,7 +55,7 @@ async function seen(hash: string, status: string) {
 
 describe('sign-in', () => {
   it('where it is on, sends a page to /login and answers the API 401, and lets the admin in; where it is off, every page says so', async () => {
-    if ((await signedIn()) === '') {
+    if ((await adminCookie()) === '') {
       assert.ok((await (await anonymous('/')).text()).includes('data-testid="sign-in-off"'), 'the dashboard says sign-in is off');
       return;
     }

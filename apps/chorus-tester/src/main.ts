@@ -3,12 +3,12 @@
  * command prints its results on stdout as JSON, one document a line, and its progress on stderr.
  */
 import { Command } from 'commander';
-import { positive, positiveList } from '@chorus/cli-args';
+import { positive, positiveList, positiveListOrNone } from '@chorus/cli-args';
 import { EXIT, runMain } from '@chorus/errors';
-import { BENCH_DEFAULTS, type BenchStep } from '@chorus/load-reports';
+import { BENCH_DEFAULTS, type BenchStep, PATTERN_DEFAULTS } from '@chorus/load-reports';
 import { step } from './bench.ts';
 import { converge, write } from './chaos.ts';
-import { openPool, openReadModel } from './connections.ts';
+import { adminCookie, openPool, openReadModel, settings } from './connections.ts';
 
 const emit = (result: unknown) => void process.stdout.write(`${JSON.stringify(result)}\n`);
 const progress = (line: string) => void process.stderr.write(`${line}\n`);
@@ -47,12 +47,17 @@ program
   .command('bench')
   .description('fixed offered rates, then a ramp that stops at the first rate not sustained; a result line per step')
   .requiredOption('--label <name>', 'keeps this run’s rows apart')
-  .option('--rates <list>', 'fixed offered rates, rows a second', positiveList, [...BENCH_DEFAULTS.rates])
+  .option('--rates <list>', 'fixed offered rates, rows a second (none: 0)', positiveListOrNone, [...BENCH_DEFAULTS.rates])
   .option('--seconds <n>', 'seconds per fixed rate', positive, BENCH_DEFAULTS.seconds)
-  .option('--ramp <list>', 'ramp rates, rows a second', positiveList, [...BENCH_DEFAULTS.ramp])
+  .option('--ramp <list>', 'ramp rates, rows a second (none: 0)', positiveListOrNone, [...BENCH_DEFAULTS.ramp])
   .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, BENCH_DEFAULTS.rampSeconds)
-  .action(async (o: { label: string; rates: number[]; seconds: number; ramp: number[]; rampSeconds: number }) => {
+  .option('--single <list>', 'single-row autocommit INSERTs, transactions a second (none: 0)', positiveListOrNone, [...PATTERN_DEFAULTS.single])
+  .option('--api <list>', 'POST /api/tasks through the web app, requests a second (none: 0)', positiveListOrNone, [...PATTERN_DEFAULTS.api])
+  .option('--pattern-seconds <n>', 'seconds per single-row or API rate', positive, PATTERN_DEFAULTS.seconds)
+  .option('--connections <n>', 'writes in flight in the single-row and API steps', positive, PATTERN_DEFAULTS.connections)
+  .action(async (o: { label: string; rates: number[]; seconds: number; ramp: number[]; rampSeconds: number; single: number[]; api: number[]; patternSeconds: number; connections: number }) => {
     const [pool, { model, redis }] = [openPool(4), openReadModel()];
+    const singles = openPool(o.connections);
     // Warm-up: the first rows pay for connections and JIT, not the pipeline.
     await step(pool, model, { rate: 200, seconds: 3, label: `${o.label} warm-up` });
     let floorP50: number | undefined;
@@ -64,6 +69,14 @@ program
       outcome(result);
       emit({ phase: 'fixed', ...result });
     }
+    const patterns = [...o.single.map((rate) => ['single', rate] as const), ...o.api.map((rate) => ['api', rate] as const)];
+    const web = o.api.length > 0 ? { url: settings().webUrl, cookie: await adminCookie() } : undefined;
+    for (const [i, [mode, rate]] of patterns.entries()) {
+      progress(`bench ${o.label}: ${mode === 'api' ? `${rate} POST /api/tasks a second` : `${rate} single-row transactions a second`} over ${o.connections} connections for ${o.patternSeconds} s`);
+      const result = await step(mode === 'single' ? singles : pool, model, { rate, seconds: o.patternSeconds, label: `${o.label} ${mode} ${i + 1} ${rate}`, mode, connections: o.connections, web });
+      outcome(result);
+      emit({ phase: 'fixed', ...result });
+    }
     for (const [i, rate] of o.ramp.entries()) {
       progress(`bench ${o.label}: ramp ${rate} rows/s for ${o.rampSeconds} s`);
       const result = await step(pool, model, { rate, seconds: o.rampSeconds, label: `${o.label} ramp ${i + 1} ${rate}`, floorP50 });
@@ -71,7 +84,7 @@ program
       emit({ phase: 'ramp', ...result });
       if (!result.sustained) break;
     }
-    await pool.end();
+    await Promise.all([pool.end(), singles.end()]);
     redis.disconnect();
   });
 

@@ -1,9 +1,10 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { positive, positiveList } from '@chorus/cli-args';
+import { positive, positiveList, positiveListOrNone } from '@chorus/cli-args';
 import { EXIT, runMain } from '@chorus/errors';
-import { BENCH_DEFAULTS } from '@chorus/load-reports';
+import { BENCH_DEFAULTS, PATTERN_DEFAULTS } from '@chorus/load-reports';
 import { backup, backups } from './commands/backup.ts';
 import { type BenchOptions, bench } from './commands/bench.ts';
+import { type BenchDevOptions, benchDev } from './commands/bench-dev.ts';
 import { chaos } from './commands/chaos.ts';
 import { clean } from './commands/clean.ts';
 import { cleanTest } from './commands/clean-test.ts';
@@ -77,8 +78,19 @@ program
   .option('--seconds <n>', 'seconds per fixed rate', positive, BENCH_DEFAULTS.seconds)
   .option('--ramp <list>', 'then these rates, until one is not kept up with', positiveList, [...BENCH_DEFAULTS.ramp])
   .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, BENCH_DEFAULTS.rampSeconds)
-  .description('CDC latency from INSERT to the read model at fixed rates and a ramp, tuned and baseline, in projects of their own')
+  .option('--single <list>', 'single-row autocommit INSERTs, transactions a second (0: none)', positiveListOrNone, [...PATTERN_DEFAULTS.single])
+  .option('--api <list>', 'POST /api/tasks through the web app, requests a second (0: none)', positiveListOrNone, [...PATTERN_DEFAULTS.api])
+  .option('--pattern-seconds <n>', 'seconds per single-row or API rate', positive, PATTERN_DEFAULTS.seconds)
+  .option('--connections <n>', 'writes in flight in the single-row and API steps', positive, PATTERN_DEFAULTS.connections)
+  .description('CDC latency from INSERT to the read model: batched, single-row and through the API at fixed rates, then a ramp; tuned, fsync on and baseline, in projects of their own')
   .action((o: BenchOptions) => bench(ctx, o));
+program
+  .command('bench-dev')
+  .option('--single <list>', 'single-row autocommit INSERTs, transactions a second', positiveList, [...PATTERN_DEFAULTS.single])
+  .option('--seconds <n>', 'seconds per rate', positive, PATTERN_DEFAULTS.seconds)
+  .option('--connections <n>', 'connections writing at once', positive, PATTERN_DEFAULTS.connections)
+  .description("make bench's single-row steps against the running dev (it writes into dev, and deletes its rows after)")
+  .action((o: BenchDevOptions) => benchDev(ctx, o));
 program
   .command('rollback')
   .argument('<env>', 'prod', prodOnly)

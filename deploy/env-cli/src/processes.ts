@@ -39,3 +39,18 @@ export function attached(command: string, args: string[], { env = process.env, c
     });
   });
 }
+
+/** As attached, but keeps what the program prints on stdout (its report) while its stderr (progress) shows. */
+export function reporting(command: string, args: string[], { env = process.env, cwd, timeoutMs }: Omit<Attached, 'stdin' | 'detached'> = {}): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env, cwd });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+    const timer = timeoutMs ? setTimeout(() => child.kill('SIGTERM'), timeoutMs) : undefined;
+    child.on('error', () => resolve({ code: 127, out }));
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? (signal ? 128 : 1), out });
+    });
+  });
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchStep } from '@chorus/load-reports';
-import { benchRegressions, benchTable, stageTable, sustainedRate } from '../src/commands/bench.ts';
+import { benchRegressions, benchTable, stageTable, sustainedRate, targetLines } from '../src/commands/bench.ts';
 import { type FaultResult, chaosTable, passed } from '../src/commands/chaos.ts';
 import { snapshotSignal } from '../src/read-model-rebuild.ts';
 
@@ -40,6 +40,7 @@ describe('the chaos verdict', () => {
 
 const step = (offered: number, p50: number, p99: number, over: Partial<BenchStep> = {}): BenchStep => ({
   phase: 'fixed',
+  mode: 'batch',
   offered,
   achieved: offered,
   rows: offered * 20,
@@ -60,10 +61,27 @@ describe('the benchmark table', () => {
   });
 
   it('says where the time goes, stage by stage, for each setup', () => {
-    const lines = stageTable([['tuned', [step(1000, 10, 200)]], ['baseline', [step(1000, 500, 1000)]]]).split('\n');
-    expect(lines[0]).toMatch(/\| setup +\| offered rows\/s +\| INSERT → commit p50\/p99 +\| commit → Kafka p50\/p99 +\| Kafka → Redis p50\/p99 +\| end to end p50\/p99 +\|/);
+    const lines = stageTable([['tuned', [step(1000, 10, 200), step(2000, 40, 300, { mode: 'single' })]], ['baseline', [step(1000, 500, 1000)]]]).split('\n');
+    expect(lines[0]).toMatch(/\| setup +\| offered \/s +\| INSERT \(or POST\) → commit p50\/p99 +\| commit → Kafka p50\/p99 +\| Kafka → Redis p50\/p99 +\| end to end p50\/p99 +\|/);
     expect(lines[2]).toMatch(/\| tuned +\| 1000 +\| 1 \/ 3 +\| 8 \/ 197 +\| - +\| 10 \/ 200 +\|/);
-    expect(lines[3]).toMatch(/\| baseline +\| 1000 +\| 1 \/ 3 +\| 498 \/ 997 +\| - +\| 500 \/ 1000 +\|/);
+    expect(lines[3]).toMatch(/\| tuned +\| single-row 2000 +\| 1 \/ 3 +\| 38 \/ 297 +\| - +\| 40 \/ 300 +\|/);
+    expect(lines[4]).toMatch(/\| baseline +\| 1000 +\| 1 \/ 3 +\| 498 \/ 997 +\| - +\| 500 \/ 1000 +\|/);
+  });
+
+  it("keeps a single-row step apart from the batched one at the same rate, beside the same mode's baseline", () => {
+    const tuned = [step(1000, 10, 200), step(1000, 30, 240, { mode: 'single' })];
+    const baseline = [step(1000, 500, 1000), step(1000, 600, 1200, { mode: 'single' })];
+    const lines = benchTable(tuned, undefined, baseline).split('\n');
+    expect(lines[2]).toMatch(/\| 1000 +\| 1000 +\| 10 +\| 200 .*\| 500 +\| 1000 +\| 50\.0× +\| 5\.0× +\|/);
+    expect(lines[3]).toMatch(/\| single-row 1000 +\| 1000 +\| 30 +\| 240 .*\| 600 +\| 1200 +\| 20\.0× +\| 5\.0× +\|/);
+  });
+
+  it("reports each target of the product's write pattern as met or not, for tuned and fsync on only", () => {
+    const lines = targetLines([
+      ['tuned', [step(1000, 30, 240, { mode: 'single' }), step(500, 40, 320, { mode: 'api' })]],
+      ['baseline', [step(1000, 600, 1200, { mode: 'single' })]],
+    ]);
+    expect(lines).toEqual(['Target single-row 1000/s p99 ≤ 250 ms (tuned): 240 ms, met', 'Target API 500/s p99 ≤ 300 ms (tuned): 320 ms, NOT met']);
   });
 
   it('takes the sustained rate from the steps that kept up only', () => {

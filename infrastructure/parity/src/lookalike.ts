@@ -18,9 +18,16 @@ export interface Capture {
   address: string;
 }
 
+/**
+ * The JVM's own options: KAFKA_OPTS loads the JMX exporter agent from a volume this check does not mount.
+ * They write no configuration file (upstream's rules skip them too), so the container starts without them.
+ */
+const JVM_OPTIONS = new Set(['KAFKA_OPTS']);
+
 export async function capture(image: string, env: Env, mainClass: string, file: string): Promise<Capture> {
   const name = `chorus-parity-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  const started = docker('run', '-d', '--name', name, '--network', 'bridge', ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]), image);
+  const settings = Object.entries(env).filter(([k]) => !JVM_OPTIONS.has(k));
+  const started = docker('run', '-d', '--name', name, '--network', 'bridge', ...settings.flatMap(([k, v]) => ['-e', `${k}=${v}`]), image);
   if (!started.ok) throw new Error(`starting ${image} failed: ${started.err}`);
   try {
     for (let i = 0; i < 240; i++) {

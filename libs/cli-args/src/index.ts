@@ -10,3 +10,6 @@ export function positive(value: string): number {
 
 /** A comma-separated list of positive whole numbers: `--rates 100,1000`. */
 export const positiveList = (value: string): number[] => value.split(',').map((v) => positive(v.trim()));
+
+/** As positiveList, or `0` for none: `--api 200,500`, `--api 0`. */
+export const positiveListOrNone = (value: string): number[] => (value.trim() === '0' ? [] : positiveList(value));

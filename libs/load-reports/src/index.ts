@@ -46,9 +46,20 @@ export const BENCH_DEFAULTS = {
   rampSeconds: 10,
 } as const;
 
+/**
+ * How the benchmark writes: `batch` (one INSERT of all the rows due), `single` (one autocommit INSERT a
+ * row, as the web app writes) or `api` (one POST /api/tasks a row, through the web app).
+ */
+export const WRITE_MODES = ['batch', 'single', 'api'] as const;
+export type WriteMode = (typeof WRITE_MODES)[number];
+
+/** The single-row and API steps make bench adds to the batched ones, and how many connections write. */
+export const PATTERN_DEFAULTS = { single: [500, 1000, 2000], api: [200, 500], seconds: 10, connections: 8 } as const;
+
 /** One rate of the benchmark. */
 export const benchStep = z.object({
   phase: z.enum(['fixed', 'ramp']),
+  mode: z.enum(WRITE_MODES).default('batch'),
   offered: z.number().int().positive(),
   /** Rows a second the INSERTs committed. */
   achieved: count,
