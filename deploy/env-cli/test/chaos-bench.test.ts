@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchStep } from '@chorus/load-reports';
-import { benchRegressions, benchTable, stageTable, sustainedRate, targetLines } from '../src/commands/bench.ts';
+import { benchRegressions, benchTable, firstMinuteLines, stageTable, sustainedRate, targetLines } from '../src/commands/bench.ts';
 import { type FaultResult, chaosTable, passed } from '../src/commands/chaos.ts';
 import { snapshotSignal } from '../src/read-model-rebuild.ts';
 
@@ -74,6 +74,13 @@ describe('the benchmark table', () => {
     const lines = benchTable(tuned, undefined, baseline).split('\n');
     expect(lines[2]).toMatch(/\| 1000 +\| 1000 +\| 10 +\| 200 .*\| 500 +\| 1000 +\| 50\.0× +\| 5\.0× +\|/);
     expect(lines[3]).toMatch(/\| single-row 1000 +\| 1000 +\| 30 +\| 240 .*\| 600 +\| 1200 +\| 20\.0× +\| 5\.0× +\|/);
+  });
+
+  it('reports the first minute after ready against the stall limit', () => {
+    expect(firstMinuteLines([['durable', [step(200, 12, 90, { phase: 'start', mode: 'single' }), step(1000, 10, 200)]]])).toEqual([
+      'First minute after ready (durable, single-row 200 tx/s for 60 s from the moment the project was healthy): p50 12 ms, p99 90 ms, longest 90 ms; no stall over 500 ms: met',
+    ]);
+    expect(firstMinuteLines([['durable', [step(200, 12, 900, { phase: 'start', mode: 'single' })]]])[0]).toMatch(/longest 900 ms; no stall over 500 ms: NOT met$/);
   });
 
   it("reports each target of the product's write pattern as met or not, for tuned and fsync on only", () => {

@@ -56,9 +56,13 @@ export type WriteMode = (typeof WRITE_MODES)[number];
 /** The single-row and API steps make bench adds to the batched ones, and how many connections write. */
 export const PATTERN_DEFAULTS = { single: [500, 1000, 2000], api: [200, 500], seconds: 10, connections: 8 } as const;
 
+/** The first minute after ready: single-row writes at this rate for 60 s, from the moment the project is healthy. */
+export const FIRST_MINUTE = { rate: 200, seconds: 60, stallMs: 500 } as const;
+
 /** One rate of the benchmark. */
 export const benchStep = z.object({
-  phase: z.enum(['fixed', 'ramp']),
+  /** `start`: the first minute after the project reported ready; `fixed` rates; the `ramp`. */
+  phase: z.enum(['start', 'fixed', 'ramp']),
   mode: z.enum(WRITE_MODES).default('batch'),
   offered: z.number().int().positive(),
   /** Rows a second the INSERTs committed. */
