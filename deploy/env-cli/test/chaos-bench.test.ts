@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchStep } from '@chorus/load-reports';
-import { benchRegressions, benchTable, firstMinuteLines, stageTable, sustainedRate, targetLines } from '../src/commands/bench.ts';
+import { benchTable, firstMinuteLines, stageTable, sustainedRate, targetLines } from '../src/bench-report.ts';
+import { benchRegressions } from '../src/commands/bench.ts';
 import { type FaultResult, chaosTable, passed } from '../src/commands/chaos.ts';
 import { snapshotSignal } from '../src/read-model-rebuild.ts';
 

@@ -7,12 +7,13 @@
 import { ROLES } from '@chorus/db';
 import { OperatorError } from '@chorus/errors';
 import { type BenchStep, benchStep, readReports } from '@chorus/load-reports';
+import { benchTable, stageTable } from '../bench-report.ts';
 import type { Context } from '../context.ts';
 import { readEnvFile } from '../env-file.ts';
 import { ENVIRONMENTS } from '../environments.ts';
 import { print, say } from '../output.ts';
 import { attached, reporting } from '../processes.ts';
-import { benchTable, stageTable } from './bench.ts';
+
 
 export interface BenchDevOptions {
   single: number[];
