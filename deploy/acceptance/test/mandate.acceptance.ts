@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { parse } from 'dotenv';
 import { cdcNames } from '@chorus/cdc-names';
 import { useBrowser } from '@chorus/testing/vitest';
-import { kafkaNeeds, kafkaServerProperties, parseProperties } from '@chorus/image-rules';
+import { KAFKA_TOOL_ENV, kafkaNeeds, kafkaServerProperties, parseProperties } from '@chorus/image-rules';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Env, plan } from '../src/plan.ts';
 import { probe } from '../src/probe.ts';
@@ -106,7 +106,7 @@ async function containerEnv(container: string): Promise<Record<string, string>> 
 async function kafkaState(env: Env) {
   const kafka = `chorus-${env}-kafka-1`;
   const records = async (topic: string) => {
-    const { out, code } = await sh('docker', ['exec', kafka, '/opt/kafka/bin/kafka-run-class.sh', 'org.apache.kafka.tools.GetOffsetShell', '--bootstrap-server', 'kafka:9092', '--topic', topic]);
+    const { out, code } = await sh('docker', ['exec', kafka, ...KAFKA_TOOL_ENV, '/opt/kafka/bin/kafka-run-class.sh', 'org.apache.kafka.tools.GetOffsetShell', '--bootstrap-server', 'kafka:9092', '--topic', topic]);
     if (code !== 0) throw new Error(`reading the end offsets of ${topic} failed: ${out}`);
     return out.split('\n').filter((line) => line.startsWith(`${topic}:`)).reduce((sum, line) => sum + Number(line.split(':').pop()), 0);
   };
@@ -343,7 +343,7 @@ describe('least privilege and a closed network, in the running prod and dev (rea
       const configsTopic = (await containerEnv(connect)).CONFIG_STORAGE_TOPIC;
       expect(configsTopic, env).toBeTruthy();
       const topic = await sh('docker', [
-        'exec', `chorus-${env}-kafka-1`, '/opt/kafka/bin/kafka-console-consumer.sh', '--bootstrap-server', 'kafka:9092',
+        'exec', `chorus-${env}-kafka-1`, ...KAFKA_TOOL_ENV, '/opt/kafka/bin/kafka-console-consumer.sh', '--bootstrap-server', 'kafka:9092',
         '--topic', configsTopic!, '--from-beginning', '--timeout-ms', '5000',
       ]);
       expect(topic.out, env).toContain('database.user');

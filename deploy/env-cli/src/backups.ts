@@ -135,9 +135,12 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
 
     const offsets = await connectRest(ctx, project, 'DELETE', `/connectors/${names.connector}/offsets`);
     if (offsets !== 200) throw new OperatorError(`Kafka Connect did not delete connector ${names.connector}'s offsets (HTTP ${offsets})`);
-    const topics = ['/opt/kafka/bin/kafka-topics.sh', '--bootstrap-server', 'localhost:9092'];
-    await ctx.compose.execResult(project, 'kafka', [...topics, '--delete', '--if-exists', '--topic', names.taskTopic]);
-    await until(`topic ${names.taskTopic} being deleted`, 60_000, async () => !((await ctx.compose.execIn(project, 'kafka', [...topics, '--list'])) ?? names.taskTopic).split('\n').includes(names.taskTopic));
+    const topics = '/opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:9092';
+    await ctx.compose.kafkaTool(project, `${topics} --delete --if-exists --topic ${names.taskTopic}`);
+    await until(`topic ${names.taskTopic} being deleted`, 60_000, async () => {
+      const listed = await ctx.compose.kafkaTool(project, `${topics} --list`);
+      return listed.code === 0 && !listed.out.split('\n').includes(names.taskTopic);
+    });
     if ((await redis(ctx, project, ['FLUSHDB'])) !== 'OK') throw new OperatorError(`could not clear ${t.envName}'s read model (redis-cli FLUSHDB failed)`);
     await pause();
 

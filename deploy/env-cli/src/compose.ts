@@ -5,6 +5,7 @@
  */
 import * as compose from 'docker-compose';
 import type { IDockerComposeOptions, IDockerComposeResult } from 'docker-compose';
+import { KAFKA_TOOL_ENV } from '@chorus/image-rules';
 import { relay } from './output.ts';
 import { type Finished, attached, capture } from './processes.ts';
 
@@ -140,6 +141,9 @@ export class Compose {
     const result = await this.execResult(project, service, command);
     return result.code === 0 ? result.out : undefined;
   }
+
+  /** Runs a shell script of Kafka's tools in a project's broker container (without the broker's JVM agent). */
+  kafkaTool = (project: string, script: string) => this.execResult(project, 'kafka', [...KAFKA_TOOL_ENV, 'sh', '-c', script]);
 
   /**
    * Runs one SQL statement in a project's Postgres as `role`, over the container's local socket (trusted

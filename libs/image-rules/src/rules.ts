@@ -93,3 +93,10 @@ export function connectWorkerProperties(env: Env): Properties {
   const lines = Object.entries(vars).filter(([k]) => k.startsWith('CONNECT_') && !k.startsWith('CONNECT_LOG4J'));
   return { ...KAFKA_DEFAULT_WORKER, ...Object.fromEntries(lines.map(([k, v]) => [connectKey(k), v])) };
 }
+
+/**
+ * Every Kafka script passes KAFKA_OPTS to its JVM. In the broker's container that variable loads the JMX
+ * exporter agent on the broker's metrics port, so a tool started there (kafka-topics.sh, a console
+ * producer) must run without it, or its JVM stops at once: the port is taken.
+ */
+export const KAFKA_TOOL_ENV = ['env', '-u', 'KAFKA_OPTS'] as const;

@@ -185,13 +185,14 @@ async function rebuild(ctx: Context, run: ComposeTarget): Promise<{ seconds: num
 async function malformedEvent(ctx: Context, run: ComposeTarget): Promise<{ deadLetters: number; onTopic: number }> {
   const { taskTopic, deadLetterTopic } = cdcNames(ENVIRONMENTS.test.name);
   const produce = `echo 'this is not a change event' | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server localhost:9092 --topic ${taskTopic}`;
-  if ((await ctx.compose.execIn(run.project, 'kafka', ['sh', '-c', produce])) === undefined) throw new OperatorError(`could not produce to ${taskTopic} in ${run.project}`);
+  const produced = await ctx.compose.kafkaTool(run.project, produce);
+  if (produced.code !== 0) throw new OperatorError(`could not produce to ${taskTopic} in ${run.project}: ${produced.err.split('\n').slice(-3).join(' ')}`);
   await writeTasks(ctx, run, { rate: 50, seconds: 3, id: 'after-malformed' });
   const convergence = await converge(ctx, run);
   if (!convergence.converged) throw new OperatorError(`tasks written after a malformed event did not all arrive: ${JSON.stringify(convergence)}`);
   const deadLetters = Number((await processorHealth(ctx, run.project))?.deadLetters);
   const consume = `/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic ${deadLetterTopic} --from-beginning --timeout-ms 10000 2>/dev/null | wc -l`;
-  const onTopic = Number(await ctx.compose.execIn(run.project, 'kafka', ['sh', '-c', consume]));
+  const onTopic = Number((await ctx.compose.kafkaTool(run.project, consume)).out);
   return { deadLetters, onTopic };
 }
 
