@@ -69,6 +69,7 @@ export class ChangeConsumer {
       sessionTimeout: SESSION_TIMEOUT_MS,
       heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       maxWaitTimeInMs: options.tuning.maxWaitTimeInMs,
+      minBytes: options.tuning.minBytes ?? 1,
     });
     this.admin = this.kafka.admin();
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {

@@ -125,19 +125,25 @@ export class ReadModel {
   async apply(changes: Change[], positions: Position[] = []): Promise<{ applied: number; stale: number }> {
     if (changes.length === 0 && positions.length === 0) return { applied: 0, stale: 0 };
     const pipeline = this.redis.multi();
+    const keys: string[] = [];
+    const args: (string | number)[] = [DELETE_MEMORY_SECONDS];
     for (const change of changes) {
       if (change.op === 'upsert') {
         const t = change.task;
         // When the change committed in Postgres, when Connect published it to Kafka, and when it was written here.
         const published = change.publishedTsMs === undefined ? [] : ['publishedAt', String(change.publishedTsMs)];
-        const timing = ['savedAt', String(change.sourceTsMs), ...published, 'projectedAt', String(Date.now())];
-        pipeline.upsertTask(`task:${t.hash}`, `task-lsn:${t.hash}`, change.lsn, Date.parse(t.createdAt), ...TASK_FIELDS.flatMap((f) => [f, t[f]]), ...timing);
+        const fields = [...TASK_FIELDS.flatMap((f) => [f, t[f]]), 'savedAt', String(change.sourceTsMs), ...published, 'projectedAt', String(Date.now())];
+        keys.push(`task:${t.hash}`, `task-lsn:${t.hash}`);
+        args.push('u', change.lsn, Date.parse(t.createdAt), t.hash, t.status, fields.length, ...fields);
       } else if (change.op === 'delete') {
-        pipeline.deleteTask(`task:${change.hash}`, `task-lsn:${change.hash}`, change.lsn, change.hash, DELETE_MEMORY_SECONDS);
+        keys.push(`task:${change.hash}`, `task-lsn:${change.hash}`);
+        args.push('d', change.lsn, change.hash);
       } else {
-        pipeline.truncateTasks(change.lsn);
+        args.push('t', change.lsn);
       }
     }
+    // One array argument (ioredis flattens it): a big batch would overflow a spread call.
+    if (changes.length > 0) pipeline.applyChanges(keys.length, [...keys, ...args]);
     if (changes.length > 0) {
       const latestSource = Math.max(...changes.map((c) => c.sourceTsMs));
       pipeline.hset('pipeline', 'lastEventAt', new Date().toISOString(), 'lastSourceAt', new Date(latestSource).toISOString());
@@ -158,9 +164,9 @@ export class ReadModel {
       pipeline.publish(CHANGES_CHANNEL, JSON.stringify([...new Set(touched)]));
     }
     const results = (await pipeline.exec()) ?? [];
-    let applied = 0;
     for (const [error] of results) if (error) throw error;
-    for (const [, result] of results.slice(0, changes.length)) if (result === 1) applied++;
+    const perChange = changes.length > 0 ? (results[0]![1] as (0 | 1)[]) : [];
+    const applied = perChange.filter((r) => r === 1).length;
     const stale = changes.length - applied;
     return { applied, stale };
   }
