@@ -125,10 +125,10 @@ upgrade-check: setup env-cli ## prod upgraded in place from each release in depl
 restore-drill: setup env-cli ## A backup restored into a prod-like project of its own: refusals, then the read model against the restored database (~4 min)
 	@$(ENV) restore-drill
 
-chaos: setup env-cli ## Kill and restart each service under a steady writer, in a project of its own; the read model must recover (~6 min)
+chaos: setup env-cli ## Kill and restart each service under a steady writer, in a project of its own; the read model must recover; an alert must fire (~7 min)
 	@$(ENV) chaos
 
-bench: setup env-cli ## CDC latency INSERT -> read model at 100/1,000/5,000 rows/s and a ramp, tuned vs baseline, own projects (~8 min)
+bench: setup env-cli ## CDC latency to the read model: batched, single-row and API writes, the first minute, tuned/fsync on/baseline, own projects (~12 min)
 	@$(ENV) bench
 
 bench-dev: env-cli ## Single-row CDC latency (500/1,000/2,000 tx/s) against the running dev: WRITES INTO DEV, then deletes its rows (~1 min)

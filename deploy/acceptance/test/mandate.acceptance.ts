@@ -287,6 +287,19 @@ describe('the mandate of final separation', () => {
 describe('least privilege and a closed network, in the running prod and dev (read-only)', () => {
   const running = async (project: string) => (await sh('docker', ['ps', '--filter', `label=com.docker.compose.project=${project}`, '--format', '{{.Names}}'])).out.split('\n').filter(Boolean);
 
+  it('Prometheus scrapes every target in prod and dev, as make status prints it', { timeout: 120_000 }, async () => {
+    let lines: string[] = [];
+    // A target is up from its first scrape (every 10 s) after its service started.
+    for (let i = 0; i < 12; i++) {
+      lines = (await make('status')).split('\n').filter((l) => l.trim().startsWith('prometheus:'));
+      if (lines.length === 2 && lines.every((l) => l.includes('every target up'))) break;
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+    console.log(lines.join('\n'));
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/every target up: kafka up, kafka-connect up, processor up, prometheus up, web up/);
+  });
+
   it("every published port binds 127.0.0.1, except prod's UI", async () => {
     for (const project of ['chorus-prod', 'chorus-dev']) {
       for (const name of await running(project)) {
