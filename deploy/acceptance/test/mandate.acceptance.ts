@@ -166,7 +166,7 @@ describe('the mandate of final separation', () => {
 
   it('AC-1, AC-2, AC-4: prod and dev are healthy at the same time', async () => {
     for (const env of ['prod', 'dev'] as const) if (todo.start[env]) await make(`run-${env}`);
-    const services = ['chorus-stream-processor', 'chorus-web', 'kafka', 'kafka-connect', 'postgres', 'redis'];
+    const services = ['chorus-stream-processor', 'chorus-web', 'kafka', 'kafka-connect', 'postgres', 'prometheus', 'redis'];
     // prod also runs its backup schedule.
     for (const [project, expected] of [['chorus-prod', ['backup', ...services]], ['chorus-dev', services]] as const) {
       const long = (await containers(project)).filter((s) => s.State === 'running');
