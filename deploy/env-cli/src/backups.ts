@@ -23,7 +23,7 @@ import { upHealthy } from './bring-up.ts';
 import type { ComposeTarget } from './compose.ts';
 import type { Context } from './context.ts';
 import { say } from './output.ts';
-import { processorHealth, readConnectorStatus } from './system.ts';
+import { connectRest, processorHealth, readConnectorStatus } from './system.ts';
 import { readStats } from './web-client.ts';
 
 export const BACKUP_SERVICE = 'backup';
@@ -69,11 +69,6 @@ export async function checkBackup(ctx: Context, project: string, envName: string
 }
 
 /** Kafka Connect's REST API, from inside its container; resolves to the HTTP status. */
-async function connectRest(ctx: Context, project: string, method: 'PUT' | 'DELETE', path: string): Promise<number> {
-  const r = await ctx.compose.execResult(project, 'kafka-connect', ['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', method, `http://localhost:8083${path}`]);
-  return Number(r.out) || 0;
-}
-
 async function until(what: string, limitMs: number, check: () => Promise<boolean>): Promise<number> {
   const started = Date.now();
   while (!(await check().catch(() => false))) {

@@ -27,6 +27,12 @@ export async function readConnectorStatus({ compose }: Context, project: string,
   }
 }
 
+/** A PUT or DELETE on Kafka Connect's REST API, from inside its container; resolves to the HTTP status (0: no answer). */
+export async function connectRest(ctx: Context, project: string, method: 'PUT' | 'DELETE', path: string): Promise<number> {
+  const r = await ctx.compose.execResult(project, 'kafka-connect', ['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', method, `http://localhost:8083${path}`]);
+  return Number(r.out) || 0;
+}
+
 export async function connectorLine(ctx: Context, project: string, env: string): Promise<string> {
   const { connector } = cdcNames(env);
   const status = await readConnectorStatus(ctx, project, env);

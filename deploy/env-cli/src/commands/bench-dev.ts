@@ -4,16 +4,17 @@
  * writes into dev, says so before it starts, and deletes the rows it wrote at the end (their deletes
  * reach the read model through CDC like any other).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'dotenv';
 import { ROLES } from '@chorus/db';
 import { OperatorError } from '@chorus/errors';
 import { type BenchStep, benchStep, readReports } from '@chorus/load-reports';
 import { benchTable, stageTable } from '../bench-report.ts';
 import type { Context } from '../context.ts';
-import { readEnvFile } from '../env-file.ts';
 import { ENVIRONMENTS } from '../environments.ts';
 import { print, say } from '../output.ts';
 import { attached, reporting } from '../processes.ts';
-
 
 export interface BenchDevOptions {
   single: number[];
@@ -21,8 +22,8 @@ export interface BenchDevOptions {
   connections: number;
 }
 
-/** dev's published ports (docker-compose.dev.yml), as the host reaches them. */
-const DEV_PORTS = { postgres: 15432, redis: 16379 } as const;
+/** How programs on the host reach dev's published ports as the app role: the file `npx nx serve` uses too. */
+const DEV_HOST_ENV = 'deploy/compose/dev-host.env';
 /** The product's target for its write pattern on a developer's dev: 1,000 tx/s with p99 within this. */
 export const DEV_TARGET = { rate: 1000, p99: 400 } as const;
 
@@ -30,19 +31,10 @@ export async function benchDev(ctx: Context, o: BenchDevOptions): Promise<void> 
   const e = ENVIRONMENTS.dev;
   const web = (await ctx.compose.services(e.project)).find((s) => s.Service === 'chorus-web');
   if (web?.Health !== 'healthy') throw new OperatorError(`dev is not running (chorus-web is ${web ? `${web.State}, ${web.Health || 'no health yet'}` : 'absent'}): start it with make run-dev, then run make bench-dev again`, { exitCode: 2 });
-  const file = readEnvFile(ctx.root, e);
   const label = `dev-${Date.now().toString(36)}`;
   say(`bench-dev WRITES INTO DEV: single-row INSERTs at ${o.single.join(', ')} tx/s over ${o.connections} connections, ${o.seconds} s each, labelled "bench ${label} …"; they are deleted at the end`);
   if ((await attached('npx', ['nx', 'run', 'chorus-tester:build', '--output-style=static'], { cwd: ctx.root, env: ctx.env })) !== 0) throw new OperatorError('building the benchmark driver failed (npx nx run chorus-tester:build); the lines above say why');
-  const env = {
-    ...ctx.env,
-    POSTGRES_HOST: '127.0.0.1',
-    POSTGRES_PORT: String(DEV_PORTS.postgres),
-    POSTGRES_USER: ROLES.app,
-    POSTGRES_PASSWORD: file.CHORUS_APP_PASSWORD,
-    POSTGRES_DB: file.POSTGRES_DB,
-    REDIS_URL: `redis://:${file.REDIS_PASSWORD}@127.0.0.1:${DEV_PORTS.redis}`,
-  };
+  const env = { ...ctx.env, ...parse(readFileSync(join(ctx.root, DEV_HOST_ENV))) };
   const args = ['--label', label, '--rates', '0', '--ramp', '0', '--api', '0', '--single', o.single.join(','), '--pattern-seconds', String(o.seconds), '--connections', String(o.connections)];
   let steps: BenchStep[] = [];
   try {

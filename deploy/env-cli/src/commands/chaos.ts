@@ -19,7 +19,7 @@ import { ENVIRONMENTS } from '../environments.ts';
 import { print, say, table } from '../output.ts';
 import { rebuildReadModel } from '../read-model-rebuild.ts';
 import { withRunProject } from '../run-project.ts';
-import { connectorLine, firingAlerts, processorHealth, readConnectorStatus } from '../system.ts';
+import { connectRest, connectorLine, firingAlerts, processorHealth, readConnectorStatus } from '../system.ts';
 import { type ReadAndWrite, readAndWrite, readTasks, submitTask } from '../web-client.ts';
 
 const RATE = 200;
@@ -225,8 +225,7 @@ const ALERT_LIMIT_SECONDS = 150;
  */
 async function connectorStopped(ctx: Context, run: ComposeTarget): Promise<{ firingSeconds: number }> {
   const { connector } = cdcNames(ENVIRONMENTS.test.name);
-  const rest = (method: string, path: string) => ctx.compose.execResult(run.project, 'kafka-connect', ['curl', '-fsS', '-X', method, `http://localhost:8083/connectors/${connector}${path}`]);
-  if ((await rest('PUT', '/stop')).code !== 0) throw new OperatorError(`could not stop connector ${connector} in ${run.project}`);
+  if ((await connectRest(ctx, run.project, 'PUT', `/connectors/${connector}/stop`)) >= 300) throw new OperatorError(`could not stop connector ${connector} in ${run.project}`);
   const since = Date.now();
   say(`chaos: connector ${connector} stopped; waiting for Prometheus to fire ConnectorNotRunning`);
   try {
@@ -238,7 +237,7 @@ async function connectorStopped(ctx: Context, run: ComposeTarget): Promise<{ fir
     });
     return { firingSeconds: (Date.now() - since) / 1000 };
   } finally {
-    await rest('PUT', '/resume');
+    await connectRest(ctx, run.project, 'PUT', `/connectors/${connector}/resume`);
     const running = (s: Awaited<ReturnType<typeof readConnectorStatus>>) => s?.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING');
     await poll(async () => (running(await readConnectorStatus(ctx, run.project, ENVIRONMENTS.test.name)) ? done(true) : notYet('not RUNNING yet')), {
       what: `connector ${connector} RUNNING again`,
