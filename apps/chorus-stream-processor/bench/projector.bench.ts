@@ -50,7 +50,7 @@ async function run(label: string, messages: Message[], batchSize: number, redis:
 }
 
 const server = await startRedis();
-const redis = new Redis(server.url);
+const redis = new Redis(server.bridgeUrl());
 try {
   console.log(`command: npx nx run chorus-stream-processor:bench  (BENCH_EVENTS=${EVENTS} BENCH_BATCH=${BATCH})`);
   const messages = syntheticMessages(EVENTS);

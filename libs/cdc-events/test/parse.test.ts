@@ -32,6 +32,15 @@ describe.each([
     });
   });
 
+  it('reads times to the millisecond, whatever their precision, as ISO-8601 in UTC', () => {
+    const at = (created_at: string | number) => (parseChangeEvent(encode(createEvent({ ...row, created_at: created_at as string }, 1))) as { task: { createdAt: string } }).task.createdAt;
+    expect(at('2026-11-22T10:00:00.987654321Z')).toBe('2026-11-22T10:00:00.987Z');
+    expect(at('2026-11-22T10:00:00.5Z')).toBe('2026-11-22T10:00:00.500Z');
+    expect(at('2026-11-22T10:00:00Z')).toBe('2026-11-22T10:00:00.000Z');
+    expect(at('2026-11-22T11:00:00.123456+01:00')).toBe('2026-11-22T10:00:00.123Z');
+    expect(at(1_795_300_000_123_456)).toBe(new Date(1_795_300_000_123).toISOString());
+  });
+
   it('turns a delete (op d) into a delete of the before image', () => {
     expect(parseChangeEvent(encode(deleteEvent(row, 1200)))).toEqual({ op: 'delete', lsn: 1200, sourceTsMs: 1_795_300_001_200, hash });
   });
@@ -58,6 +67,8 @@ describe('malformed events', () => {
     ['an unknown mode', asMessage(createEvent({ ...row, user_query: '{"mode": "slow", "query": "x"}' }, 1)), /after\.user_query\.mode/],
     ['a bad hash', asMessage(createEvent({ ...row, query_hash: 'nope' }, 1)), /after\.query_hash/],
     ['a create without after', asMessage({ op: 'c', after: null, source: { lsn: 1, ts_ms: 1 } }), /after/],
+    ['a month that does not exist', asMessage(createEvent({ ...row, created_at: '2026-13-01T10:00:00.123456Z' }, 1)), /unreadable timestamp/],
+    ['a time that is not one', asMessage(createEvent({ ...row, updated_at: 'yesterday' }, 1)), /unreadable timestamp/],
   ])('rejects %s with a reason', (_name, message, reason) => {
     expect(() => parseChangeEvent(message)).toThrow(MalformedEvent);
     expect(() => parseChangeEvent(message)).toThrow(reason);

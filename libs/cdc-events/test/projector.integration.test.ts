@@ -98,6 +98,26 @@ describe('Projector', () => {
     expect(failing.counters.malformed).toBe(0);
   });
 
+  it('stores a big batch in parts, each with its position; a part that fails stops the position before it', async () => {
+    const rows = Array.from({ length: 250 }, (_, i) => taskRow({ query: `part ${i}`, mode: 'flash' }));
+    const first = offset;
+    await projector.project(messages(...rows.map((r, i) => asMessage(createEvent(r, 1000 + i)))), 'topic');
+    expect((await model.stats()).total).toBe(250);
+    expect(await model.positions('topic')).toEqual(new Map([[0, String(first + 250)]]));
+
+    // The third part holds a bad event whose dead letter cannot be stored: the first two are kept with
+    // their position, and nothing of the third or later is.
+    await redis.flushdb();
+    const failing = new Projector(model, createLogger({ name: 't', format: 'json', destination: new PassThrough() }), async () => {
+      throw new Error('the dead-letter topic is unavailable');
+    });
+    const start = offset;
+    const batch = messages(...rows.map((r, i) => (i === 230 ? Buffer.from('nope') : asMessage(createEvent(r, 2000 + i)))));
+    await expect(failing.project(batch, 'topic')).rejects.toThrow('the dead-letter topic is unavailable');
+    expect((await model.stats()).total).toBe(200);
+    expect(await model.positions('topic')).toEqual(new Map([[0, String(start + 200)]]));
+  });
+
   it('does not resolve until Redis holds the writes, and fails the batch when Redis is gone', async () => {
     const gone = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
     gone.on('error', () => {});

@@ -3,7 +3,7 @@
  *
  * Keys:  task:<hash>              hash of the task's fields, the LSN that wrote it, and when it was saved
  *                                 (commit), published (to Kafka) and projected (here), in ms
- *        task-lsn:<hash>          the LSN of the last change applied to <hash>; outlives a delete
+ *        task-lsn:<hash>          the LSN of the delete that removed <hash>, remembered a week
  *        tasks:by-time            sorted set of hashes by creation time
  *        tasks:status:<STATUS>    sorted set of hashes by creation time, one per status
  *        truncate-lsn             the LSN of the last TRUNCATE: no older change applies
@@ -19,7 +19,7 @@
 import type { Redis } from 'ioredis';
 import { type Status, STATUSES, TASK_FIELDS, type Task, storedTask } from '@chorus/tasks';
 import { MINUTE_KEEP_SECONDS, type MinuteFigures, bucketOf, figuresOf, minuteKey, minuteOf } from './minutes.ts';
-import { defineScripts } from './scripts.ts';
+import { defineScripts, recordValues } from './scripts.ts';
 
 export { LATENCY_BUCKETS_MS, type MinuteFigures } from './minutes.ts';
 
@@ -78,6 +78,11 @@ export interface Position {
   topic: string;
   partition: number;
   nextOffset: string;
+  /**
+   * The next offset the stored position must hold for this batch to apply: the position the batch sent
+   * before it stores. When it does not (that batch failed), nothing of this one is written.
+   */
+  after?: string;
 }
 
 /** A task record in Redis that is not a task: never shown; its problems name the fields. */
@@ -126,29 +131,31 @@ export class ReadModel {
     if (changes.length === 0 && positions.length === 0) return { applied: 0, stale: 0 };
     const pipeline = this.redis.multi();
     const keys: string[] = [];
-    const args: (string | number)[] = [DELETE_MEMORY_SECONDS];
+    const encoded: object[] = [];
+    const projectedAt = String(Date.now());
     for (const change of changes) {
+      const l = String(change.lsn);
       if (change.op === 'upsert') {
         const t = change.task;
-        // When the change committed in Postgres, when Connect published it to Kafka, and when it was written here.
-        const published = change.publishedTsMs === undefined ? [] : ['publishedAt', String(change.publishedTsMs)];
-        const fields = [...TASK_FIELDS.flatMap((f) => [f, t[f]]), 'savedAt', String(change.sourceTsMs), ...published, 'projectedAt', String(Date.now())];
+        // When the change committed in Postgres, when Connect published it to Kafka (if known), and when it was written here.
+        const publishedAt = change.publishedTsMs === undefined ? '' : String(change.publishedTsMs);
+        const v = recordValues(t, String(change.sourceTsMs), publishedAt, projectedAt);
         keys.push(`task:${t.hash}`, `task-lsn:${t.hash}`);
-        args.push('u', change.lsn, Date.parse(t.createdAt), t.hash, t.status, fields.length, ...fields);
+        encoded.push({ o: 'u', l, s: String(Date.parse(t.createdAt)), h: t.hash, st: t.status, v });
       } else if (change.op === 'delete') {
         keys.push(`task:${change.hash}`, `task-lsn:${change.hash}`);
-        args.push('d', change.lsn, change.hash);
+        encoded.push({ o: 'd', l, h: change.hash });
       } else {
-        args.push('t', change.lsn);
+        encoded.push({ o: 't', l });
       }
     }
-    // One array argument (ioredis flattens it): a big batch would overflow a spread call.
-    if (changes.length > 0) pipeline.applyChanges(keys.length, [...keys, ...args]);
+    const at = positions.map((p) => ({ at: `${p.topic}/${p.partition}`, next: p.nextOffset, ...(p.after === undefined ? {} : { expect: p.after }) }));
+    keys.push('progress');
+    pipeline.applyChanges(keys.length, [...keys, String(DELETE_MEMORY_SECONDS), JSON.stringify(encoded), JSON.stringify(at)]);
     if (changes.length > 0) {
       const latestSource = Math.max(...changes.map((c) => c.sourceTsMs));
       pipeline.hset('pipeline', 'lastEventAt', new Date().toISOString(), 'lastSourceAt', new Date(latestSource).toISOString());
     }
-    for (const p of positions) pipeline.hset('progress', `${p.topic}/${p.partition}`, p.nextOffset);
     if (changes.length > 0) {
       // This minute's latency buckets: how long each change took from its commit to here.
       const now = Date.now();
@@ -165,7 +172,7 @@ export class ReadModel {
     }
     const results = (await pipeline.exec()) ?? [];
     for (const [error] of results) if (error) throw error;
-    const perChange = changes.length > 0 ? (results[0]![1] as (0 | 1)[]) : [];
+    const perChange = results[0]![1] as (0 | 1)[];
     const applied = perChange.filter((r) => r === 1).length;
     const stale = changes.length - applied;
     return { applied, stale };

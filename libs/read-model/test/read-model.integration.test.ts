@@ -130,6 +130,18 @@ describe('the position it was read at', () => {
     expect(await model.positions('t')).toEqual(new Map([[0, '5'], [1, '9']]));
   });
 
+  it('writes nothing of a batch sent behind one that was not stored', async () => {
+    await model.apply([upsert(task('a1'), 1)], [{ topic: 't', partition: 0, nextOffset: '5' }]);
+    await model.apply([upsert(task('a2'), 2)], [{ topic: 't', partition: 0, nextOffset: '7', after: '5' }]);
+    // Sent expecting offset 9, which the batch before it would have stored had it not failed.
+    await expect(model.apply([upsert(task('a3'), 3)], [{ topic: 't', partition: 0, nextOffset: '12', after: '9' }])).rejects.toThrow(
+      'POSITION t/0 is not at 9: an earlier batch was not stored',
+    );
+    expect(await model.get(task('a3').hash)).toBeNull();
+    expect(await model.positions('t')).toEqual(new Map([[0, '7']]));
+    expect((await model.pipelineState()).applied).toBe(2);
+  });
+
   it('a flush leaves it empty and without its mark, which is how a loss is seen', async () => {
     expect(await model.isEmpty()).toBe(true);
     expect(await model.mark('first')).toBe('first');

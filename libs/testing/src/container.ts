@@ -44,6 +44,8 @@ export interface TestContainer {
   name: string;
   /** The host port (on 127.0.0.1) that the container's `port` is published on, if one was asked for. */
   hostPort?: number;
+  /** The container's address on Docker's default bridge: reached without the published port's proxy. */
+  bridgeAddress(): string;
   pause(): void;
   resume(): void;
   stop(): void;
@@ -78,6 +80,7 @@ export function startContainer(o: { image: string; purpose: string; port?: numbe
   return {
     name,
     hostPort,
+    bridgeAddress: () => docker(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', name]).out,
     pause: () => void docker(['pause', name]),
     resume: () => void docker(['unpause', name]),
     stop: () => {
