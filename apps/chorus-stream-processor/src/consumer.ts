@@ -4,7 +4,7 @@ import type { ReadModel } from '@chorus/read-model';
 import { Deadline, done, notYet, poll } from '@chorus/wait';
 import type { Logger } from '@chorus/logger';
 import type { Projector } from '@chorus/cdc-events';
-import type { ConsumerTuning } from '@chorus/config';
+import type { ChangeTopicLayout, ConsumerTuning } from '@chorus/config';
 
 export type ConsumerState = 'starting' | 'running' | 'crashed' | 'stopped';
 
@@ -48,7 +48,7 @@ export class ChangeConsumer {
   private emptyCheck: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly options: { brokers: string[]; topic: string; groupId: string; model: ReadModel; tuning: ConsumerTuning },
+    private readonly options: { brokers: string[]; topic: string; groupId: string; model: ReadModel; tuning: ConsumerTuning; layout: ChangeTopicLayout },
     private readonly projector: Projector,
     private readonly log: Logger,
     /** Called when the consumer crashed for good (kafkajs will not restart it): the process should exit. */
@@ -116,20 +116,34 @@ export class ChangeConsumer {
     );
   }
 
-  /** Every change stays on the topic, so that the read model can always be rebuilt from it. */
-  private async keepEveryChange(): Promise<void> {
-    const { topic } = this.options;
+  /**
+   * The topic as the environment lays it out: every change kept, so that the read model can always be
+   * rebuilt from it, and at least the partitions asked for. Partitions can be added, never removed; a task
+   * whose new changes land in another partition than its old ones is still projected right, since a change
+   * older than the one applied is skipped (the LSN guard).
+   */
+  private async layOutTopic(): Promise<void> {
+    const { topic, layout } = this.options;
     const retention = [{ name: 'retention.ms', value: '-1' }];
     // Debezium creates the topic with its first event; creating it here lets the group join at once.
-    const created = await this.admin.createTopics({ topics: [{ topic, configEntries: retention }], waitForLeaders: true }).catch((error: Error) => {
-      this.log.warn({ err: error.message }, `could not create ${topic}; relying on the broker to create it`);
-      return false;
-    });
+    const created = await this.admin
+      .createTopics({ topics: [{ topic, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor, configEntries: retention }], waitForLeaders: true })
+      .catch((error: Error) => {
+        this.log.warn({ err: error.message }, `could not create ${topic}; relying on Debezium to create it`);
+        return false;
+      });
     if (created) return;
     const described = await this.admin.describeConfigs({ resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }], includeSynonyms: false });
     if (described.resources[0]?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue !== '-1') {
       await this.admin.alterConfigs({ validateOnly: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configEntries: retention }] });
       this.log.info({ topic }, 'set retention.ms=-1: the topic keeps every change');
+    }
+    const has = (await this.admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length ?? 0;
+    if (has > 0 && has < layout.partitions) {
+      await this.admin.createPartitions({ topicPartitions: [{ topic, count: layout.partitions }] });
+      this.log.info({ topic, from: has, to: layout.partitions }, 'added partitions to the change topic (CHANGE_TOPIC_PARTITIONS)');
+    } else if (has > layout.partitions) {
+      this.log.warn({ topic, has, asked: layout.partitions }, 'the change topic has more partitions than CHANGE_TOPIC_PARTITIONS asks; Kafka cannot remove partitions, so it keeps them');
     }
   }
 
@@ -137,8 +151,8 @@ export class ChangeConsumer {
     const { topic, model } = this.options;
     await this.admin.connect();
     // Best effort: without it the topic keeps the broker's retention, and a rebuild may find less history.
-    await this.retrying('keep every change on the topic', () => this.keepEveryChange()).catch((error: Error) =>
-      this.log.error({ err: error.message, topic }, 'could not set retention.ms=-1 on the change topic; a rebuild can only replay what the topic still holds'),
+    await this.retrying('lay out the change topic', () => this.layOutTopic()).catch((error: Error) =>
+      this.log.error({ err: error.message, topic }, 'could not lay out the change topic (retention.ms=-1, CHANGE_TOPIC_PARTITIONS); a rebuild can only replay what the topic still holds'),
     );
     // A read model that loses its data while running (FLUSHALL) is rebuilt without waiting for a restart:
     // its mark is gone, even if new writes have arrived since.

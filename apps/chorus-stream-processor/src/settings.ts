@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cdcNames } from '@chorus/cdc-names';
-import { type ConsumerTuning, cdcProfileEnv, cdcTuning, defaults, env, loadConfig, logEnv, redisEnv } from '@chorus/config';
+import { type ChangeTopicLayout, type ConsumerTuning, cdcProfileEnv, cdcTuning, changeTopicEnv, changeTopicLayout, defaults, env, loadConfig, logEnv, redisEnv } from '@chorus/config';
 
 export const schema = z.object({
   CHORUS_ENV: env.identifier(),
@@ -14,6 +14,7 @@ export const schema = z.object({
   HEALTH_PORT: env.port().default(defaults.healthPort),
   STALL_SECONDS: env.positiveInt().default(30),
   ...cdcProfileEnv,
+  ...changeTopicEnv,
   ...logEnv,
 });
 
@@ -28,6 +29,8 @@ export interface Settings {
   stallMs: number;
   /** The consumer's latency settings, from CDC_PROFILE (libs/config/src/cdc-profile.ts). */
   tuning: ConsumerTuning;
+  /** The change topic's partitions and copies, as Debezium is told to create it. */
+  layout: ChangeTopicLayout;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -43,6 +46,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     healthPort: c.HEALTH_PORT,
     stallMs: c.STALL_SECONDS * 1000,
     tuning: cdcTuning(c.CDC_PROFILE).consumer,
+    layout: changeTopicLayout(c),
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -35,6 +35,14 @@ export function desiredConfig(s: Settings): ConnectorConfig {
     'key.converter.schemas.enable': 'false',
     'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
     'value.converter.schemas.enable': 'false',
+    // Debezium creates the tables' topics itself, laid out for the environment, keeping every change (the
+    // read model is rebuilt from them); its other topics (heartbeats) get one partition and the broker's retention.
+    'topic.creation.groups': 'changes',
+    'topic.creation.changes.include': s.tables.map((t) => `${s.topicPrefix}.${t}`.replaceAll('.', '\\.')).join(','),
+    'topic.creation.changes.partitions': String(s.changeTopic.partitions),
+    'topic.creation.changes.retention.ms': '-1',
+    'topic.creation.default.partitions': '1',
+    'topic.creation.default.replication.factor': String(s.changeTopic.replicationFactor),
     ...cdcTuning(s.cdcProfile).connector,
   };
 }

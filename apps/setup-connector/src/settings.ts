@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cdcNames } from '@chorus/cdc-names';
-import { type CdcProfile, cdcProfileEnv, defaults, env, loadConfig, logEnv, type PostgresSettings, postgresEnv, postgresSettings } from '@chorus/config';
+import { type CdcProfile, type ChangeTopicLayout, cdcProfileEnv, changeTopicEnv, changeTopicLayout, defaults, env, loadConfig, logEnv, type PostgresSettings, postgresEnv, postgresSettings } from '@chorus/config';
 
 const tableName = z
   .string()
@@ -25,6 +25,7 @@ export const schema = z.object({
   SETUP_TIMEOUT_SECONDS: env.positiveInt().default(180),
   MAX_TASK_RESTARTS: z.coerce.number().int().min(0).default(3),
   ...cdcProfileEnv,
+  ...changeTopicEnv,
   ...logEnv,
 });
 
@@ -53,6 +54,8 @@ export interface Settings {
   maxTaskRestarts: number;
   /** The latency settings the connector runs with (libs/config/src/cdc-profile.ts). */
   cdcProfile: CdcProfile;
+  /** The partitions and copies Debezium creates the change topics with. */
+  changeTopic: ChangeTopicLayout;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -79,6 +82,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     timeoutMs: c.SETUP_TIMEOUT_SECONDS * 1000,
     maxTaskRestarts: c.MAX_TASK_RESTARTS,
     cdcProfile: c.CDC_PROFILE,
+    changeTopic: changeTopicLayout(c),
     logLevel: c.LOG_LEVEL,
   };
 }

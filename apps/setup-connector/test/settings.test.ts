@@ -63,6 +63,25 @@ describe('desired connector config', () => {
     expect(Object.values(config).every((v) => typeof v === 'string')).toBe(true);
   });
 
+  it('has Debezium create the change topic laid out for the environment, keeping every change', () => {
+    const one = desiredConfig(loadSettings(base));
+    expect(one).toMatchObject({ 'topic.creation.changes.partitions': '1', 'topic.creation.default.replication.factor': '1' });
+    const config = desiredConfig(loadSettings({ ...base, CHANGE_TOPIC_PARTITIONS: '6', KAFKA_REPLICATION_FACTOR: '3' }));
+    expect(config).toMatchObject({
+      'topic.creation.groups': 'changes',
+      'topic.creation.changes.include': 'chorus_prod\\.public\\.task_queue',
+      'topic.creation.changes.partitions': '6',
+      'topic.creation.changes.retention.ms': '-1',
+      'topic.creation.default.partitions': '1',
+      'topic.creation.default.replication.factor': '3',
+    });
+    // The include list is a regular expression: the topic's own name matches, a look-alike does not.
+    const include = new RegExp(`^(?:${config['topic.creation.changes.include']})$`);
+    expect(include.test('chorus_prod.public.task_queue')).toBe(true);
+    expect(include.test('chorus_prodXpublic.task_queue')).toBe(false);
+    expect(() => loadSettings({ ...base, CHANGE_TOPIC_PARTITIONS: '0' })).toThrow(/CHANGE_TOPIC_PARTITIONS/);
+  });
+
   it('sees no drift in the name Connect adds, and shows real drift without the password', () => {
     const desired = desiredConfig(loadSettings(base));
     expect(diffConfig(desired, { ...desired, name: 'chorus-prod-postgres' })).toEqual([]);

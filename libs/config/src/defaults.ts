@@ -11,6 +11,11 @@ export const defaults = {
   webUrl: 'http://chorus-web:3000',
   /** KAFKA_BROKERS */
   kafkaBrokers: ['kafka:9092'],
+  /**
+   * CHANGE_TOPIC_PARTITIONS, KAFKA_REPLICATION_FACTOR: one partition and one copy on one broker; the scale
+   * profile (three brokers, processor replicas) raises both.
+   */
+  changeTopic: { partitions: 1, replicationFactor: 1 },
   /** KAFKA_CONNECT_URL */
   kafkaConnectUrl: 'http://kafka-connect:8083',
   /** HEALTH_PORT: where the stream processor answers /healthz and /metrics. */
