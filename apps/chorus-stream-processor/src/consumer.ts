@@ -19,6 +19,8 @@ const EMPTY_CHECK_MS = 2000;
 const SESSION_TIMEOUT_MS = 10_000;
 const HEARTBEAT_INTERVAL_MS = 2000;
 const RETRY = { initialRetryTime: 250, maxRetryTime: 2000, retries: 10 };
+/** A broker that died answers nothing: a request to it is given up after 10 s (kafkajs waits 30) and retried on the new leader. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * Messages after the stored positions (the next offset to read, per partition), up to each partition's
@@ -58,6 +60,7 @@ export class ChangeConsumer {
       clientId: options.groupId,
       brokers: options.brokers,
       retry: RETRY,
+      requestTimeout: REQUEST_TIMEOUT_MS,
       logLevel: kafkaLogLevel.WARN,
       logCreator: () => ({ namespace, label, log: entry }) => {
         const { message, ...extra } = entry;

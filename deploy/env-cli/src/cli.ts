@@ -68,8 +68,9 @@ program
 program
   .command('chaos')
   .option('--no-build', 'run the app images prod and dev use (chorus/*:local) as they are, instead of building its own')
+  .option('--scale', 'the scale profile (three brokers, two Connect workers, processor replicas) and its faults instead')
   .description('a project of its own from the test file: kill and restart each service under a steady writer; the read model must match Postgres again')
-  .action((o: { build: boolean }) => chaos(ctx, o));
+  .action((o: { build: boolean; scale?: boolean }) => chaos(ctx, o));
 program
   .command('bench')
   .option('--no-build', 'run the app images prod and dev use (chorus/*:local) as they are, instead of building its own')

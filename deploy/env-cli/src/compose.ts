@@ -19,6 +19,8 @@ export interface ComposeTarget {
 }
 
 export interface ServiceState {
+  /** The container's name: <project>-<service>-<replica>. */
+  Name: string;
   Service: string;
   Image: string;
   State: string;
@@ -39,6 +41,10 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 
 /** Plain docker CLI calls: engine info, images, volumes, and containers by label. */
 export const docker = (args: string[]): Finished => capture('docker', args, { env: cleanEnv() });
+
+/** SIGKILLs one container (one replica of a service), as a crash would; startContainer starts it again. */
+export const killContainer = (name: string) => docker(['kill', '-s', 'KILL', name]);
+export const startContainer = (name: string) => docker(['start', name]);
 
 /** Compose projects that exist (any container, running or not), by name. */
 export function projects(): string[] {

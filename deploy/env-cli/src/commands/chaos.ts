@@ -12,12 +12,13 @@ import { OperatorError } from '@chorus/errors';
 import { type Convergence, type WriterReport, convergence as convergenceReport, readReports, writerReport } from '@chorus/load-reports';
 import { Deadline, done, notYet, poll, sleep } from '@chorus/wait';
 import { TESTER_IMAGE } from '../app-images.ts';
-import type { ComposeTarget } from '../compose.ts';
+import { type ComposeTarget, killContainer, startContainer } from '../compose.ts';
 import { readComposeFile } from '../compose-file.ts';
 import type { Context } from '../context.ts';
 import { ENVIRONMENTS } from '../environments.ts';
 import { print, say, table } from '../output.ts';
 import { rebuildReadModel } from '../read-model-rebuild.ts';
+import { SCALE, runsWith, scaleVars } from '../scale.ts';
 import { withRunProject } from '../run-project.ts';
 import { connectRest, connectorLine, firingAlerts, processorHealth, readConnectorStatus } from '../system.ts';
 import { type ReadAndWrite, readAndWrite, readTasks, submitTask } from '../web-client.ts';
@@ -34,6 +35,14 @@ export interface Fault {
   /** A service killed with SIGKILL and started again after DOWN_MS; or Redis flushed. */
   kill?: string;
   flush?: true;
+  /** One container picked when the fault strikes (a replica, the worker that runs the task), killed the same way. */
+  victim?: (ctx: Context, run: ComposeTarget) => Promise<Victim>;
+}
+
+/** A container to kill, and what it is, for the output. */
+interface Victim {
+  container: string;
+  what: string;
 }
 
 export const FAULTS: Fault[] = [
@@ -43,6 +52,36 @@ export const FAULTS: Fault[] = [
   { name: 'Postgres killed', kill: 'postgres' },
   { name: 'Kafka killed', kill: 'kafka' },
   { name: 'Redis flushed (FLUSHALL)', flush: true },
+];
+
+const container = (run: ComposeTarget, service: string, replica = 1) => `${run.project}-${service}-${replica}`;
+
+/** On the scale profile (scale.ts): what one host's worth of redundancy must survive. */
+export const SCALE_FAULTS: Fault[] = [
+  {
+    name: `one of ${SCALE.processorReplicas} stream processor replicas killed`,
+    victim: async (_ctx, run) => ({ container: container(run, 'chorus-stream-processor', 1), what: 'stream processor replica 1' }),
+  },
+  {
+    name: `the Kafka Connect worker running the task killed (of ${SCALE.connectWorkers.length})`,
+    victim: async (ctx, run) => {
+      const status = await readConnectorStatus(ctx, run.project, ENVIRONMENTS.test.name);
+      const worker = status?.tasks[0]?.worker_id.split(':')[0];
+      if (!worker || !(SCALE.connectWorkers as readonly string[]).includes(worker)) throw new OperatorError(`cannot tell which Connect worker runs the task: ${JSON.stringify(status?.tasks ?? null)}`);
+      return { container: container(run, worker), what: `${worker} (it ran the task)` };
+    },
+  },
+  {
+    name: `the broker leading partition 0 of the change topic killed (of ${SCALE.brokers.length})`,
+    victim: async (ctx, run) => {
+      const { taskTopic } = cdcNames(ENVIRONMENTS.test.name);
+      const described = await ctx.compose.kafkaTool(run.project, `/opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic ${taskTopic}`);
+      const leader = Number(/Partition: 0\s+Leader: (\d+)/.exec(described.out)?.[1]);
+      const broker = SCALE.brokers[leader - 1];
+      if (!broker) throw new OperatorError(`cannot tell which broker leads partition 0 of ${taskTopic}: ${described.out || described.err}`);
+      return { container: container(run, broker), what: `${broker} (node ${leader}, leader of partition 0)` };
+    },
+  },
 ];
 
 export interface FaultResult {
@@ -79,26 +118,38 @@ async function converge(ctx: Context, run: ComposeTarget): Promise<Convergence> 
   return convergence;
 }
 
-/** The services that run for good (they have a restart policy), from the file. */
-function longRunning(ctx: Context): string[] {
+/** The services that run for good (they have a restart policy) with these profiles, from the file. */
+function longRunning(ctx: Context, profiles: readonly string[]): string[] {
   const file = readComposeFile(ctx.root, ENVIRONMENTS.test);
   return Object.entries(file.services)
-    .filter(([, s]) => s.restart !== undefined)
+    .filter(([, s]) => s.restart !== undefined && runsWith(s, profiles))
     .map(([name]) => name);
 }
 
-/** Seconds from `since` until every long-running service is running and healthy; null if not within the limit. */
+/** Seconds from `since` until every replica of every long-running service is running and healthy; null if not within the limit. */
 async function healthyAgain(ctx: Context, project: string, wanted: string[], since: number): Promise<number | null> {
   while (Date.now() - since < LIMIT_SECONDS * 1000) {
     const states = await ctx.compose.services(project);
-    const ok = wanted.every((name) => states.some((s) => s.Service === name && s.State === 'running' && (s.Health === '' || s.Health === 'healthy')));
+    const ok = wanted.every((name) => {
+      const replicas = states.filter((s) => s.Service === name);
+      return replicas.length > 0 && replicas.every((s) => s.State === 'running' && (s.Health === '' || s.Health === 'healthy'));
+    });
     if (ok) return (Date.now() - since) / 1000;
     await sleep(1000);
   }
   return null;
 }
 
-async function inject(ctx: Context, run: ComposeTarget, fault: Fault): Promise<void> {
+async function inject(ctx: Context, run: ComposeTarget, fault: Fault, victim: Victim | undefined): Promise<void> {
+  if (victim) {
+    say(`chaos: killing ${victim.what}: ${victim.container}`);
+    const killed = killContainer(victim.container);
+    if (!killed.ok) throw new OperatorError(`could not kill ${victim.container}: ${killed.err}`);
+    await sleep(DOWN_MS);
+    const started = startContainer(victim.container);
+    if (!started.ok) throw new OperatorError(`could not start ${victim.container} again: ${started.err}`);
+    return;
+  }
   if (fault.flush) {
     // REDISCLI_AUTH is set in the container, as for its healthcheck.
     if ((await ctx.compose.execIn(run.project, 'redis', ['redis-cli', 'FLUSHALL'])) !== 'OK') throw new OperatorError('FLUSHALL in the chaos run’s Redis failed');
@@ -111,9 +162,11 @@ async function inject(ctx: Context, run: ComposeTarget, fault: Fault): Promise<v
 
 async function one(ctx: Context, run: ComposeTarget, fault: Fault, index: number, wanted: string[]): Promise<FaultResult> {
   say(`chaos: ${fault.name}, with ${RATE} writes/s`);
+  // Picked before the writer starts, so that the fault strikes on time.
+  const victim = await fault.victim?.(ctx, run);
   const writer = writeTasks(ctx, run, { rate: RATE, seconds: WRITE_SECONDS, id: `fault-${index}` });
   await sleep(BEFORE_FAULT_MS);
-  await inject(ctx, run, fault);
+  await inject(ctx, run, fault, victim);
   const back = Date.now();
   const report = await writer;
   const writingAfterSeconds = (Date.now() - back) / 1000;
@@ -267,21 +320,30 @@ async function connectorFailure(ctx: Context, run: ComposeTarget): Promise<{ unh
   throw new OperatorError(`Kafka Connect stayed healthy for ${LIMIT_SECONDS} s with its connector's publication gone: ${await connectorLine(ctx, run.project, ENVIRONMENTS.test.name)}`);
 }
 
-export async function chaos(ctx: Context, { build }: { build: boolean }): Promise<void> {
-  const wanted = longRunning(ctx);
+/** Runs `faults` one at a time on `run`, and prints their table under `title`; throws when one did not recover. */
+async function faultTable(ctx: Context, run: ComposeTarget, faults: Fault[], wanted: string[], title: string): Promise<void> {
   const results: FaultResult[] = [];
+  for (const [i, fault] of faults.entries()) {
+    const result = await one(ctx, run, fault, i, wanted);
+    results.push(result);
+    say(`chaos: ${fault.name}: ${passed(result) ? 'pass' : 'FAIL'}${result.examples.length ? ` (${result.examples.join(', ')})` : ''}`);
+  }
+  const about = `${RATE} writes/s (4 in 5 submit, 1 in 10 cancel, 1 in 10 delete); each fault SIGKILLs ${BEFORE_FAULT_MS / 1000} s into a ${WRITE_SECONDS} s writer and starts it again ${DOWN_MS / 1000} s later. Seconds count from that restart; the writer goes on for a few seconds after it (its own column). Limit ${LIMIT_SECONDS} s.`;
+  print(`\n${title}: ${about}\n${chaosTable(results)}\n(make chaos)\n\n`);
+  const failed = results.filter((r) => !passed(r));
+  if (failed.length > 0) throw new OperatorError(`${failed.length} fault(s) did not recover: ${failed.map((r) => r.fault).join('; ')}. The table says how; the services' output above says why`);
+}
+
+export async function chaos(ctx: Context, { build, scale = false }: { build: boolean; scale?: boolean }): Promise<void> {
+  await (scale ? scaleChaos(ctx, build) : standardChaos(ctx, build));
+}
+
+/** The faults on one broker, one worker, one processor; then the rebuild, a malformed event, Postgres paused, the alert, a FAILED connector. */
+async function standardChaos(ctx: Context, build: boolean): Promise<void> {
   await withRunProject(ctx, { purpose: 'chaos run', build, vars: { CHORUS_RESTART: 'unless-stopped' } }, async (run, timings) => {
     const started = Date.now();
-    for (const [i, fault] of FAULTS.entries()) {
-      const result = await one(ctx, run, fault, i, wanted);
-      results.push(result);
-      say(`chaos: ${fault.name}: ${passed(result) ? 'pass' : 'FAIL'}${result.examples.length ? ` (${result.examples.join(', ')})` : ''}`);
-    }
+    await faultTable(ctx, run, FAULTS, longRunning(ctx, []), 'Chaos');
     timings.push(`faults ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const about = `${RATE} writes/s (4 in 5 submit, 1 in 10 cancel, 1 in 10 delete); each service SIGKILLed ${BEFORE_FAULT_MS / 1000} s into a ${WRITE_SECONDS} s writer and started again ${DOWN_MS / 1000} s later. Seconds count from that restart; the writer goes on for a few seconds after it (its own column). Limit ${LIMIT_SECONDS} s.`;
-    print(`\nChaos: ${about}\n${chaosTable(results)}\n(make chaos)\n\n`);
-    const failed = results.filter((r) => !passed(r));
-    if (failed.length > 0) throw new OperatorError(`${failed.length} fault(s) did not recover: ${failed.map((r) => r.fault).join('; ')}. The table says how; the services' output above says why`);
     const rebuilt = await rebuild(ctx, run);
     print(`\nRebuild (make rebuild-read-model-<env>): read model equal to Postgres again ${rebuilt.seconds.toFixed(1)} s after the command; Debezium's incremental snapshot read the table in ${rebuilt.windows} chunk(s)\n`);
     const malformed = await malformedEvent(ctx, run);
@@ -297,5 +359,15 @@ export async function chaos(ctx: Context, { build }: { build: boolean }): Promis
     const failure = await connectorFailure(ctx, run);
     print(`\nConnector FAILED (publication dropped): Kafka Connect unhealthy after ${failure.unhealthySeconds.toFixed(1)} s; make status says:\n${failure.status}\n\n`);
     if (!/FAILED: .*\(caused by: .*[Pp]ublication/.test(failure.status)) throw new OperatorError(`make status does not say why the connector FAILED (the missing publication): ${failure.status}`);
+  });
+}
+
+/** The scale profile: a processor replica, the Connect worker running the task, and a partition's leader broker, each killed during writes. */
+async function scaleChaos(ctx: Context, build: boolean): Promise<void> {
+  await withRunProject(ctx, { purpose: 'chaos run (scale profile)', build, vars: { ...scaleVars(), CHORUS_RESTART: 'unless-stopped' } }, async (run, timings) => {
+    const started = Date.now();
+    const layout = `${SCALE.brokers.length} brokers, replication factor ${SCALE.replicationFactor}, min.insync.replicas ${SCALE.minInsyncReplicas}, ${SCALE.connectWorkers.length} Connect workers, ${SCALE.partitions} partitions, ${SCALE.processorReplicas} processor replicas`;
+    await faultTable(ctx, run, SCALE_FAULTS, longRunning(ctx, ['scale']), `Chaos on the scale profile (${layout})`);
+    timings.push(`faults ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 }
