@@ -150,6 +150,15 @@ export class ChangeConsumer {
     }
   }
 
+  /** Resolves once the topic exists with a leader for each partition; throws, to be retried, before. */
+  private async leadersElected(): Promise<void> {
+    const { topic } = this.options;
+    const partitions = (await this.admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions ?? [];
+    const leaderless = partitions.filter((p) => p.leader < 0).map((p) => p.partitionId);
+    if (partitions.length === 0) throw new Error(`${topic} has no partitions yet`);
+    if (leaderless.length > 0) throw new Error(`${topic} has no leader yet for partition(s) ${leaderless.join(', ')}`);
+  }
+
   async start(): Promise<void> {
     const { topic, model } = this.options;
     await this.admin.connect();
@@ -171,8 +180,13 @@ export class ChangeConsumer {
         () => undefined,
       );
     }, EMPTY_CHECK_MS);
+    // A topic another replica has just created may not have a leader for every partition yet, and brokers
+    // learn of it one by one: subscribing before then fails ("This server does not host this topic-partition").
+    await this.retrying('a leader for every partition of the change topic', () => this.leadersElected()).catch((error: Error) =>
+      this.log.warn({ err: error.message, topic }, 'subscribing without every partition led yet'),
+    );
     await this.consumer.connect();
-    await this.consumer.subscribe({ topic, fromBeginning: true });
+    await this.retrying('subscribe to the change topic', () => this.consumer.subscribe({ topic, fromBeginning: true }));
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
