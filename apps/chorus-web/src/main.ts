@@ -1,12 +1,13 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { cdcNames } from '@chorus/cdc-names';
 import type { PostgresSettings } from '@chorus/config';
-import { ROLES, TaskStore, USER_ROLES, grantAccess, migrate, provisionRoles } from '@chorus/db';
+import { ROLES, TaskStore, USER_ROLES, grantAccess, migrate, pendingMigrations, provisionRoles } from '@chorus/db';
 import { OperatorError, runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
 import { ReadModel } from '@chorus/read-model';
+import { Deadline, done, notYet, poll } from '@chorus/wait';
 import { addToken, addUser, ensureAdmin, listTokens, listUsers, removeToken, removeUser, resetAdmin } from './account-commands.ts';
 import { createApp } from './app.ts';
 import { WebMetrics } from './metrics.ts';
@@ -76,6 +77,38 @@ async function runProvisionRoles(): Promise<number> {
   return 0;
 }
 
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a whole number of seconds, such as 600; got "${value}"`);
+  return n;
+}
+
+/**
+ * As the app role: waits until every migration this release knows has run, so that a pod started beside
+ * a release's migrations (the Helm chart's init container) serves only once its schema is there.
+ */
+async function waitForSchema(timeoutSeconds: number): Promise<number> {
+  const settings = loadSettings();
+  const log = createLogger({ name: 'chorus-web', level: settings.logLevel });
+  await poll(
+    async () => {
+      const client = new pg.Client(settings.postgres);
+      try {
+        await client.connect();
+        const missing = await pendingMigrations(client);
+        return missing.length === 0 ? done(true) : notYet(`migrations not applied yet: ${missing.join(', ')}`);
+      } catch (error) {
+        return notYet(`cannot reach Postgres at ${settings.postgres.host}:${settings.postgres.port} as ${settings.postgres.user}: ${(error as Error).message}`);
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    },
+    { what: "this release's schema (the migrate step applies it)", deadline: new Deadline(timeoutSeconds * 1000), initialMs: 500, maxMs: 5000, onWait: ({ reason }) => log.info(reason) },
+  );
+  log.info('schema ready: every migration of this release ran');
+  return 0;
+}
+
 runMain('chorus-web', async () => {
   let command: Promise<number | void> = Promise.resolve();
   await new Command()
@@ -83,6 +116,12 @@ runMain('chorus-web', async () => {
     .description('The CHORUS dashboard and JSON API')
     .addCommand(new Command('serve').description('serve the dashboard and the API (default)').action(() => void (command = serve())), { isDefault: true })
     .addCommand(new Command('migrate').description('apply the database migrations as the owner role, then grant access (idempotent)').action(() => void (command = runMigrations())))
+    .addCommand(
+      new Command('wait-for-schema')
+        .description("wait, as the app role, until every migration this release knows has run; exits 1 when --timeout passes")
+        .option('--timeout <seconds>', 'how long to wait', seconds, 600)
+        .action((o: { timeout: number }) => void (command = waitForSchema(o.timeout))),
+    )
     .addCommand(new Command('provision-roles').description('create or update the database roles, as the superuser (idempotent)').action(() => void (command = runProvisionRoles())))
     .addCommand(new Command('users').description('list the accounts').action(() => void (command = listUsers())))
     .addCommand(

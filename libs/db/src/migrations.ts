@@ -83,3 +83,15 @@ export async function migrate(client: pg.ClientBase): Promise<string[]> {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_ID]);
   }
 }
+
+/**
+ * The migrations this release knows that the database has not recorded, oldest first; all of them when
+ * none ever ran. Needs only SELECT on schema_migrations, which grantAccess gives the app role.
+ */
+export async function pendingMigrations(client: pg.ClientBase): Promise<string[]> {
+  const table = await client.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
+  if (!table.rows[0]?.t) return MIGRATIONS.map((m) => m.id);
+  const { rows } = await client.query<{ id: string }>('SELECT id FROM schema_migrations');
+  const done = new Set(rows.map((r) => r.id));
+  return MIGRATIONS.map((m) => m.id).filter((id) => !done.has(id));
+}

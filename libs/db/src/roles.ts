@@ -63,7 +63,8 @@ export async function provisionRoles(client: pg.ClientBase, database: string, pa
  * As the owner, after the migrations: the app's DML and Debezium's SELECT on the captured tables, its
  * SELECT and INSERT (snapshot watermarks) on the signalling table, and the publication Debezium reads,
  * created ahead of time so that the CDC role needs no ownership. A publication from before the
- * signalling table gains it.
+ * signalling table gains it. The app role may read which migrations ran, so that an app can wait for
+ * its release's schema (chorus-web wait-for-schema).
  */
 export async function grantAccess(client: pg.ClientBase, publication: string): Promise<void> {
   const app = ident(client, ROLES.app);
@@ -75,6 +76,7 @@ export async function grantAccess(client: pg.ClientBase, publication: string): P
   await client.query(`GRANT SELECT ON ${tables} TO ${cdc}`);
   await client.query(`GRANT SELECT, INSERT ON ${signals} TO ${cdc}`);
   await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${ACCOUNT_TABLES.map(qualified).join(', ')} TO ${app}`);
+  await client.query(`GRANT SELECT ON schema_migrations TO ${app}`);
   const exists = (await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [publication])).rowCount === 1;
   if (!exists) await client.query(`CREATE PUBLICATION ${ident(client, publication)} FOR TABLE ${tables}, ${signals}`);
   const published = await client.query(`SELECT 1 FROM pg_publication_tables WHERE pubname = $1 AND format('%s.%s', schemaname, tablename) = $2`, [publication, defaults.signalTable]);

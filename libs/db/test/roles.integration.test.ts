@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '@chorus/testing';
 import { defaults } from '@chorus/config';
-import { CAPTURED_TABLES, ROLES, type RoleName, grantAccess, migrate, provisionRoles } from '../src/index.ts';
+import { CAPTURED_TABLES, MIGRATIONS, ROLES, type RoleName, grantAccess, migrate, pendingMigrations, provisionRoles } from '../src/index.ts';
 
 const PASSWORDS: Record<RoleName, string> = { owner: 'owner-password-1', app: 'app-password-123', cdc: 'cdc-password-123' };
 let server: TestPostgres;
@@ -70,14 +70,26 @@ describe('the roles', () => {
     });
   });
 
-  it('the app role has DML on task_queue and cannot create a table or read the migrations', async () => {
+  it('the app role has DML on task_queue, cannot create a table, and may read but not record the migrations', async () => {
     await as('app', async (c) => {
       await c.query(`INSERT INTO task_queue (query_hash, user_query) VALUES ('${'a'.repeat(32)}', '{}')`);
       expect((await c.query('SELECT count(*)::int AS n FROM task_queue')).rows[0].n).toBe(1);
       expect(await code(c.query('CREATE TABLE intruder (id int)'))).toBe('42501');
-      expect(await code(c.query('SELECT * FROM schema_migrations'))).toBe('42501');
+      expect(await code(c.query(`INSERT INTO schema_migrations (id) VALUES ('999_forged')`))).toBe('42501');
+      expect(await code(c.query('DELETE FROM schema_migrations'))).toBe('42501');
       expect(await code(c.query('DROP TABLE task_queue'))).toBe('42501');
     });
+  });
+
+  it("the app role sees that this release's migrations all ran, and which one a database lacks", async () => {
+    expect(await as('app', pendingMigrations)).toEqual([]);
+    const last = MIGRATIONS.at(-1)!.id;
+    await server.sql(`DELETE FROM schema_migrations WHERE id = '${last}'`);
+    try {
+      expect(await as('app', pendingMigrations)).toEqual([last]);
+    } finally {
+      await server.sql(`INSERT INTO schema_migrations (id) VALUES ('${last}')`);
+    }
   });
 
   it('the CDC role can read the captured table and write nothing', async () => {

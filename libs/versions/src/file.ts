@@ -22,6 +22,8 @@ const schema = z.object({
   PROMETHEUS_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Prometheus release, such as 2.42.0'),
   JMX_EXPORTER_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact JMX exporter release, such as 1.0.1'),
   JMX_EXPORTER_SHA256: z.string().regex(/^[0-9a-f]{64}$/, "expected the agent jar's SHA-256, 64 hex digits"),
+  HELM_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact helm release, such as v3.22.0'),
+  KUBERNETES_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact Kubernetes release, such as v1.34.4'),
   POSTGRES_IMAGE: imageReference,
   REDIS_IMAGE: imageReference,
   KAFKA_IMAGE: imageReference,

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { IMAGE_KEYS, nodeEngines, nodeMajor, parseReference, readVersions } from '@chorus/versions';
 import { ROOT } from './sources.ts';
 
@@ -13,6 +14,7 @@ const COMPOSE_FILES = [
   'deploy/compose/docker-compose.test.yml',
   'infrastructure/smoke/compose.yml',
 ];
+const CHART_VALUES = 'deploy/helm/chorus/values.yaml';
 const APPS = ['chorus-web', 'chorus-stream-processor', 'chorus-tester', 'setup-connector'];
 
 describe('every third-party version is pinned once, in infrastructure/versions.env', () => {
@@ -57,12 +59,23 @@ describe('every third-party version is pinned once, in infrastructure/versions.e
     }
   });
 
+  it("the chart's default images are the pinned upstream references, and the cluster's release is the pinned one", () => {
+    const values = parse(read(CHART_VALUES)) as { images: Record<string, unknown> };
+    expect(values.images).toMatchObject({ postgres: versions.POSTGRES_IMAGE, redis: versions.REDIS_IMAGE, kafka: versions.KAFKA_IMAGE, connect: versions.CONNECT_IMAGE });
+    expect(read('infrastructure/kubernetes/go.mod')).toMatch(new RegExp(`^require k8s\\.io/kubernetes ${versions.KUBERNETES_VERSION.replaceAll('.', '\\.')}$`, 'm'));
+    // Each staging module is the published one of the same release (v1.34.4 → v0.34.4).
+    const staging = versions.KUBERNETES_VERSION.replace(/^v1\./, 'v0.');
+    const replaced = [...read('infrastructure/kubernetes/go.mod').matchAll(/^\t(k8s\.io\/[\w-]+) => \1 (\S+)$/gm)];
+    expect(replaced.length).toBeGreaterThan(20);
+    for (const [, module, version] of replaced) expect(version, module).toBe(staging);
+  });
+
   it('no file names a release outside versions.env', () => {
     const pinned = [versions.NODE_VERSION, versions.KAFKA_VERSION, versions.DEBEZIUM_VERSION];
     const tracked = execFileSync('git', ['grep', '-l', '-F', ...pinned.flatMap((v) => ['-e', v]), '--', '.', ':!package-lock.json'], { cwd: ROOT, encoding: 'utf8' })
       .split('\n')
       .filter(Boolean);
-    // Compose defaults repeat the references by design; the test above holds them to versions.env.
-    expect(tracked.filter((f) => !COMPOSE_FILES.includes(f) && !f.endsWith('.md'))).toEqual(['infrastructure/versions.env']);
+    // Compose defaults and the chart's values repeat the references by design; the tests above hold them to versions.env.
+    expect(tracked.filter((f) => ![...COMPOSE_FILES, CHART_VALUES].includes(f) && !f.endsWith('.md'))).toEqual(['infrastructure/versions.env']);
   });
 });

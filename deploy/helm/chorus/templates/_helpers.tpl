@@ -1,0 +1,118 @@
+{{/* Names and blocks every template shares. */}}
+
+{{- define "chorus.name" -}}{{ .Release.Name }}-{{ .component }}{{- end }}
+
+{{- define "chorus.labels" -}}
+app.kubernetes.io/name: chorus
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+app.kubernetes.io/version: {{ include "chorus.appTag" .root | quote }}
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+helm.sh/chart: {{ .root.Chart.Name }}-{{ .root.Chart.Version }}
+{{- end }}
+
+{{- define "chorus.selector" -}}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{- define "chorus.appTag" -}}{{ .Values.images.apps.tag | default .Chart.AppVersion }}{{- end }}
+
+{{- define "chorus.appImage" -}}{{ index .root.Values.images.apps .app }}:{{ include "chorus.appTag" .root }}{{- end }}
+
+{{/* The Secret every password comes from: the user's own, or the one this chart generates. */}}
+{{- define "chorus.secret" -}}{{ .Values.existingSecret | default (printf "%s-secrets" .Release.Name) }}{{- end }}
+
+{{- define "chorus.secretEnv" -}}
+- name: {{ .name }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "chorus.secret" .root }}
+      key: {{ .key | default .name }}
+{{- end }}
+
+{{/* Addresses inside the release. */}}
+{{- define "chorus.postgresHost" -}}{{ .Release.Name }}-postgres{{- end }}
+{{- define "chorus.connectUrl" -}}http://{{ .Release.Name }}-connect:8083{{- end }}
+{{- define "chorus.kafkaBrokers" -}}
+{{- $r := .Release.Name -}}
+{{- range $i, $_ := until (int .Values.bundled.kafka.replicas) -}}{{ if $i }},{{ end }}{{ $r }}-kafka-{{ $i }}.{{ $r }}-kafka-headless:9092{{- end -}}
+{{- end }}
+{{/* Three brokers keep three copies and need two in sync; one keeps one. */}}
+{{- define "chorus.replicationFactor" -}}{{ ge (int .Values.bundled.kafka.replicas) 3 | ternary 3 1 }}{{- end }}
+{{- define "chorus.minInsync" -}}{{ ge (int .Values.bundled.kafka.replicas) 3 | ternary 2 1 }}{{- end }}
+{{- define "chorus.connector" -}}chorus-{{ .Values.environment }}-postgres{{- end }}
+
+{{- define "chorus.postgresClient" -}}
+- name: POSTGRES_HOST
+  value: {{ include "chorus.postgresHost" . }}
+- name: POSTGRES_PORT
+  value: "5432"
+- name: POSTGRES_DB
+  value: chorus
+{{- end }}
+
+{{- define "chorus.redisUrl" -}}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "chorus.secret" . }}
+      key: REDIS_PASSWORD
+- name: REDIS_URL
+  value: redis://:$(REDIS_PASSWORD)@{{ .Release.Name }}-redis:6379
+{{- end }}
+
+{{/* The apps' containers: no root, no privilege, nothing written outside /tmp. */}}
+{{- define "chorus.appSecurity" -}}
+securityContext:
+  runAsNonRoot: true
+  runAsUser: 65534
+  runAsGroup: 65534
+  readOnlyRootFilesystem: true
+  allowPrivilegeEscalation: false
+  capabilities:
+    drop: [ALL]
+  seccompProfile:
+    type: RuntimeDefault
+{{- end }}
+
+{{- define "chorus.setupConnectorEnv" -}}
+{{ include "chorus.postgresClient" . }}
+- name: POSTGRES_USER
+  value: chorus_cdc
+{{ include "chorus.secretEnv" (dict "root" . "name" "POSTGRES_PASSWORD" "key" "CHORUS_CDC_PASSWORD") }}
+# Connect resolves this reference itself (EnvVarConfigProvider): the connector's config holds no password.
+- name: CONNECTOR_DATABASE_PASSWORD
+  value: ${env:CHORUS_CDC_PASSWORD}
+- name: PUBLICATION_AUTOCREATE_MODE
+  value: disabled
+- name: CHORUS_ENV
+  value: {{ .Values.environment }}
+- name: KAFKA_CONNECT_URL
+  value: {{ include "chorus.connectUrl" . }}
+- name: HEARTBEAT_INTERVAL_MS
+  value: "5000"
+- name: SETUP_TIMEOUT_SECONDS
+  value: "180"
+{{ include "chorus.changeTopicEnv" . }}
+{{- end }}
+
+{{- define "chorus.changeTopicEnv" -}}
+- name: CHANGE_TOPIC_PARTITIONS
+  value: {{ .Values.stream.partitions | quote }}
+- name: KAFKA_REPLICATION_FACTOR
+  value: {{ include "chorus.replicationFactor" . | quote }}
+{{- end }}
+
+{{- define "chorus.webEnv" -}}
+{{ include "chorus.postgresClient" . }}
+- name: POSTGRES_USER
+  value: chorus_app
+{{ include "chorus.secretEnv" (dict "root" . "name" "POSTGRES_PASSWORD" "key" "CHORUS_APP_PASSWORD") }}
+- name: CHORUS_ENV
+  value: {{ .Values.environment }}
+{{ include "chorus.redisUrl" . }}
+- name: CHORUS_SIGN_IN
+  value: {{ .Values.web.signIn }}
+{{ include "chorus.secretEnv" (dict "root" . "name" "CHORUS_SESSION_SECRET") }}
+{{- end }}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The chart's checks that need helm itself (built from source once, tools/helm/install.sh): `helm lint`
+# with the chart's values and with the scale values, the templates rendered, and a broken values file
+# refused by the schema with the reason named. CI runs it; make k8s-check also dry-runs the manifests
+# on a real API server.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+chart=$here/chorus
+helm=$(bash "$here/../../tools/helm/install.sh")
+# Rendered for the cluster release the project tests on (helm's own default is far older).
+kube=$(awk -F= '$1 == "KUBERNETES_VERSION" {print $2}' "$here/../../infrastructure/versions.env")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+scale=(--set bundled.kafka.replicas=3 --set bundled.connect.replicas=2 --set processor.replicas=4 --set stream.partitions=4)
+
+"$helm" lint --strict "$chart" --kube-version "$kube"
+"$helm" lint --strict "$chart" --kube-version "$kube" "${scale[@]}"
+"$helm" template ci "$chart" --kube-version "$kube" >"$work/default.yaml"
+"$helm" template ci "$chart" --kube-version "$kube" "${scale[@]}" >"$work/scale.yaml"
+echo "chart: rendered $(grep -c '^kind:' "$work/default.yaml") resources, $(grep -c '^kind:' "$work/scale.yaml") with three brokers"
+grep -q '0@ci-kafka-0.ci-kafka-headless:9093,1@ci-kafka-1.ci-kafka-headless:9093,2@ci-kafka-2.ci-kafka-headless:9093' "$work/scale.yaml" ||
+  { echo "chart: FAIL: three brokers do not form a three-voter quorum" >&2; exit 1; }
+
+# A values file with a misspelt key and a replica count as text: helm must refuse it, and say where.
+printf 'processor:\n  replica: 2\nweb:\n  replicas: "2"\n' >"$work/broken.yaml"
+if out=$("$helm" template ci "$chart" --kube-version "$kube" -f "$work/broken.yaml" 2>&1); then
+  echo "chart: FAIL: helm rendered the chart with a broken values file" >&2
+  exit 1
+fi
+for expected in "additional properties 'replica' not allowed" "/web/replicas"; do
+  grep -qF "$expected" <<<"$out" || { echo "$out" >&2; echo "chart: FAIL: helm's refusal does not name: $expected" >&2; exit 1; }
+done
+echo "chart: a broken values file is refused:"
+sed 's/^/  /' <<<"$out"
