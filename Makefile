@@ -12,7 +12,7 @@ ENV := node deploy/env-cli/dist/env.cjs
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
 .PHONY: help install setup test-images images env-cli build unit smoke test-env acceptance test \
-        pull-check parity platform-check upgrade-check restore-drill chaos chaos-scale bench bench-dev run-prod run-dev rollback-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+        pull-check parity platform-check upgrade-check restore-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -130,6 +130,9 @@ chaos: setup env-cli ## Kill and restart each service under a steady writer, in 
 
 chaos-scale: setup env-cli ## The scale profile (3 brokers, 2 Connect workers, 2 processor replicas) with a replica, the task's Connect worker and a partition leader killed (~6 min)
 	@$(ENV) chaos --scale
+
+k8s-check: setup env-cli ## The Helm chart on a two-node Kubernetes cluster of its own (built from source once, ~11 min; then ~N min): install, journey, a node killed during writes; always torn down. Needs Go
+	@$(ENV) k8s-check
 
 bench: setup env-cli ## CDC latency to the read model: batched, single-row and API writes, the first minute, tuned/fsync on/baseline, own projects (~12 min)
 	@$(ENV) bench

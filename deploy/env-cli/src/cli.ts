@@ -10,6 +10,7 @@ import { clean } from './commands/clean.ts';
 import { cleanTest } from './commands/clean-test.ts';
 import { down } from './commands/down.ts';
 import { images } from './commands/images.ts';
+import { k8sCheck } from './commands/k8s-check.ts';
 import { logs } from './commands/logs.ts';
 import { rebuild } from './commands/rebuild-read-model.ts';
 import { restore } from './commands/restore.ts';
@@ -165,6 +166,7 @@ program
   .description('revoke an API token')
   .action((e: Environment, name?: string) => accounts.tokenRemove(ctx, e, name || undefined));
 program.command('reset-admin').argument('<env>', 'prod', prodOnly).description("give the admin a new password, written into the env file and never printed").action((e: Environment) => accounts.resetAdmin(ctx, e));
+program.command('k8s-check').description('the Helm chart on a two-node Kubernetes cluster of its own: installed, the journey, a node lost during writes; always torn down').action(() => k8sCheck(ctx));
 program.command('restore-drill').description('back up and restore a prod-like project of its own, and check the read model against the restored database').action(() => restoreDrill(ctx));
 program.command('clean-test').description('remove test runs whose owner is gone (killed or closed); live runs are left alone').action(() => cleanTest(ctx));
 

@@ -10,9 +10,9 @@ export interface Finished {
   err: string;
 }
 
-/** Runs a program to its end and keeps what it printed (trimmed); `ok` when it exited 0. */
-export function capture(command: string, args: string[], { env = process.env, cwd }: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Finished {
-  const r = spawnSync(command, args, { encoding: 'utf8', env, cwd });
+/** Runs a program to its end (given `input` on stdin) and keeps what it printed (trimmed); `ok` when it exited 0. */
+export function capture(command: string, args: string[], { env = process.env, cwd, input }: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Finished {
+  const r = spawnSync(command, args, { encoding: 'utf8', env, cwd, input, maxBuffer: 64 * 1024 * 1024 });
   return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? r.error?.message ?? '').trim() };
 }
 

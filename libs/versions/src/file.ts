@@ -24,6 +24,7 @@ const schema = z.object({
   JMX_EXPORTER_SHA256: z.string().regex(/^[0-9a-f]{64}$/, "expected the agent jar's SHA-256, 64 hex digits"),
   HELM_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact helm release, such as v3.22.0'),
   KUBERNETES_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact Kubernetes release, such as v1.34.4'),
+  COREDNS_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact CoreDNS release, such as v1.12.1'),
   POSTGRES_IMAGE: imageReference,
   REDIS_IMAGE: imageReference,
   KAFKA_IMAGE: imageReference,

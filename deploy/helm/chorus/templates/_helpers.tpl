@@ -116,3 +116,24 @@ securityContext:
   value: {{ .Values.web.signIn }}
 {{ include "chorus.secretEnv" (dict "root" . "name" "CHORUS_SESSION_SECRET") }}
 {{- end }}
+
+{{/* The tester's view: the web Service as a user reaches it, and Postgres and Redis to check against. */}}
+{{- define "chorus.testerEnv" -}}
+- name: CHORUS_WEB_URL
+  value: http://{{ .Release.Name }}-web:{{ .Values.web.service.port }}
+{{ include "chorus.postgresClient" . }}
+- name: POSTGRES_USER
+  value: chorus_app
+{{ include "chorus.secretEnv" (dict "root" . "name" "POSTGRES_PASSWORD" "key" "CHORUS_APP_PASSWORD") }}
+{{ include "chorus.redisUrl" . }}
+{{ include "chorus.secretEnv" (dict "root" . "name" "CHORUS_ADMIN_PASSWORD") }}
+- name: PIPELINE_TIMEOUT_MS
+  value: "60000"
+{{- end }}
+
+{{/* Stateless pods leave a node that stopped answering after 20 s, not the default 5 minutes. */}}
+{{- define "chorus.fastFailover" -}}
+tolerations:
+  - { key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 20 }
+  - { key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 20 }
+{{- end }}

@@ -1,0 +1,251 @@
+/**
+ * `make k8s-check`: the Helm chart on a real two-node Kubernetes cluster on this machine
+ * (infrastructure/kubernetes/cluster.sh), never touching prod, dev or another run:
+ *   1. the images: the environments' third-party ones and this checkout's apps, tagged with the run's name;
+ *   2. the cluster: built once and cached outside the clone, two nodes Ready, the images loaded;
+ *   3. the chart's manifests through the API server's own validation (a server-side dry run);
+ *   4. `helm install --wait` (bundled mode, two processor replicas spread over the nodes), then `helm
+ *      test`: the journey through the web Service;
+ *   5. node 2, which runs a processor replica, killed during writes: the replica must be rescheduled and
+ *      the read model must match Postgres task by task (0 lost, stale or resurrected);
+ *   6. the timings, and the teardown, after which nothing of the run may be left.
+ */
+import { join } from 'node:path';
+import { OperatorError } from '@chorus/errors';
+import { type Convergence, type WriterReport, convergence as convergenceReport, readReports, writerReport } from '@chorus/load-reports';
+import { Deadline, done, notYet, poll, sleep } from '@chorus/wait';
+import { TESTER_IMAGE, removeAppImageTags } from '../app-images.ts';
+import { images } from '../bring-up.ts';
+import { docker } from '../compose.ts';
+import type { Context } from '../context.ts';
+import { readEnvFile } from '../env-file.ts';
+import { ENVIRONMENTS } from '../environments.ts';
+import { CLUSTER_LABEL, type Cluster, clusterDown, clusterUp, helm, kubectl, loadImages, newClusterName } from '../kubernetes.ts';
+import { print, say, seconds, table } from '../output.ts';
+import { checkDocker } from '../preflight.ts';
+import { capture } from '../processes.ts';
+
+const NAMESPACE = 'chorus';
+const RELEASE = 'chorus';
+const APPS = ['chorus-web', 'chorus-stream-processor', 'setup-connector', TESTER_IMAGE];
+/** Writes a second during the node loss, and for how long: the node dies WRITE_BEFORE_KILL_S in. */
+const WRITE_RATE = 40;
+const WRITE_SECONDS = 60;
+const WRITE_BEFORE_KILL_S = 10;
+const CONVERGE_SECONDS = 180;
+const STORAGE_CLASS = 'chorus-check';
+
+/** The chart's values for this run: the resolved images, two processor replicas, volumes on node 1. */
+function chartValues(vars: Record<string, string>, tag: string): string[] {
+  const set = {
+    environment: 'k8s',
+    'images.pullPolicy': 'Never',
+    'images.apps.tag': tag,
+    'images.postgres': vars.POSTGRES_IMAGE,
+    'images.redis': vars.REDIS_IMAGE,
+    'images.kafka': vars.KAFKA_IMAGE,
+    'images.connect': vars.CONNECT_IMAGE,
+    'web.replicas': '1',
+    'processor.replicas': '2',
+    'stream.partitions': '2',
+    'bundled.storageClass': STORAGE_CLASS,
+  };
+  return Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+}
+
+/** One hostPath volume per bundled StatefulSet, all on node 1: node 2 is the one the check kills. */
+function volumes(c: Cluster): string {
+  const items = ['postgres', 'kafka', 'redis'].map((what) => ({
+    apiVersion: 'v1',
+    kind: 'PersistentVolume',
+    metadata: { name: `${c.name}-${what}`, labels: { [CLUSTER_LABEL]: c.name } },
+    spec: {
+      capacity: { storage: '2Gi' },
+      accessModes: ['ReadWriteOnce'],
+      storageClassName: STORAGE_CLASS,
+      persistentVolumeReclaimPolicy: 'Retain',
+      hostPath: { path: `/var/lib/kubelet/chorus-volumes/${what}`, type: 'Directory' },
+      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [c.nodes[0]] }] }] } },
+    },
+  }));
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+}
+
+/** A tester pod on node 1 (never the one that dies), as the chart's `helm test` pod is made. */
+function testerPod(name: string, tag: string, args: string[], node: string): string {
+  const secret = (key: string) => ({ valueFrom: { secretKeyRef: { name: `${RELEASE}-secrets`, key } } });
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: NAMESPACE, labels: { 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/component': 'test' } },
+    spec: {
+      restartPolicy: 'Never',
+      nodeName: node,
+      enableServiceLinks: false,
+      automountServiceAccountToken: false,
+      containers: [
+        {
+          name: 'tester',
+          image: `chorus/tester:${tag}`,
+          imagePullPolicy: 'Never',
+          args: ['node', '/app/main.cjs', ...args],
+          env: [
+            { name: 'POSTGRES_HOST', value: `${RELEASE}-postgres` },
+            { name: 'POSTGRES_DB', value: 'chorus' },
+            { name: 'POSTGRES_USER', value: 'chorus_app' },
+            { name: 'POSTGRES_PASSWORD', ...secret('CHORUS_APP_PASSWORD') },
+            { name: 'REDIS_PASSWORD', ...secret('REDIS_PASSWORD') },
+            { name: 'REDIS_URL', value: `redis://:$(REDIS_PASSWORD)@${RELEASE}-redis:6379` },
+          ],
+          securityContext: { runAsNonRoot: true, runAsUser: 65534, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+        },
+      ],
+    },
+  });
+}
+
+/** Runs a tester pod to its end; resolves to what it printed on stdout (its report). */
+async function runTester(c: Cluster, name: string, tag: string, args: string[], timeoutS: number): Promise<string> {
+  kubectl(c, ['apply', '-f', '-'], { input: testerPod(name, tag, args, c.nodes[0]) });
+  const phase = await poll(
+    async () => {
+      const p = kubectl(c, ['-n', NAMESPACE, 'get', 'pod', name, '-o', 'jsonpath={.status.phase}'], { allowFailure: true }).out;
+      return p === 'Succeeded' || p === 'Failed' ? done(p) : notYet(`pod ${name} is ${p || 'not there'}`);
+    },
+    { what: `the tester pod ${name}`, deadline: new Deadline(timeoutS * 1000), initialMs: 1000, maxMs: 2000 },
+  );
+  const logs = kubectl(c, ['-n', NAMESPACE, 'logs', name], { allowFailure: true });
+  if (phase !== 'Succeeded') throw new OperatorError(`the tester pod ${name} failed:\n${logs.out}\n${logs.err}`);
+  return logs.out;
+}
+
+/** The processor pods and the node each runs on; only those Ready when `ready`. */
+function processors(c: Cluster, { ready = false } = {}): Array<{ pod: string; node: string }> {
+  const jsonpath = '{range .items[*]}{.metadata.name} {.spec.nodeName} {.status.phase} {.metadata.deletionTimestamp} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}';
+  const out = kubectl(c, ['-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/component=processor', '-o', `jsonpath=${jsonpath}`]).out;
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(/\s+/))
+    .filter(([, , phase, ...rest]) => !ready || (phase === 'Running' && rest.length === 1 && rest[0] === 'True'))
+    .map(([pod, node]) => ({ pod: pod!, node: node! }));
+}
+
+/** What of the run is still on this machine after the teardown; empty when nothing. */
+function leftovers(name: string): string[] {
+  const found: string[] = [];
+  const containers = docker(['ps', '-aq', '--filter', `label=${CLUSTER_LABEL}=${name}`]).out;
+  if (containers) found.push(`containers ${containers.split('\n').join(' ')}`);
+  const volumes = docker(['volume', 'ls', '-q', '--filter', `label=${CLUSTER_LABEL}=${name}`]).out;
+  if (volumes) found.push(`volumes ${volumes.split('\n').join(' ')}`);
+  if (docker(['network', 'inspect', name]).ok) found.push(`network ${name}`);
+  const processes = capture('pgrep', ['-af', name]).out.split('\n').filter((l) => l && !l.includes('pgrep'));
+  if (processes.length) found.push(`processes ${processes.join('; ')}`);
+  return found;
+}
+
+export async function k8sCheck(ctx: Context): Promise<void> {
+  checkDocker();
+  const started = Date.now();
+  const name = newClusterName();
+  const tag = name;
+  const steps: string[][] = [];
+  const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+    const t = Date.now();
+    say(`k8s-check: ${step}`);
+    const value = await fn();
+    steps.push([step, seconds(Date.now() - t)]);
+    return value;
+  };
+  let tornDown: Promise<void> | undefined;
+  const teardown = () =>
+    (tornDown ??= (async () => {
+      const t = Date.now();
+      say(`k8s-check: removing the cluster ${name} and the run's app images`);
+      if (!(await clusterDown(ctx, name))) say(`removing ${name} failed: run bash infrastructure/kubernetes/cluster.sh down ${name}`);
+      if (!removeAppImageTags(tag)) say(`could not untag the run's app images (chorus/*:${tag}); \`make clean-test\` removes them`);
+      steps.push(['teardown', seconds(Date.now() - t)]);
+    })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    say(`${signal}: stopping`);
+    void teardown().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const results: string[][] = [];
+  let failure: unknown;
+  try {
+    const vars = await timed('images: resolved and built', () => images(ctx, { envFile: readEnvFile(ctx.root, ENVIRONMENTS.test), build: { apps: APPS, tag }, vars: { CHORUS_APP_TAG: tag } }));
+    const c = await timed('cluster: built or cached, two nodes Ready, DNS', () => clusterUp(ctx, name));
+    const appImages = ['web', 'stream-processor', 'setup-connector', 'tester'].map((app) => `chorus/${app}:${tag}`);
+    await timed('images loaded into both nodes', () => loadImages(ctx, name, [vars.POSTGRES_IMAGE!, vars.REDIS_IMAGE!, vars.KAFKA_IMAGE!, vars.CONNECT_IMAGE!, ...appImages]));
+
+    const chart = join(ctx.root, 'deploy/helm/chorus');
+    const values = chartValues(vars, tag);
+    await timed('server-side dry run of the rendered chart', async () => {
+      kubectl(c, ['create', 'namespace', NAMESPACE]);
+      const rendered = capture(c.helm, ['template', RELEASE, chart, '-n', NAMESPACE, '--kubeconfig', c.kubeconfig, ...values]);
+      if (!rendered.ok) throw new OperatorError(`helm template failed: ${rendered.err}`);
+      const dry = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: rendered.out });
+      results.push(['server-side dry run', `${dry.out.split('\n').length} resources accepted`]);
+    });
+    for (const what of ['postgres', 'kafka', 'redis']) docker(['exec', c.nodes[0], 'mkdir', '-m', '0777', '-p', `/var/lib/kubelet/chorus-volumes/${what}`]);
+    kubectl(c, ['apply', '-f', '-'], { input: volumes(c) });
+    await timed('helm install --wait (setup Job done, every pod Ready)', async () => {
+      const code = await helm(c, ['install', RELEASE, chart, '-n', NAMESPACE, '--wait', '--wait-for-jobs', '--timeout', '15m', ...values], ctx.env);
+      if (code !== 0) {
+        print(kubectl(c, ['-n', NAMESPACE, 'get', 'pods,jobs,pvc', '-o', 'wide'], { allowFailure: true }).out);
+        throw new OperatorError(`helm install failed (exit ${code}); the pods are above: kubectl -n ${NAMESPACE} describe pods shows why`);
+      }
+    });
+    const spread = processors(c, { ready: true });
+    results.push(['processor replicas', spread.map((p) => `${p.pod} on ${p.node}`).join(', ')]);
+    if (new Set(spread.map((p) => p.node)).size !== 2) throw new OperatorError(`the two processor replicas are not on both nodes: ${JSON.stringify(spread)}`);
+    await timed('helm test: the journey through the web Service', async () => {
+      const code = await helm(c, ['test', RELEASE, '-n', NAMESPACE, '--logs', '--timeout', '5m'], ctx.env);
+      if (code !== 0) throw new OperatorError(`the journey failed (helm test exited ${code}); its log is above`);
+      results.push(['journey (helm test)', 'passed']);
+    });
+
+    const victim = spread.find((p) => p.node === c.nodes[1])!;
+    await timed(`node loss: ${c.nodes[1]} killed during writes`, async () => {
+      const writer = runTester(c, 'writer', tag, ['chaos-write', '--rate', String(WRITE_RATE), '--seconds', String(WRITE_SECONDS), '--run', 'k8s'], WRITE_SECONDS + 120);
+      await poll(async () => (kubectl(c, ['-n', NAMESPACE, 'get', 'pod', 'writer', '-o', 'jsonpath={.status.phase}'], { allowFailure: true }).out === 'Running' ? done(true) : notYet('writer not running')), {
+        what: 'the writer pod to start',
+        deadline: new Deadline(60_000),
+      });
+      await sleep(WRITE_BEFORE_KILL_S * 1000);
+      const killedAt = Date.now();
+      docker(['kill', c.nodes[1]]);
+      say(`k8s-check: killed ${c.nodes[1]} (it ran ${victim.pod})`);
+      const rescheduled = await poll(
+        async () => {
+          const ready = processors(c, { ready: true }).filter((p) => p.node !== c.nodes[1]);
+          return ready.length >= 2 ? done((Date.now() - killedAt) / 1000) : notYet(`${ready.length} processor replica(s) Ready on ${c.nodes[0]}`);
+        },
+        { what: `a processor replica rescheduled onto ${c.nodes[0]}`, deadline: new Deadline(180_000), initialMs: 1000, maxMs: 2000 },
+      );
+      results.push(['processor replica rescheduled', `${rescheduled.toFixed(0)} s after the node died`]);
+      const written: WriterReport | undefined = readReports(writerReport, await writer)[0];
+      if (!written) throw new OperatorError('the writer printed no report');
+      results.push(['written during the node loss', `${written.submitted} submitted, ${written.cancelled} cancelled, ${written.deleted} deleted, ${written.failed} failed`]);
+      const checked: Convergence | undefined = readReports(convergenceReport, await runTester(c, 'converge', tag, ['converge', '--timeout', String(CONVERGE_SECONDS)], CONVERGE_SECONDS + 60))[0];
+      if (!checked) throw new OperatorError('the convergence check printed no report');
+      results.push(['read model against Postgres', `${checked.tasks} tasks: ${checked.lost} lost, ${checked.stale} stale, ${checked.resurrected} resurrected; ${checked.converged ? `matched ${checked.seconds.toFixed(0)} s after the writes` : 'did NOT match'}`]);
+      if (!checked.converged || checked.lost + checked.stale + checked.resurrected > 0) throw new OperatorError(`after the node loss the read model does not match Postgres: ${checked.lost} lost, ${checked.stale} stale, ${checked.resurrected} resurrected (e.g. ${checked.examples.join(', ')})`);
+    });
+  } catch (error) {
+    failure = error;
+  } finally {
+    await teardown();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  const left = leftovers(name);
+  results.push(['left behind after the teardown', left.length ? left.join('; ') : 'nothing (containers, volumes, network, processes)']);
+  print(table(['check', 'result'], results));
+  print(table(['step', 'took'], [...steps, ['in all', seconds(Date.now() - started)]]));
+  if (failure) throw failure;
+  if (left.length) throw new OperatorError(`the run left ${left.join('; ')} behind: bash infrastructure/kubernetes/cluster.sh down ${name}`);
+  say('k8s-check: passed');
+}
