@@ -155,6 +155,9 @@ EOF
     sleep 1
   done
   say "API server ready after $((SECONDS - started))s"
+  # The API server reaches the kubelets (logs, exec) with this identity, as kubeadm binds it.
+  kubectl --kubeconfig "$kubeconfig" create clusterrolebinding kubeadm:apiserver-kubelet-client \
+    --clusterrole system:kubelet-api-admin --user kube-apiserver-kubelet-client >/dev/null
   # The controllers read what the API server makes at its first start (RBAC roles, the authentication
   # config map), so they start once it is ready.
   # Nodes that stop answering are marked NotReady after 20 s (default 50): the node-loss step waits less.
@@ -237,10 +240,16 @@ EOF
 }
 
 load_images() {
-  local node started=$SECONDS
+  local node started=$SECONDS archive pids=() pid
+  # Saved once (shared layers once), then imported by both nodes at the same time.
+  archive=$(mktemp "${TMPDIR:-/tmp}/$name-images.XXXXXX")
+  docker save -o "$archive" "$@"
   for node in "${nodes[@]}"; do
-    docker save "$@" | docker exec -i "$node" ctr -n k8s.io images import - >/dev/null
+    docker exec -i "$node" ctr -n k8s.io images import - <"$archive" >/dev/null &
+    pids+=($!)
   done
+  for pid in "${pids[@]}"; do wait "$pid" || { rm -f "$archive"; say "importing the images into a node failed (above)"; exit 1; }; done
+  rm -f "$archive"
   say "loaded $# images into both nodes in $((SECONDS - started))s"
 }
 

@@ -4,15 +4,21 @@
  */
 import { join } from 'node:path';
 import { OperatorError } from '@chorus/errors';
-import { randomBytes } from 'node:crypto';
+import { docker } from './compose.ts';
 import type { Context } from './context.ts';
 import { attached, capture, reporting } from './processes.ts';
 
-/** What every test cluster is named after; `make clean-test` removes the ones whose owner is gone. */
-export const CLUSTER_PREFIX = 'chorus-k8s-';
+/**
+ * Every container, volume and network of a test cluster carries this label, valued with the cluster's
+ * name: a test run's name (test-runs.ts), so that `make clean-test` removes a cluster whose owner is gone.
+ */
 export const CLUSTER_LABEL = 'org.chorus.k8s-check';
 
-export const newClusterName = (pid = process.pid) => `${CLUSTER_PREFIX}${pid}-${randomBytes(3).toString('hex')}`;
+/** The names of the test clusters on this machine, from their containers. */
+export function clusterNames(): string[] {
+  const out = docker(['ps', '-a', '--filter', `label=${CLUSTER_LABEL}`, '--format', `{{.Label "${CLUSTER_LABEL}"}}`]).out;
+  return [...new Set(out.split('\n').filter(Boolean))];
+}
 
 export interface Cluster {
   name: string;

@@ -3,6 +3,7 @@ import { OperatorError } from '@chorus/errors';
 import { reapOrphans } from '@chorus/testing/container';
 import { appImageTags, removeAppImageTags } from '../app-images.ts';
 import type { Context } from '../context.ts';
+import { clusterDown, clusterNames } from '../kubernetes.ts';
 import { say } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
 import { testRuns } from '../system.ts';
@@ -27,9 +28,15 @@ export async function cleanTest(ctx: Context) {
     if (removeAppImageTags(tag)) say(`${tag}: its app images untagged`);
     else failed++;
   }
+  // Test clusters of make k8s-check runs that were killed before their teardown.
+  const staleClusters = clusterNames().filter((name) => !isRunProject(name) || runState(name) === 'stale');
+  for (const name of staleClusters) {
+    if (await clusterDown(ctx, name)) say(`${name}: stale test cluster removed`);
+    else failed++;
+  }
   // Redis and browser containers of host tests whose process was killed.
   const orphans = reapOrphans();
   if (orphans.length > 0) say(`${orphans.length} container(s) of killed host tests removed: ${orphans.join(', ')}`);
-  if (stale.length === 0 && staleTags.length === 0 && orphans.length === 0) say('no stale test runs');
+  if (stale.length === 0 && staleTags.length === 0 && staleClusters.length === 0 && orphans.length === 0) say('no stale test runs');
   if (failed > 0) throw new OperatorError(`${failed} stale test run(s) or their image tags could not be removed; the lines above say why`);
 }

@@ -20,10 +20,11 @@ import { docker } from '../compose.ts';
 import type { Context } from '../context.ts';
 import { readEnvFile } from '../env-file.ts';
 import { ENVIRONMENTS } from '../environments.ts';
-import { CLUSTER_LABEL, type Cluster, clusterDown, clusterUp, helm, kubectl, loadImages, newClusterName } from '../kubernetes.ts';
+import { CLUSTER_LABEL, type Cluster, clusterDown, clusterUp, helm, kubectl, loadImages } from '../kubernetes.ts';
 import { print, say, seconds, table } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
 import { capture } from '../processes.ts';
+import { newRunProject } from '../test-runs.ts';
 
 const NAMESPACE = 'chorus';
 const RELEASE = 'chorus';
@@ -147,7 +148,8 @@ function leftovers(name: string): string[] {
 export async function k8sCheck(ctx: Context): Promise<void> {
   checkDocker();
   const started = Date.now();
-  const name = newClusterName();
+  // Named as a test run is, so that `make clean-test` knows it once its owner is gone.
+  const name = newRunProject();
   const tag = name;
   const steps: string[][] = [];
   const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
@@ -184,7 +186,7 @@ export async function k8sCheck(ctx: Context): Promise<void> {
     const values = chartValues(vars, tag);
     await timed('server-side dry run of the rendered chart', async () => {
       kubectl(c, ['create', 'namespace', NAMESPACE]);
-      const rendered = capture(c.helm, ['template', RELEASE, chart, '-n', NAMESPACE, '--kubeconfig', c.kubeconfig, ...values]);
+      const rendered = capture(c.helm, ['template', RELEASE, chart, '-n', NAMESPACE, '--kube-version', ctx.versions().KUBERNETES_VERSION, ...values]);
       if (!rendered.ok) throw new OperatorError(`helm template failed: ${rendered.err}`);
       const dry = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: rendered.out });
       results.push(['server-side dry run', `${dry.out.split('\n').length} resources accepted`]);
