@@ -42,7 +42,7 @@ build_image() {
   local tag=$1 context=$2 log
   shift 2
   log=$(mktemp)
-  if ! DOCKER_BUILDKIT=0 docker build -q -t "$tag" --label "$label" "${@/#/--build-arg=}" "$context" >"$log" 2>&1; then
+  if ! DOCKER_BUILDKIT=0 docker build -q -t "$tag" "${@/#/--build-arg=}" "$context" >"$log" 2>&1; then
     cat "$log" >&2
     rm -f "$log"
     say "building $tag failed (above)"
