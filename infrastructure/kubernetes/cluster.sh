@@ -59,7 +59,8 @@ images() {
   fi
   build_image chorus-local/k8s-node:"$(versions KUBERNETES_VERSION)" "$here/node" "BASE=$base"
   # pause.c and its tag, from the pinned release's own source.
-  kube_src=$(cd "$here" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)
+  kube_src=$(cd "$here" && go mod download -json k8s.io/kubernetes | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
+  [ -f "$kube_src/build/pause/linux/pause.c" ] || { say "pause.c is not in the downloaded Kubernetes module ($kube_src)"; exit 1; }
   pause_tag=$(awk '$1 == "TAG" && $2 == "?=" {print $3}' "$kube_src/build/pause/Makefile")
   context=$(mktemp -d)
   cp "$here/pause/Dockerfile" "$kube_src/build/pause/linux/pause.c" "$context/"

@@ -4,8 +4,9 @@
  *   1. the images: the environments' third-party ones and this checkout's apps, tagged with the run's name;
  *   2. the cluster: built once and cached outside the clone, two nodes Ready, the images loaded;
  *   3. the chart's manifests through the API server's own validation (a server-side dry run);
- *   4. `helm install --wait` (bundled mode, two processor replicas spread over the nodes), then `helm
- *      test`: the journey through the web Service;
+ *   4. `helm install --wait` (bundled mode, two processor replicas spread over the nodes), `helm upgrade`
+ *      to a second revision (the setup Job again, the secrets kept), then `helm test`: the journey through
+ *      the web Service;
  *   5. node 2, which runs a processor replica, killed during writes: the replica must be rescheduled and
  *      the read model must match Postgres task by task (0 lost, stale or resurrected);
  *   6. the timings, and the teardown, after which nothing of the run may be left.
@@ -199,6 +200,16 @@ export async function k8sCheck(ctx: Context): Promise<void> {
         print(kubectl(c, ['-n', NAMESPACE, 'get', 'pods,jobs,pvc', '-o', 'wide'], { allowFailure: true }).out);
         throw new OperatorError(`helm install failed (exit ${code}); the pods are above: kubectl -n ${NAMESPACE} describe pods shows why`);
       }
+    });
+    await timed('helm upgrade --wait (a second revision: the setup Job again, the web app scaled to 2)', async () => {
+      const secret = () => kubectl(c, ['-n', NAMESPACE, 'get', 'secret', `${RELEASE}-secrets`, '-o', 'jsonpath={.data}']).out;
+      const before = secret();
+      const code = await helm(c, ['upgrade', RELEASE, chart, '-n', NAMESPACE, '--wait', '--wait-for-jobs', '--timeout', '10m', ...values, '--set', 'web.replicas=2'], ctx.env);
+      if (code !== 0) throw new OperatorError(`helm upgrade failed (exit ${code}); the lines above say why`);
+      if (secret() !== before) throw new OperatorError('helm upgrade changed the generated secrets: the databases would no longer accept them');
+      const job = kubectl(c, ['-n', NAMESPACE, 'get', 'job', `${RELEASE}-setup-2`, '-o', 'jsonpath={.status.succeeded}']).out;
+      if (job !== '1') throw new OperatorError(`the second revision's setup Job did not succeed (succeeded: ${job || 0})`);
+      results.push(['helm upgrade', 'setup Job of revision 2 succeeded; generated secrets kept; web at 2 replicas']);
     });
     const spread = processors(c, { ready: true });
     results.push(['processor replicas', spread.map((p) => `${p.pod} on ${p.node}`).join(', ')]);
