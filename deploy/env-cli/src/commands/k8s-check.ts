@@ -223,6 +223,8 @@ export async function k8sCheck(ctx: Context): Promise<void> {
     const victim = spread.find((p) => p.node === c.nodes[1])!;
     await timed(`node loss: ${c.nodes[1]} killed during writes`, async () => {
       const writer = runTester(c, 'writer', tag, ['chaos-write', '--rate', String(WRITE_RATE), '--seconds', String(WRITE_SECONDS), '--run', 'k8s'], WRITE_SECONDS + 120);
+      // Awaited below; until then a failure must not end the process before the teardown.
+      writer.catch(() => undefined);
       await poll(async () => (kubectl(c, ['-n', NAMESPACE, 'get', 'pod', 'writer', '-o', 'jsonpath={.status.phase}'], { allowFailure: true }).out === 'Running' ? done(true) : notYet('writer not running')), {
         what: 'the writer pod to start',
         deadline: new Deadline(60_000),
