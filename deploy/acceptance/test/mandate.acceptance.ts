@@ -228,8 +228,9 @@ describe('the mandate of final separation', () => {
     expect((await mounts('chorus-dev')).find((m) => m.Destination === '/var/lib/postgresql/data')?.Name).toBe('chorus-dev_postgres_data_dev');
   });
 
-  // make test alone takes about 400 s without Nx's cache on two cores; beside prod and dev it may take half as long again.
-  it('AC-3, AC-5: make test passes beside prod and dev, and both UIs answer every probe meanwhile', { timeout: 900_000 }, async () => {
+  // make test alone takes about 450 s without Nx's cache on two cores. Beside prod and dev it took 1,273 s in one CI
+  // run (host tests 982 s, the test environment 292 s), past the 900 s this limit was: 25 minutes, with that margin.
+  it('AC-3, AC-5: make test passes beside prod and dev, and both UIs answer every probe meanwhile', { timeout: 1_500_000 }, async () => {
     const before = { prod: await startedAt('chorus-prod'), dev: await startedAt('chorus-dev') };
     const probes = probe([`${URLS.prod}/healthz`, `${URLS.dev}/healthz`]);
     let out: string;
