@@ -1,6 +1,7 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { positive } from '@chorus/cli-args';
 import { cdcNames } from '@chorus/cdc-names';
 import type { PostgresSettings } from '@chorus/config';
 import { ROLES, TaskStore, USER_ROLES, grantAccess, migrate, pendingMigrations, provisionRoles } from '@chorus/db';
@@ -77,12 +78,6 @@ async function runProvisionRoles(): Promise<number> {
   return 0;
 }
 
-function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a whole number of seconds, such as 600; got "${value}"`);
-  return n;
-}
-
 /**
  * As the app role: waits until every migration this release knows has run, so that a pod started beside
  * a release's migrations (the Helm chart's init container) serves only once its schema is there.
@@ -119,7 +114,7 @@ runMain('chorus-web', async () => {
     .addCommand(
       new Command('wait-for-schema')
         .description("wait, as the app role, until every migration this release knows has run; exits 1 when --timeout passes")
-        .option('--timeout <seconds>', 'how long to wait', seconds, 600)
+        .option('--timeout <seconds>', 'how long to wait', positive, 600)
         .action((o: { timeout: number }) => void (command = waitForSchema(o.timeout))),
     )
     .addCommand(new Command('provision-roles').description('create or update the database roles, as the superuser (idempotent)').action(() => void (command = runProvisionRoles())))

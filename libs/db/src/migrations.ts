@@ -62,11 +62,10 @@ export async function migrate(client: pg.ClientBase): Promise<string[]> {
   try {
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       id text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
-    const { rows } = await client.query<{ id: string }>('SELECT id FROM schema_migrations');
-    const done = new Set(rows.map((r) => r.id));
+    const pending = new Set(await pendingMigrations(client));
     const applied: string[] = [];
     for (const migration of MIGRATIONS) {
-      if (done.has(migration.id)) continue;
+      if (!pending.has(migration.id)) continue;
       await client.query('BEGIN');
       try {
         await client.query(migration.sql);
