@@ -7,18 +7,24 @@
 #   cluster.sh up NAME        start the cluster; prints the path of its kubeconfig (NAME.kubeconfig in $TMPDIR)
 #   cluster.sh load NAME IMAGE...   copy images from this Docker engine into both nodes' containerd
 #   cluster.sh down NAME      remove its containers, volumes and network (safe to run any number of times)
+#   cluster.sh tools          build (or find cached) the Kubernetes and CoreDNS binaries; needs no Docker
 #
 # Everything it makes is named NAME-… and labelled org.chorus.k8s-check=NAME, and nothing else is touched.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 command=${1:-} name=${2:-}
-[[ $name =~ ^[a-z][a-z0-9-]{0,40}$ ]] || { echo "cluster: usage: cluster.sh up|load|down NAME (lower-case letters, digits and hyphens); got '$name'" >&2; exit 2; }
+[ "$command" = tools ] && name=tools
+[[ $name =~ ^[a-z][a-z0-9-]{0,40}$ ]] || { echo "cluster: usage: cluster.sh up|load|down NAME (lower-case letters, digits and hyphens), or cluster.sh tools; got '$name'" >&2; exit 2; }
 label=org.chorus.k8s-check=$name
 nodes=("$name-node-1" "$name-node-2")
 kubeconfig=${TMPDIR:-/tmp}/$name.kubeconfig
 bin=
 binaries() { [ -n "$bin" ] || bin=$(bash "$here/install.sh"); }
+coredns_dir() {
+  bash "$root/tools/go-tool.sh" coredns "$(versions COREDNS_VERSION)" "a few minutes" \
+    sh -c 'GOBIN="$OUT" go install -ldflags "-s -w" "github.com/coredns/coredns@$0"' "$(versions COREDNS_VERSION)"
+}
 kubectl() { binaries && "$bin/kubectl" "$@"; }
 say() { printf 'cluster %s: %s\n' "$name" "$*" >&2; }
 versions() { awk -F= -v k="$1" '$1 == k {print $2}' "$root/infrastructure/versions.env"; }
@@ -67,10 +73,8 @@ images() {
   build_image "chorus-local/pause:$pause_tag" "$context" "BASE=$base" "VERSION=$pause_tag"
   rm -rf "$context"
   coredns_version=$(versions COREDNS_VERSION)
-  coredns_dir=$(bash "$root/tools/go-tool.sh" coredns "$coredns_version" "a few minutes" \
-    sh -c 'GOBIN="$OUT" go install -ldflags "-s -w" "github.com/coredns/coredns@$0"' "$coredns_version")
   context=$(mktemp -d)
-  cp "$here/coredns/Dockerfile" "$coredns_dir/coredns" "$context/"
+  cp "$here/coredns/Dockerfile" "$(coredns_dir)/coredns" "$context/"
   build_image "chorus-local/coredns:$coredns_version" "$context"
   rm -rf "$context"
   echo "chorus-local/pause:$pause_tag chorus-local/coredns:$coredns_version"
@@ -258,5 +262,6 @@ case $command in
   up) up ;;
   load) shift 2; load_images "$@" ;;
   down) down ;;
-  *) echo "cluster: usage: cluster.sh up|load|down NAME" >&2; exit 2 ;;
+  tools) binaries && coredns_dir >/dev/null ;;
+  *) echo "cluster: usage: cluster.sh up|load|down NAME, or cluster.sh tools" >&2; exit 2 ;;
 esac

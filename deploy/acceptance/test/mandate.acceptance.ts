@@ -35,8 +35,11 @@ async function make(target: string): Promise<string> {
   const { code, out } = await sh('make', ['--no-print-directory', target]);
   for (const line of out.split('\n')) if (/^(env: |make test: |ℹ (pass|fail) |Tests: )/.test(line)) console.log(`[make ${target}] ${line}`);
   console.log(`[make ${target}] exit ${code} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  if (code !== 0) throw new Error(`make ${target} exited ${code}:\n${out.split("\n").slice(-150).join("\n")}`);
-  return out;
+  if (code === 0) return out;
+  // Printed now as well as in the summary: a run cut short by its time limit prints no summary.
+  const tail = out.split('\n').slice(-150).join('\n');
+  console.log(`[make ${target}] its last lines:\n${tail}`);
+  throw new Error(`make ${target} exited ${code}:\n${tail}`);
 }
 
 async function containers(project: string): Promise<{ Service: string; State: string; Health: string; Project: string }[]> {
