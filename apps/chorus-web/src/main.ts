@@ -4,13 +4,13 @@ import pg from 'pg';
 import { positive } from '@chorus/cli-args';
 import { cdcNames } from '@chorus/cdc-names';
 import type { PostgresSettings } from '@chorus/config';
-import { ROLES, TaskStore, USER_ROLES, grantAccess, migrate, pendingMigrations, provisionRoles } from '@chorus/db';
+import { ROLES, TaskStore, USER_ROLES, grantAccess, migrate, provisionRoles } from '@chorus/db';
 import { OperatorError, runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
 import { ReadModel } from '@chorus/read-model';
-import { Deadline, done, notYet, poll } from '@chorus/wait';
 import { addToken, addUser, ensureAdmin, listTokens, listUsers, removeToken, removeUser, resetAdmin } from './account-commands.ts';
 import { createApp } from './app.ts';
+import { waitForSchema } from './schema-wait.ts';
 import { WebMetrics } from './metrics.ts';
 import { poolConfig, redisOptions } from './clients.ts';
 import { loadMigrateSettings, loadRolesSettings, loadSettings } from './settings.ts';
@@ -82,24 +82,10 @@ async function runProvisionRoles(): Promise<number> {
  * As the app role: waits until every migration this release knows has run, so that a pod started beside
  * a release's migrations (the Helm chart's init container) serves only once its schema is there.
  */
-async function waitForSchema(timeoutSeconds: number): Promise<number> {
+async function schemaReady(timeoutSeconds: number): Promise<number> {
   const settings = loadSettings();
   const log = createLogger({ name: 'chorus-web', level: settings.logLevel });
-  await poll(
-    async () => {
-      const client = new pg.Client(settings.postgres);
-      try {
-        await client.connect();
-        const missing = await pendingMigrations(client);
-        return missing.length === 0 ? done(true) : notYet(`migrations not applied yet: ${missing.join(', ')}`);
-      } catch (error) {
-        return notYet(`cannot reach Postgres at ${settings.postgres.host}:${settings.postgres.port} as ${settings.postgres.user}: ${(error as Error).message}`);
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    },
-    { what: "this release's schema (the migrate step applies it)", deadline: new Deadline(timeoutSeconds * 1000), initialMs: 500, maxMs: 5000, onWait: ({ reason }) => log.info(reason) },
-  );
+  await waitForSchema(settings.postgres, { timeoutMs: timeoutSeconds * 1000, log });
   log.info('schema ready: every migration of this release ran');
   return 0;
 }
@@ -115,7 +101,7 @@ runMain('chorus-web', async () => {
       new Command('wait-for-schema')
         .description("wait, as the app role, until every migration this release knows has run; exits 1 when --timeout passes")
         .option('--timeout <seconds>', 'how long to wait', positive, 600)
-        .action((o: { timeout: number }) => void (command = waitForSchema(o.timeout))),
+        .action((o: { timeout: number }) => void (command = schemaReady(o.timeout))),
     )
     .addCommand(new Command('provision-roles').description('create or update the database roles, as the superuser (idempotent)').action(() => void (command = runProvisionRoles())))
     .addCommand(new Command('users').description('list the accounts').action(() => void (command = listUsers())))
