@@ -12,6 +12,7 @@
  *   6. the timings, and the teardown, after which nothing of the run may be left.
  */
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { OperatorError } from '@chorus/errors';
 import { type Convergence, type WriterReport, convergence as convergenceReport, readReports, writerReport } from '@chorus/load-reports';
 import { Deadline, done, notYet, poll, sleep } from '@chorus/wait';
@@ -73,42 +74,26 @@ function volumes(c: Cluster): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 }
 
-/** A tester pod on node 1 (never the one that dies), as the chart's `helm test` pod is made. */
-function testerPod(name: string, tag: string, args: string[], node: string): string {
-  const secret = (key: string) => ({ valueFrom: { secretKeyRef: { name: `${RELEASE}-secrets`, key } } });
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace: NAMESPACE, labels: { 'app.kubernetes.io/instance': RELEASE, 'app.kubernetes.io/component': 'test' } },
-    spec: {
-      restartPolicy: 'Never',
-      nodeName: node,
-      enableServiceLinks: false,
-      automountServiceAccountToken: false,
-      containers: [
-        {
-          name: 'tester',
-          image: `chorus/tester:${tag}`,
-          imagePullPolicy: 'Never',
-          args: ['node', '/app/main.cjs', ...args],
-          env: [
-            { name: 'POSTGRES_HOST', value: `${RELEASE}-postgres` },
-            { name: 'POSTGRES_DB', value: 'chorus' },
-            { name: 'POSTGRES_USER', value: 'chorus_app' },
-            { name: 'POSTGRES_PASSWORD', ...secret('CHORUS_APP_PASSWORD') },
-            { name: 'REDIS_PASSWORD', ...secret('REDIS_PASSWORD') },
-            { name: 'REDIS_URL', value: `redis://:$(REDIS_PASSWORD)@${RELEASE}-redis:6379` },
-          ],
-          securityContext: { runAsNonRoot: true, runAsUser: 65534, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-        },
-      ],
-    },
-  });
+/**
+ * The chart's own `helm test` pod (its image, environment and security, as the installed release has it),
+ * renamed, pinned to `node` (never the one that dies) and running the tester with `args`.
+ */
+function testerPod(c: Cluster, name: string, args: string[], node: string): string {
+  const hooks = capture(c.helm, ['get', 'hooks', RELEASE, '-n', NAMESPACE, '--kubeconfig', c.kubeconfig]);
+  const pod = parseAllDocuments(hooks.out)
+    .map((d) => d.toJS() as { kind?: string; metadata?: { name?: string; labels?: object }; spec?: { nodeName?: string; containers?: { args?: string[] }[] } } | null)
+    .find((d) => d?.kind === 'Pod' && d.metadata?.name === `${RELEASE}-journey`);
+  const container = pod?.spec?.containers?.[0];
+  if (!pod?.spec || !container) throw new OperatorError(`the release ${RELEASE} has no ${RELEASE}-journey test pod to run the tester from: ${hooks.err || 'helm get hooks printed none'}`);
+  pod.metadata = { name, labels: pod.metadata?.labels };
+  pod.spec.nodeName = node;
+  container.args = ['node', '/app/main.cjs', ...args];
+  return JSON.stringify({ ...pod, metadata: { ...pod.metadata, namespace: NAMESPACE } });
 }
 
 /** Runs a tester pod to its end; resolves to what it printed on stdout (its report). */
-async function runTester(c: Cluster, name: string, tag: string, args: string[], timeoutS: number): Promise<string> {
-  kubectl(c, ['apply', '-f', '-'], { input: testerPod(name, tag, args, c.nodes[0]) });
+async function runTester(c: Cluster, name: string, args: string[], timeoutS: number): Promise<string> {
+  kubectl(c, ['apply', '-f', '-'], { input: testerPod(c, name, args, c.nodes[0]) });
   const phase = await poll(
     async () => {
       const p = kubectl(c, ['-n', NAMESPACE, 'get', 'pod', name, '-o', 'jsonpath={.status.phase}'], { allowFailure: true }).out;
@@ -222,7 +207,7 @@ export async function k8sCheck(ctx: Context): Promise<void> {
 
     const victim = spread.find((p) => p.node === c.nodes[1])!;
     await timed(`node loss: ${c.nodes[1]} killed during writes`, async () => {
-      const writer = runTester(c, 'writer', tag, ['chaos-write', '--rate', String(WRITE_RATE), '--seconds', String(WRITE_SECONDS), '--run', 'k8s'], WRITE_SECONDS + 120);
+      const writer = runTester(c, 'writer', ['chaos-write', '--rate', String(WRITE_RATE), '--seconds', String(WRITE_SECONDS), '--run', 'k8s'], WRITE_SECONDS + 120);
       // Awaited below; until then a failure must not end the process before the teardown.
       writer.catch(() => undefined);
       await poll(async () => (kubectl(c, ['-n', NAMESPACE, 'get', 'pod', 'writer', '-o', 'jsonpath={.status.phase}'], { allowFailure: true }).out === 'Running' ? done(true) : notYet('writer not running')), {
@@ -244,7 +229,7 @@ export async function k8sCheck(ctx: Context): Promise<void> {
       const written: WriterReport | undefined = readReports(writerReport, await writer)[0];
       if (!written) throw new OperatorError('the writer printed no report');
       results.push(['written during the node loss', `${written.submitted} submitted, ${written.cancelled} cancelled, ${written.deleted} deleted, ${written.failed} failed`]);
-      const checked: Convergence | undefined = readReports(convergenceReport, await runTester(c, 'converge', tag, ['converge', '--timeout', String(CONVERGE_SECONDS)], CONVERGE_SECONDS + 60))[0];
+      const checked: Convergence | undefined = readReports(convergenceReport, await runTester(c, 'converge', ['converge', '--timeout', String(CONVERGE_SECONDS)], CONVERGE_SECONDS + 60))[0];
       if (!checked) throw new OperatorError('the convergence check printed no report');
       results.push(['read model against Postgres', `${checked.tasks} tasks: ${checked.lost} lost, ${checked.stale} stale, ${checked.resurrected} resurrected; ${checked.converged ? `matched ${checked.seconds.toFixed(0)} s after the writes` : 'did NOT match'}`]);
       if (!checked.converged || checked.lost + checked.stale + checked.resurrected > 0) throw new OperatorError(`after the node loss the read model does not match Postgres: ${checked.lost} lost, ${checked.stale} stale, ${checked.resurrected} resurrected (e.g. ${checked.examples.join(', ')})`);
