@@ -3,7 +3,8 @@
  * brought up by the one bring-up (bring-up.ts), and always torn down with its volumes, on Ctrl-C too.
  * Named like every test run (test-runs.ts), so `make status` and `make clean-test` know it.
  */
-import { APP_IMAGES, DEV_TAG, TESTER_IMAGE, removeAppImageTags } from './app-images.ts';
+import { OperatorError } from '@chorus/errors';
+import { APP_IMAGES, DEV_TAG, TESTER_IMAGE, appImagesPresent, removeAppImageTags } from './app-images.ts';
 import { images, upHealthy } from './bring-up.ts';
 import type { ComposeTarget } from './compose.ts';
 import type { Context } from './context.ts';
@@ -30,6 +31,11 @@ export async function withRunProject(ctx: Context, o: RunOptions, body: (run: Co
   // A run builds and runs app images tagged with its own name, so that a run in another checkout cannot
   // swap them; without a build it runs the shared ones.
   const tag = o.build ? project : DEV_TAG;
+  // Absent, Compose would try to pull them from Docker Hub, where they are not.
+  const missing = o.build ? [] : [...APP_IMAGES, TESTER_IMAGE].filter((app) => !appImagesPresent([app], DEV_TAG));
+  if (missing.length > 0) {
+    throw new OperatorError(`--no-build runs the app images dev uses (chorus/*:${DEV_TAG}), and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on this machine: run it without --no-build, which builds its own`, { exitCode: 2 });
+  }
   const vars = await images(ctx, {
     envFile: readEnvFile(ctx.root, e),
     build: o.build ? { apps: [...APP_IMAGES, TESTER_IMAGE], tag } : undefined,
