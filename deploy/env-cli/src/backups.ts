@@ -23,7 +23,7 @@ import { upHealthy } from './bring-up.ts';
 import type { ComposeTarget } from './compose.ts';
 import type { Context } from './context.ts';
 import { say } from './output.ts';
-import { connectRest, processorHealth, readConnectorStatus } from './system.ts';
+import { connectRest, processorHealths, readConnectorStatus } from './system.ts';
 import { readStats } from './web-client.ts';
 
 export const BACKUP_SERVICE = 'backup';
@@ -150,7 +150,8 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
     let readModelTasks = -1;
     await until(`the read model holding all ${tasks} restored tasks`, READ_MODEL_LIMIT_MS, async () => {
       readModelTasks = (await readStats(ctx, project)).total;
-      return readModelTasks === tasks && (await processorHealth(ctx, project))?.lag === 0;
+      const replicas = await processorHealths(ctx, project);
+      return readModelTasks === tasks && replicas.length > 0 && replicas.every(({ health }) => health?.lag === 0);
     });
     const readModelMs = Date.now() - resumedAt;
     await redis(ctx, project, ['DEL', WRITES_PAUSED_KEY]);

@@ -136,15 +136,21 @@ export class Compose {
    * Runs a command in a project's running service; resolves to its exit code, output and errors. `env` is
    * passed by name (`-e NAME`), its values through Compose's own environment: never on a command line.
    */
-  async execResult(project: string, service: string, command: string[], { env }: { env?: Record<string, string> } = {}): Promise<{ code: number; out: string; err: string }> {
+  async execResult(
+    project: string,
+    service: string,
+    command: string[],
+    { env, replica }: { env?: Record<string, string>; replica?: number } = {},
+  ): Promise<{ code: number; out: string; err: string }> {
     const byName = Object.keys(env ?? {}).map((name) => ['-e', name]);
-    const result = await settle(compose.exec(service, command, { ...this.options({ project, vars: env }, { stream: false }), commandOptions: byName }));
+    const commandOptions = [...byName, ...(replica ? [['--index', String(replica)]] : [])];
+    const result = await settle(compose.exec(service, command, { ...this.options({ project, vars: env }, { stream: false }), commandOptions }));
     return { code: code(result), out: result.out.trim(), err: result.err.trim() };
   }
 
   /** Runs a command in a project's running service; resolves to its output, or undefined when it failed. */
-  async execIn(project: string, service: string, command: string[]): Promise<string | undefined> {
-    const result = await this.execResult(project, service, command);
+  async execIn(project: string, service: string, command: string[], replica?: number): Promise<string | undefined> {
+    const result = await this.execResult(project, service, command, { replica });
     return result.code === 0 ? result.out : undefined;
   }
 

@@ -35,9 +35,9 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
   { path: /^services\.backup\./, envs: ['dev', 'test'], why: 'only prod keeps backups (make backup-prod, make restore-prod); dev and test start from scratch' },
   { path: /^services\.(setup-connector|connector-handover|chorus-stream-processor)\.environment\.CDC_PROFILE$/, envs: ['test'], why: 'make bench measures the baseline profile in projects from the test file' },
   {
-    path: /^services\.((kafka-2|kafka-3|kafka-connect-2)\..+|kafka\.environment\.KAFKA_(CONTROLLER_QUORUM_VOTERS|OFFSETS_TOPIC_REPLICATION_FACTOR|TRANSACTION_STATE_LOG_REPLICATION_FACTOR|TRANSACTION_STATE_LOG_MIN_ISR|DEFAULT_REPLICATION_FACTOR|MIN_INSYNC_REPLICAS)|kafka-connect\.environment\.(BOOTSTRAP_SERVERS|ADVERTISED_HOST_NAME|CONNECT_((CONFIG|OFFSET|STATUS)_STORAGE_REPLICATION_FACTOR|SESSION_TIMEOUT_MS|HEARTBEAT_INTERVAL_MS|SCHEDULED_REBALANCE_MAX_DELAY_MS|PRODUCER_REQUEST_TIMEOUT_MS))|kafka-connect\.depends_on\.kafka-[23]\..+|chorus-stream-processor\.(deploy\..+|environment\.(KAFKA_BROKERS|CHANGE_TOPIC_PARTITIONS|KAFKA_REPLICATION_FACTOR))|(setup-connector|connector-handover)\.environment\.(CHANGE_TOPIC_PARTITIONS|KAFKA_REPLICATION_FACTOR))$/,
+    path: /^services\.((kafka-2|kafka-3|kafka-connect-2)\..+|kafka\.environment\.KAFKA_(CONTROLLER_QUORUM_VOTERS|OFFSETS_TOPIC_REPLICATION_FACTOR|TRANSACTION_STATE_LOG_REPLICATION_FACTOR|TRANSACTION_STATE_LOG_MIN_ISR|DEFAULT_REPLICATION_FACTOR|MIN_INSYNC_REPLICAS)|kafka-connect\.environment\.(BOOTSTRAP_SERVERS|ADVERTISED_HOST_NAME|CONNECT_((CONFIG|OFFSET|STATUS)_STORAGE_REPLICATION_FACTOR|SESSION_TIMEOUT_MS|HEARTBEAT_INTERVAL_MS|SCHEDULED_REBALANCE_MAX_DELAY_MS|PRODUCER_REQUEST_TIMEOUT_MS))|kafka-connect\.depends_on\.kafka-[23]\..+|chorus-stream-processor\.environment\.(KAFKA_BROKERS|KAFKA_REPLICATION_FACTOR)|(setup-connector|connector-handover)\.environment\.KAFKA_REPLICATION_FACTOR)$/,
     envs: ['test'],
-    why: 'the scale profile (three brokers, two Connect workers, processor replicas) lives in the test file, for make chaos-scale',
+    why: 'the scale profile (three brokers, two Connect workers) lives in the test file, for make chaos-scale; partitions and processor replicas are in every file',
   },
 ];
 

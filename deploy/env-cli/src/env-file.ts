@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } f
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { z } from 'zod';
-import { env } from '@chorus/config';
+import { changeTopicEnv, env } from '@chorus/config';
 import { ConfigError } from '@chorus/errors';
 import { IMAGE_KEYS, imageReference } from '@chorus/versions';
 import type { Environment } from './environments.ts';
@@ -13,6 +13,9 @@ const passwordFor = (e: Pick<Environment, 'name'>) =>
     .string()
     .min(e.name === 'prod' ? 16 : 8, e.name === 'prod' ? 'use at least 16 characters in prod' : 'use at least 8 characters')
     .regex(/^[A-Za-z0-9_.~-]+$/, 'use letters, digits and _ . ~ - only');
+
+/** More replicas than this is more than one host's Compose project should run; the Helm chart is the way past it. */
+const MAX_PROCESSOR_REPLICAS = 16;
 
 const schemaFor = (e: Environment) =>
   z
@@ -39,10 +42,26 @@ const schemaFor = (e: Environment) =>
             BACKUP_KEEP: env.positiveInt().optional(),
           }
         : {}),
+      // Optional: the change topic's partitions and the processor replicas that share them (1 and 1).
+      CHANGE_TOPIC_PARTITIONS: changeTopicEnv.CHANGE_TOPIC_PARTITIONS.optional(),
+      PROCESSOR_REPLICAS: env.positiveInt().max(MAX_PROCESSOR_REPLICAS).optional(),
       // Optional: point a service at a mirror of its upstream image (infrastructure/versions.env pins the default).
       ...Object.fromEntries(IMAGE_KEYS.map((k) => [k, imageReference.optional()])),
     })
-    .strict();
+    .strict()
+    .superRefine((v, ctx) => {
+      const partitions = v.CHANGE_TOPIC_PARTITIONS ?? 1;
+      const replicas = v.PROCESSOR_REPLICAS ?? 1;
+      // Kafka gives each partition to one member of the group: a replica beyond the partitions gets none.
+      if (replicas > partitions) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PROCESSOR_REPLICAS'],
+          message: `${replicas} replicas share ${partitions} partition${partitions === 1 ? '' : 's'}, so ${replicas - partitions} would idle; set CHANGE_TOPIC_PARTITIONS to at least ${replicas}`,
+        });
+      }
+    });
+
 
 /**
  * Keys that Compose itself reads from an env file: they would point this environment's commands at

@@ -69,18 +69,33 @@ export async function slotLine({ compose }: Context, project: string, env: strin
   return `  slot ${slot}: ${active === 't' ? 'active' : 'INACTIVE'}, retains ${retained} of WAL (capped by max_slot_wal_keep_size)`;
 }
 
-/** The stream processor's /healthz, read from inside its container; undefined when it does not answer in the contract's shape. */
-export async function processorHealth({ compose }: Context, project: string): Promise<ProcessorHealth | undefined> {
+/** One stream processor replica's /healthz, read from inside its container; undefined when it does not answer in the contract's shape. */
+export async function processorHealth({ compose }: Context, project: string, replica = 1): Promise<ProcessorHealth | undefined> {
   const probe = `fetch('http://127.0.0.1:' + (process.env.HEALTH_PORT || ${defaults.healthPort}) + '${HEALTH_PATH}').then((r) => r.text()).then((t) => console.log(t))`;
-  const out = await compose.execIn(project, 'chorus-stream-processor', ['node', '-e', probe]);
+  const out = await compose.execIn(project, 'chorus-stream-processor', ['node', '-e', probe], replica);
   return out ? readProcessorHealth(out) : undefined;
 }
 
-export async function processorLine(ctx: Context, project: string): Promise<string | undefined> {
-  const h = await processorHealth(ctx, project);
-  if (!h) return undefined;
-  const latency = h.latencyMs ? `, commit-to-read-model p50 ${h.latencyMs.p50} ms, p99 ${h.latencyMs.p99} ms (last ${h.latencyMs.changes} changes)` : '';
-  return `  stream processor: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}, dead letters ${h.deadLetters}${latency}`;
+/** The numbers of a project's running stream processor replicas (PROCESSOR_REPLICAS), lowest first. */
+export function processorReplicas(project: string): number[] {
+  const filters = ['--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=chorus-stream-processor'];
+  const out = docker(['ps', ...filters, '--format', '{{.Label "com.docker.compose.container-number"}}']).out;
+  return out.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
+}
+
+/** Every running replica's health; a replica that does not answer is undefined. */
+export async function processorHealths(ctx: Context, project: string): Promise<{ replica: number; health?: ProcessorHealth }[]> {
+  return Promise.all(processorReplicas(project).map(async (replica) => ({ replica, health: await processorHealth(ctx, project, replica) })));
+}
+
+export async function processorLines(ctx: Context, project: string): Promise<string[]> {
+  const replicas = await processorHealths(ctx, project);
+  return replicas.map(({ replica, health: h }) => {
+    const name = replicas.length > 1 ? `stream processor ${replica}/${replicas.length}` : 'stream processor';
+    if (!h) return `  ${name}: not answering (make logs shows why)`;
+    const latency = h.latencyMs ? `, commit-to-read-model p50 ${h.latencyMs.p50} ms, p99 ${h.latencyMs.p99} ms (last ${h.latencyMs.changes} changes)` : '';
+    return `  ${name}: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}, dead letters ${h.deadLetters}${latency}`;
+  });
 }
 
 /** The image a service runs, and whether it is an offline look-alike or an app on one (by their labels). */
@@ -133,12 +148,20 @@ export async function firingAlerts(ctx: Context, project: string): Promise<strin
   return alerts.success ? alerts.data.data.alerts.filter((a) => a.state === 'firing').map((a) => a.labels.alertname ?? '') : undefined;
 }
 
+export type ScrapeTarget = z.infer<typeof targetsReply>['data']['activeTargets'][number];
+
+/** The targets Prometheus scrapes, with their health; undefined when it does not answer. */
+export async function prometheusTargets(ctx: Context, project: string): Promise<ScrapeTarget[] | undefined> {
+  const targets = targetsReply.safeParse(await askPrometheus(ctx, project, '/api/v1/targets?state=active'));
+  return targets.success ? targets.data.data.activeTargets : undefined;
+}
+
 /** Each scrape target's health, and the alerts firing or pending, as Prometheus sees them. */
 export async function prometheusLine(ctx: Context, project: string): Promise<string> {
-  const targets = targetsReply.safeParse(await askPrometheus(ctx, project, '/api/v1/targets?state=active'));
-  if (!targets.success) return '  prometheus: not answering (make logs shows why)';
-  const list = targets.data.data.activeTargets.map((t) => `${t.labels.job} ${t.health}${t.health === 'up' ? '' : ` (${t.lastError || 'not scraped yet'})`}`);
-  const down = targets.data.data.activeTargets.filter((t) => t.health !== 'up').length;
+  const targets = await prometheusTargets(ctx, project);
+  if (!targets) return '  prometheus: not answering (make logs shows why)';
+  const list = targets.map((t) => `${t.labels.job} ${t.health}${t.health === 'up' ? '' : ` (${t.lastError || 'not scraped yet'})`}`);
+  const down = targets.filter((t) => t.health !== 'up').length;
   const alerts = alertsReply.safeParse(await askPrometheus(ctx, project, '/api/v1/alerts'));
   const active = alerts.success ? alerts.data.data.alerts.map((a) => `${a.labels.alertname} ${a.state}`) : ['unknown'];
   return `  prometheus: ${down === 0 ? 'every target up' : `${down} target(s) DOWN`}: ${list.join(', ')}; alerts: ${active.length ? active.join(', ') : 'none'}`;

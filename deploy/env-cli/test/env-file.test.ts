@@ -108,6 +108,16 @@ describe('readEnvFile', () => {
     );
   });
 
+  it("takes the change topic's partitions and the processor replicas, and refuses replicas that would idle", () => {
+    const base = readFileSync(join(import.meta.dirname, '../../..', ENVIRONMENTS.dev.envFile), 'utf8');
+    expect(readEnvFile(write(`${base}CHANGE_TOPIC_PARTITIONS=6\nPROCESSOR_REPLICAS=3\n`), ENVIRONMENTS.dev).PROCESSOR_REPLICAS).toBe('3');
+    expect(() => readEnvFile(write(`${base}PROCESSOR_REPLICAS=2\n`), ENVIRONMENTS.dev)).toThrow(
+      'deploy/compose/.env.dev: PROCESSOR_REPLICAS: 2 replicas share 1 partition, so 1 would idle; set CHANGE_TOPIC_PARTITIONS to at least 2',
+    );
+    expect(() => readEnvFile(write(`${base}CHANGE_TOPIC_PARTITIONS=0\n`), ENVIRONMENTS.dev)).toThrow(/CHANGE_TOPIC_PARTITIONS: /);
+    expect(() => readEnvFile(write(`${base}CHANGE_TOPIC_PARTITIONS=6\nPROCESSOR_REPLICAS=two\n`), ENVIRONMENTS.dev)).toThrow(/PROCESSOR_REPLICAS: /);
+  });
+
   it('says a missing file is missing', () => {
     expect(() => readEnvFile(tempRoot(), ENVIRONMENTS.dev)).toThrow(/\.env\.dev: missing/);
   });

@@ -20,7 +20,7 @@ import { print, say, table } from '../output.ts';
 import { rebuildReadModel } from '../read-model-rebuild.ts';
 import { SCALE, runsWith, scaleVars } from '../scale.ts';
 import { withRunProject } from '../run-project.ts';
-import { connectRest, connectorLine, firingAlerts, processorHealth, readConnectorStatus } from '../system.ts';
+import { connectRest, connectorLine, firingAlerts, processorHealth, processorLines, prometheusTargets, readConnectorStatus } from '../system.ts';
 import { type ReadAndWrite, readAndWrite, readTasks, submitTask } from '../web-client.ts';
 
 const RATE = 200;
@@ -369,5 +369,21 @@ async function scaleChaos(ctx: Context, build: boolean): Promise<void> {
     const layout = `${SCALE.brokers.length} brokers, replication factor ${SCALE.replicationFactor}, min.insync.replicas ${SCALE.minInsyncReplicas}, ${SCALE.connectWorkers.length} Connect workers, ${SCALE.partitions} partitions, ${SCALE.processorReplicas} processor replicas`;
     await faultTable(ctx, run, SCALE_FAULTS, longRunning(ctx, ['scale']), `Chaos on the scale profile (${layout})`);
     timings.push(`faults ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    const scraped = await everyReplicaScraped(ctx, run);
+    print(`Every processor replica answers and Prometheus scrapes each: ${scraped.join('; ')}\n`);
   });
+}
+
+/** After the faults: each replica answers its health check, and Prometheus finds and scrapes each one (the processor job's DNS discovery). */
+async function everyReplicaScraped(ctx: Context, run: ComposeTarget): Promise<string[]> {
+  return poll(
+    async () => {
+      const lines = await processorLines(ctx, run.project);
+      const up = ((await prometheusTargets(ctx, run.project)) ?? []).filter((t) => t.labels.job === 'processor' && t.health === 'up');
+      if (lines.length !== SCALE.processorReplicas || lines.some((l) => l.includes('not answering'))) return notYet(`replicas: ${lines.join('; ') || 'none running'}`);
+      if (up.length !== SCALE.processorReplicas) return notYet(`Prometheus scrapes ${up.length} of ${SCALE.processorReplicas} processor replicas`);
+      return done([...lines.map((l) => l.trim()), `Prometheus: ${up.map((t) => t.labels.instance).join(', ')} up`]);
+    },
+    { what: `all ${SCALE.processorReplicas} processor replicas answering and scraped`, deadline: new Deadline(LIMIT_SECONDS * 1000), initialMs: 2000, maxMs: 2000 },
+  );
 }

@@ -6,7 +6,7 @@ import { ENVIRONMENTS } from '../environments.ts';
 import { print, say, span } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
 import { readState } from '../release.ts';
-import { connectorLine, imageLine, processorLine, prometheusLine, slotLine, testRuns } from '../system.ts';
+import { connectorLine, imageLine, processorLines, prometheusLine, slotLine, testRuns } from '../system.ts';
 
 /** The newest backup's age against the schedule, flagged when it is overdue. */
 async function backupLine(ctx: Context, project: string): Promise<string> {
@@ -37,8 +37,7 @@ export async function status(ctx: Context) {
     }
     print(await connectorLine(ctx, e.project, e.name));
     print(await slotLine(ctx, e.project, e.name));
-    const processor = await processorLine(ctx, e.project);
-    if (processor) print(processor);
+    for (const line of await processorLines(ctx, e.project)) print(line);
     print(await prometheusLine(ctx, e.project));
   }
   const runs = await testRuns(ctx);
