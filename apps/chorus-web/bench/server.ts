@@ -4,21 +4,30 @@
  * database and Redis to use; it says on which port it listens, and stops when told.
  */
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import pg from 'pg';
 import { Redis } from 'ioredis';
-import { TaskStore } from '@chorus/db';
+import { AccountStore, TaskStore } from '@chorus/db';
 import { createLogger } from '@chorus/logger';
 import { ReadModel } from '@chorus/read-model';
 import { createApp } from '../src/app.ts';
+import { hashPassword } from '../src/accounts.ts';
 import { poolConfig, redisOptions } from '../src/clients.ts';
 
-const { connection, redisUrl } = JSON.parse(process.env.BENCH_TARGETS!) as { connection: pg.PoolConfig; redisUrl: string };
+export interface Credentials {
+  name: string;
+  password: string;
+  sessionSecret: string;
+}
+
+const { connection, redisUrl, signedIn } = JSON.parse(process.env.BENCH_TARGETS!) as { connection: pg.PoolConfig; redisUrl: string; signedIn?: Credentials };
 const pool = new pg.Pool({ ...poolConfig(connection), max: 10 });
 pool.on('error', () => {}); // the server is stopped under idle connections at the end
 const redis = new Redis(redisUrl, redisOptions());
-const log = createLogger({ name: 'bench', level: 'silent', format: 'json', destination: new PassThrough() });
-const app = createApp({ pool, redis, store: new TaskStore(pool), model: new ReadModel(redis), log });
+// As prod runs it when signedIn is given: sign-in required, and a JSON access log line a request, written and dropped.
+const log = createLogger({ name: 'bench', level: signedIn ? 'info' : 'silent', format: 'json', destination: signedIn ? new Writable({ write: (_c, _e, done) => done() }) : new PassThrough() });
+if (signedIn) await new AccountStore(pool).add(signedIn.name, 'operator', await hashPassword(signedIn.password, 4));
+const app = createApp({ pool, redis, store: new TaskStore(pool), model: new ReadModel(redis), log, sessionSecret: signedIn?.sessionSecret });
 const server = app.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
 process.on('message', () => {
   server.closeAllConnections();

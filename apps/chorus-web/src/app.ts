@@ -42,7 +42,17 @@ export function createApp({ pool, redis, store, model, log, env = 'local', sessi
   app.disable('x-powered-by');
   if (trustProxy) app.set('trust proxy', trustProxy);
   if (metrics) app.use(metrics.middleware);
-  app.use(pinoHttp({ logger: log, autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' } }));
+  app.use(
+    pinoHttp({
+      logger: log,
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      // One short line a request, never its headers: they carry session cookies and API tokens.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({ id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    }),
+  );
   app.use(securityHeaders());
   app.use(healthRoutes({ pool, redis, log }));
   app.use(signIn({ redis, accounts: new AccountStore(pool), sessionSecret }));

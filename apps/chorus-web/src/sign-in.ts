@@ -27,7 +27,34 @@ declare module 'express-session' {
 export const SESSION_PREFIX = 'session:';
 export const SESSION_COOKIE = 'chorus.sid';
 
-export const sessionStore = (redis: Redis) => new RedisStore({ client: redis, prefix: SESSION_PREFIX });
+/**
+ * Sessions in Redis, whose idle expiry is renewed at most once a `renewEveryMs` per session. express-session
+ * renews it on every request and holds the response until Redis answers: a second round trip on each API
+ * call. A session may so end up to that much before its idle time is up.
+ */
+class SessionStore extends RedisStore {
+  private readonly renewed = new Map<string, number>();
+
+  constructor(
+    redis: Redis,
+    private readonly renewEveryMs: number,
+  ) {
+    super({ client: redis, prefix: SESSION_PREFIX });
+  }
+
+  override async touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void): Promise<void> {
+    const now = Date.now();
+    if (now - (this.renewed.get(sid) ?? 0) < this.renewEveryMs) return cb?.();
+    // Forgetting every session at once only costs each one an early renewal.
+    if (this.renewed.size >= MAX_REMEMBERED) this.renewed.clear();
+    this.renewed.set(sid, now);
+    return super.touch(sid, sess, cb);
+  }
+}
+
+const MAX_REMEMBERED = 10_000;
+
+export const sessionStore = (redis: Redis, renewEveryMs: number = defaults.sessionRenewMs) => new SessionStore(redis, renewEveryMs);
 
 /** Only a path on this site: never another host (`//evil`), never back to the login page. */
 const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?![/\\])/.test(next) && !next.startsWith('/login') ? next : '/');

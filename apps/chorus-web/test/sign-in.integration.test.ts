@@ -118,6 +118,39 @@ describe('accounts and roles', () => {
     expect(blocked.cookie).toBe('');
   });
 
+  it('the access log names each request and its status, and never its token or session cookie', async () => {
+    await h.addAccount('logged', 'operator', 'logged-password-1');
+    const { cookie } = await signIn('logged', 'logged-password-1');
+    const token = await h.addToken('logged-token', 'operator');
+    expect((await fetch(`${h.url}/api/tasks?by=cookie`, { headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${h.url}/api/tasks?by=token`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    await new Promise((resolve) => setImmediate(resolve));
+    const lines = h.logLines.filter((l) => l.includes('/api/tasks?by='));
+    expect(lines.map((l) => JSON.parse(l) as { req: { method: string; url: string }; res: { statusCode: number } }).map((l) => [l.req.method, l.req.url, l.res.statusCode])).toEqual([
+      ['GET', '/api/tasks?by=cookie', 200],
+      ['GET', '/api/tasks?by=token', 200],
+    ]);
+    const secrets = [token, cookie.split('=')[1]!, decodeURIComponent(cookie.split('=')[1]!)];
+    for (const line of h.logLines) for (const secret of secrets) expect(line).not.toContain(secret);
+  });
+
+  it("a session in use has its idle time renewed in Redis on its first request, then at most once a minute", async () => {
+    await h.addAccount('renewed', 'viewer', 'renewed-password-1');
+    const { cookie } = await signIn('renewed', 'renewed-password-1');
+    const key = `session:${/^s:([^.]+)\./.exec(decodeURIComponent(cookie.split('=')[1]!))![1]}`;
+    const use = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect((await fetch(`${h.url}/api/tasks`, { headers: { cookie } })).status).toBe(200);
+      return h.client.pttl(key);
+    };
+    const afterSignIn = await h.client.pttl(key);
+    const renewed = await use();
+    const notAgain = await use();
+    expect(renewed).toBeGreaterThan(afterSignIn - 100);
+    expect(renewed).toBeGreaterThan(defaults.sessionIdleMs - 1000);
+    expect(notAgain).toBeLessThan(renewed - 150);
+  });
+
   it('sign-out ends the session', async () => {
     await h.addAccount('sam', 'viewer', 'sam-password-1');
     const { cookie } = await signIn('sam', 'sam-password-1');

@@ -41,6 +41,8 @@ export const defaults = {
   signIn: 'required',
   /** How long a session lasts without use. */
   sessionIdleMs: 12 * 3_600_000,
+  /** How often a session in use has its idle time renewed in Redis, at most. */
+  sessionRenewMs: 60_000,
   /** Wrong passwords allowed per account, and per client address, within `window` before 429. */
   signInLimits: { perAccount: 5, perAddress: 20, windowS: 60 },
   /**

@@ -30,6 +30,8 @@ export interface Harness {
   accounts: AccountStore;
   /** The app's metrics, as main.ts wires them (its /metrics is served with metrics.listen). */
   metrics: WebMetrics;
+  /** The app's log so far, one JSON line each (info and above). */
+  logLines: string[];
 }
 
 /** The session-signing key the harness uses when sign-in is on. */
@@ -47,7 +49,10 @@ export function useHarness({ signIn = false, trustProxy }: { signIn?: boolean; t
     h.client = new Redis(h.redis.url, redisOptions());
     h.client.on('error', () => {});
     h.model = new ReadModel(h.client);
-    const log = createLogger({ name: 'test', level: 'silent', format: 'json', destination: new PassThrough() });
+    h.logLines = [];
+    const lines = new PassThrough();
+    lines.on('data', (chunk: Buffer) => h.logLines.push(...chunk.toString().split('\n').filter(Boolean)));
+    const log = createLogger({ name: 'test', level: 'info', format: 'json', destination: lines });
     h.projector = new Projector(h.model, log);
     h.metrics = new WebMetrics(h.pool, log);
     const app = createApp({ metrics: h.metrics, env: 'test', pool: h.pool, redis: h.client, store: new TaskStore(h.pool), model: h.model, log, sessionSecret: signIn ? TEST_SESSION_SECRET : undefined, trustProxy });
