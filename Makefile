@@ -131,7 +131,7 @@ chaos: setup env-cli ## Kill and restart each service under a steady writer, in 
 chaos-scale: setup env-cli ## The scale profile (3 brokers, 2 Connect workers, 2 processor replicas) with a replica, the task's Connect worker and a partition leader killed (~6 min)
 	@$(ENV) chaos --scale
 
-k8s-check: setup env-cli ## The Helm chart on a two-node Kubernetes cluster of its own (Kubernetes built from source once, ~15 min; then ~5 min): install, journey, a node killed during writes; always torn down. Needs Go
+k8s-check: setup env-cli ## The Helm chart on a two-node Kubernetes cluster of its own (Kubernetes built from source once, ~15 min; then ~5 min): install, journey, a node killed during writes, the operators mode dry-run against its CRDs; always torn down. Needs Go, Maven and a JDK
 	@$(ENV) k8s-check
 
 bench: setup env-cli ## CDC latency to the read model: batched, single-row and API writes, the first minute, tuned/fsync on/baseline, own projects (~12 min)

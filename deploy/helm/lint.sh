@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The chart's checks that need helm itself (built from source once, tools/helm/install.sh): `helm lint`
-# with the chart's values and with the scale values, the templates rendered, and a broken values file
-# refused by the schema with the reason named. CI runs it; make k8s-check also dry-runs the manifests
+# with the chart's values, the scale values and the operators mode, the templates rendered, the operators
+# mode's connector config checked against setup-connector's, and a broken values file refused by the
+# schema with the reason named. CI runs it; make k8s-check also dry-runs the manifests
 # on a real API server.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -20,6 +21,20 @@ scale=(--set bundled.kafka.replicas=3 --set bundled.connect.replicas=2 --set pro
 echo "chart: rendered $(grep -c '^kind:' "$work/default.yaml") resources, $(grep -c '^kind:' "$work/scale.yaml") with three brokers"
 grep -q '0@ci-kafka-0.ci-kafka-headless:9093,1@ci-kafka-1.ci-kafka-headless:9093,2@ci-kafka-2.ci-kafka-headless:9093' "$work/scale.yaml" ||
   { echo "chart: FAIL: three brokers do not form a three-voter quorum" >&2; exit 1; }
+
+# The operators mode: linted, rendered, and its connector config checked against setup-connector's.
+operators=(--set mode=operators --set operators.connect.image=registry.example/chorus/connect:1)
+"$helm" lint --strict "$chart" --kube-version "$kube" "${operators[@]}"
+"$helm" template ci "$chart" --kube-version "$kube" "${operators[@]}" >"$work/operators.yaml"
+echo "chart: rendered $(grep -c '^kind:' "$work/operators.yaml") resources in operators mode: $(grep '^kind:' "$work/operators.yaml" | grep -E 'Kafka|Cluster' | sed 's/kind: //' | tr '\n' ' ')"
+# Against bundled with the same Kafka (the operators' default is three nodes).
+"$helm" template ci "$chart" --kube-version "$kube" --set bundled.kafka.replicas=3 >"$work/bundled-3.yaml"
+node "$here/connector-check.mjs" "$work/bundled-3.yaml" "$work/operators.yaml" "$here/../../apps/setup-connector/dist/main.cjs"
+if out=$("$helm" template ci "$chart" --kube-version "$kube" --set mode=operators 2>&1); then
+  echo "chart: FAIL: operators mode rendered without Connect's image" >&2
+  exit 1
+fi
+grep -qF "/operators/connect/image" <<<"$out" || { echo "$out" >&2; echo "chart: FAIL: the refusal does not name operators.connect.image" >&2; exit 1; }
 
 # A values file with a misspelt key and a replica count as text: helm must refuse it, and say where.
 printf 'processor:\n  replica: 2\nweb:\n  replicas: "2"\n' >"$work/broken.yaml"

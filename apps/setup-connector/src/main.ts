@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { EXIT, runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
-import { describeDrift } from './connector-config.ts';
+import { describeDrift, desiredConfig } from './connector-config.ts';
 import { checkConnector, handOver, setupConnector, summary } from './setup.ts';
 import { loadSettings } from './settings.ts';
 
@@ -10,15 +10,22 @@ const program = new Command()
   .description('Waits for Postgres and Kafka Connect, then registers the Debezium connector and waits until it runs.')
   .option('--check', 'report drift between the desired and the live connector config; change nothing')
   .option('--hand-over', "before the migrations: stop a connector an older release registered that rewrites the publication itself")
+  .option('--print-config', 'print the connector config this release would register, as JSON (the password as given); contact nothing')
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.config));
 
-const { check, handOver: handingOver } = program.parse().opts<{ check?: boolean; handOver?: boolean }>();
+const { check, handOver: handingOver, printConfig } = program.parse().opts<{ check?: boolean; handOver?: boolean; printConfig?: boolean }>();
 
 runMain('setup-connector', async ({ reportTo }) => {
   const settings = loadSettings();
   const log = createLogger({ name: 'setup-connector', level: settings.logLevel });
   reportTo((message) => log.error(message));
+
+  // The one home of the connector's config: the Helm chart's KafkaConnector is checked against this (deploy/helm/lint.sh).
+  if (printConfig) {
+    process.stdout.write(`${JSON.stringify({ name: settings.connectorName, config: desiredConfig(settings) }, null, 2)}\n`);
+    return EXIT.ok;
+  }
 
   if (handingOver) {
     await handOver(settings, log);

@@ -33,12 +33,29 @@ describe("the chart's values schema", () => {
     expect(problems(v)).toEqual([]);
   });
 
+  it("accepts the operators mode with Connect's image", () => {
+    const v = defaults();
+    v.mode = 'operators';
+    v.operators.connect.image = 'registry.example/chorus/connect:1';
+    expect(problems(v)).toEqual([]);
+  });
+
   it.each([
     ['a misspelt key', (v: any) => (v.processor.replica = 2), '/processor: must NOT have additional properties (replica)'],
     ['a replica count as text', (v: any) => (v.processor.replicas = '2'), '/processor/replicas: must be integer'],
     ['no processor at all', (v: any) => (v.processor.replicas = 0), '/processor/replicas: must be >= 1'],
     ['two brokers (no quorum with min.insync.replicas 2)', (v: any) => (v.bundled.kafka.replicas = 2), '/bundled/kafka/replicas: must be equal to one of the allowed values'],
-    ['a mode that is not built', (v: any) => (v.mode = 'operators'), '/mode: must be equal to one of the allowed values'],
+    ['a mode that does not exist', (v: any) => (v.mode = 'external'), '/mode: must be equal to one of the allowed values'],
+    ["the operators mode without Connect's image", (v: any) => (v.mode = 'operators'), '/operators/connect/image: must NOT have fewer than 1 characters'],
+    [
+      'two Kafka nodes under the operators',
+      (v: any) => {
+        Object.assign(v, { mode: 'operators' });
+        Object.assign(v.operators.connect, { image: 'registry.example/chorus/connect:1' });
+        Object.assign(v.operators.kafka, { replicas: 2 });
+      },
+      '/operators/kafka/replicas: must be equal to one of the allowed values',
+    ],
     ['an environment name with a hyphen', (v: any) => (v.environment = 'my-prod'), '/environment: must match pattern "^[a-z_][a-z0-9_]{0,62}$"'],
     ['a password in values', (v: any) => (v.postgresPassword = 'secret'), '/: must NOT have additional properties (postgresPassword)'],
     ['a container without limits', (v: any) => delete v.web.resources.limits, "/web/resources: must have required property 'limits'"],

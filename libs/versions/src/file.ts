@@ -25,6 +25,8 @@ const schema = z.object({
   HELM_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact helm release, such as v3.22.0'),
   KUBERNETES_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact Kubernetes release, such as v1.34.4'),
   COREDNS_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact CoreDNS release, such as v1.12.1'),
+  STRIMZI_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Strimzi release, such as 1.2.0'),
+  CNPG_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact CloudNativePG release, such as 1.28.0'),
   POSTGRES_IMAGE: imageReference,
   REDIS_IMAGE: imageReference,
   KAFKA_IMAGE: imageReference,

@@ -3,7 +3,8 @@
  * (infrastructure/kubernetes/cluster.sh), never touching prod, dev or another run:
  *   1. the images: the environments' third-party ones and this checkout's apps, tagged with the run's name;
  *   2. the cluster: built once and cached outside the clone, two nodes Ready, the images loaded;
- *   3. the chart's manifests through the API server's own validation (a server-side dry run);
+ *   3. the chart's manifests through the API server's own validation (a server-side dry run), and the
+ *      `operators` mode's against Strimzi's and CloudNativePG's CRDs;
  *   4. `helm install --wait` (bundled mode, two processor replicas spread over the nodes), `helm upgrade`
  *      to a second revision (the setup Job again, the secrets kept), then `helm test`: the journey through
  *      the web Service;
@@ -54,6 +55,30 @@ function chartValues(vars: Record<string, string>, tag: string): string[] {
     'bundled.storageClass': STORAGE_CLASS,
   };
   return Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+}
+
+/**
+ * The `operators` mode, validated by the API server against the operators' own CRDs (no operator runs: their
+ * images come from registries this machine does not reach). The CRDs are installed, the mode's manifests must
+ * be accepted by a server-side dry run, and a KafkaNodePool with a role Strimzi does not know must be refused,
+ * so that the acceptance means the schemas were applied.
+ */
+function operatorsDryRun(ctx: Context, c: Cluster, chart: string, values: string[]): string {
+  const crds = capture('bash', [join(ctx.root, 'infrastructure/kubernetes/operator-crds.sh')]);
+  if (!crds.ok) throw new OperatorError(`the operators' CRDs could not be made: ${crds.err.split('\n').slice(-5).join(' ')}`);
+  const dir = crds.out.split('\n').at(-1)!;
+  // Server-side: CloudNativePG's Cluster CRD is too large for the annotation a client-side apply writes.
+  kubectl(c, ['apply', '--server-side', '-f', join(dir, 'strimzi'), '-f', join(dir, 'cnpg')]);
+  kubectl(c, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/kafkas.kafka.strimzi.io', 'crd/kafkanodepools.kafka.strimzi.io', 'crd/kafkaconnects.kafka.strimzi.io', 'crd/kafkaconnectors.kafka.strimzi.io', 'crd/clusters.postgresql.cnpg.io']);
+  const operators = [...values, '--set', 'mode=operators', '--set', 'operators.connect.image=registry.example/chorus/connect:1'];
+  const rendered = capture(c.helm, ['template', RELEASE, chart, '-n', NAMESPACE, '--kube-version', ctx.versions().KUBERNETES_VERSION, ...operators]);
+  if (!rendered.ok) throw new OperatorError(`helm template (operators mode) failed: ${rendered.err}`);
+  const kinds = parseAllDocuments(rendered.out).map((d) => (d.toJS() as { kind?: string } | null)?.kind).filter((k) => k && /^(Kafka|Cluster)/.test(k));
+  const dry = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: rendered.out });
+  const broken = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: rendered.out.replace('roles: [controller, broker]', 'roles: [controller, keeper]'), allowFailure: true });
+  if (broken.ok || !/roles/.test(broken.err)) throw new OperatorError(`a KafkaNodePool with an unknown role was not refused by Strimzi's CRD: ${broken.err || broken.out}`);
+  const versions = ctx.versions();
+  return `${dry.out.split('\n').length} resources accepted (${kinds.join(', ')}; Strimzi ${versions.STRIMZI_VERSION}, CloudNativePG ${versions.CNPG_VERSION}); an unknown node role refused: ${broken.err.split('\n').find((l) => /roles/.test(l))?.trim().slice(0, 160)}`;
 }
 
 /** One hostPath volume per bundled StatefulSet, all on node 1: node 2 is the one the check kills. */
@@ -176,6 +201,9 @@ export async function k8sCheck(ctx: Context): Promise<void> {
       if (!rendered.ok) throw new OperatorError(`helm template failed: ${rendered.err}`);
       const dry = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: rendered.out });
       results.push(['server-side dry run', `${dry.out.split('\n').length} resources accepted`]);
+    });
+    await timed("the operators mode's manifests through the API server, against Strimzi's and CloudNativePG's CRDs", async () => {
+      results.push(['operators mode, server-side dry run', operatorsDryRun(ctx, c, chart, values)]);
     });
     for (const what of ['postgres', 'kafka', 'redis']) docker(['exec', c.nodes[0], 'mkdir', '-m', '0777', '-p', `/var/lib/kubelet/chorus-volumes/${what}`]);
     kubectl(c, ['apply', '-f', '-'], { input: volumes(c) });

@@ -31,16 +31,23 @@ app.kubernetes.io/component: {{ .component }}
       key: {{ .key | default .name }}
 {{- end }}
 
-{{/* Addresses inside the release. */}}
-{{- define "chorus.postgresHost" -}}{{ .Release.Name }}-postgres{{- end }}
-{{- define "chorus.connectUrl" -}}http://{{ .Release.Name }}-connect:8083{{- end }}
+{{/* Addresses inside the release: its own StatefulSets, or the Services the operators make (CloudNativePG's
+`<cluster>-rw` for the primary, Strimzi's `<cluster>-kafka-bootstrap` and `<cluster>-connect-api`). */}}
+{{- define "chorus.postgresHost" -}}{{ .Release.Name }}-postgres{{ if eq .Values.mode "operators" }}-rw{{ end }}{{- end }}
+{{- define "chorus.connectUrl" -}}http://{{ .Release.Name }}-connect{{ if eq .Values.mode "operators" }}-api{{ end }}:8083{{- end }}
 {{- define "chorus.kafkaBrokers" -}}
 {{- $r := .Release.Name -}}
+{{- if eq .Values.mode "operators" -}}{{ $r }}-kafka-bootstrap:9092
+{{- else -}}
 {{- range $i, $_ := until (int .Values.bundled.kafka.replicas) -}}{{ if $i }},{{ end }}{{ $r }}-kafka-{{ $i }}.{{ $r }}-kafka-headless:9092{{- end -}}
+{{- end -}}
 {{- end }}
 {{/* Three brokers keep three copies and need two in sync; one keeps one. */}}
-{{- define "chorus.replicationFactor" -}}{{ ge (int .Values.bundled.kafka.replicas) 3 | ternary 3 1 }}{{- end }}
-{{- define "chorus.minInsync" -}}{{ ge (int .Values.bundled.kafka.replicas) 3 | ternary 2 1 }}{{- end }}
+{{- define "chorus.kafkaReplicas" -}}{{ eq .Values.mode "operators" | ternary .Values.operators.kafka.replicas .Values.bundled.kafka.replicas }}{{- end }}
+{{- define "chorus.replicationFactor" -}}{{ ge (int (include "chorus.kafkaReplicas" .)) 3 | ternary 3 1 }}{{- end }}
+{{- define "chorus.minInsync" -}}{{ ge (int (include "chorus.kafkaReplicas" .)) 3 | ternary 2 1 }}{{- end }}
+{{/* The superuser the roles step provisions with: the bundled image's POSTGRES_USER, or CloudNativePG's. */}}
+{{- define "chorus.superuser" -}}{{ eq .Values.mode "operators" | ternary "postgres" "chorus" }}{{- end }}
 {{- define "chorus.connector" -}}chorus-{{ .Values.environment }}-postgres{{- end }}
 
 {{- define "chorus.postgresClient" -}}
@@ -136,4 +143,44 @@ securityContext:
 tolerations:
   - { key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 20 }
   - { key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 20 }
+{{- end }}
+
+{{/*
+The connector's config in `operators` mode: what setup-connector registers in `bundled` (its --print-config,
+which deploy/helm/lint.sh compares this with), but for the password, read from this release's Secret.
+*/}}
+{{- define "chorus.connectorConfig" -}}
+{{- $prefix := printf "chorus_%s" .Values.environment -}}
+connector.class: io.debezium.connector.postgresql.PostgresConnector
+tasks.max: "1"
+database.hostname: {{ include "chorus.postgresHost" . }}
+database.port: "5432"
+database.user: chorus_cdc
+database.password: ${secrets:{{ .Release.Namespace }}/{{ include "chorus.secret" . }}:CHORUS_CDC_PASSWORD}
+database.dbname: chorus
+topic.prefix: {{ $prefix }}
+plugin.name: pgoutput
+slot.name: {{ $prefix }}
+publication.name: {{ $prefix }}
+publication.autocreate.mode: disabled
+table.include.list: public.task_queue
+signal.data.collection: public.debezium_signal
+snapshot.mode: initial
+skipped.operations: none
+heartbeat.interval.ms: "5000"
+key.converter: org.apache.kafka.connect.json.JsonConverter
+key.converter.schemas.enable: "false"
+value.converter: org.apache.kafka.connect.json.JsonConverter
+value.converter.schemas.enable: "false"
+topic.creation.groups: changes
+topic.creation.changes.include: {{ printf "%s\\.public\\.task_queue" $prefix | quote }}
+topic.creation.changes.partitions: {{ .Values.stream.partitions | quote }}
+topic.creation.changes.retention.ms: "-1"
+topic.creation.default.partitions: "1"
+topic.creation.default.replication.factor: {{ include "chorus.replicationFactor" . | quote }}
+poll.interval.ms: "20"
+max.queue.size: "32768"
+max.batch.size: "8192"
+producer.override.linger.ms: "10"
+producer.override.batch.size: "262144"
 {{- end }}
