@@ -89,7 +89,11 @@ export async function processorHealths(ctx: Context, project: string): Promise<{
 }
 
 export async function processorLines(ctx: Context, project: string): Promise<string[]> {
-  const replicas = await processorHealths(ctx, project);
+  return replicaLines(await processorHealths(ctx, project));
+}
+
+/** The status lines of replicas already read, one each. */
+export function replicaLines(replicas: { replica: number; health?: ProcessorHealth }[]): string[] {
   return replicas.map(({ replica, health: h }) => {
     const name = replicas.length > 1 ? `stream processor ${replica}/${replicas.length}` : 'stream processor';
     if (!h) return `  ${name}: not answering (make logs shows why)`;

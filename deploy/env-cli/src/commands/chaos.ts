@@ -20,7 +20,7 @@ import { print, say, table } from '../output.ts';
 import { rebuildReadModel } from '../read-model-rebuild.ts';
 import { SCALE, runsWith, scaleVars } from '../scale.ts';
 import { withRunProject } from '../run-project.ts';
-import { connectRest, connectorLine, firingAlerts, processorHealth, processorLines, prometheusTargets, readConnectorStatus } from '../system.ts';
+import { connectRest, connectorLine, firingAlerts, processorHealth, processorHealths, prometheusTargets, replicaLines, readConnectorStatus } from '../system.ts';
 import { type ReadAndWrite, readAndWrite, readTasks, submitTask } from '../web-client.ts';
 
 const RATE = 200;
@@ -378,9 +378,10 @@ async function scaleChaos(ctx: Context, build: boolean): Promise<void> {
 async function everyReplicaScraped(ctx: Context, run: ComposeTarget): Promise<string[]> {
   return poll(
     async () => {
-      const lines = await processorLines(ctx, run.project);
+      const replicas = await processorHealths(ctx, run.project);
+      const lines = replicaLines(replicas);
       const up = ((await prometheusTargets(ctx, run.project)) ?? []).filter((t) => t.labels.job === 'processor' && t.health === 'up');
-      if (lines.length !== SCALE.processorReplicas || lines.some((l) => l.includes('not answering'))) return notYet(`replicas: ${lines.join('; ') || 'none running'}`);
+      if (replicas.length !== SCALE.processorReplicas || replicas.some((r) => !r.health)) return notYet(`replicas: ${lines.join('; ') || 'none running'}`);
       if (up.length !== SCALE.processorReplicas) return notYet(`Prometheus scrapes ${up.length} of ${SCALE.processorReplicas} processor replicas`);
       return done([...lines.map((l) => l.trim()), `Prometheus: ${up.map((t) => t.labels.instance).join(', ')} up`]);
     },
