@@ -22,6 +22,12 @@ const TICK_MS = 5;
 const MAX_BATCH = 2000;
 /** INSERTs in flight at once: the pool's size. */
 const IN_FLIGHT = 4;
+/**
+ * How long the driver's own connections may take to open. Longer than the web app's 503 deadline on purpose:
+ * the driver measures how long a row takes, so a slow connection must show as a slow row (latency counts from
+ * when the row was due), never as a refused write; the API steps measure the web app's own deadline.
+ */
+export const CONNECT_TIMEOUT_MS = 15_000;
 /** How long a step waits, once writing stops, for its last rows to arrive. */
 const DRAIN_MS = 60_000;
 /** The last third's median may exceed the first third's by this much before lag counts as growing. */
@@ -154,6 +160,7 @@ export async function step(pool: pg.Pool, model: ReadModel, { rate, seconds, lab
   const firstThirdP50 = summarize(latencies.slice(0, third))?.p50 ?? null;
   const lastThirdP50 = summarize(latencies.slice(latencies.length - third))?.p50 ?? null;
   const latency = summarize(latencies);
+  const longest = latencies.reduce((best, l, i) => (l > latencies[best]! ? i : best), 0);
   const achieved = all.length / writeSeconds;
   const missing = all.length - arrived.size;
   const growing = firstThirdP50 !== null && lastThirdP50 !== null && lastThirdP50 > firstThirdP50 + GROWTH_MS;
@@ -164,7 +171,9 @@ export async function step(pool: pg.Pool, model: ReadModel, { rate, seconds, lab
     rows: all.length,
     missing,
     failed,
+    refusal,
     latency,
+    longestAt: rows.length > 0 ? Math.round((rows[longest]!.at - started) / 100) / 10 : null,
     stages,
     firstThirdP50,
     lastThirdP50,

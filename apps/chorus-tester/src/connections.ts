@@ -8,8 +8,9 @@ import { type TesterSettings, testerSettings } from './settings.ts';
 let loaded: TesterSettings | undefined;
 export const settings = (): TesterSettings => (loaded ??= testerSettings());
 
-export function openPool(max = 4): pg.Pool {
-  const pool = new pg.Pool({ ...settings().postgres, max, connectionTimeoutMillis: defaults.dependencyTimeoutMs });
+/** A pool of the app role's connections; a connection not made within `connectTimeoutMs` fails its write. */
+export function openPool(max = 4, connectTimeoutMs: number = defaults.dependencyTimeoutMs): pg.Pool {
+  const pool = new pg.Pool({ ...settings().postgres, max, connectionTimeoutMillis: connectTimeoutMs });
   // A killed Postgres drops idle clients; the next query reconnects.
   pool.on('error', () => undefined);
   return pool;

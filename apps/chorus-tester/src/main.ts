@@ -6,7 +6,7 @@ import { Command } from 'commander';
 import { positive, positiveList, positiveListOrNone } from '@chorus/cli-args';
 import { EXIT, runMain } from '@chorus/errors';
 import { BENCH_DEFAULTS, type BenchStep, FIRST_MINUTE, PATTERN_DEFAULTS } from '@chorus/load-reports';
-import { step } from './bench.ts';
+import { CONNECT_TIMEOUT_MS, step } from './bench.ts';
 import { converge, write } from './chaos.ts';
 import { adminCookie, openPool, openReadModel, settings } from './connections.ts';
 
@@ -57,8 +57,8 @@ program
   .option('--connections <n>', 'writes in flight in the single-row and API steps', positive, PATTERN_DEFAULTS.connections)
   .option('--first-minute', `first, before any warm-up: single-row writes at ${FIRST_MINUTE.rate} tx/s for ${FIRST_MINUTE.seconds} s`)
   .action(async (o: { label: string; rates: number[]; seconds: number; ramp: number[]; rampSeconds: number; single: number[]; api: number[]; patternSeconds: number; connections: number; firstMinute?: boolean }) => {
-    const [pool, { model, redis }] = [openPool(4), openReadModel()];
-    const singles = openPool(o.connections);
+    const [pool, { model, redis }] = [openPool(4, CONNECT_TIMEOUT_MS), openReadModel()];
+    const singles = openPool(o.connections, CONNECT_TIMEOUT_MS);
     if (o.firstMinute) {
       progress(`bench ${o.label}: the first minute, ${FIRST_MINUTE.rate} single-row transactions a second for ${FIRST_MINUTE.seconds} s`);
       const result = await step(singles, model, { rate: FIRST_MINUTE.rate, seconds: FIRST_MINUTE.seconds, label: `${o.label} first-minute`, mode: 'single', connections: o.connections });

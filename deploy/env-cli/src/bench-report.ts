@@ -86,8 +86,18 @@ export function firstMinuteLines(results: [Setup, BenchStep[]][]): string[] {
       .filter((s) => s.phase === 'start' && s.latency)
       .map(
         (s) =>
-          `First minute after ready (${setup}, single-row ${s.offered} tx/s for ${FIRST_MINUTE.seconds} s from the moment the project was healthy): p50 ${ms(s.latency!.p50)} ms, p99 ${ms(s.latency!.p99)} ms, longest ${ms(s.latency!.max)} ms; no stall over ${FIRST_MINUTE.stallMs} ms: ${s.latency!.max <= FIRST_MINUTE.stallMs ? 'met' : 'NOT met'}`,
+          `First minute after ready (${setup}, single-row ${s.offered} tx/s for ${FIRST_MINUTE.seconds} s from the moment the project was healthy): p50 ${ms(s.latency!.p50)} ms, p99 ${ms(s.latency!.p99)} ms, longest ${ms(s.latency!.max)} ms${s.longestAt === null ? '' : ` (due ${s.longestAt} s in)`}; no stall over ${FIRST_MINUTE.stallMs} ms: ${s.latency!.max <= FIRST_MINUTE.stallMs ? 'met' : 'NOT met'}`,
       ),
   );
 }
 
+/**
+ * Nothing is down during a benchmark, so a refused write is a fault, not a figure: what was refused where, and
+ * the client's reason for the first refusal of each step (CI keeps only the end of the output).
+ */
+export function refusals(steps: BenchStep[]): string | undefined {
+  const refused = steps.filter((s) => s.failed > 0);
+  if (refused.length === 0) return undefined;
+  const where = refused.map((s) => `${s.failed} at ${s.offered}/s (${s.mode}, ${s.phase}), the first because: ${s.refusal ?? 'not said'}`);
+  return `${refused.reduce((n, s) => n + s.failed, 0)} writes were refused: ${where.join('; ')}`;
+}

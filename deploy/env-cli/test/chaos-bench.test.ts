@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BenchStep } from '@chorus/load-reports';
-import { benchTable, firstMinuteLines, stageTable, sustainedRate, targetLines } from '../src/bench-report.ts';
+import { benchTable, firstMinuteLines, refusals, stageTable, sustainedRate, targetLines } from '../src/bench-report.ts';
 import { benchRegressions } from '../src/commands/bench.ts';
 import { type FaultResult, chaosTable, passed } from '../src/commands/chaos.ts';
 import { snapshotSignal } from '../src/read-model-rebuild.ts';
@@ -48,6 +48,7 @@ const step = (offered: number, p50: number, p99: number, over: Partial<BenchStep
   missing: 0,
   failed: 0,
   latency: { count: offered * 20, p50, p95: p99, p99, max: p99 },
+  longestAt: null,
   stages: { commit: { count: 1, p50: 1, p95: 2, p99: 3, max: 4 }, toKafka: { count: 1, p50: p50 - 2, p95: p99, p99: p99 - 3, max: p99 }, toRedis: null },
   firstThirdP50: p50,
   lastThirdP50: p50,
@@ -81,7 +82,14 @@ describe('the benchmark table', () => {
     expect(firstMinuteLines([['durable', [step(200, 12, 90, { phase: 'start', mode: 'single' }), step(1000, 10, 200)]]])).toEqual([
       'First minute after ready (durable, single-row 200 tx/s for 60 s from the moment the project was healthy): p50 12 ms, p99 90 ms, longest 90 ms; no stall over 500 ms: met',
     ]);
-    expect(firstMinuteLines([['durable', [step(200, 12, 900, { phase: 'start', mode: 'single' })]]])[0]).toMatch(/longest 900 ms; no stall over 500 ms: NOT met$/);
+    expect(firstMinuteLines([['durable', [step(200, 12, 900, { phase: 'start', mode: 'single', longestAt: 0.4 })]]])[0]).toMatch(/longest 900 ms \(due 0\.4 s in\); no stall over 500 ms: NOT met$/);
+  });
+
+  it('fails on a refused write, with the reason the driver was given', () => {
+    expect(refusals([step(1000, 10, 200)])).toBeUndefined();
+    expect(refusals([step(200, 12, 90, { phase: 'start', mode: 'single', failed: 1, refusal: 'Connection terminated unexpectedly' }), step(1000, 10, 200)])).toBe(
+      '1 writes were refused: 1 at 200/s (single, start), the first because: Connection terminated unexpectedly',
+    );
   });
 
   it("reports each target of the product's write pattern as met or not, for tuned and fsync on only", () => {

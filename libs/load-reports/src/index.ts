@@ -77,7 +77,11 @@ export const benchStep = z.object({
   missing: count,
   /** Rows whose INSERT failed. */
   failed: count,
+  /** Why the first of them failed, as the client said it. */
+  refusal: z.string().optional(),
   latency: latencySummary.nullable(),
+  /** Seconds into the step at which the row with the longest latency was due: a stall at the start shows as near 0. */
+  longestAt: z.number().nullable().default(null),
   /**
    * The same rows' latency by stage: INSERT sent to its commit in Postgres (Debezium's source.ts_ms),
    * commit to Connect publishing it to Kafka (the record's timestamp), and Kafka to the processor's write

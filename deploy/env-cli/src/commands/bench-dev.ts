@@ -10,7 +10,7 @@ import { parse } from 'dotenv';
 import { ROLES } from '@chorus/db';
 import { OperatorError } from '@chorus/errors';
 import { type BenchStep, benchStep, readReports } from '@chorus/load-reports';
-import { benchTable, stageTable } from '../bench-report.ts';
+import { benchTable, refusals, stageTable } from '../bench-report.ts';
 import type { Context } from '../context.ts';
 import { ENVIRONMENTS } from '../environments.ts';
 import { print, say } from '../output.ts';
@@ -58,6 +58,8 @@ export async function benchDev(ctx: Context, o: BenchDevOptions): Promise<void> 
       '',
     ].join('\n'),
   );
-  const lost = steps.filter((s) => s.missing > 0 || s.failed > 0);
-  if (lost.length > 0) throw new OperatorError(`rows were refused or never reached dev's read model at ${lost.map((s) => `${s.offered} tx/s`).join(', ')}: see make status and make logs-dev`);
+  const refused = refusals(steps);
+  if (refused) throw new OperatorError(`${refused}. See make status and make logs-dev`);
+  const lost = steps.filter((s) => s.missing > 0);
+  if (lost.length > 0) throw new OperatorError(`rows never reached dev's read model at ${lost.map((s) => `${s.offered} tx/s`).join(', ')}: see make status and make logs-dev`);
 }

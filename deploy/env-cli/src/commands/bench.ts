@@ -13,7 +13,7 @@ import { OperatorError } from '@chorus/errors';
 import { type BenchStep, benchStep, readReports } from '@chorus/load-reports';
 import { TESTER_IMAGE } from '../app-images.ts';
 import type { Context } from '../context.ts';
-import { benchTable, firstMinuteLines, ms, stageTable, sustainedRate, targetLines } from '../bench-report.ts';
+import { benchTable, firstMinuteLines, ms, refusals, stageTable, sustainedRate, targetLines } from '../bench-report.ts';
 import { print, say } from '../output.ts';
 import { withRunProject } from '../run-project.ts';
 
@@ -115,7 +115,6 @@ export async function bench(ctx: Context, o: BenchOptions): Promise<void> {
   if (regressions.length > 0) throw new OperatorError(`the tuning regressed: ${regressions.join('; ')}. Compare the tables above with the README's`);
   const lost = [...results.values()].flat().filter((s) => s.missing > 0 && s.phase !== 'ramp');
   if (lost.length > 0) throw new OperatorError(`rows never reached the read model at ${lost.map((s) => `${s.offered} rows/s`).join(', ')}: the pipeline lost or stalled on them`);
-  // Nothing is down during a benchmark: a refused INSERT is a fault, not a figure.
-  const refused = [...results.values()].flat().filter((s) => s.failed > 0);
-  if (refused.length > 0) throw new OperatorError(`Postgres refused ${refused.reduce((n, s) => n + s.failed, 0)} INSERTs (at ${refused.map((s) => `${s.offered} rows/s`).join(', ')}); the driver's output above says why`);
+  const refused = refusals([...results.values()].flat());
+  if (refused) throw new OperatorError(refused);
 }
