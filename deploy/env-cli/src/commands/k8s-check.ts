@@ -70,15 +70,20 @@ function operatorsDryRun(ctx: Context, c: Cluster, chart: string, values: string
   // Server-side: CloudNativePG's Cluster CRD is too large for the annotation a client-side apply writes.
   kubectl(c, ['apply', '--server-side', '-f', join(dir, 'strimzi'), '-f', join(dir, 'cnpg')]);
   kubectl(c, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/kafkas.kafka.strimzi.io', 'crd/kafkanodepools.kafka.strimzi.io', 'crd/kafkaconnects.kafka.strimzi.io', 'crd/kafkaconnectors.kafka.strimzi.io', 'crd/clusters.postgresql.cnpg.io']);
-  const operators = [...values, '--set', 'mode=operators', '--set', 'operators.connect.image=registry.example/chorus/connect:1'];
-  const rendered = capture(c.helm, ['template', RELEASE, chart, '-n', NAMESPACE, '--kube-version', ctx.versions().KUBERNETES_VERSION, ...operators]);
-  if (!rendered.ok) throw new OperatorError(`helm template (operators mode) failed: ${rendered.err}`);
-  const kinds = parseAllDocuments(rendered.out).map((d) => (d.toJS() as { kind?: string } | null)?.kind).filter((k) => k && /^(Kafka|Cluster)/.test(k));
-  const dry = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: rendered.out });
-  const broken = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: rendered.out.replace('roles: [controller, broker]', 'roles: [controller, keeper]'), allowFailure: true });
+  const { rendered, accepted } = dryRun(ctx, c, chart, [...values, '--set', 'mode=operators', '--set', 'operators.connect.image=registry.example/chorus/connect:1']);
+  const kinds = parseAllDocuments(rendered).map((d) => (d.toJS() as { kind?: string } | null)?.kind).filter((k) => k && /^(Kafka|Cluster)/.test(k));
+  const broken = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: rendered.replace('roles: [controller, broker]', 'roles: [controller, keeper]'), allowFailure: true });
   if (broken.ok || !/roles/.test(broken.err)) throw new OperatorError(`a KafkaNodePool with an unknown role was not refused by Strimzi's CRD: ${broken.err || broken.out}`);
   const versions = ctx.versions();
-  return `${dry.out.split('\n').length} resources accepted (${kinds.join(', ')}; Strimzi ${versions.STRIMZI_VERSION}, CloudNativePG ${versions.CNPG_VERSION}); an unknown node role refused: ${broken.err.split('\n').find((l) => /roles/.test(l))?.trim().slice(0, 160)}`;
+  return `${accepted} resources accepted (${kinds.join(', ')}; Strimzi ${versions.STRIMZI_VERSION}, CloudNativePG ${versions.CNPG_VERSION}); an unknown node role refused: ${broken.err.split('\n').find((l) => /roles/.test(l))?.trim().slice(0, 160)}`;
+}
+
+/** The chart rendered with these values and sent through the API server's validation (a server-side dry run). */
+function dryRun(ctx: Context, c: Cluster, chart: string, values: string[]): { rendered: string; accepted: number } {
+  const rendered = capture(c.helm, ['template', RELEASE, chart, '-n', NAMESPACE, '--kube-version', ctx.versions().KUBERNETES_VERSION, ...values]);
+  if (!rendered.ok) throw new OperatorError(`helm template ${values.join(' ')} failed: ${rendered.err}`);
+  const dry = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: rendered.out });
+  return { rendered: rendered.out, accepted: dry.out.split('\n').length };
 }
 
 /** One hostPath volume per bundled StatefulSet, all on node 1: node 2 is the one the check kills. */
@@ -197,10 +202,7 @@ export async function k8sCheck(ctx: Context): Promise<void> {
     const values = chartValues(vars, tag);
     await timed('server-side dry run of the rendered chart', async () => {
       kubectl(c, ['create', 'namespace', NAMESPACE]);
-      const rendered = capture(c.helm, ['template', RELEASE, chart, '-n', NAMESPACE, '--kube-version', ctx.versions().KUBERNETES_VERSION, ...values]);
-      if (!rendered.ok) throw new OperatorError(`helm template failed: ${rendered.err}`);
-      const dry = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: rendered.out });
-      results.push(['server-side dry run', `${dry.out.split('\n').length} resources accepted`]);
+      results.push(['server-side dry run', `${dryRun(ctx, c, chart, values).accepted} resources accepted`]);
     });
     await timed("the operators mode's manifests through the API server, against Strimzi's and CloudNativePG's CRDs", async () => {
       results.push(['operators mode, server-side dry run', operatorsDryRun(ctx, c, chart, values)]);
