@@ -9,9 +9,9 @@ export const schema = z.object({
   KAFKA_CONNECT_URL: env.url().default(defaults.kafkaConnectUrl),
   /** The release the environment runs, recorded in each manifest. */
   CHORUS_RELEASE: z.string().min(1).default('unknown'),
-  BACKUP_DIR: z.string().min(1).default('/backups'),
-  BACKUP_EVERY: env.period().default(86_400_000),
-  BACKUP_KEEP: env.positiveInt().default(7),
+  BACKUP_DIR: z.string().min(1).default(defaults.backup.dir),
+  BACKUP_EVERY: env.period().default(defaults.backup.everyMs),
+  BACKUP_KEEP: env.positiveInt().default(defaults.backup.keep),
   /** Only a restore needs them: it creates a database and renames two. */
   POSTGRES_SUPERUSER: z.string().min(1).optional(),
   POSTGRES_SUPERUSER_PASSWORD: z.string().min(1).optional(),

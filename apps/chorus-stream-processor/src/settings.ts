@@ -12,7 +12,7 @@ export const schema = z.object({
   CONSUMER_GROUP: z.string().optional(),
   ...redisEnv,
   HEALTH_PORT: env.port().default(defaults.healthPort),
-  STALL_SECONDS: env.positiveInt().default(30),
+  STALL_SECONDS: env.positiveInt().default(defaults.stallSeconds),
   ...cdcProfileEnv,
   ...changeTopicEnv,
   ...logEnv,

@@ -9,7 +9,7 @@ const schema = z.object({
   /** The admin's password, with which the journey signs in where sign-in is on. */
   CHORUS_ADMIN_PASSWORD: z.string().optional(),
   /** How long the journey waits for a change to reach what the user sees. */
-  PIPELINE_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  PIPELINE_TIMEOUT_MS: z.coerce.number().int().positive().default(defaults.pipelineTimeoutMs),
 });
 
 export function testerSettings(env: Record<string, string | undefined> = process.env) {

@@ -6,9 +6,9 @@ const secret = (what: string) => z.string().min(32, `${what} needs at least 32 c
 
 export const schema = z
   .object({
-    PORT: env.port().default(3000),
+    PORT: env.port().default(defaults.webPort),
     METRICS_PORT: env.port().default(defaults.webMetricsPort),
-    CHORUS_ENV: env.identifier().default('local'),
+    CHORUS_ENV: env.identifier().default(defaults.webEnv),
     CHORUS_SIGN_IN: z.enum(['required', 'off'], { error: 'CHORUS_SIGN_IN is `required` or `off`' }).default(defaults.signIn),
     CHORUS_SESSION_SECRET: secret('CHORUS_SESSION_SECRET').optional(),
     TRUST_PROXY: z.string().optional(),

@@ -21,7 +21,7 @@ runMain('setup-connector', async ({ reportTo }) => {
   const log = createLogger({ name: 'setup-connector', level: settings.logLevel });
   reportTo((message) => log.error(message));
 
-  // The one home of the connector's config: the Helm chart's KafkaConnector is checked against this (deploy/helm/lint.sh).
+  // The one home of the connector's config: the Helm chart's KafkaConnector is written from this (deploy/helm/connector-config.ts).
   if (printConfig) {
     process.stdout.write(`${JSON.stringify({ name: settings.connectorName, config: desiredConfig(settings) }, null, 2)}\n`);
     return EXIT.ok;

@@ -64,7 +64,7 @@ describe('setup-connector CLI', () => {
   });
 
   it('--check exits 3 on drift or a missing connector, 0 when in sync, and never writes', async () => {
-    const env = { CHORUS_ENV: 'unit', POSTGRES_HOST: '127.0.0.1', POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: 'postgres', KAFKA_CONNECT_URL: url };
+    const env = { CHORUS_ENV: 'unit', POSTGRES_HOST: '127.0.0.1', POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: 'postgres', KAFKA_CONNECT_URL: url, PUBLICATION_AUTOCREATE_MODE: 'filtered' };
     const missing = await run(['--check'], env);
     expect(missing.code).toBe(3);
     expect(missing.stdout).toMatch(/connector chorus-unit-postgres does not exist/);

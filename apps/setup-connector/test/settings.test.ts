@@ -48,12 +48,12 @@ describe('settings', () => {
 });
 
 describe('desired connector config', () => {
-  it('uses pgoutput, a filtered publication, explicit names and a heartbeat', () => {
-    const config = desiredConfig(loadSettings({ ...base, HEARTBEAT_INTERVAL_MS: '5000' }));
+  it('uses pgoutput, the publication the migrations made, explicit names and a 5 s heartbeat, by default', () => {
+    const config = desiredConfig(loadSettings(base));
     expect(config).toMatchObject({
       'connector.class': 'io.debezium.connector.postgresql.PostgresConnector',
       'plugin.name': 'pgoutput',
-      'publication.autocreate.mode': 'filtered',
+      'publication.autocreate.mode': 'disabled',
       'slot.name': 'chorus_prod',
       'publication.name': 'chorus_prod',
       'topic.prefix': 'chorus_prod',

@@ -24,6 +24,28 @@ export const defaults = {
   webMetricsPort: 9464,
   /** LOG_LEVEL */
   logLevel: 'info',
+  /** PORT: where the web app serves the UI inside its container. */
+  webPort: 3000,
+  /** CHORUS_ENV of a web app run outside an environment (its own `nx serve`). */
+  webEnv: 'local',
+  /** STALL_SECONDS: lag that has not moved for this long is a stall, and the processor's health says so. */
+  stallSeconds: 30,
+  /** PIPELINE_TIMEOUT_MS: how long the tester's journey waits for a change to reach what the user sees. */
+  pipelineTimeoutMs: 30_000,
+  /**
+   * The connector setup-connector registers. PUBLICATION_AUTOCREATE_MODE `disabled`: the migrations create
+   * the publication (with the signalling table), so Debezium must not rewrite it on each start.
+   * HEARTBEAT_INTERVAL_MS keeps the slot's confirmed LSN moving while the captured tables are quiet.
+   */
+  connector: {
+    publicationAutocreate: 'disabled',
+    heartbeatIntervalMs: 5_000,
+    tables: ['public.task_queue'],
+    setupTimeoutS: 180,
+    maxTaskRestarts: 3,
+  },
+  /** BACKUP_DIR, BACKUP_EVERY, BACKUP_KEEP: a snapshot a day, the newest seven kept, in the backups volume. */
+  backup: { dir: '/backups', everyMs: 86_400_000, keep: 7 },
   /**
    * How long a request waits on a dependency before it answers 503: a paused or unreachable Postgres
    * or Redis must not hang a page. Connecting, and each query or command, gets this long.

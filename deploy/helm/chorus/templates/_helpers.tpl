@@ -48,7 +48,6 @@ app.kubernetes.io/component: {{ .component }}
 {{- define "chorus.minInsync" -}}{{ ge (int (include "chorus.kafkaReplicas" .)) 3 | ternary 2 1 }}{{- end }}
 {{/* The superuser the roles step provisions with: the bundled image's POSTGRES_USER, or CloudNativePG's. */}}
 {{- define "chorus.superuser" -}}{{ eq .Values.mode "operators" | ternary "postgres" "chorus" }}{{- end }}
-{{- define "chorus.connector" -}}chorus-{{ .Values.environment }}-postgres{{- end }}
 
 {{- define "chorus.postgresClient" -}}
 - name: POSTGRES_HOST
@@ -91,16 +90,10 @@ securityContext:
 # Connect resolves this reference itself (EnvVarConfigProvider): the connector's config holds no password.
 - name: CONNECTOR_DATABASE_PASSWORD
   value: ${env:CHORUS_CDC_PASSWORD}
-- name: PUBLICATION_AUTOCREATE_MODE
-  value: disabled
 - name: CHORUS_ENV
   value: {{ .Values.environment }}
 - name: KAFKA_CONNECT_URL
   value: {{ include "chorus.connectUrl" . }}
-- name: HEARTBEAT_INTERVAL_MS
-  value: "5000"
-- name: SETUP_TIMEOUT_SECONDS
-  value: "180"
 {{ include "chorus.changeTopicEnv" . }}
 {{- end }}
 
@@ -145,42 +138,5 @@ tolerations:
   - { key: node.kubernetes.io/not-ready, operator: Exists, effect: NoExecute, tolerationSeconds: 20 }
 {{- end }}
 
-{{/*
-The connector's config in `operators` mode: what setup-connector registers in `bundled` (its --print-config,
-which deploy/helm/lint.sh compares this with), but for the password, read from this release's Secret.
-*/}}
-{{- define "chorus.connectorConfig" -}}
-{{- $prefix := printf "chorus_%s" .Values.environment -}}
-connector.class: io.debezium.connector.postgresql.PostgresConnector
-tasks.max: "1"
-database.hostname: {{ include "chorus.postgresHost" . }}
-database.port: "5432"
-database.user: chorus_cdc
-database.password: ${secrets:{{ .Release.Namespace }}/{{ include "chorus.secret" . }}:CHORUS_CDC_PASSWORD}
-database.dbname: chorus
-topic.prefix: {{ $prefix }}
-plugin.name: pgoutput
-slot.name: {{ $prefix }}
-publication.name: {{ $prefix }}
-publication.autocreate.mode: disabled
-table.include.list: public.task_queue
-signal.data.collection: public.debezium_signal
-snapshot.mode: initial
-skipped.operations: none
-heartbeat.interval.ms: "5000"
-key.converter: org.apache.kafka.connect.json.JsonConverter
-key.converter.schemas.enable: "false"
-value.converter: org.apache.kafka.connect.json.JsonConverter
-value.converter.schemas.enable: "false"
-topic.creation.groups: changes
-topic.creation.changes.include: {{ printf "%s\\.public\\.task_queue" $prefix | quote }}
-topic.creation.changes.partitions: {{ .Values.stream.partitions | quote }}
-topic.creation.changes.retention.ms: "-1"
-topic.creation.default.partitions: "1"
-topic.creation.default.replication.factor: {{ include "chorus.replicationFactor" . | quote }}
-poll.interval.ms: "20"
-max.queue.size: "32768"
-max.batch.size: "8192"
-producer.override.linger.ms: "10"
-producer.override.batch.size: "262144"
-{{- end }}
+{{/* The connector setup-connector registers (files/connector.yaml, written from its --print-config), for this release. */}}
+{{- define "chorus.connector" -}}{{ tpl (.Files.Get "files/connector.yaml") . }}{{- end }}
