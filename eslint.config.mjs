@@ -22,7 +22,10 @@ const runtime = [
 ];
 
 /** Tests and benchmarks may use test support as well. */
-const tests = runtime.map((c) => ({ ...c, onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:test-support'])] }));
+const tests = runtime.map((c) => ({
+  ...c,
+  onlyDependOnLibsWithTags: [...new Set([...c.onlyDependOnLibsWithTags, 'type:test-support'])],
+}));
 
 const boundaries = (depConstraints) => ({
   '@nx/enforce-module-boundaries': ['error', { enforceBuildableLibDependency: false, allow: [], depConstraints }],

@@ -15,7 +15,9 @@ for (const [name, target] of steps) {
   const { status } = spawnSync(make, ['--no-print-directory', target], { stdio: 'inherit' });
   took.push(`${name} ${seconds(Date.now() - t)}`);
   if (status !== 0) {
-    console.error(`make test: ${name} failed (make ${target} exited ${status ?? 'on a signal'}) after ${seconds(Date.now() - t)}; the lines above say why`);
+    console.error(
+      `make test: ${name} failed (make ${target} exited ${status ?? 'on a signal'}) after ${seconds(Date.now() - t)}; the lines above say why`,
+    );
     process.exit(status || 1);
   }
 }

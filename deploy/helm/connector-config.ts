@@ -23,14 +23,23 @@ const STAND_INS: { variable: string; value: string; expression: string; whole?: 
     expression: '${secrets:{{ .Release.Namespace }}/{{ include "chorus.secret" . }}:CHORUS_CDC_PASSWORD}',
   },
   { variable: 'CHANGE_TOPIC_PARTITIONS', value: '997', expression: '{{ .Values.stream.partitions }}', whole: true },
-  { variable: 'KAFKA_REPLICATION_FACTOR', value: '7', expression: '{{ include "chorus.replicationFactor" . }}', whole: true },
+  {
+    variable: 'KAFKA_REPLICATION_FACTOR',
+    value: '7',
+    expression: '{{ include "chorus.replicationFactor" . }}',
+    whole: true,
+  },
 ];
 
 export class ConnectorConfigError extends Error {}
 
 /** The file's text, from the setup-connector bundle given. */
 export function render(bundle = BUNDLE): string {
-  const env: Record<string, string | undefined> = { PATH: process.env.PATH, POSTGRES_USER: 'chorus_cdc', POSTGRES_PASSWORD: 'unused' };
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    POSTGRES_USER: 'chorus_cdc',
+    POSTGRES_PASSWORD: 'unused',
+  };
   for (const s of STAND_INS) env[s.variable] = s.value;
   const printed = spawnSync(process.execPath, [bundle, '--print-config'], { env, encoding: 'utf8' });
   if (printed.error || printed.status !== 0) {
@@ -42,18 +51,22 @@ export function render(bundle = BUNDLE): string {
   const { name, config } = JSON.parse(printed.stdout) as { name: string; config: Record<string, string> };
   const substitute = (value: string) => {
     let out = value;
-    for (const s of STAND_INS) out = s.whole ? (out === s.value ? s.expression : out) : out.replaceAll(s.value, s.expression);
+    for (const s of STAND_INS)
+      out = s.whole ? (out === s.value ? s.expression : out) : out.replaceAll(s.value, s.expression);
     return out;
   };
   for (const s of STAND_INS) {
     const uses = Object.values(config).filter((v) => (s.whole ? v === s.value : v.includes(s.value))).length;
     if (uses === 0) {
-      throw new ConnectorConfigError(`${s.variable} no longer reaches the connector's config: remove its stand-in here`);
+      throw new ConnectorConfigError(
+        `${s.variable} no longer reaches the connector's config: remove its stand-in here`,
+      );
     }
   }
   // Single quotes: YAML keeps backslashes and double quotes in them as they are; none of the values has one.
   const quote = (value: string) => {
-    if (value.includes("'")) throw new ConnectorConfigError(`a value with a single quote cannot be templated: ${value}`);
+    if (value.includes("'"))
+      throw new ConnectorConfigError(`a value with a single quote cannot be templated: ${value}`);
     return `'${value}'`;
   };
   const lines = [

@@ -18,7 +18,9 @@ const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 if (existsSync(out) && sha256(readFileSync(out)) === expected) process.exit(0);
 const url = `https://repo1.maven.org/maven2/io/prometheus/jmx/jmx_prometheus_javaagent/${version}/jmx_prometheus_javaagent-${version}.jar`;
 const fail = (why) => {
-  console.error(`monitoring: fetching the JMX exporter agent ${version} failed: ${why}.\n  Fix: let this host reach Maven Central (${url}), or put that jar at ${out}.`);
+  console.error(
+    `monitoring: fetching the JMX exporter agent ${version} failed: ${why}.\n  Fix: let this host reach Maven Central (${url}), or put that jar at ${out}.`,
+  );
   process.exit(1);
 };
 // Node's own CAs and the system's bundle, as curl and npm's cafile trust it (a proxy's CA may live only there).
@@ -38,7 +40,8 @@ const bytes = await new Promise((resolve) => {
   request.on('timeout', () => request.destroy(new Error('no answer in 120 s')));
   request.on('error', (error) => fail(error.code ?? error.message));
 });
-if (sha256(bytes) !== expected) fail(`its SHA-256 is ${sha256(bytes)}, and versions.env pins ${expected} (JMX_EXPORTER_SHA256)`);
+if (sha256(bytes) !== expected)
+  fail(`its SHA-256 is ${sha256(bytes)}, and versions.env pins ${expected} (JMX_EXPORTER_SHA256)`);
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(`${out}.partial`, bytes);
 renameSync(`${out}.partial`, out);

@@ -10,7 +10,9 @@ import { takeBackup } from './take.ts';
 
 const program = new Command()
   .name('chorus-backup')
-  .description("Backs up an environment's database (with its connector's configuration), lists, checks and restores backups.")
+  .description(
+    "Backs up an environment's database (with its connector's configuration), lists, checks and restores backups.",
+  )
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.config));
 
@@ -44,7 +46,10 @@ program
   .action(() =>
     runMain('chorus-backup', async () => {
       const { settings, store } = context();
-      const listing = backupListing.parse({ schedule: { everyMs: settings.everyMs, keep: settings.keep }, backups: store.list() });
+      const listing = backupListing.parse({
+        schedule: { everyMs: settings.everyMs, keep: settings.keep },
+        backups: store.list(),
+      });
       process.stdout.write(`${JSON.stringify({ ...listing, age: backupAge(listing, new Date()).ageMs ?? null })}\n`);
       return EXIT.ok;
     }),
@@ -64,7 +69,9 @@ program
 
 program
   .command('restore <name>')
-  .description("replace the environment's database with backup <name> (as the superuser); the env CLI runs the steps around it")
+  .description(
+    "replace the environment's database with backup <name> (as the superuser); the env CLI runs the steps around it",
+  )
   .action((name: string) =>
     runMain('chorus-backup', async () => {
       const { settings, log, store } = context();

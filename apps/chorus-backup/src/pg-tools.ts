@@ -8,15 +8,25 @@ import { OperatorError } from '@chorus/errors';
 /** Runs a Postgres client tool against `pg`; fails with the tool's last lines of stderr. */
 export function pgTool(tool: 'pg_dump' | 'pg_restore', args: string[], pg: PostgresSettings): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tool, ['--host', pg.host, '--port', String(pg.port), '--username', pg.user, '--no-password', ...args], {
-      env: { ...process.env, PGPASSWORD: pg.password },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    const child = spawn(
+      tool,
+      ['--host', pg.host, '--port', String(pg.port), '--username', pg.user, '--no-password', ...args],
+      {
+        env: { ...process.env, PGPASSWORD: pg.password },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
     child.on('error', (error) => reject(new OperatorError(`${tool} could not start: ${error.message}`)));
     child.on('close', (code) =>
-      code === 0 ? resolve() : reject(new OperatorError(`${tool} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' ') || 'no message'}`)),
+      code === 0
+        ? resolve()
+        : reject(
+            new OperatorError(
+              `${tool} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' ') || 'no message'}`,
+            ),
+          ),
     );
   });
 }

@@ -13,7 +13,8 @@ const RETRY_MS = 5 * 60_000;
  * test costs no Node start). Removed when a scheduled backup fails.
  */
 export const CURRENT_FILE = '/tmp/backups-current';
-const current = (yes: boolean) => (yes ? writeFileSync(CURRENT_FILE, new Date().toISOString()) : rmSync(CURRENT_FILE, { force: true }));
+const current = (yes: boolean) =>
+  yes ? writeFileSync(CURRENT_FILE, new Date().toISOString()) : rmSync(CURRENT_FILE, { force: true });
 
 /** When the next backup is due: a period after the newest one, or now. */
 export function nextDueMs(newestTakenAt: string | undefined, everyMs: number, now: number): number {
@@ -21,7 +22,15 @@ export function nextDueMs(newestTakenAt: string | undefined, everyMs: number, no
 }
 
 /** Runs until stopped: a backup each period, counted from the newest one present, so restarts do not add any. */
-export async function schedule({ settings, store, log }: { settings: Settings; store: BackupStore; log: Logger }): Promise<never> {
+export async function schedule({
+  settings,
+  store,
+  log,
+}: {
+  settings: Settings;
+  store: BackupStore;
+  log: Logger;
+}): Promise<never> {
   // As PID 1 in its container, a signal without a handler is ignored: stop at once (a half-written backup is removed by the next prune).
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(0));
   log.info({ everyMs: settings.everyMs, keep: settings.keep, dir: settings.dir }, 'backup schedule started');
@@ -36,10 +45,16 @@ export async function schedule({ settings, store, log }: { settings: Settings; s
       const m = await takeBackup(settings, store, log);
       const removed = store.prune(settings.keep);
       current(true);
-      log.info({ name: m.name, bytes: m.files['database.dump'].bytes, durationMs: m.durationMs, rows: m.rows, removed }, `backup ${m.name} taken`);
+      log.info(
+        { name: m.name, bytes: m.files['database.dump'].bytes, durationMs: m.durationMs, rows: m.rows, removed },
+        `backup ${m.name} taken`,
+      );
     } catch (error) {
       current(false);
-      log.error({ err: (error as Error).message }, `scheduled backup failed; trying again in ${Math.min(RETRY_MS, settings.everyMs) / 1000} s`);
+      log.error(
+        { err: (error as Error).message },
+        `scheduled backup failed; trying again in ${Math.min(RETRY_MS, settings.everyMs) / 1000} s`,
+      );
       await sleep(Math.min(RETRY_MS, settings.everyMs));
     }
   }

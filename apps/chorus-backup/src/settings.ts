@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { cdcNames } from '@chorus/cdc-names';
-import { defaults, env, loadConfig, logEnv, type PostgresSettings, postgresEnv, postgresSettings } from '@chorus/config';
+import {
+  defaults,
+  env,
+  loadConfig,
+  logEnv,
+  type PostgresSettings,
+  postgresEnv,
+  postgresSettings,
+} from '@chorus/config';
 
 /** Environment variables, with defaults. The owner role dumps; a restore adds the superuser's. */
 export const schema = z.object({
@@ -38,7 +46,10 @@ export function loadSettings(source: Record<string, string | undefined> = proces
   return {
     env: c.CHORUS_ENV,
     postgres: postgresSettings(c),
-    superuser: c.POSTGRES_SUPERUSER && c.POSTGRES_SUPERUSER_PASSWORD ? { user: c.POSTGRES_SUPERUSER, password: c.POSTGRES_SUPERUSER_PASSWORD } : undefined,
+    superuser:
+      c.POSTGRES_SUPERUSER && c.POSTGRES_SUPERUSER_PASSWORD
+        ? { user: c.POSTGRES_SUPERUSER, password: c.POSTGRES_SUPERUSER_PASSWORD }
+        : undefined,
     connectUrl: c.KAFKA_CONNECT_URL,
     connectorName: names.connector,
     slotName: names.slot,

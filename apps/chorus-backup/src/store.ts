@@ -37,10 +37,17 @@ export class BackupStore {
     const path = join(this.dir, name);
     if (!/^[A-Za-z0-9_.-]+$/.test(name) || !existsSync(join(path, MANIFEST_FILE))) {
       const names = this.list().map((m) => m.name);
-      throw new OperatorError(`there is no backup named "${name}" in ${this.dir}: ${names.length ? `the backups are ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}` : 'there are none yet'}`, { exitCode: 2 });
+      throw new OperatorError(
+        `there is no backup named "${name}" in ${this.dir}: ${names.length ? `the backups are ${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''}` : 'there are none yet'}`,
+        { exitCode: 2 },
+      );
     }
     const parsed = manifest.safeParse(this.readJson(name));
-    if (!parsed.success) throw new OperatorError(`backup ${name}'s ${MANIFEST_FILE} is not a CHORUS manifest (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}): it was damaged or not written by make backup-<env>`, { exitCode: 2 });
+    if (!parsed.success)
+      throw new OperatorError(
+        `backup ${name}'s ${MANIFEST_FILE} is not a CHORUS manifest (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}): it was damaged or not written by make backup-<env>`,
+        { exitCode: 2 },
+      );
     return { path, manifest: parsed.data };
   }
 
@@ -62,9 +69,12 @@ export class BackupStore {
 
   /** Removes all but the newest `keep` backups, and any left half-written; resolves to the names removed. */
   prune(keep: number): string[] {
-    const removed = this.list().slice(keep).map((m) => m.name);
+    const removed = this.list()
+      .slice(keep)
+      .map((m) => m.name);
     for (const name of removed) rmSync(join(this.dir, name), { recursive: true, force: true });
-    for (const name of existsSync(this.dir) ? readdirSync(this.dir).filter((n) => n.endsWith(PARTIAL)) : []) rmSync(join(this.dir, name), { recursive: true, force: true });
+    for (const name of existsSync(this.dir) ? readdirSync(this.dir).filter((n) => n.endsWith(PARTIAL)) : [])
+      rmSync(join(this.dir, name), { recursive: true, force: true });
     return removed;
   }
 }

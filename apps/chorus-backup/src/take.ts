@@ -14,11 +14,19 @@ import type { Settings } from './settings.ts';
 import type { BackupStore } from './store.ts';
 
 /** Every table of the public schema with its row count, and the migrations applied, as `client` sees them. */
-export async function describeDatabase(client: pg.ClientBase): Promise<{ rows: Record<string, number>; migrations: string[] }> {
-  const tables = await client.query<{ name: string }>(`SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`);
+export async function describeDatabase(
+  client: pg.ClientBase,
+): Promise<{ rows: Record<string, number>; migrations: string[] }> {
+  const tables = await client.query<{ name: string }>(
+    `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
+  );
   const rows: Record<string, number> = {};
-  for (const { name } of tables.rows) rows[name] = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${name}`)).rows[0]!.n);
-  const applied = rows['public.schema_migrations'] === undefined ? [] : (await client.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => r.id);
+  for (const { name } of tables.rows)
+    rows[name] = Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${name}`)).rows[0]!.n);
+  const applied =
+    rows['public.schema_migrations'] === undefined
+      ? []
+      : (await client.query<{ id: string }>('SELECT id FROM schema_migrations ORDER BY id')).rows.map((r) => r.id);
   return { rows, migrations: applied };
 }
 
@@ -28,7 +36,10 @@ async function connect(settings: Settings['postgres']): Promise<pg.Client> {
     await client.connect();
     return client;
   } catch (error) {
-    throw new OperatorError(`cannot reach Postgres at ${settings.host}:${settings.port} as ${settings.user}: ${(error as Error).message}`, { retriable: true });
+    throw new OperatorError(
+      `cannot reach Postgres at ${settings.host}:${settings.port} as ${settings.user}: ${(error as Error).message}`,
+      { retriable: true },
+    );
   }
 }
 
@@ -38,7 +49,10 @@ async function connectorConfig(s: Settings, log: Logger): Promise<string | null>
     const config = await new KafkaConnectClient(s.connectUrl).getConfig(s.connectorName);
     return config ? `${JSON.stringify(config, null, 2)}\n` : null;
   } catch (error) {
-    log.warn({ err: (error as Error).message }, `could not read connector ${s.connectorName}'s configuration; the backup holds the database only`);
+    log.warn(
+      { err: (error as Error).message },
+      `could not read connector ${s.connectorName}'s configuration; the backup holds the database only`,
+    );
     return null;
   }
 }
@@ -54,7 +68,11 @@ export async function takeBackup(s: Settings, store: BackupStore, log: Logger): 
       const snapshot = (await client.query<{ id: string }>('SELECT pg_export_snapshot() AS id')).rows[0]!.id;
       const described = await describeDatabase(client);
       const dumpFile = join(folder, BACKUP_FILES.database);
-      await pgTool('pg_dump', ['--format', 'custom', '--snapshot', snapshot, '--file', dumpFile, s.postgres.database], s.postgres);
+      await pgTool(
+        'pg_dump',
+        ['--format', 'custom', '--snapshot', snapshot, '--file', dumpFile, s.postgres.database],
+        s.postgres,
+      );
       await client.query('COMMIT');
       const connector = await connectorConfig(s, log);
       if (connector) writeFileSync(join(folder, BACKUP_FILES.connector), connector);
@@ -66,7 +84,10 @@ export async function takeBackup(s: Settings, store: BackupStore, log: Logger): 
         takenAt: takenAt.toISOString(),
         migrations: described.migrations,
         rows: described.rows,
-        files: { [BACKUP_FILES.database]: await digest(dumpFile), [BACKUP_FILES.connector]: connector ? await digest(join(folder, BACKUP_FILES.connector)) : null },
+        files: {
+          [BACKUP_FILES.database]: await digest(dumpFile),
+          [BACKUP_FILES.connector]: connector ? await digest(join(folder, BACKUP_FILES.connector)) : null,
+        },
         durationMs: Date.now() - started,
       };
     } finally {

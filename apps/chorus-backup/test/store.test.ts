@@ -33,14 +33,20 @@ describe('BackupStore', () => {
       const m = manifestAt(new Date(Date.UTC(2026, 10, 26, hour)));
       await s.write(m.name, async () => m);
     }
-    expect(s.list().map((m) => m.name)).toEqual(['prod-20261126T030000Z', 'prod-20261126T020000Z', 'prod-20261126T010000Z']);
+    expect(s.list().map((m) => m.name)).toEqual([
+      'prod-20261126T030000Z',
+      'prod-20261126T020000Z',
+      'prod-20261126T010000Z',
+    ]);
     expect(s.prune(2)).toEqual(['prod-20261126T010000Z']);
     expect(s.list()).toHaveLength(2);
   });
 
   it('leaves nothing behind when writing a backup fails', async () => {
     const s = store();
-    await expect(s.write('prod-20261126T010000Z', async () => Promise.reject(new Error('disk full')))).rejects.toThrow('disk full');
+    await expect(s.write('prod-20261126T010000Z', async () => Promise.reject(new Error('disk full')))).rejects.toThrow(
+      'disk full',
+    );
     expect(readdirSync(s.dir)).toEqual([]);
   });
 

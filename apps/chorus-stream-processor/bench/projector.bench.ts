@@ -26,11 +26,15 @@ function syntheticMessages(n: number): Message[] {
   return out;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 
 async function run(label: string, messages: Message[], batchSize: number, redis: Redis) {
   await redis.flushdb();
-  const projector = new Projector(new ReadModel(redis), createLogger({ name: 'bench', format: 'json', destination: new PassThrough() }));
+  const projector = new Projector(
+    new ReadModel(redis),
+    createLogger({ name: 'bench', format: 'json', destination: new PassThrough() }),
+  );
   const latencies: number[] = [];
   const started = process.hrtime.bigint();
   for (let i = 0; i < messages.length; i += batchSize) {
@@ -45,7 +49,8 @@ async function run(label: string, messages: Message[], batchSize: number, redis:
     `${label.padEnd(28)} ${String(messages.length).padStart(7)} events  ${rate.toFixed(0).padStart(7)} events/s  ` +
       `batch p50 ${percentile(latencies, 50).toFixed(2)} ms  p99 ${percentile(latencies, 99).toFixed(2)} ms  (batch ${batchSize})`,
   );
-  if (projector.counters.applied !== messages.length) throw new Error(`applied ${projector.counters.applied} of ${messages.length}`);
+  if (projector.counters.applied !== messages.length)
+    throw new Error(`applied ${projector.counters.applied} of ${messages.length}`);
   return rate;
 }
 

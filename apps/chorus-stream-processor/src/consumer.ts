@@ -26,7 +26,10 @@ const REQUEST_TIMEOUT_MS = 10_000;
  * Messages after the stored positions (the next offset to read, per partition), up to each partition's
  * high watermark; a partition with no stored position counts from its low watermark.
  */
-export function unprojected(latest: { partition: number; high: string; low: string }[], stored: Map<number, string>): number {
+export function unprojected(
+  latest: { partition: number; high: string; low: string }[],
+  stored: Map<number, string>,
+): number {
   let lag = 0n;
   for (const p of latest) lag += BigInt(p.high) - BigInt(stored.get(p.partition) ?? p.low);
   return Number(lag);
@@ -50,7 +53,14 @@ export class ChangeConsumer {
   private emptyCheck: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly options: { brokers: string[]; topic: string; groupId: string; model: ReadModel; tuning: ConsumerTuning; layout: ChangeTopicLayout },
+    private readonly options: {
+      brokers: string[];
+      topic: string;
+      groupId: string;
+      model: ReadModel;
+      tuning: ConsumerTuning;
+      layout: ChangeTopicLayout;
+    },
     private readonly projector: Projector,
     private readonly log: Logger,
     /** Called when the consumer crashed for good (kafkajs will not restart it): the process should exit. */
@@ -62,10 +72,12 @@ export class ChangeConsumer {
       retry: RETRY,
       requestTimeout: REQUEST_TIMEOUT_MS,
       logLevel: kafkaLogLevel.WARN,
-      logCreator: () => ({ namespace, label, log: entry }) => {
-        const { message, ...extra } = entry;
-        this.log.warn({ namespace, level: label, ...extra }, `kafkajs: ${message}`);
-      },
+      logCreator:
+        () =>
+        ({ namespace, label, log: entry }) => {
+          const { message, ...extra } = entry;
+          this.log.warn({ namespace, level: label, ...extra }, `kafkajs: ${message}`);
+        },
     });
     this.consumer = this.kafka.consumer({
       groupId: options.groupId,
@@ -78,8 +90,13 @@ export class ChangeConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       this.state = 'running';
       this.assigned = event.payload.memberAssignment[options.topic] ?? [];
-      this.log.info({ topic: options.topic, group: options.groupId, partitions: this.assigned }, 'joined consumer group');
-      void this.retrying('seek to the stored position', () => this.resume()).catch((error: Error) => this.onFatal(error));
+      this.log.info(
+        { topic: options.topic, group: options.groupId, partitions: this.assigned },
+        'joined consumer group',
+      );
+      void this.retrying('seek to the stored position', () => this.resume()).catch((error: Error) =>
+        this.onFatal(error),
+      );
     });
     this.consumer.on(this.consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
@@ -94,7 +111,9 @@ export class ChangeConsumer {
     const { topic, model } = this.options;
     const empty = rebuild || (await model.isEmpty());
     const stored = rebuild ? new Map<number, string>() : await model.positions(topic);
-    const low = empty ? new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.low])) : new Map<number, string>();
+    const low = empty
+      ? new Map((await this.admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.low]))
+      : new Map<number, string>();
     if (empty) this.log.warn({ topic }, 'the read model is empty: rebuilding it from the start of the topic');
     for (const partition of this.assigned) {
       const offset = stored.get(partition) ?? low.get(partition);
@@ -115,7 +134,13 @@ export class ChangeConsumer {
           return notYet((error as Error).message);
         }
       },
-      { what, deadline: new Deadline(30_000), initialMs: 200, maxMs: 2000, onWait: ({ reason }) => this.log.warn({ reason }, `retrying: ${what}`) },
+      {
+        what,
+        deadline: new Deadline(30_000),
+        initialMs: 200,
+        maxMs: 2000,
+        onWait: ({ reason }) => this.log.warn({ reason }, `retrying: ${what}`),
+      },
     );
   }
 
@@ -130,23 +155,45 @@ export class ChangeConsumer {
     const retention = [{ name: 'retention.ms', value: '-1' }];
     // Debezium creates the topic with its first event; creating it here lets the group join at once.
     const created = await this.admin
-      .createTopics({ topics: [{ topic, numPartitions: layout.partitions, replicationFactor: layout.replicationFactor, configEntries: retention }], waitForLeaders: true })
+      .createTopics({
+        topics: [
+          {
+            topic,
+            numPartitions: layout.partitions,
+            replicationFactor: layout.replicationFactor,
+            configEntries: retention,
+          },
+        ],
+        waitForLeaders: true,
+      })
       .catch((error: Error) => {
         this.log.warn({ err: error.message }, `could not create ${topic}; relying on Debezium to create it`);
         return false;
       });
     if (created) return;
-    const described = await this.admin.describeConfigs({ resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }], includeSynonyms: false });
+    const described = await this.admin.describeConfigs({
+      resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms'] }],
+      includeSynonyms: false,
+    });
     if (described.resources[0]?.configEntries.find((e) => e.configName === 'retention.ms')?.configValue !== '-1') {
-      await this.admin.alterConfigs({ validateOnly: false, resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configEntries: retention }] });
+      await this.admin.alterConfigs({
+        validateOnly: false,
+        resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configEntries: retention }],
+      });
       this.log.info({ topic }, 'set retention.ms=-1: the topic keeps every change');
     }
     const has = (await this.admin.fetchTopicMetadata({ topics: [topic] })).topics[0]?.partitions.length ?? 0;
     if (has > 0 && has < layout.partitions) {
       await this.admin.createPartitions({ topicPartitions: [{ topic, count: layout.partitions }] });
-      this.log.info({ topic, from: has, to: layout.partitions }, 'added partitions to the change topic (CHANGE_TOPIC_PARTITIONS)');
+      this.log.info(
+        { topic, from: has, to: layout.partitions },
+        'added partitions to the change topic (CHANGE_TOPIC_PARTITIONS)',
+      );
     } else if (has > layout.partitions) {
-      this.log.warn({ topic, has, asked: layout.partitions }, 'the change topic has more partitions than CHANGE_TOPIC_PARTITIONS asks; Kafka cannot remove partitions, so it keeps them');
+      this.log.warn(
+        { topic, has, asked: layout.partitions },
+        'the change topic has more partitions than CHANGE_TOPIC_PARTITIONS asks; Kafka cannot remove partitions, so it keeps them',
+      );
     }
   }
 
@@ -164,7 +211,10 @@ export class ChangeConsumer {
     await this.admin.connect();
     // Best effort: without it the topic keeps the broker's retention, and a rebuild may find less history.
     await this.retrying('lay out the change topic', () => this.layOutTopic()).catch((error: Error) =>
-      this.log.error({ err: error.message, topic }, 'could not lay out the change topic (retention.ms=-1, CHANGE_TOPIC_PARTITIONS); a rebuild can only replay what the topic still holds'),
+      this.log.error(
+        { err: error.message, topic },
+        'could not lay out the change topic (retention.ms=-1, CHANGE_TOPIC_PARTITIONS); a rebuild can only replay what the topic still holds',
+      ),
     );
     // A read model that loses its data while running (FLUSHALL) is rebuilt without waiting for a restart:
     // its mark is gone, even if new writes have arrived since.
@@ -175,15 +225,18 @@ export class ChangeConsumer {
           if (now === mark) return;
           mark = now;
           this.log.warn({ topic }, 'the read model lost its data: rebuilding it from the start of the topic');
-          if (this.state === 'running') void this.retrying('rebuild from the start of the topic', () => this.resume({ rebuild: true })).catch((error: Error) => this.onFatal(error));
+          if (this.state === 'running')
+            void this.retrying('rebuild from the start of the topic', () => this.resume({ rebuild: true })).catch(
+              (error: Error) => this.onFatal(error),
+            );
         },
         () => undefined,
       );
     }, EMPTY_CHECK_MS);
     // A topic another replica has just created may not have a leader for every partition yet, and brokers
     // learn of it one by one: subscribing before then fails ("This server does not host this topic-partition").
-    await this.retrying('a leader for every partition of the change topic', () => this.leadersElected()).catch((error: Error) =>
-      this.log.warn({ err: error.message, topic }, 'subscribing without every partition led yet'),
+    await this.retrying('a leader for every partition of the change topic', () => this.leadersElected()).catch(
+      (error: Error) => this.log.warn({ err: error.message, topic }, 'subscribing without every partition led yet'),
     );
     await this.consumer.connect();
     await this.retrying('subscribe to the change topic', () => this.consumer.subscribe({ topic, fromBeginning: true }));
@@ -192,11 +245,21 @@ export class ChangeConsumer {
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
         if (batch.messages.length === 0) return;
-        await this.projector.project(batch.messages.map((m) => ({ value: m.value, offset: m.offset, partition: batch.partition, timestamp: m.timestamp })), batch.topic);
+        await this.projector.project(
+          batch.messages.map((m) => ({
+            value: m.value,
+            offset: m.offset,
+            partition: batch.partition,
+            timestamp: m.timestamp,
+          })),
+          batch.topic,
+        );
         const last = batch.lastOffset();
         // Only now is the batch durable in Redis, with its position. Kafka's committed offset is a hint for
         // monitoring (lag), so it need not hold up the next batch.
-        const commit = this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        const commit = this.consumer.commitOffsets([
+          { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
+        ]);
         if (this.options.tuning.awaitCommit) await commit;
         else commit.catch((error: Error) => this.log.warn({ err: error.message }, 'could not commit the offset hint'));
         resolveOffset(last);

@@ -38,7 +38,12 @@ export class DeadLetters {
       messages: letters.map(({ message, reason }) => ({
         key: `${this.sourceTopic}:${message.partition}:${message.offset}`,
         value: message.value,
-        headers: { reason, 'source-topic': this.sourceTopic, 'source-partition': String(message.partition), 'source-offset': message.offset },
+        headers: {
+          reason,
+          'source-topic': this.sourceTopic,
+          'source-partition': String(message.partition),
+          'source-offset': message.offset,
+        },
       })),
     });
   };

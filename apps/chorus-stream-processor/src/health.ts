@@ -28,14 +28,25 @@ export interface HealthInput {
 export function assess(h: HealthInput): { healthy: boolean; status: ProcessorStatus } {
   if (h.state !== 'running') return { healthy: false, status: h.state };
   if (!h.redisOk) return { healthy: false, status: 'redis_unreachable' };
-  if (h.lag !== null && h.lag > 0 && h.laggingSince !== null && h.now - Math.max(h.laggingSince, h.lastProgressAt) > h.stallMs) {
+  if (
+    h.lag !== null &&
+    h.lag > 0 &&
+    h.laggingSince !== null &&
+    h.now - Math.max(h.laggingSince, h.lastProgressAt) > h.stallMs
+  ) {
     return { healthy: false, status: 'stalled' };
   }
   return { healthy: true, status: 'running' };
 }
 
 /** GET /healthz: 200 while healthy (see assess), 503 otherwise, with the reason, lag, dead letters and recent latency; GET /metrics: Prometheus. */
-export function healthServer(consumer: ChangeConsumer, projector: Projector, redis: Redis, stallMs: number, metrics: ProcessorMetrics) {
+export function healthServer(
+  consumer: ChangeConsumer,
+  projector: Projector,
+  redis: Redis,
+  stallMs: number,
+  metrics: ProcessorMetrics,
+) {
   let laggingSince: number | null = null;
   const app = express();
   app.get(HEALTH_PATH, async (_req, res) => {
@@ -43,12 +54,23 @@ export function healthServer(consumer: ChangeConsumer, projector: Projector, red
     // report in time is unknown (null), not a failure.
     const [lag, redisOk] = await Promise.all([
       within('kafka', consumer.lag(), CHECK_MS).catch(() => null),
-      within('redis', redis.ping(), CHECK_MS).then(() => true, () => false),
+      within('redis', redis.ping(), CHECK_MS).then(
+        () => true,
+        () => false,
+      ),
     ]);
     const now = Date.now();
     if (lag === 0) laggingSince = null;
     else if (lag !== null && laggingSince === null) laggingSince = now;
-    const { healthy, status } = assess({ state: consumer.state, lag, redisOk, laggingSince, lastProgressAt: consumer.lastProgressAt, now, stallMs });
+    const { healthy, status } = assess({
+      state: consumer.state,
+      lag,
+      redisOk,
+      laggingSince,
+      lastProgressAt: consumer.lastProgressAt,
+      now,
+      stallMs,
+    });
     const reply: ProcessorHealth = {
       status,
       lag,
@@ -63,8 +85,9 @@ export function healthServer(consumer: ChangeConsumer, projector: Projector, red
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   return {
-    listen: (port: number) => new Promise<Server>((resolve) => {
-      const server = app.listen(port, () => resolve(server));
-    }),
+    listen: (port: number) =>
+      new Promise<Server>((resolve) => {
+        const server = app.listen(port, () => resolve(server));
+      }),
   };
 }

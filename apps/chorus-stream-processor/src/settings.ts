@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { cdcNames } from '@chorus/cdc-names';
-import { type ChangeTopicLayout, type ConsumerTuning, cdcProfileEnv, cdcTuning, changeTopicEnv, changeTopicLayout, defaults, env, loadConfig, logEnv, redisEnv } from '@chorus/config';
+import {
+  type ChangeTopicLayout,
+  type ConsumerTuning,
+  cdcProfileEnv,
+  cdcTuning,
+  changeTopicEnv,
+  changeTopicLayout,
+  defaults,
+  env,
+  loadConfig,
+  logEnv,
+  redisEnv,
+} from '@chorus/config';
 
 export const schema = z.object({
   CHORUS_ENV: env.identifier(),

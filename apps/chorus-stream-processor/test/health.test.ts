@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { type HealthInput, assess } from '../src/health.ts';
 import { unprojected } from '../src/consumer.ts';
 
-const base: HealthInput = { state: 'running', lag: 0, redisOk: true, laggingSince: null, lastProgressAt: 0, now: 100_000, stallMs: 30_000 };
+const base: HealthInput = {
+  state: 'running',
+  lag: 0,
+  redisOk: true,
+  laggingSince: null,
+  lastProgressAt: 0,
+  now: 100_000,
+  stallMs: 30_000,
+};
 
 describe('the processor’s health', () => {
   it('is healthy while it runs, Redis answers and there is no lag', () => {
@@ -19,9 +27,18 @@ describe('the processor’s health', () => {
   });
 
   it('tolerates lag that moves, and calls lag that has not moved for stallMs a stall', () => {
-    expect(assess({ ...base, lag: 500, laggingSince: 90_000, lastProgressAt: 99_000 })).toEqual({ healthy: true, status: 'running' });
-    expect(assess({ ...base, lag: 500, laggingSince: 60_000, lastProgressAt: 95_000 })).toEqual({ healthy: true, status: 'running' });
-    expect(assess({ ...base, lag: 500, laggingSince: 60_000, lastProgressAt: 60_000 })).toEqual({ healthy: false, status: 'stalled' });
+    expect(assess({ ...base, lag: 500, laggingSince: 90_000, lastProgressAt: 99_000 })).toEqual({
+      healthy: true,
+      status: 'running',
+    });
+    expect(assess({ ...base, lag: 500, laggingSince: 60_000, lastProgressAt: 95_000 })).toEqual({
+      healthy: true,
+      status: 'running',
+    });
+    expect(assess({ ...base, lag: 500, laggingSince: 60_000, lastProgressAt: 60_000 })).toEqual({
+      healthy: false,
+      status: 'stalled',
+    });
   });
 });
 
@@ -32,8 +49,24 @@ describe('the processor’s lag', () => {
       { partition: 1, low: '40', high: '90' },
     ];
     // All projected: 120 and 90 are the next offsets to read, whatever Kafka's committed hint says.
-    expect(unprojected(latest, new Map([[0, '120'], [1, '90']]))).toBe(0);
-    expect(unprojected(latest, new Map([[0, '100'], [1, '90']]))).toBe(20);
+    expect(
+      unprojected(
+        latest,
+        new Map([
+          [0, '120'],
+          [1, '90'],
+        ]),
+      ),
+    ).toBe(0);
+    expect(
+      unprojected(
+        latest,
+        new Map([
+          [0, '100'],
+          [1, '90'],
+        ]),
+      ),
+    ).toBe(20);
     // An empty read model has everything still to project, from the start the topic still holds.
     expect(unprojected(latest, new Map())).toBe(170);
   });

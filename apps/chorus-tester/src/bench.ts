@@ -56,7 +56,10 @@ async function insertBatch(pool: pg.Pool, queries: string[]): Promise<string[]> 
 /** One row, one autocommit INSERT: what the web app's submit does. */
 async function insertOne(pool: pg.Pool, query: string): Promise<string> {
   const hash = taskHash({ mode: 'flash', query });
-  await pool.query(`INSERT INTO task_queue (query_hash, user_query) VALUES ($1, jsonb_build_object('mode', 'flash', 'query', $2::text))`, [hash, query]);
+  await pool.query(
+    `INSERT INTO task_queue (query_hash, user_query) VALUES ($1, jsonb_build_object('mode', 'flash', 'query', $2::text))`,
+    [hash, query],
+  );
   return hash;
 }
 
@@ -68,11 +71,23 @@ async function insertOne(pool: pg.Pool, query: string): Promise<string> {
 function postTask(web: { url: string; cookie: string; agent: http.Agent }, query: string): Promise<string> {
   const body = JSON.stringify({ query, mode: 'flash' });
   return new Promise((resolve, reject) => {
-    const req = http.request(`${web.url}/api/tasks`, { method: 'POST', agent: web.agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), cookie: web.cookie } }, (res) => {
-      res.resume();
-      res.on('error', reject);
-      res.on('end', () => (res.statusCode === 201 ? resolve(taskHash({ mode: 'flash', query })) : reject(new Error(`POST /api/tasks answered ${res.statusCode}`))));
-    });
+    const req = http.request(
+      `${web.url}/api/tasks`,
+      {
+        method: 'POST',
+        agent: web.agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), cookie: web.cookie },
+      },
+      (res) => {
+        res.resume();
+        res.on('error', reject);
+        res.on('end', () =>
+          res.statusCode === 201
+            ? resolve(taskHash({ mode: 'flash', query }))
+            : reject(new Error(`POST /api/tasks answered ${res.statusCode}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -105,12 +120,20 @@ export interface StepOptions {
   web?: { url: string; cookie: string };
 }
 
-export async function step(pool: pg.Pool, model: ReadModel, { rate, seconds, label, floorP50, mode = 'batch', connections = 8, web }: StepOptions): Promise<Omit<BenchStep, 'phase'>> {
+export async function step(
+  pool: pg.Pool,
+  model: ReadModel,
+  { rate, seconds, label, floorP50, mode = 'batch', connections = 8, web }: StepOptions,
+): Promise<Omit<BenchStep, 'phase'>> {
   const perWrite = mode === 'batch' ? MAX_BATCH : 1;
   const cap = mode === 'batch' ? IN_FLIGHT : connections;
   const poster = web && { ...web, agent: new http.Agent({ keepAlive: true, maxSockets: connections }) };
   const write = (queries: string[]): Promise<string[]> =>
-    mode === 'api' ? postTask(poster!, queries[0]!).then((hash) => [hash]) : mode === 'single' ? insertOne(pool, queries[0]!).then((hash) => [hash]) : insertBatch(pool, queries);
+    mode === 'api'
+      ? postTask(poster!, queries[0]!).then((hash) => [hash])
+      : mode === 'single'
+        ? insertOne(pool, queries[0]!).then((hash) => [hash])
+        : insertBatch(pool, queries);
   const sent: Sent[] = [];
   let queued = 0;
   let failed = 0;
@@ -129,13 +152,15 @@ export async function step(pool: pg.Pool, model: ReadModel, { rate, seconds, lab
       queued += count;
       inFlight++;
       writes.push(
-        write(queries).then(
-          (hashes) => void sent.push({ hashes, at }),
-          (error: Error) => {
-            failed += count;
-            refusal ??= error.message;
-          },
-        ).finally(() => void inFlight--),
+        write(queries)
+          .then(
+            (hashes) => void sent.push({ hashes, at }),
+            (error: Error) => {
+              failed += count;
+              refusal ??= error.message;
+            },
+          )
+          .finally(() => void inFlight--),
       );
     } else {
       await sleep(TICK_MS);
@@ -143,7 +168,10 @@ export async function step(pool: pg.Pool, model: ReadModel, { rate, seconds, lab
   }
   await Promise.all(writes);
   poster?.agent.destroy();
-  if (refusal) process.stderr.write(`  ${failed} ${mode === 'api' ? 'POSTs' : 'INSERTs'} refused; the first because: ${refusal}\n`);
+  if (refusal)
+    process.stderr.write(
+      `  ${failed} ${mode === 'api' ? 'POSTs' : 'INSERTs'} refused; the first because: ${refusal}\n`,
+    );
   const writeSeconds = (Date.now() - started) / 1000;
   sent.sort((a, b) => a.at - b.at);
   const all = sent.flatMap((s) => s.hashes);
@@ -177,6 +205,11 @@ export async function step(pool: pg.Pool, model: ReadModel, { rate, seconds, lab
     stages,
     firstThirdP50,
     lastThirdP50,
-    sustained: missing === 0 && failed === 0 && achieved >= rate * 0.95 && !growing && (latency?.p50 ?? Infinity) <= (floorP50 ?? latency?.p50 ?? 0) + BACKLOG_MS,
+    sustained:
+      missing === 0 &&
+      failed === 0 &&
+      achieved >= rate * 0.95 &&
+      !growing &&
+      (latency?.p50 ?? Infinity) <= (floorP50 ?? latency?.p50 ?? 0) + BACKLOG_MS,
   };
 }

@@ -13,7 +13,10 @@ import { sleep } from '@chorus/wait';
  * Writes at `rate` operations a second for `seconds`: four in five submit a new task, one in ten
  * cancels an earlier one, one in ten deletes one. Each write is awaited; a failed one is counted, not retried.
  */
-export async function write(pool: pg.Pool, { rate, seconds, run }: { rate: number; seconds: number; run: string }): Promise<WriterReport> {
+export async function write(
+  pool: pg.Pool,
+  { rate, seconds, run }: { rate: number; seconds: number; run: string },
+): Promise<WriterReport> {
   const store = new TaskStore(pool);
   const report: WriterReport = { submitted: 0, cancelled: 0, deleted: 0, failed: 0, seconds };
   const live: string[] = [];
@@ -51,11 +54,14 @@ export async function write(pool: pg.Pool, { rate, seconds, run }: { rate: numbe
 
 /** Postgres against the read model, task by task. */
 export async function compare(pool: pg.Pool, model: ReadModel): Promise<Comparison> {
-  const { rows } = await pool.query<{ query_hash: string; status: string }>('SELECT query_hash, status FROM task_queue');
+  const { rows } = await pool.query<{ query_hash: string; status: string }>(
+    'SELECT query_hash, status FROM task_queue',
+  );
   const truth = new Map(rows.map((r) => [r.query_hash, r.status]));
   const projected = await model.statuses();
   const result: Comparison = { tasks: truth.size, lost: 0, stale: 0, resurrected: 0, examples: [] };
-  const example = (kind: string, hash: string) => void (result.examples.length < 6 && result.examples.push(`${kind} ${hash}`));
+  const example = (kind: string, hash: string) =>
+    void (result.examples.length < 6 && result.examples.push(`${kind} ${hash}`));
   for (const [hash, status] of truth) {
     const seen = projected.get(hash);
     if (seen === undefined) {
@@ -82,7 +88,8 @@ export async function converge(pool: pg.Pool, model: ReadModel, timeoutSeconds: 
   while (Date.now() - started < timeoutSeconds * 1000) {
     try {
       last = await compare(pool, model);
-      if (last.lost + last.stale + last.resurrected === 0) return { ...last, converged: true, seconds: (Date.now() - started) / 1000 };
+      if (last.lost + last.stale + last.resurrected === 0)
+        return { ...last, converged: true, seconds: (Date.now() - started) / 1000 };
     } catch {
       // Postgres or Redis still coming back: try again.
     }

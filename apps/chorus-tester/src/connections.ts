@@ -32,8 +32,13 @@ export function adminCookie(): Promise<string> {
   return (session ??= (async () => {
     const { webUrl, adminPassword } = settings();
     if ((await fetch(`${webUrl}/api/stats`, { redirect: 'manual' })).status === 200) return '';
-    if (!adminPassword) throw new Error('sign-in is on here, and the tester has no CHORUS_ADMIN_PASSWORD to sign in with');
-    const res = await fetch(`${webUrl}/login`, { method: 'POST', redirect: 'manual', body: new URLSearchParams({ name: 'admin', password: adminPassword }) });
+    if (!adminPassword)
+      throw new Error('sign-in is on here, and the tester has no CHORUS_ADMIN_PASSWORD to sign in with');
+    const res = await fetch(`${webUrl}/login`, {
+      method: 'POST',
+      redirect: 'manual',
+      body: new URLSearchParams({ name: 'admin', password: adminPassword }),
+    });
     if (res.status !== 303) throw new Error(`signing in as admin answered ${res.status}`);
     return res.headers.get('set-cookie')!.split(';')[0]!;
   })());

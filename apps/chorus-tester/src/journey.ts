@@ -34,9 +34,14 @@ function eventually<T>(what: string, check: () => Promise<T | undefined>): Promi
 
 const anonymous = (path: string, init: RequestInit = {}) => fetch(`${WEB}${path}`, { redirect: 'manual', ...init });
 
-const api = async (path: string, init: RequestInit = {}) => anonymous(path, { ...init, headers: { ...(init.headers as Record<string, string>), cookie: await adminCookie() } });
+const api = async (path: string, init: RequestInit = {}) =>
+  anonymous(path, { ...init, headers: { ...(init.headers as Record<string, string>), cookie: await adminCookie() } });
 const postJson = (path: string, body: unknown) =>
-  api(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  api(path, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
 
 /** The task as the read model, the API and the page show it, once all three agree on `status`. */
 async function seen(hash: string, status: string) {
@@ -56,14 +61,21 @@ async function seen(hash: string, status: string) {
 describe('sign-in', () => {
   it('where it is on, sends a page to /login and answers the API 401, and lets the admin in; where it is off, every page says so', async () => {
     if ((await adminCookie()) === '') {
-      assert.ok((await (await anonymous('/')).text()).includes('data-testid="sign-in-off"'), 'the dashboard says sign-in is off');
+      assert.ok(
+        (await (await anonymous('/')).text()).includes('data-testid="sign-in-off"'),
+        'the dashboard says sign-in is off',
+      );
       return;
     }
     const page = await anonymous('/');
     assert.equal(page.status, 303);
     assert.equal(page.headers.get('location'), '/login?next=%2F');
     assert.equal((await anonymous('/api/tasks')).status, 401);
-    assert.equal((await anonymous('/api/tasks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status, 401);
+    assert.equal(
+      (await anonymous('/api/tasks', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }))
+        .status,
+      401,
+    );
     assert.equal((await anonymous('/healthz')).status, 200);
     assert.ok((await (await api('/')).text()).includes('Signed in as <strong>admin</strong> (operator)'));
   });
@@ -107,7 +119,9 @@ describe('submitting through the API', () => {
 
 describe('changes that flow through CDC', () => {
   it('a cancel reaches the read model, the API and the page', async () => {
-    const task = (await (await postJson('/api/tasks', { query: `cancel journey ${RUN}`, mode: 'deep_research' })).json()) as Task;
+    const task = (await (
+      await postJson('/api/tasks', { query: `cancel journey ${RUN}`, mode: 'deep_research' })
+    ).json()) as Task;
     await seen(task.hash, 'PENDING_ANALYSIS');
     const res = await postJson(`/api/tasks/${task.hash}/cancel`, {});
     assert.equal(res.status, 202);
@@ -116,7 +130,7 @@ describe('changes that flow through CDC', () => {
     assert.equal(second.status, 409);
   });
 
-  it('a cancel through the task page\'s form does the same', async () => {
+  it("a cancel through the task page's form does the same", async () => {
     const query = `page cancel journey ${RUN}`;
     await api('/', { method: 'POST', body: new URLSearchParams({ query, mode: 'flash' }) });
     const hash = taskHash({ query, mode: 'flash' });
@@ -128,7 +142,9 @@ describe('changes that flow through CDC', () => {
   });
 
   it('a delete removes the task from the read model, the API and the page', async () => {
-    const task = (await (await postJson('/api/tasks', { query: `delete journey ${RUN}`, mode: 'flash' })).json()) as Task;
+    const task = (await (
+      await postJson('/api/tasks', { query: `delete journey ${RUN}`, mode: 'flash' })
+    ).json()) as Task;
     await seen(task.hash, 'PENDING_ANALYSIS');
     assert.equal((await api(`/api/tasks/${task.hash}`, { method: 'DELETE' })).status, 202);
     await eventually(`task ${task.hash} gone`, async () => {
@@ -142,19 +158,52 @@ describe('changes that flow through CDC', () => {
 describe('bad input', () => {
   const cases: [string, RequestInit, number, string][] = [
     ['malformed JSON', { body: '{"query":', headers: { 'content-type': 'application/json' } }, 400, 'invalid_json'],
-    ['the wrong content type', { body: 'query=x&mode=flash', headers: { 'content-type': 'text/plain' } }, 415, 'unsupported_media_type'],
-    ['an empty query', { body: JSON.stringify({ query: ' ', mode: 'flash' }), headers: { 'content-type': 'application/json' } }, 400, 'invalid_task'],
-    ['an oversized query', { body: JSON.stringify({ query: 'q'.repeat(2001), mode: 'flash' }), headers: { 'content-type': 'application/json' } }, 400, 'invalid_task'],
-    ['an unknown mode', { body: JSON.stringify({ query: 'x', mode: 'fast' }), headers: { 'content-type': 'application/json' } }, 400, 'invalid_task'],
-    ['a very large body', { body: JSON.stringify({ query: 'x', mode: 'flash', pad: 'p'.repeat(200_000) }), headers: { 'content-type': 'application/json' } }, 413, 'payload_too_large'],
+    [
+      'the wrong content type',
+      { body: 'query=x&mode=flash', headers: { 'content-type': 'text/plain' } },
+      415,
+      'unsupported_media_type',
+    ],
+    [
+      'an empty query',
+      { body: JSON.stringify({ query: ' ', mode: 'flash' }), headers: { 'content-type': 'application/json' } },
+      400,
+      'invalid_task',
+    ],
+    [
+      'an oversized query',
+      {
+        body: JSON.stringify({ query: 'q'.repeat(2001), mode: 'flash' }),
+        headers: { 'content-type': 'application/json' },
+      },
+      400,
+      'invalid_task',
+    ],
+    [
+      'an unknown mode',
+      { body: JSON.stringify({ query: 'x', mode: 'fast' }), headers: { 'content-type': 'application/json' } },
+      400,
+      'invalid_task',
+    ],
+    [
+      'a very large body',
+      {
+        body: JSON.stringify({ query: 'x', mode: 'flash', pad: 'p'.repeat(200_000) }),
+        headers: { 'content-type': 'application/json' },
+      },
+      413,
+      'payload_too_large',
+    ],
   ];
   for (const [name, init, status, code] of cases) {
     it(`rejects ${name} with ${status} and writes nothing`, async () => {
-      const before = ((await (await api('/api/stats')).json()) as { pipeline: { inPostgres: number } }).pipeline.inPostgres;
+      const before = ((await (await api('/api/stats')).json()) as { pipeline: { inPostgres: number } }).pipeline
+        .inPostgres;
       const res = await api('/api/tasks', { method: 'POST', ...init });
       assert.equal(res.status, status);
       assert.equal(((await res.json()) as { error: { code: string } }).error.code, code);
-      const afterCount = ((await (await api('/api/stats')).json()) as { pipeline: { inPostgres: number } }).pipeline.inPostgres;
+      const afterCount = ((await (await api('/api/stats')).json()) as { pipeline: { inPostgres: number } }).pipeline
+        .inPostgres;
       assert.equal(afterCount, before);
     });
   }
@@ -167,7 +216,9 @@ describe('bad input', () => {
 describe('health', () => {
   it('reports ready, and the pipeline line catches up', async () => {
     assert.equal((await api('/readyz')).status, 200);
-    await eventually('the pipeline keeping up', async () => ((await (await api('/')).text()).includes('Pipeline keeping up') ? true : undefined));
+    await eventually('the pipeline keeping up', async () =>
+      (await (await api('/')).text()).includes('Pipeline keeping up') ? true : undefined,
+    );
   });
 });
 
@@ -176,7 +227,9 @@ describe('what the test environment lets through', () => {
     // The protocol by hand: a client library would authenticate, or retry, on its own.
     const url = new URL(redisUrl);
     const reply = await new Promise<string>((resolve, reject) => {
-      const socket = connect({ host: url.hostname, port: Number(url.port || 6379) }, () => socket.write('GET anything\r\n'));
+      const socket = connect({ host: url.hostname, port: Number(url.port || 6379) }, () =>
+        socket.write('GET anything\r\n'),
+      );
       socket.setTimeout(5000, () => socket.destroy(new Error('no reply from Redis in 5 s')));
       socket.once('data', (data) => {
         resolve(data.toString());
@@ -191,7 +244,11 @@ describe('what the test environment lets through', () => {
     const query = `cross-site ${RUN}`;
     const res = await api('/', {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://evil.example', 'sec-fetch-site': 'cross-site' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'http://evil.example',
+        'sec-fetch-site': 'cross-site',
+      },
       body: new URLSearchParams({ query, mode: 'flash' }),
     });
     assert.equal(res.status, 403);
@@ -222,19 +279,26 @@ const withApp = async <T>(fn: (client: pg.Pool) => Promise<T>) => {
 
 describe('the database roles', () => {
   it('the CDC role may replicate and is no superuser', async () => {
-    const { rows } = await withApp((c) => c.query('SELECT rolsuper, rolreplication FROM pg_roles WHERE rolname = $1', [ROLES.cdc]));
+    const { rows } = await withApp((c) =>
+      c.query('SELECT rolsuper, rolreplication FROM pg_roles WHERE rolname = $1', [ROLES.cdc]),
+    );
     assert.deepEqual(rows, [{ rolsuper: false, rolreplication: true }]);
   });
 
   it('the app role cannot create a table', async () => {
-    await assert.rejects(withApp((c) => c.query('CREATE TABLE intruder (id int)')), { code: '42501' });
+    await assert.rejects(
+      withApp((c) => c.query('CREATE TABLE intruder (id int)')),
+      { code: '42501' },
+    );
   });
 
   it('no open connection belongs to a superuser', async () => {
     // Connections are the sessions in a database; the server's own workers (the logical replication
     // launcher runs as the bootstrap superuser) are in none.
     const { rows } = await withApp((c) =>
-      c.query(`SELECT a.pid, a.usename FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename WHERE r.rolsuper AND a.datid IS NOT NULL`),
+      c.query(
+        `SELECT a.pid, a.usename FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename WHERE r.rolsuper AND a.datid IS NOT NULL`,
+      ),
     );
     assert.deepEqual(rows, []);
   });
@@ -255,7 +319,9 @@ describe('Redis loses its data', () => {
         },
         { what: 'the read model rebuilt', deadline: new Deadline(60_000), initialMs: 200, maxMs: 500 },
       );
-      console.log(`read model rebuilt after a flush: ${expected} tasks in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      console.log(
+        `read model rebuilt after a flush: ${expected} tasks in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
     });
   });
 });

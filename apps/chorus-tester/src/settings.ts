@@ -14,6 +14,12 @@ const schema = z.object({
 
 export function testerSettings(env: Record<string, string | undefined> = process.env) {
   const c = loadConfig(schema, env);
-  return { postgres: postgresSettings(c), redisUrl: c.REDIS_URL, webUrl: c.CHORUS_WEB_URL.replace(/\/+$/, ''), pipelineTimeoutMs: c.PIPELINE_TIMEOUT_MS, adminPassword: c.CHORUS_ADMIN_PASSWORD };
+  return {
+    postgres: postgresSettings(c),
+    redisUrl: c.REDIS_URL,
+    webUrl: c.CHORUS_WEB_URL.replace(/\/+$/, ''),
+    pipelineTimeoutMs: c.PIPELINE_TIMEOUT_MS,
+    adminPassword: c.CHORUS_ADMIN_PASSWORD,
+  };
 }
 export type TesterSettings = ReturnType<typeof testerSettings>;

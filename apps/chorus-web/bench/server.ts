@@ -20,14 +20,30 @@ export interface Credentials {
   sessionSecret: string;
 }
 
-const { connection, redisUrl, signedIn } = JSON.parse(process.env.BENCH_TARGETS!) as { connection: pg.PoolConfig; redisUrl: string; signedIn?: Credentials };
+const { connection, redisUrl, signedIn } = JSON.parse(process.env.BENCH_TARGETS!) as {
+  connection: pg.PoolConfig;
+  redisUrl: string;
+  signedIn?: Credentials;
+};
 const pool = new pg.Pool({ ...poolConfig(connection), max: 10 });
 pool.on('error', () => {}); // the server is stopped under idle connections at the end
 const redis = new Redis(redisUrl, redisOptions());
 // As prod runs it when signedIn is given: sign-in required, and a JSON access log line a request, written and dropped.
-const log = createLogger({ name: 'bench', level: signedIn ? 'info' : 'silent', format: 'json', destination: signedIn ? new Writable({ write: (_c, _e, done) => done() }) : new PassThrough() });
+const log = createLogger({
+  name: 'bench',
+  level: signedIn ? 'info' : 'silent',
+  format: 'json',
+  destination: signedIn ? new Writable({ write: (_c, _e, done) => done() }) : new PassThrough(),
+});
 if (signedIn) await new AccountStore(pool).add(signedIn.name, 'operator', await hashPassword(signedIn.password, 4));
-const app = createApp({ pool, redis, store: new TaskStore(pool), model: new ReadModel(redis), log, sessionSecret: signedIn?.sessionSecret });
+const app = createApp({
+  pool,
+  redis,
+  store: new TaskStore(pool),
+  model: new ReadModel(redis),
+  log,
+  sessionSecret: signedIn?.sessionSecret,
+});
 const server = app.listen(0, '127.0.0.1', () => process.send!({ port: (server.address() as AddressInfo).port }));
 process.on('message', () => {
   server.closeAllConnections();

@@ -23,7 +23,10 @@ async function startServer(signedIn?: Credentials) {
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [];
   const server = fork(new URL('./server.ts', import.meta.url), {
     execArgv: ['--import', 'tsx', ...profile],
-    env: { ...process.env, BENCH_TARGETS: JSON.stringify({ connection: db.connection, redisUrl: cache.bridgeUrl(), signedIn }) },
+    env: {
+      ...process.env,
+      BENCH_TARGETS: JSON.stringify({ connection: db.connection, redisUrl: cache.bridgeUrl(), signedIn }),
+    },
   });
   const [{ port }] = (await once(server, 'message')) as [{ port: number }];
   return { server, url: `http://127.0.0.1:${port}` };
@@ -45,11 +48,21 @@ async function load(label: string, options: Partial<autocannon.Options> & { url:
 }
 
 let n = 0;
-const submitting = (url: string, headers: Record<string, string> = {}): Partial<autocannon.Options> & { url: string } => ({
+const submitting = (
+  url: string,
+  headers: Record<string, string> = {},
+): Partial<autocannon.Options> & { url: string } => ({
   url: `${url}/api/tasks`,
   method: 'POST',
   headers: { 'content-type': 'application/json', ...headers },
-  requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ query: `bench ${process.pid} ${n++}`, mode: 'flash' }) }) }],
+  requests: [
+    {
+      setupRequest: (req) => ({
+        ...req,
+        body: JSON.stringify({ query: `bench ${process.pid} ${n++}`, mode: 'flash' }),
+      }),
+    },
+  ],
 });
 
 const open = await startServer();
@@ -65,7 +78,11 @@ try {
 }
 
 // The same POST as prod serves it: a signed-in session (read from Redis, its expiry renewed) and an access log line.
-const credentials: Credentials = { name: 'bench', password: 'bench-password', sessionSecret: 'bench-session-secret-of-at-least-32-chars' };
+const credentials: Credentials = {
+  name: 'bench',
+  password: 'bench-password',
+  sessionSecret: 'bench-session-secret-of-at-least-32-chars',
+};
 const prod = await startServer(credentials);
 try {
   const login = await fetch(`${prod.url}/login`, {

@@ -15,13 +15,18 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 export function checkName(name: string, what: 'account' | 'token'): string {
   if (!new RegExp(NAME_PATTERN).test(name)) {
-    throw new OperatorError(`${what} name ${JSON.stringify(name)} is not allowed: use 1 to 40 lower-case letters, digits, dots, dashes and underscores, starting with a letter`);
+    throw new OperatorError(
+      `${what} name ${JSON.stringify(name)} is not allowed: use 1 to 40 lower-case letters, digits, dots, dashes and underscores, starting with a letter`,
+    );
   }
   return name;
 }
 
 export function checkRole(role: string | undefined): UserRole {
-  if (!USER_ROLES.includes(role as UserRole)) throw new OperatorError(`role ${JSON.stringify(role ?? '')} is not one of ${USER_ROLES.join(', ')} (viewer reads; operator also submits, cancels and deletes)`);
+  if (!USER_ROLES.includes(role as UserRole))
+    throw new OperatorError(
+      `role ${JSON.stringify(role ?? '')} is not one of ${USER_ROLES.join(', ')} (viewer reads; operator also submits, cancels and deletes)`,
+    );
   return role as UserRole;
 }
 
@@ -41,7 +46,9 @@ async function withAccounts<T>(fn: (accounts: AccountStore, redis: Redis) => Pro
 async function endSessions(redis: Redis, name: string): Promise<number> {
   const store = sessionStore(redis);
   const sessions = await new Promise<{ id: string; who?: { name: string } }[]>((resolve, reject) =>
-    store.all((error, all) => (error ? reject(error) : resolve((all ?? []) as unknown as { id: string; who?: { name: string } }[]))),
+    store.all((error, all) =>
+      error ? reject(error) : resolve((all ?? []) as unknown as { id: string; who?: { name: string } }[]),
+    ),
   );
   const ended = sessions.filter((s) => s.who?.name === name);
   if (ended.length > 0) await redis.del(...ended.map((s) => `${SESSION_PREFIX}${s.id}`));
@@ -60,14 +67,17 @@ export const addUser = (name: string, role: string | undefined) =>
     checkName(name, 'account');
     const password = generatePassword();
     if (!(await accounts.add(name, checkRole(role), await hashPassword(password)))) {
-      throw new OperatorError(`an account named ${name} exists already; remove it first (make user-remove-prod NAME=${name}) to change its role or password`);
+      throw new OperatorError(
+        `an account named ${name} exists already; remove it first (make user-remove-prod NAME=${name}) to change its role or password`,
+      );
     }
     say(`account ${name} (${role}) added. Its password, shown this once:\n\n  ${password}\n`);
   });
 
 export const removeUser = (name: string) =>
   withAccounts(async (accounts, redis) => {
-    if (!(await accounts.remove(checkName(name, 'account')))) throw new OperatorError(`there is no account named ${name} (make users-prod lists them)`);
+    if (!(await accounts.remove(checkName(name, 'account'))))
+      throw new OperatorError(`there is no account named ${name} (make users-prod lists them)`);
     say(`account ${name} removed; ${await endSessions(redis, name)} session(s) of it ended`);
   });
 
@@ -84,14 +94,21 @@ export const addToken = (name: string, role: string | undefined, { replace = fal
     const token = generateToken();
     if (replace) await accounts.revokeToken(name);
     if (!(await accounts.addToken(name, checkRole(role), tokenHash(token)))) {
-      throw new OperatorError(`a token named ${name} exists already; revoke it first (make token-remove-prod NAME=${name}) or choose another name`);
+      throw new OperatorError(
+        `a token named ${name} exists already; revoke it first (make token-remove-prod NAME=${name}) or choose another name`,
+      );
     }
-    say(replace ? token : `token ${name} (${role}) added. Send it as "Authorization: Bearer <token>"; it is shown this once:\n\n  ${token}\n`);
+    say(
+      replace
+        ? token
+        : `token ${name} (${role}) added. Send it as "Authorization: Bearer <token>"; it is shown this once:\n\n  ${token}\n`,
+    );
   });
 
 export const removeToken = (name: string) =>
   withAccounts(async (accounts) => {
-    if (!(await accounts.revokeToken(checkName(name, 'token')))) throw new OperatorError(`there is no token named ${name} (make tokens-prod lists them)`);
+    if (!(await accounts.revokeToken(checkName(name, 'token'))))
+      throw new OperatorError(`there is no token named ${name} (make tokens-prod lists them)`);
     say(`token ${name} revoked: a request that sends it now gets 401`);
   });
 
@@ -99,7 +116,10 @@ export const removeToken = (name: string) =>
 export const resetAdmin = () =>
   withAccounts(async (accounts, redis) => {
     const { adminPassword } = loadAccountSettings();
-    if (!adminPassword) throw new OperatorError('CHORUS_ADMIN_PASSWORD is not set; run this through make reset-admin-prod, which sets it');
+    if (!adminPassword)
+      throw new OperatorError(
+        'CHORUS_ADMIN_PASSWORD is not set; run this through make reset-admin-prod, which sets it',
+      );
     await accounts.setPassword(ADMIN.name, ADMIN.role, await hashPassword(adminPassword));
     say(`admin's password reset; ${await endSessions(redis, ADMIN.name)} session(s) of it ended`);
   });

@@ -23,9 +23,16 @@ export const hashPassword = (password: string, cost: number = defaults.passwordC
 let nobody: Promise<string> | undefined;
 
 /** The account's name and role if the password is its own. */
-export async function checkPassword(accounts: AccountStore, name: string, password: string): Promise<{ name: string; role: UserRole } | undefined> {
+export async function checkPassword(
+  accounts: AccountStore,
+  name: string,
+  password: string,
+): Promise<{ name: string; role: UserRole } | undefined> {
   const account = await accounts.find(name);
-  const ok = await bcrypt.compare(password, account?.passwordHash ?? (await (nobody ??= hashPassword(generatePassword()))));
+  const ok = await bcrypt.compare(
+    password,
+    account?.passwordHash ?? (await (nobody ??= hashPassword(generatePassword()))),
+  );
   return ok && account ? { name: account.name, role: account.role } : undefined;
 }
 

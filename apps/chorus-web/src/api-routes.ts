@@ -15,7 +15,10 @@ export function apiRoutes({ store, model, views }: { store: TaskStore; model: Re
     const read = readTaskInput(req.body);
     if (!read.ok) throw new HttpError(400, 'invalid_task', read.message);
     const { created, task } = await store.submit(read.input);
-    res.status(created ? 201 : 200).location(`/api/tasks/${task.hash}`).json(task);
+    res
+      .status(created ? 201 : 200)
+      .location(`/api/tasks/${task.hash}`)
+      .json(task);
   }
 
   async function list(req: Request, res: Response) {
@@ -53,7 +56,8 @@ export function apiRoutes({ store, model, views }: { store: TaskStore; model: Re
   // whether it says so with Content-Length: 0 or says nothing.
   api.use((req, _res, next) => {
     const bodyless = req.headers['content-length'] === '0' && req.headers['transfer-encoding'] === undefined;
-    if (!bodyless && req.is('application/json') === false) throw new HttpError(415, 'unsupported_media_type', 'send the request body as application/json');
+    if (!bodyless && req.is('application/json') === false)
+      throw new HttpError(415, 'unsupported_media_type', 'send the request body as application/json');
     next();
   });
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));

@@ -6,7 +6,10 @@ import type { RedisOptions } from 'ioredis';
 import type pg from 'pg';
 import { type PostgresSettings, defaults } from '@chorus/config';
 
-export const poolConfig = (postgres: PostgresSettings | pg.PoolConfig, timeoutMs: number = defaults.dependencyTimeoutMs): pg.PoolConfig => ({
+export const poolConfig = (
+  postgres: PostgresSettings | pg.PoolConfig,
+  timeoutMs: number = defaults.dependencyTimeoutMs,
+): pg.PoolConfig => ({
   ...postgres,
   max: 10,
   connectionTimeoutMillis: timeoutMs,

@@ -19,9 +19,17 @@ export class HttpError extends Error {
  */
 export function isUnavailable(error: unknown): boolean {
   const e = error as { code?: string; name?: string; message?: string };
-  if (typeof e?.code === 'string' && (/^(08|57P)/.test(e.code) || e.code === '57014' || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'].includes(e.code))) return true;
+  if (
+    typeof e?.code === 'string' &&
+    (/^(08|57P)/.test(e.code) ||
+      e.code === '57014' ||
+      ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'].includes(e.code))
+  )
+    return true;
   if (e?.name === 'MaxRetriesPerRequestError') return true;
-  return /timeout exceeded when trying to connect|Query read timeout|Connection terminated|Command timed out|Connection is closed|Stream isn't writeable/i.test(e?.message ?? '');
+  return /timeout exceeded when trying to connect|Query read timeout|Connection terminated|Command timed out|Connection is closed|Stream isn't writeable/i.test(
+    e?.message ?? '',
+  );
 }
 
 const UNAVAILABLE = new HttpError(503, 'unavailable', 'the service cannot reach its data right now; try again shortly');
@@ -31,7 +39,12 @@ export function asHttpError(error: unknown): HttpError | undefined {
   if (error instanceof HttpError) return error;
   if (isUnavailable(error)) return UNAVAILABLE;
   // Already logged where it was read (ReadModel's onMalformed).
-  if (error instanceof MalformedRecordError) return new HttpError(500, 'malformed_record', "this task's stored record is malformed; it was logged and is not shown");
+  if (error instanceof MalformedRecordError)
+    return new HttpError(
+      500,
+      'malformed_record',
+      "this task's stored record is malformed; it was logged and is not shown",
+    );
   return undefined;
 }
 
@@ -42,10 +55,15 @@ export const sendError = (res: Response, status: number, code: string, message: 
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const http = asHttpError(error);
-    if (http?.status === 503) log.warn({ err: (error as Error).message, method: req.method, url: req.originalUrl }, 'a dependency is unavailable');
+    if (http?.status === 503)
+      log.warn(
+        { err: (error as Error).message, method: req.method, url: req.originalUrl },
+        'a dependency is unavailable',
+      );
     if (http) return res.headersSent ? undefined : sendError(res, http.status, http.code, http.message);
     const type = (error as { type?: string }).type;
-    if (type === 'entity.parse.failed') return sendError(res, 400, 'invalid_json', 'the request body is not valid JSON');
+    if (type === 'entity.parse.failed')
+      return sendError(res, 400, 'invalid_json', 'the request body is not valid JSON');
     if (type === 'entity.too.large') return sendError(res, 413, 'payload_too_large', 'the request body is too large');
     if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
       return sendError(res, 415, 'unsupported_media_type', 'the request body encoding is not supported');

@@ -16,14 +16,26 @@ export function healthRoutes({ pool, redis, log }: { pool: pg.Pool; redis: Redis
 
   /** Names a failing dependency, never its address or error text (those go to the log). */
   async function ready(_req: Request, res: Response) {
-    const checks = await Promise.allSettled([withTimeout('postgres', pool.query('SELECT 1')), withTimeout('redis', redis.ping())]);
+    const checks = await Promise.allSettled([
+      withTimeout('postgres', pool.query('SELECT 1')),
+      withTimeout('redis', redis.ping()),
+    ]);
     const [postgres, redisCheck] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'down'));
-    for (const [name, c] of [['postgres', checks[0]], ['redis', checks[1]]] as const) {
-      if (c?.status === 'rejected') log.warn({ dependency: name, err: (c.reason as Error).message }, 'readiness check failed');
+    for (const [name, c] of [
+      ['postgres', checks[0]],
+      ['redis', checks[1]],
+    ] as const) {
+      if (c?.status === 'rejected')
+        log.warn({ dependency: name, err: (c.reason as Error).message }, 'readiness check failed');
     }
     const failed = [postgres !== 'ok' ? 'postgres' : null, redisCheck !== 'ok' ? 'redis' : null].filter(Boolean);
     if (failed.length === 0) return res.json({ status: 'ready', postgres, redis: redisCheck });
-    res.status(503).json({ status: 'not_ready', postgres, redis: redisCheck, error: { code: 'not_ready', message: `${failed.join(' and ')} unreachable` } });
+    res.status(503).json({
+      status: 'not_ready',
+      postgres,
+      redis: redisCheck,
+      error: { code: 'not_ready', message: `${failed.join(' and ')} unreachable` },
+    });
   }
 
   return express.Router().get('/healthz', live).get('/readyz', ready);

@@ -15,7 +15,13 @@ export class SafeHtml {
 export type HtmlValue = SafeHtml | string | number | false | null | undefined | readonly HtmlValue[];
 
 const render = (v: HtmlValue): string =>
-  v instanceof SafeHtml ? v.value : Array.isArray(v) ? v.map(render).join('') : v === false || v === null || v === undefined ? '' : escape(String(v));
+  v instanceof SafeHtml
+    ? v.value
+    : Array.isArray(v)
+      ? v.map(render).join('')
+      : v === false || v === null || v === undefined
+        ? ''
+        : escape(String(v));
 
 export function html(strings: TemplateStringsArray, ...values: HtmlValue[]): SafeHtml {
   return new SafeHtml(strings.reduce((out, s, i) => out + s + (i < values.length ? render(values[i]!) : ''), ''));

@@ -31,9 +31,15 @@ export class LiveChanges {
   start(): this {
     // A subscribed connection can do nothing else: its own, so that reads go on beside it.
     this.subscriber = this.redis.duplicate();
-    this.subscriber.on('error', (error: Error) => this.log.warn({ err: error.message }, 'live updates: redis subscription error'));
+    this.subscriber.on('error', (error: Error) =>
+      this.log.warn({ err: error.message }, 'live updates: redis subscription error'),
+    );
     this.subscriber.on('message', (_channel: string, message: string) => this.publish(changedHashes(message)));
-    void this.subscriber.subscribe(CHANGES_CHANNEL).catch((error: Error) => this.log.warn({ err: error.message }, 'live updates: could not subscribe; pages fall back to polling'));
+    void this.subscriber
+      .subscribe(CHANGES_CHANNEL)
+      .catch((error: Error) =>
+        this.log.warn({ err: error.message }, 'live updates: could not subscribe; pages fall back to polling'),
+      );
     this.keepalive = setInterval(() => this.listeners.forEach((l) => l.res.write(': keepalive\n\n')), KEEPALIVE_MS);
     this.keepalive.unref();
     return this;
@@ -57,7 +63,12 @@ export class LiveChanges {
     const router = express.Router();
     router.get('/events', (req: Request, res: Response) => {
       const task = typeof req.query.task === 'string' && HASH.test(req.query.task) ? req.query.task : undefined;
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
       // A page that loses the stream reconnects after 2 s.
       res.write('retry: 2000\n\n');
       const listener: Listener = { res, task };

@@ -8,7 +8,16 @@ import { ROLES, TaskStore, USER_ROLES, grantAccess, migrate, provisionRoles } fr
 import { OperatorError, runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
 import { ReadModel } from '@chorus/read-model';
-import { addToken, addUser, ensureAdmin, listTokens, listUsers, removeToken, removeUser, resetAdmin } from './account-commands.ts';
+import {
+  addToken,
+  addUser,
+  ensureAdmin,
+  listTokens,
+  listUsers,
+  removeToken,
+  removeUser,
+  resetAdmin,
+} from './account-commands.ts';
 import { createApp } from './app.ts';
 import { waitForSchema } from './schema-wait.ts';
 import { WebMetrics } from './metrics.ts';
@@ -23,7 +32,19 @@ async function serve() {
   const redis = new Redis(settings.redisUrl, redisOptions());
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
   const metrics = new WebMetrics(pool, log);
-  const app = createApp({ metrics, env: settings.env, sessionSecret: settings.sessionSecret, trustProxy: settings.trustProxy, pool, redis, store: new TaskStore(pool), model: new ReadModel(redis, { onMalformed: (e) => log.error({ hash: e.hash, problems: e.problems }, 'malformed read-model record: not shown') }), log });
+  const app = createApp({
+    metrics,
+    env: settings.env,
+    sessionSecret: settings.sessionSecret,
+    trustProxy: settings.trustProxy,
+    pool,
+    redis,
+    store: new TaskStore(pool),
+    model: new ReadModel(redis, {
+      onMalformed: (e) => log.error({ hash: e.hash, problems: e.problems }, 'malformed read-model record: not shown'),
+    }),
+    log,
+  });
   const server = app.listen(settings.port, () => log.info({ port: settings.port }, 'chorus-web listening'));
   const metricsServer = metrics.listen(settings.metricsPort, log);
   const stop = () => {
@@ -42,7 +63,9 @@ async function withPostgres<T>(postgres: PostgresSettings, fn: (client: pg.Clien
   try {
     await client.connect();
   } catch (error) {
-    throw new OperatorError(`cannot reach Postgres at ${postgres.host}:${postgres.port} as ${postgres.user}: ${(error as Error).message}`);
+    throw new OperatorError(
+      `cannot reach Postgres at ${postgres.host}:${postgres.port} as ${postgres.user}: ${(error as Error).message}`,
+    );
   }
   try {
     return await fn(client);
@@ -73,7 +96,9 @@ async function runMigrations(): Promise<number> {
 async function runProvisionRoles(): Promise<number> {
   const settings = loadRolesSettings();
   const log = createLogger({ name: 'chorus-web', level: settings.logLevel });
-  await withPostgres(settings.postgres, (client) => provisionRoles(client, settings.postgres.database, settings.passwords));
+  await withPostgres(settings.postgres, (client) =>
+    provisionRoles(client, settings.postgres.database, settings.passwords),
+  );
   log.info(`roles ${Object.values(ROLES).join(', ')} provisioned`);
   return 0;
 }
@@ -95,15 +120,30 @@ runMain('chorus-web', async () => {
   await new Command()
     .name('chorus-web')
     .description('The CHORUS dashboard and JSON API')
-    .addCommand(new Command('serve').description('serve the dashboard and the API (default)').action(() => void (command = serve())), { isDefault: true })
-    .addCommand(new Command('migrate').description('apply the database migrations as the owner role, then grant access (idempotent)').action(() => void (command = runMigrations())))
+    .addCommand(
+      new Command('serve')
+        .description('serve the dashboard and the API (default)')
+        .action(() => void (command = serve())),
+      { isDefault: true },
+    )
+    .addCommand(
+      new Command('migrate')
+        .description('apply the database migrations as the owner role, then grant access (idempotent)')
+        .action(() => void (command = runMigrations())),
+    )
     .addCommand(
       new Command('wait-for-schema')
-        .description("wait, as the app role, until every migration this release knows has run; exits 1 when --timeout passes")
+        .description(
+          'wait, as the app role, until every migration this release knows has run; exits 1 when --timeout passes',
+        )
         .option('--timeout <seconds>', 'how long to wait', positive, 600)
         .action((o: { timeout: number }) => void (command = schemaReady(o.timeout))),
     )
-    .addCommand(new Command('provision-roles').description('create or update the database roles, as the superuser (idempotent)').action(() => void (command = runProvisionRoles())))
+    .addCommand(
+      new Command('provision-roles')
+        .description('create or update the database roles, as the superuser (idempotent)')
+        .action(() => void (command = runProvisionRoles())),
+    )
     .addCommand(new Command('users').description('list the accounts').action(() => void (command = listUsers())))
     .addCommand(
       new Command('user-add')
@@ -112,18 +152,38 @@ runMain('chorus-web', async () => {
         .requiredOption('--role <role>', `${USER_ROLES.join(' or ')}`)
         .action((name: string, o: { role: string }) => void (command = addUser(name, o.role))),
     )
-    .addCommand(new Command('user-remove').description('remove an account and end its sessions').argument('<name>').action((name: string) => void (command = removeUser(name))))
+    .addCommand(
+      new Command('user-remove')
+        .description('remove an account and end its sessions')
+        .argument('<name>')
+        .action((name: string) => void (command = removeUser(name))),
+    )
     .addCommand(new Command('tokens').description('list the API tokens').action(() => void (command = listTokens())))
     .addCommand(
       new Command('token-add')
         .description('make an API token, printed once and stored hashed')
         .argument('<name>')
         .requiredOption('--role <role>', `${USER_ROLES.join(' or ')}`)
-        .option('--replace', "revoke the token of that name first, and print only the new token (for the env CLI's own use)")
-        .action((name: string, o: { role: string; replace?: boolean }) => void (command = addToken(name, o.role, { replace: o.replace }))),
+        .option(
+          '--replace',
+          "revoke the token of that name first, and print only the new token (for the env CLI's own use)",
+        )
+        .action(
+          (name: string, o: { role: string; replace?: boolean }) =>
+            void (command = addToken(name, o.role, { replace: o.replace })),
+        ),
     )
-    .addCommand(new Command('token-remove').description('revoke an API token').argument('<name>').action((name: string) => void (command = removeToken(name))))
-    .addCommand(new Command('reset-admin').description("set the admin's password to CHORUS_ADMIN_PASSWORD, re-creating the account if needed").action(() => void (command = resetAdmin())))
+    .addCommand(
+      new Command('token-remove')
+        .description('revoke an API token')
+        .argument('<name>')
+        .action((name: string) => void (command = removeToken(name))),
+    )
+    .addCommand(
+      new Command('reset-admin')
+        .description("set the admin's password to CHORUS_ADMIN_PASSWORD, re-creating the account if needed")
+        .action(() => void (command = resetAdmin())),
+    )
     .parseAsync();
   return command;
 });

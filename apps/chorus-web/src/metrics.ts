@@ -12,7 +12,8 @@ import { defaults } from '@chorus/config';
 import { type SlotRetention, slotRetention } from '@chorus/db';
 import type { Logger } from '@chorus/logger';
 
-const timeout = (ms: number) => new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref());
+const timeout = (ms: number) =>
+  new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref());
 
 /**
  * The pattern Express matched, with its router's mount path: by the time a response finishes, Express has

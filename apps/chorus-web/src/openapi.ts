@@ -29,7 +29,10 @@ const schemas = {
   }),
 };
 
-const json = (name: keyof typeof schemas, description: string) => ({ description, content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } } });
+const json = (name: keyof typeof schemas, description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: `#/components/schemas/${name}` } } },
+});
 const error = (description: string) => json('Error', description);
 const hashParam = { name: 'hash', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{32}$' } };
 const unavailable = error('Postgres or Redis did not answer in time');
@@ -44,7 +47,10 @@ export const openApiDocument = {
     '/tasks': {
       post: {
         summary: 'Submit a task (idempotent: the same query and mode are the same task)',
-        requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/TaskInput' } } } },
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: { $ref: '#/components/schemas/TaskInput' } } },
+        },
         responses: {
           201: json('Task', 'created'),
           200: json('Task', 'already submitted'),
@@ -62,7 +68,12 @@ export const openApiDocument = {
           { name: 'status', in: 'query', schema: { type: 'string', enum: [...STATUSES] } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
         ],
-        responses: { 200: json('TaskList', 'the tasks'), 400: error('bad status or limit'), 401: unauthenticated, 503: unavailable },
+        responses: {
+          200: json('TaskList', 'the tasks'),
+          400: error('bad status or limit'),
+          401: unauthenticated,
+          503: unavailable,
+        },
       },
     },
     '/tasks/{hash}': {
@@ -80,7 +91,14 @@ export const openApiDocument = {
       },
       delete: {
         parameters: [hashParam],
-        responses: { 202: json('DeleteAccepted', 'deleted; the read model follows'), 400: error('not a task hash'), 401: unauthenticated, 403: refused, 404: error('no such task'), 503: unavailable },
+        responses: {
+          202: json('DeleteAccepted', 'deleted; the read model follows'),
+          400: error('not a task hash'),
+          401: unauthenticated,
+          403: refused,
+          404: error('no such task'),
+          503: unavailable,
+        },
       },
     },
     '/tasks/{hash}/cancel': {
@@ -97,18 +115,34 @@ export const openApiDocument = {
         },
       },
     },
-    '/stats': { get: { responses: { 200: json('Stats', 'counts by status and the pipeline'), 401: unauthenticated, 503: unavailable } } },
+    '/stats': {
+      get: {
+        responses: { 200: json('Stats', 'counts by status and the pipeline'), 401: unauthenticated, 503: unavailable },
+      },
+    },
   },
   // Where sign-in is on (always in prod): an API token (make token-add-prod), or a signed-in browser's session.
   security: [{ apiToken: [] }, { session: [] }],
   components: {
     securitySchemes: {
-      apiToken: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <token>; make token-add-prod NAME=<name> ROLE=viewer|operator prints one' },
-      session: { type: 'apiKey', in: 'cookie', name: 'chorus.sid', description: 'the session cookie a browser gets at /login' },
+      apiToken: {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'Authorization: Bearer <token>; make token-add-prod NAME=<name> ROLE=viewer|operator prints one',
+      },
+      session: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: 'chorus.sid',
+        description: 'the session cookie a browser gets at /login',
+      },
     },
     schemas: Object.fromEntries(
       Object.entries(schemas).map(([name, schema]) => {
-        const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+        const { $schema: _, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<
+          string,
+          unknown
+        >;
         return [name, rest];
       }),
     ),

@@ -25,9 +25,21 @@ const TITLES: Record<string, string> = {
 const sentence = (message: string) => `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
 
 export function pageRoutes({ store, model, views }: { store: TaskStore; model: ReadModel; views: TaskViews }) {
-  async function renderDashboard(res: Response, status: number, extra: Partial<Pick<DashboardData, 'error' | 'notice' | 'form' | 'filter'>> = {}) {
-    const [tasks, stats, pipeline, minutes] = await Promise.all([model.list({ status: extra.filter, limit: 50 }), model.stats(), views.pipeline(), model.lastMinutes()]);
-    res.status(status).type('html').send(dashboard({ access: res.locals.access as Access, tasks, stats, pipeline, minutes, ...extra }));
+  async function renderDashboard(
+    res: Response,
+    status: number,
+    extra: Partial<Pick<DashboardData, 'error' | 'notice' | 'form' | 'filter'>> = {},
+  ) {
+    const [tasks, stats, pipeline, minutes] = await Promise.all([
+      model.list({ status: extra.filter, limit: 50 }),
+      model.stats(),
+      views.pipeline(),
+      model.lastMinutes(),
+    ]);
+    res
+      .status(status)
+      .type('html')
+      .send(dashboard({ access: res.locals.access as Access, tasks, stats, pipeline, minutes, ...extra }));
   }
 
   async function showDashboard(req: Request, res: Response) {
@@ -37,7 +49,10 @@ export function pageRoutes({ store, model, views }: { store: TaskStore; model: R
     } catch (error) {
       return renderDashboard(res, 400, { error: (error as Error).message });
     }
-    await renderDashboard(res, 200, { filter, notice: req.query.deleted ? 'Task deleted; it leaves the list once the pipeline delivers the change.' : undefined });
+    await renderDashboard(res, 200, {
+      filter,
+      notice: req.query.deleted ? 'Task deleted; it leaves the list once the pipeline delivers the change.' : undefined,
+    });
   }
 
   async function submitForm(req: Request, res: Response) {
@@ -75,7 +90,10 @@ export function pageRoutes({ store, model, views }: { store: TaskStore; model: R
   const renderError: ErrorRequestHandler = (error, _req, res, next) => {
     const http = asHttpError(error);
     if (!http) return next(error);
-    res.status(http.status).type('html').send(messagePage(TITLES[http.code] ?? 'Error', sentence(http.message), res.locals.access as Access | undefined));
+    res
+      .status(http.status)
+      .type('html')
+      .send(messagePage(TITLES[http.code] ?? 'Error', sentence(http.message), res.locals.access as Access | undefined));
   };
 
   const pages = express.Router();
@@ -87,7 +105,10 @@ export function pageRoutes({ store, model, views }: { store: TaskStore; model: R
   pages.post('/query/:hash/cancel', requireOperator, cancelForm);
   pages.post('/query/:hash/delete', requireOperator, deleteForm);
   pages.use((_req, res) => {
-    res.status(404).type('html').send(messagePage('Not found', 'There is no page here.', res.locals.access as Access | undefined));
+    res
+      .status(404)
+      .type('html')
+      .send(messagePage('Not found', 'There is no page here.', res.locals.access as Access | undefined));
   });
   pages.use(renderError);
   return pages;

@@ -22,14 +22,16 @@ export function hashParam(req: Request): string {
 
 export function statusQuery(value: unknown): Status | undefined {
   if (value === undefined || value === '') return undefined;
-  if (!STATUSES.includes(value as Status)) throw new HttpError(400, 'invalid_status', `status must be one of ${STATUSES.join(', ')}`);
+  if (!STATUSES.includes(value as Status))
+    throw new HttpError(400, 'invalid_status', `status must be one of ${STATUSES.join(', ')}`);
   return value as Status;
 }
 
 export function limitQuery(value: unknown): number {
   if (value === undefined || value === '') return 50;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 500) throw new HttpError(400, 'invalid_limit', 'limit must be a whole number from 1 to 500');
+  if (!Number.isInteger(n) || n < 1 || n > 500)
+    throw new HttpError(400, 'invalid_limit', 'limit must be a whole number from 1 to 500');
   return n;
 }
 
@@ -41,7 +43,11 @@ export async function cancelTask(store: TaskStore, hash: string): Promise<Task> 
   const result = await store.cancel(hash);
   if (result.outcome === 'not_found') throw taskNotFound(hash);
   if (result.outcome === 'conflict') {
-    throw new HttpError(409, 'not_cancellable', `the task is ${result.status}; only ${CANCELLABLE.join(' or ')} tasks can be cancelled`);
+    throw new HttpError(
+      409,
+      'not_cancellable',
+      `the task is ${result.status}; only ${CANCELLABLE.join(' or ')} tasks can be cancelled`,
+    );
   }
   return result.task;
 }

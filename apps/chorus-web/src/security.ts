@@ -38,7 +38,10 @@ export const refuseCrossSite: RequestHandler = (req, _res, next) => {
   if (SAFE_METHODS.has(req.method)) return next();
   const site = req.get('sec-fetch-site');
   const origin = req.get('origin');
-  const crossSite = site ? site !== 'same-origin' && site !== 'none' : origin !== undefined && origin !== `${req.protocol}://${req.get('host')}`;
-  if (crossSite) return next(new HttpError(403, 'cross_site_request', 'a request from another site cannot change tasks here'));
+  const crossSite = site
+    ? site !== 'same-origin' && site !== 'none'
+    : origin !== undefined && origin !== `${req.protocol}://${req.get('host')}`;
+  if (crossSite)
+    return next(new HttpError(403, 'cross_site_request', 'a request from another site cannot change tasks here'));
   next();
 };

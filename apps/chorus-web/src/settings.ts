@@ -2,14 +2,17 @@ import { z } from 'zod';
 import { defaults, env, loadConfig, logEnv, postgresEnv, postgresSettings, redisEnv } from '@chorus/config';
 
 const adminPassword = z.string().min(12, "the admin's password (CHORUS_ADMIN_PASSWORD) needs at least 12 characters");
-const secret = (what: string) => z.string().min(32, `${what} needs at least 32 characters (make run-prod generates one in .env.prod)`);
+const secret = (what: string) =>
+  z.string().min(32, `${what} needs at least 32 characters (make run-prod generates one in .env.prod)`);
 
 export const schema = z
   .object({
     PORT: env.port().default(defaults.webPort),
     METRICS_PORT: env.port().default(defaults.webMetricsPort),
     CHORUS_ENV: env.identifier().default(defaults.webEnv),
-    CHORUS_SIGN_IN: z.enum(['required', 'off'], { error: 'CHORUS_SIGN_IN is `required` or `off`' }).default(defaults.signIn),
+    CHORUS_SIGN_IN: z
+      .enum(['required', 'off'], { error: 'CHORUS_SIGN_IN is `required` or `off`' })
+      .default(defaults.signIn),
     CHORUS_SESSION_SECRET: secret('CHORUS_SESSION_SECRET').optional(),
     TRUST_PROXY: z.string().optional(),
     ...postgresEnv,
@@ -39,18 +42,41 @@ export function loadSettings(source: Record<string, string | undefined> = proces
 
 /** The account commands (users, tokens, the admin): Postgres as the app role, and Redis for sessions. */
 export function loadAccountSettings(source: Record<string, string | undefined> = process.env) {
-  const c = loadConfig(z.object({ ...postgresEnv, ...redisEnv, ...logEnv, CHORUS_ADMIN_PASSWORD: adminPassword.optional() }), source);
-  return { postgres: postgresSettings(c), redisUrl: c.REDIS_URL, logLevel: c.LOG_LEVEL, adminPassword: c.CHORUS_ADMIN_PASSWORD };
+  const c = loadConfig(
+    z.object({ ...postgresEnv, ...redisEnv, ...logEnv, CHORUS_ADMIN_PASSWORD: adminPassword.optional() }),
+    source,
+  );
+  return {
+    postgres: postgresSettings(c),
+    redisUrl: c.REDIS_URL,
+    logLevel: c.LOG_LEVEL,
+    adminPassword: c.CHORUS_ADMIN_PASSWORD,
+  };
 }
 
 /** `migrate`: the owner role's connection, and the environment whose publication it creates. */
 export function loadMigrateSettings(source: Record<string, string | undefined> = process.env) {
-  const c = loadConfig(z.object({ ...postgresEnv, ...logEnv, CHORUS_ENV: env.identifier().optional(), CHORUS_ADMIN_PASSWORD: adminPassword.optional() }), source);
-  return { postgres: postgresSettings(c), env: c.CHORUS_ENV, logLevel: c.LOG_LEVEL, adminPassword: c.CHORUS_ADMIN_PASSWORD };
+  const c = loadConfig(
+    z.object({
+      ...postgresEnv,
+      ...logEnv,
+      CHORUS_ENV: env.identifier().optional(),
+      CHORUS_ADMIN_PASSWORD: adminPassword.optional(),
+    }),
+    source,
+  );
+  return {
+    postgres: postgresSettings(c),
+    env: c.CHORUS_ENV,
+    logLevel: c.LOG_LEVEL,
+    adminPassword: c.CHORUS_ADMIN_PASSWORD,
+  };
 }
 
 const rolePassword = (role: string) =>
-  z.string({ error: `required: the password of the ${role} role` }).min(8, `the ${role} role's password needs at least 8 characters`);
+  z
+    .string({ error: `required: the password of the ${role} role` })
+    .min(8, `the ${role} role's password needs at least 8 characters`);
 
 /** `provision-roles`: the superuser's connection and the three roles' passwords. */
 export function loadRolesSettings(source: Record<string, string | undefined> = process.env) {

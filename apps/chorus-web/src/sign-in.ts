@@ -54,10 +54,12 @@ class SessionStore extends RedisStore {
 
 const MAX_REMEMBERED = 10_000;
 
-export const sessionStore = (redis: Redis, renewEveryMs: number = defaults.sessionRenewMs) => new SessionStore(redis, renewEveryMs);
+export const sessionStore = (redis: Redis, renewEveryMs: number = defaults.sessionRenewMs) =>
+  new SessionStore(redis, renewEveryMs);
 
 /** Only a path on this site: never another host (`//evil`), never back to the login page. */
-const safeNext = (next: unknown) => (typeof next === 'string' && /^\/(?![/\\])/.test(next) && !next.startsWith('/login') ? next : '/');
+const safeNext = (next: unknown) =>
+  typeof next === 'string' && /^\/(?![/\\])/.test(next) && !next.startsWith('/login') ? next : '/';
 
 /** Requests a browser makes for a page, as opposed to the JSON API and the event stream. */
 const wantsPage = (req: Request) => !req.path.startsWith('/api/') && req.path !== '/events';
@@ -82,8 +84,18 @@ export function signIn({ redis, accounts, sessionSecret }: SignInOptions): expre
 
   const limits = defaults.signInLimits;
   const tokens = new TokenCheck(accounts);
-  const perAccount = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'sign-in:account', points: limits.perAccount, duration: limits.windowS });
-  const perAddress = new RateLimiterRedis({ storeClient: redis, keyPrefix: 'sign-in:address', points: limits.perAddress, duration: limits.windowS });
+  const perAccount = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: 'sign-in:account',
+    points: limits.perAccount,
+    duration: limits.windowS,
+  });
+  const perAddress = new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: 'sign-in:address',
+    points: limits.perAddress,
+    duration: limits.windowS,
+  });
 
   router.use(
     session({
@@ -109,7 +121,10 @@ export function signIn({ redis, accounts, sessionSecret }: SignInOptions): expre
     const password = typeof req.body?.password === 'string' ? req.body.password : '';
     const next = safeNext(req.body?.next);
     const [account, address] = await Promise.all([perAccount.get(name), perAddress.get(req.ip ?? 'unknown')]);
-    const blocked = [account && account.consumedPoints >= limits.perAccount ? account : null, address && address.consumedPoints >= limits.perAddress ? address : null].filter((r) => r !== null);
+    const blocked = [
+      account && account.consumedPoints >= limits.perAccount ? account : null,
+      address && address.consumedPoints >= limits.perAddress ? address : null,
+    ].filter((r) => r !== null);
     if (blocked.length > 0) {
       const wait = Math.ceil(Math.max(...blocked.map((r) => r.msBeforeNext)) / 1000);
       return res
@@ -121,11 +136,16 @@ export function signIn({ redis, accounts, sessionSecret }: SignInOptions): expre
     const who = name && password ? await checkPassword(accounts, name, password) : undefined;
     if (!who) {
       await Promise.all([perAccount.penalty(name), perAddress.penalty(req.ip ?? 'unknown')]);
-      return res.status(401).type('html').send(loginPage({ next, name, error: 'Wrong name or password.' }));
+      return res
+        .status(401)
+        .type('html')
+        .send(loginPage({ next, name, error: 'Wrong name or password.' }));
     }
     await perAccount.delete(name);
     // A new session id at sign-in, so that an id planted before it is worth nothing.
-    await new Promise<void>((resolve, reject) => req.session.regenerate((error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      req.session.regenerate((error) => (error ? reject(error) : resolve())),
+    );
     req.session.who = who;
     await new Promise<void>((resolve, reject) => req.session.save((error) => (error ? reject(error) : resolve())));
     res.redirect(303, next);
@@ -150,7 +170,8 @@ export function signIn({ redis, accounts, sessionSecret }: SignInOptions): expre
       res.locals.access = { signIn: 'required', who: req.session.who, via: 'session' } satisfies Access;
       return next();
     }
-    if (wantsPage(req) && (req.method === 'GET' || req.method === 'HEAD')) return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+    if (wantsPage(req) && (req.method === 'GET' || req.method === 'HEAD'))
+      return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     if (wantsPage(req)) return res.redirect(303, '/login');
     unauthenticated(res, 'sign in, or send an API token as Authorization: Bearer <token>');
   });
@@ -166,5 +187,7 @@ function unauthenticated(res: Response, message: string) {
 export const requireOperator: RequestHandler = (_req: Request, res: Response, next: NextFunction) => {
   const access = res.locals.access as Access;
   if (canWrite(access)) return next();
-  next(new HttpError(403, 'forbidden', 'your role (viewer) only reads; an operator can submit, cancel and delete tasks'));
+  next(
+    new HttpError(403, 'forbidden', 'your role (viewer) only reads; an operator can submit, cancel and delete tasks'),
+  );
 };

@@ -3,7 +3,8 @@ import type { ReadModel } from '@chorus/read-model';
 import type { Task } from '@chorus/tasks';
 import type { WriteStoreWatch } from './write-store-watch.ts';
 
-export type Lookup = { state: 'ready'; task: Task; arrivalMs: number | null } | { state: 'pending'; task: Task } | { state: 'missing' };
+export type Lookup =
+  { state: 'ready'; task: Task; arrivalMs: number | null } | { state: 'pending'; task: Task } | { state: 'missing' };
 
 export interface PipelineStatus {
   /** Whether Postgres answers: without it, pages are served from the read model and writes get 503. */
@@ -34,9 +35,23 @@ export class TaskViews {
   }
 
   async pipeline(): Promise<PipelineStatus> {
-    const [written, stats, state] = await Promise.all([this.written.current(), this.model.stats(), this.model.pipelineState()]);
-    const freshnessMs = state.lastEventAt && state.lastSourceAt ? Math.max(0, Date.parse(state.lastEventAt) - Date.parse(state.lastSourceAt)) : null;
+    const [written, stats, state] = await Promise.all([
+      this.written.current(),
+      this.model.stats(),
+      this.model.pipelineState(),
+    ]);
+    const freshnessMs =
+      state.lastEventAt && state.lastSourceAt
+        ? Math.max(0, Date.parse(state.lastEventAt) - Date.parse(state.lastSourceAt))
+        : null;
     const waiting = written.count === null ? 0 : Math.max(0, written.count - stats.total);
-    return { writable: written.reachable, waiting, inPostgres: written.count, inReadModel: stats.total, lastEventAt: state.lastEventAt, freshnessMs };
+    return {
+      writable: written.reachable,
+      waiting,
+      inPostgres: written.count,
+      inReadModel: stats.total,
+      lastEventAt: state.lastEventAt,
+      freshnessMs,
+    };
   }
 }

@@ -55,23 +55,32 @@ export function setEnvironment(env: string): void {
 /** Who is signed in, and the way out; or, with sign-in off, that anyone here may change tasks. */
 function whoLine(access: Access | undefined): SafeHtml | '' {
   if (!access) return '';
-  if (access.signIn === 'off') return html`<header class="who"><p class="open" data-testid="sign-in-off">Sign-in is off in this environment: anyone who can reach this page can submit, cancel and delete tasks.</p></header>`;
+  if (access.signIn === 'off')
+    return html`<header class="who"><p class="open" data-testid="sign-in-off">Sign-in is off in this environment: anyone who can reach this page can submit, cancel and delete tasks.</p></header>`;
   return html`<header class="who"><span data-testid="who">Signed in as <strong>${access.who.name}</strong> (${access.who.role})</span>${
-    access.via === 'session' ? html`<form method="post" action="/logout" class="inline"><button type="submit" data-testid="sign-out">Sign out</button></form>` : ''
+    access.via === 'session'
+      ? html`<form method="post" action="/logout" class="inline"><button type="submit" data-testid="sign-out">Sign out</button></form>`
+      : ''
   }</header>`;
 }
 
-function layout(title: string, body: SafeHtml, { head = '', access }: { head?: SafeHtml | ''; access?: Access } = {}): string {
+function layout(
+  title: string,
+  body: SafeHtml,
+  { head = '', access }: { head?: SafeHtml | ''; access?: Access } = {},
+): string {
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · CHORUS · ${environment}</title><style>${raw(STYLE)}</style>${head}</head>
-<body class="env-${environment}"><h1><a href="/">CHORUS</a> <span class="env env-${environment}" data-testid="environment">${environment}</span></h1>${whoLine(access)}<main>${body}</main></body></html>`.value;
+<body class="env-${environment}"><h1><a href="/">CHORUS</a> <span class="env env-${environment}" data-testid="environment">${environment}</span></h1>${whoLine(access)}<main>${body}</main></body></html>`
+    .value;
 }
 
 /** The live script: for one task (and, with `wait`, until it is ready or in `expect`), or for the dashboard. */
 const follow = ({ hash, wait = false, expect }: { hash?: string; wait?: boolean; expect?: Status } = {}) =>
   html`<script${hash ? html` data-hash="${hash}"` : ''}${wait ? raw(' data-wait') : ''}${expect ? html` data-expect="${expect}"` : ''}>${raw(FOLLOW_SCRIPT)}</script>`;
 
-const ago = (iso: string | null) => (iso ? `${Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000))} s ago` : 'never');
+const ago = (iso: string | null) =>
+  iso ? `${Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000))} s ago` : 'never';
 
 const fresh = (ms: number | null) => (ms === null ? '' : `, ${ms} ms after it was saved`);
 
@@ -97,12 +106,15 @@ const [LOG_MIN, LOG_MAX] = [Math.log10(10), Math.log10(30_000)];
 export function latencyChart(minutes: MinuteFigures[]): SafeHtml {
   const step = CHART.width / Math.max(1, minutes.length);
   const x = (i: number) => (i * step + step / 2).toFixed(1);
-  const y = (ms: number) => (CHART.latency - ((Math.log10(Math.max(10, ms)) - LOG_MIN) / (LOG_MAX - LOG_MIN)) * CHART.latency).toFixed(1);
+  const y = (ms: number) =>
+    (CHART.latency - ((Math.log10(Math.max(10, ms)) - LOG_MIN) / (LOG_MAX - LOG_MIN)) * CHART.latency).toFixed(1);
   const line = (pick: (m: MinuteFigures) => number | null) =>
     minutes.flatMap((m, i) => (pick(m) === null ? [] : [`${x(i)},${y(pick(m)!)}`])).join(' ');
   // A dot per minute as well: a minute alone draws no line.
   const dots = (pick: (m: MinuteFigures) => number | null, colour: string) =>
-    minutes.flatMap((m, i) => (pick(m) === null ? [] : [html`<circle cx="${x(i)}" cy="${y(pick(m)!)}" r="3" fill="${colour}"/>`]));
+    minutes.flatMap((m, i) =>
+      pick(m) === null ? [] : [html`<circle cx="${x(i)}" cy="${y(pick(m)!)}" r="3" fill="${colour}"/>`],
+    );
   const peak = Math.max(1, ...minutes.map((m) => m.count));
   const top = CHART.latency + CHART.gap;
   const bars = minutes.map((m, i) => {
@@ -140,8 +152,12 @@ export interface DashboardData {
 }
 
 export function dashboard(d: DashboardData): string {
-  const options = MODES.map((m) => html`<option value="${m}"${d.form?.mode === m ? raw(' selected') : ''}>${m}</option>`);
-  const counters = STATUSES.map((s) => html`<li><a href="/?status=${s}">${s}</a>: <strong data-status="${s}">${d.stats.byStatus[s]}</strong></li>`);
+  const options = MODES.map(
+    (m) => html`<option value="${m}"${d.form?.mode === m ? raw(' selected') : ''}>${m}</option>`,
+  );
+  const counters = STATUSES.map(
+    (s) => html`<li><a href="/?status=${s}">${s}</a>: <strong data-status="${s}">${d.stats.byStatus[s]}</strong></li>`,
+  );
   const rows = d.tasks.map(
     (t) =>
       html`<tr><td><a href="/query/${t.hash}">${t.query.length > 80 ? `${t.query.slice(0, 80)}…` : t.query}</a></td><td>${t.mode}</td><td>${t.status}</td><td>${t.createdAt}</td></tr>`,
@@ -149,13 +165,17 @@ export function dashboard(d: DashboardData): string {
   return layout(
     'Dashboard',
     html`${d.error ? html`<p class="error" role="alert">${d.error}</p>` : ''}${d.notice ? html`<p class="pipeline behind" role="status">${d.notice}</p>` : ''}
-${canWrite(d.access) ? html`<form class="submit" method="post" action="/">
+${
+  canWrite(d.access)
+    ? html`<form class="submit" method="post" action="/">
   <label for="query">Query</label>
   <textarea id="query" name="query" maxlength="${MAX_QUERY_LENGTH}" required>${d.form?.query ?? ''}</textarea>
   <label for="mode">Mode</label>
   <select id="mode" name="mode">${options}</select>
   <button type="submit">Submit</button>
-</form>` : html`<p data-testid="read-only">Your role (viewer) reads only: an operator submits, cancels and deletes tasks.</p>`}
+</form>`
+    : html`<p data-testid="read-only">Your role (viewer) reads only: an operator submits, cancels and deletes tasks.</p>`
+}
 ${pipelineLine(d.pipeline)}
 ${d.minutes ? latencyChart(d.minutes) : ''}
 <ul class="counters">${counters}<li>total: <strong data-status="total">${d.stats.total}</strong></li></ul>
@@ -197,7 +217,9 @@ export function pendingPage(access: Access, task: Task): string {
 }
 
 export function messagePage(title: string, message: string, access?: Access): string {
-  return layout(title, html`<p class="error" role="alert">${message}</p><p><a href="/">Back to the dashboard</a></p>`, { access });
+  return layout(title, html`<p class="error" role="alert">${message}</p><p><a href="/">Back to the dashboard</a></p>`, {
+    access,
+  });
 }
 
 export function loginPage({ next, name, error }: { next: string; name?: string; error?: string }): string {

@@ -36,7 +36,13 @@ export class WritePause {
     return (req, res, next) => {
       if (SAFE.has(req.method) || !this.reason) return next();
       res.set('Retry-After', '60');
-      next(new HttpError(503, 'writes_paused', `writes are paused: ${this.reason}. Reading works meanwhile; try again in a minute`));
+      next(
+        new HttpError(
+          503,
+          'writes_paused',
+          `writes are paused: ${this.reason}. Reading works meanwhile; try again in a minute`,
+        ),
+      );
     };
   }
 }

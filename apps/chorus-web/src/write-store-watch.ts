@@ -48,7 +48,11 @@ export class WriteStoreWatch {
       this.state = { reachable: true, count, checkedAt: Date.now() };
     } catch (error) {
       if (!isUnavailable(error)) throw error;
-      if (this.state.reachable) this.log.warn({ err: (error as Error).message }, 'postgres does not answer: pages are served from the read model, writes get 503');
+      if (this.state.reachable)
+        this.log.warn(
+          { err: (error as Error).message },
+          'postgres does not answer: pages are served from the read model, writes get 503',
+        );
       this.state = { ...this.state, reachable: false, checkedAt: Date.now() };
     }
     return this.state;

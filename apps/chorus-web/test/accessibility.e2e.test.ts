@@ -32,7 +32,11 @@ async function signedIn(role: 'viewer' | 'operator') {
 const CONTROLS = `Array.from(document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')).map((e) => e.outerHTML.slice(0, 80))`;
 
 async function submit(query: string): Promise<string> {
-  const r = await fetch(`${h.url}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, mode: 'flash' }) });
+  const r = await fetch(`${h.url}/api/tasks`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, mode: 'flash' }),
+  });
   expect(r.status).toBe(201);
   return ((await r.json()) as { hash: string }).hash;
 }
@@ -42,7 +46,18 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
     const ready = await submit('a task the read model holds');
     const pending = await submit('a task still in flight');
     const row = (await h.pg.sql(`SELECT created_at FROM task_queue WHERE query_hash = '${ready}'`)).rows[0];
-    await h.projector.project([{ value: asMessage(createEvent(taskRow({ query: 'a task the read model holds', mode: 'flash', createdAt: row.created_at.toISOString() }), 7)), offset: '0', partition: 0 }]);
+    await h.projector.project([
+      {
+        value: asMessage(
+          createEvent(
+            taskRow({ query: 'a task the read model holds', mode: 'flash', createdAt: row.created_at.toISOString() }),
+            7,
+          ),
+        ),
+        offset: '0',
+        partition: 0,
+      },
+    ]);
 
     const pages: [string, string][] = [
       ['dashboard', '/'],
@@ -68,58 +83,90 @@ describe('accessibility (axe-core, WCAG 2.1 A and AA)', () => {
     expect(found.join('\n\n')).toBe('');
   });
 
-  it('finds no violation where sign-in is on: the login page (also with an error), and a viewer\'s and an operator\'s pages', { timeout: 120_000 }, async () => {
-    const created = await fetch(`${hs.url}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await hs.addToken('a11y', 'operator')}` }, body: JSON.stringify({ query: 'a task behind sign-in', mode: 'flash' }) });
-    const { hash } = (await created.json()) as { hash: string };
-    const found: string[] = [];
-    const check = async (name: string, page: import('playwright-core').Page) => {
-      const violations = await axeViolations(page);
-      if (violations.length > 0) found.push(`${name} (${page.url()}):\n${describeViolations(violations)}`);
-    };
-    for (const env of ['prod', 'dev']) {
-      setEnvironment(env);
-      const anonymous = await (await b.browser.newContext()).newPage();
-      await anonymous.goto(`${hs.url}/`);
-      await check(`${env} login`, anonymous);
-      await anonymous.fill('#name', 'nobody');
-      await anonymous.fill('#password', 'wrong');
-      await anonymous.click('form.login button[type=submit]');
-      await anonymous.waitForSelector('.error');
-      await check(`${env} login with an error`, anonymous);
-      for (const role of ['viewer', 'operator'] as const) {
-        const page = await signedIn(role);
-        for (const path of ['/', `/query/${hash}`, '/no-such-page']) {
-          await page.goto(`${hs.url}${path}`);
-          await check(`${env} ${role} ${path}`, page);
+  it(
+    "finds no violation where sign-in is on: the login page (also with an error), and a viewer's and an operator's pages",
+    { timeout: 120_000 },
+    async () => {
+      const created = await fetch(`${hs.url}/api/tasks`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await hs.addToken('a11y', 'operator')}`,
+        },
+        body: JSON.stringify({ query: 'a task behind sign-in', mode: 'flash' }),
+      });
+      const { hash } = (await created.json()) as { hash: string };
+      const found: string[] = [];
+      const check = async (name: string, page: import('playwright-core').Page) => {
+        const violations = await axeViolations(page);
+        if (violations.length > 0) found.push(`${name} (${page.url()}):\n${describeViolations(violations)}`);
+      };
+      for (const env of ['prod', 'dev']) {
+        setEnvironment(env);
+        const anonymous = await (await b.browser.newContext()).newPage();
+        await anonymous.goto(`${hs.url}/`);
+        await check(`${env} login`, anonymous);
+        await anonymous.fill('#name', 'nobody');
+        await anonymous.fill('#password', 'wrong');
+        await anonymous.click('form.login button[type=submit]');
+        await anonymous.waitForSelector('.error');
+        await check(`${env} login with an error`, anonymous);
+        for (const role of ['viewer', 'operator'] as const) {
+          const page = await signedIn(role);
+          for (const path of ['/', `/query/${hash}`, '/no-such-page']) {
+            await page.goto(`${hs.url}${path}`);
+            await check(`${env} ${role} ${path}`, page);
+          }
+          await page.context().close();
         }
-        await page.context().close();
+        await anonymous.context().close();
       }
-      await anonymous.context().close();
-    }
-    expect(found.join('\n\n')).toBe('');
-  });
+      expect(found.join('\n\n')).toBe('');
+    },
+  );
 
-  it('reaches every control by keyboard, in order, on the login page, the dashboard and a task page', { timeout: 60_000 }, async () => {
-    const created = await fetch(`${hs.url}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await hs.addToken('keyboard', 'operator')}` }, body: JSON.stringify({ query: 'a task for the keyboard', mode: 'flash' }) });
-    const { hash } = (await created.json()) as { hash: string };
-    await hs.projector.project([{ value: asMessage(createEvent(taskRow({ query: 'a task for the keyboard', mode: 'flash' }), 9)), offset: '0', partition: 0 }]);
-    const login = await (await b.browser.newContext()).newPage();
-    const operator = await signedIn('operator');
-    for (const [page, path] of [[login, '/login'], [operator, '/'], [operator, `/query/${hash}`]] as const) {
-      await page.goto(`${hs.url}${path}`);
-      const controls = (await page.evaluate(CONTROLS)) as string[];
-      expect(controls.length, path).toBeGreaterThan(0);
-      const reached: string[] = [];
-      for (let i = 0; i < controls.length; i++) {
-        await page.keyboard.press('Tab');
-        reached.push((await page.evaluate('document.activeElement.outerHTML.slice(0, 80)')) as string);
+  it(
+    'reaches every control by keyboard, in order, on the login page, the dashboard and a task page',
+    { timeout: 60_000 },
+    async () => {
+      const created = await fetch(`${hs.url}/api/tasks`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${await hs.addToken('keyboard', 'operator')}`,
+        },
+        body: JSON.stringify({ query: 'a task for the keyboard', mode: 'flash' }),
+      });
+      const { hash } = (await created.json()) as { hash: string };
+      await hs.projector.project([
+        {
+          value: asMessage(createEvent(taskRow({ query: 'a task for the keyboard', mode: 'flash' }), 9)),
+          offset: '0',
+          partition: 0,
+        },
+      ]);
+      const login = await (await b.browser.newContext()).newPage();
+      const operator = await signedIn('operator');
+      for (const [page, path] of [
+        [login, '/login'],
+        [operator, '/'],
+        [operator, `/query/${hash}`],
+      ] as const) {
+        await page.goto(`${hs.url}${path}`);
+        const controls = (await page.evaluate(CONTROLS)) as string[];
+        expect(controls.length, path).toBeGreaterThan(0);
+        const reached: string[] = [];
+        for (let i = 0; i < controls.length; i++) {
+          await page.keyboard.press('Tab');
+          reached.push((await page.evaluate('document.activeElement.outerHTML.slice(0, 80)')) as string);
+        }
+        console.log(`keyboard: ${path}: ${controls.length} controls, each reached by Tab in document order`);
+        expect(reached, path).toEqual(controls);
       }
-      console.log(`keyboard: ${path}: ${controls.length} controls, each reached by Tab in document order`);
-      expect(reached, path).toEqual(controls);
-    }
-    await login.context().close();
-    await operator.context().close();
-  });
+      await login.context().close();
+      await operator.context().close();
+    },
+  );
 
   it('catches a planted contrast error', { timeout: 60_000 }, async () => {
     const page = await b.browser.newPage();

@@ -12,8 +12,15 @@ const post = (path: string, body: unknown, headers: Record<string, string> = { '
 
 /** Feeds the stream processor the change event Debezium would emit for this task. */
 async function project(task: Task, op: 'c' | 'u' | 'd' = 'c') {
-  const row = taskRow({ query: task.query, mode: task.mode, status: task.status, createdAt: task.createdAt, updatedAt: task.updatedAt });
-  const event = op === 'c' ? createEvent(row, ++lsn) : op === 'u' ? updateEvent(row, row, ++lsn) : deleteEvent(row, ++lsn);
+  const row = taskRow({
+    query: task.query,
+    mode: task.mode,
+    status: task.status,
+    createdAt: task.createdAt,
+    updatedAt: task.updatedAt,
+  });
+  const event =
+    op === 'c' ? createEvent(row, ++lsn) : op === 'u' ? updateEvent(row, row, ++lsn) : deleteEvent(row, ++lsn);
   await h.projector.project([{ value: asMessage(event), offset: String(lsn), partition: 0 }]);
 }
 
@@ -53,7 +60,10 @@ describe('POST /api/tasks', () => {
 
   it('accepts a request with no body whatever its headers, as HTTP clients send one', async () => {
     // Python's http.client sends Content-Length: 0 and no Content-Type for a body-less POST.
-    const res = await fetch(`${h.url}/api/tasks/${'0'.repeat(32)}/cancel`, { method: 'POST', headers: { 'content-length': '0' } });
+    const res = await fetch(`${h.url}/api/tasks/${'0'.repeat(32)}/cancel`, {
+      method: 'POST',
+      headers: { 'content-length': '0' },
+    });
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
@@ -118,11 +128,18 @@ describe('cancel and delete', () => {
 
 describe('lists and counters', () => {
   it('lists from the read model by status with a limit, and counts by status', async () => {
-    for (const q of ['list one', 'list two']) await project((await (await post('/api/tasks', { query: q, mode: 'deep_research' })).json()) as Task);
-    const { tasks } = (await (await fetch(`${h.url}/api/tasks?status=PENDING_ANALYSIS&limit=1`)).json()) as { tasks: Task[] };
+    for (const q of ['list one', 'list two'])
+      await project((await (await post('/api/tasks', { query: q, mode: 'deep_research' })).json()) as Task);
+    const { tasks } = (await (await fetch(`${h.url}/api/tasks?status=PENDING_ANALYSIS&limit=1`)).json()) as {
+      tasks: Task[];
+    };
     expect(tasks).toHaveLength(1);
     expect(tasks[0]!.status).toBe('PENDING_ANALYSIS');
-    const stats = (await (await fetch(`${h.url}/api/stats`)).json()) as { total: number; byStatus: Record<string, number>; pipeline: { inPostgres: number } };
+    const stats = (await (await fetch(`${h.url}/api/stats`)).json()) as {
+      total: number;
+      byStatus: Record<string, number>;
+      pipeline: { inPostgres: number };
+    };
     expect(stats.total).toBe(Object.values(stats.byStatus).reduce((a, b) => a + b, 0));
     expect(stats.pipeline.inPostgres).toBe(await h.rows());
     expect((await fetch(`${h.url}/api/tasks?status=DONE`)).status).toBe(400);

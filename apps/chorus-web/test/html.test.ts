@@ -11,7 +11,9 @@ describe('html: every interpolated value is escaped unless it is html', () => {
 
   it('keeps nested html and lists as they are, and prints nothing for false, null and undefined', () => {
     const rows = ['<a>', '<b>'].map((v) => html`<li>${v}</li>`);
-    expect(html`<ul>${rows}</ul>${false}${null}${undefined}${raw('<hr>')}`.value).toBe('<ul><li>&lt;a&gt;</li><li>&lt;b&gt;</li></ul><hr>');
+    expect(html`<ul>${rows}</ul>${false}${null}${undefined}${raw('<hr>')}`.value).toBe(
+      '<ul><li>&lt;a&gt;</li><li>&lt;b&gt;</li></ul><hr>',
+    );
   });
 
   it("names an inline script for the CSP by its content's SHA-256", () => {

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { MinuteFigures } from '@chorus/read-model';
 import { latencyChart } from '../src/templates.ts';
 
-const minute = (i: number, count: number, p50: number | null, p99: number | null): MinuteFigures => ({ minute: 29_000_000 + i, count, p50, p99 });
+const minute = (i: number, count: number, p50: number | null, p99: number | null): MinuteFigures => ({
+  minute: 29_000_000 + i,
+  count,
+  p50,
+  p99,
+});
 
 describe('the dashboard latency chart', () => {
   it('draws p50 and p99 where there were changes, bars for throughput, and says the same in words', () => {
@@ -16,7 +21,9 @@ describe('the dashboard latency chart', () => {
     expect(p50![1]).toBeLessThan(p50![0]!);
     expect(svg.match(/<rect /g)).toHaveLength(3);
     expect(svg).toContain('role="img"');
-    expect(svg).toContain('Last hour: 180 changes projected, at most 120 in a minute. Latest minute with changes: p50 under 100 ms, p99 under 1600 ms.');
+    expect(svg).toContain(
+      'Last hour: 180 changes projected, at most 120 in a minute. Latest minute with changes: p50 under 100 ms, p99 under 1600 ms.',
+    );
   });
 
   it('says when nothing was projected', () => {

@@ -13,25 +13,40 @@ const h = useHarness();
 let server: Server;
 let metricsUrl: string;
 beforeAll(async () => {
-  server = h.metrics.listen(0, createLogger({ name: 'test', level: 'silent', format: 'json', destination: new PassThrough() }));
+  server = h.metrics.listen(
+    0,
+    createLogger({ name: 'test', level: 'silent', format: 'json', destination: new PassThrough() }),
+  );
   await new Promise((resolve) => server.once('listening', resolve));
   metricsUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 afterAll(() => server.close());
 
 const scrape = async () => (await fetch(`${metricsUrl}/metrics`)).text();
-const sample = (body: string, series: string) => Number(body.split('\n').find((l) => l.startsWith(`${series} `))?.split(' ')[1] ?? NaN);
+const sample = (body: string, series: string) =>
+  Number(
+    body
+      .split('\n')
+      .find((l) => l.startsWith(`${series} `))
+      ?.split(' ')[1] ?? NaN,
+  );
 
 describe('the web app on its metrics port', () => {
   it('counts requests by route pattern and status, never by id', async () => {
     const before = await scrape();
-    const created = await fetch(`${h.url}/api/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'counted', mode: 'flash' }) });
+    const created = await fetch(`${h.url}/api/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'counted', mode: 'flash' }),
+    });
     expect(created.status).toBe(201);
     const { queryHash } = (await created.json()) as { queryHash: string };
     for (let i = 0; i < 3; i++) await fetch(`${h.url}/api/tasks/${'f'.repeat(32)}`);
     await fetch(`${h.url}/no/such/page`);
     const after = await scrape();
-    const count = (labels: string) => sample(after, `chorus_http_request_duration_seconds_count{${labels}}`) - (sample(before, `chorus_http_request_duration_seconds_count{${labels}}`) || 0);
+    const count = (labels: string) =>
+      sample(after, `chorus_http_request_duration_seconds_count{${labels}}`) -
+      (sample(before, `chorus_http_request_duration_seconds_count{${labels}}`) || 0);
     expect(count('method="POST",route="/api/tasks",status="201"')).toBe(1);
     expect(count('method="GET",route="/api/tasks/:hash",status="404"')).toBe(3);
     expect(count('method="GET",route="unmatched",status="404"')).toBe(1);
@@ -44,7 +59,9 @@ describe('the web app on its metrics port', () => {
     try {
       await h.pg.sql("CREATE TABLE wal_filler AS SELECT g, repeat('x', 200) AS pad FROM generate_series(1, 20000) g");
       const body = await scrape();
-      expect(sample(body, 'chorus_replication_slot_retained_wal_bytes{slot="chorus_metrics_test"}')).toBeGreaterThan(1_000_000);
+      expect(sample(body, 'chorus_replication_slot_retained_wal_bytes{slot="chorus_metrics_test"}')).toBeGreaterThan(
+        1_000_000,
+      );
       expect(sample(body, 'chorus_write_store_up')).toBe(1);
     } finally {
       await h.pg.sql("SELECT pg_drop_replication_slot('chorus_metrics_test')");

@@ -30,12 +30,15 @@ describe('the dashboard form', () => {
 });
 
 describe('every page names its environment', () => {
-  it.each(['/', '/no/such/page', `/query/${'0'.repeat(32)}`])('%s: in the title and in a coloured badge', async (path) => {
-    const html = await (await fetch(`${h.url}${path}`)).text();
-    expect(html).toMatch(/<title>[^<]+ · CHORUS · test<\/title>/);
-    expect(html).toContain('<body class="env-test">');
-    expect(html).toContain('<span class="env env-test" data-testid="environment">test</span>');
-  });
+  it.each(['/', '/no/such/page', `/query/${'0'.repeat(32)}`])(
+    '%s: in the title and in a coloured badge',
+    async (path) => {
+      const html = await (await fetch(`${h.url}${path}`)).text();
+      expect(html).toMatch(/<title>[^<]+ · CHORUS · test<\/title>/);
+      expect(html).toContain('<body class="env-test">');
+      expect(html).toContain('<span class="env env-test" data-testid="environment">test</span>');
+    },
+  );
 });
 
 describe('the task page', () => {
@@ -48,9 +51,16 @@ describe('the task page', () => {
     expect(pendingHtml).toContain('waiting for the pipeline');
     expect(pendingHtml).toContain('page task &lt;b&gt;');
 
-    const row = (await h.pg.sql(`SELECT created_at FROM task_queue WHERE user_query->>'query' = 'page task <b>'`)).rows[0];
+    const row = (await h.pg.sql(`SELECT created_at FROM task_queue WHERE user_query->>'query' = 'page task <b>'`))
+      .rows[0];
     const created = row.created_at.toISOString();
-    await h.projector.project([{ value: asMessage(createEvent(taskRow({ query: 'page task <b>', mode: 'flash', createdAt: created }), 10)), offset: '1', partition: 0 }]);
+    await h.projector.project([
+      {
+        value: asMessage(createEvent(taskRow({ query: 'page task <b>', mode: 'flash', createdAt: created }), 10)),
+        offset: '1',
+        partition: 0,
+      },
+    ]);
     const ready = await (await fetch(page)).text();
     expect(ready).toContain('data-state="ready"');
     expect(ready).toContain('<dd data-testid="status">PENDING_ANALYSIS</dd>');
@@ -82,7 +92,17 @@ describe('cancel and delete from the task page', () => {
 
     const updated = (await h.pg.sql(`SELECT status, updated_at FROM task_queue WHERE query_hash = '${hash}'`)).rows[0];
     await h.projector.project([
-      { value: asMessage(updateEvent(created, { ...created, status: updated.status, updated_at: updated.updated_at.toISOString() }, 21)), offset: '3', partition: 0 },
+      {
+        value: asMessage(
+          updateEvent(
+            created,
+            { ...created, status: updated.status, updated_at: updated.updated_at.toISOString() },
+            21,
+          ),
+        ),
+        offset: '3',
+        partition: 0,
+      },
     ]);
     const done = await (await fetch(`${h.url}${location}?expect=CANCELLED`)).text();
     expect(done).toContain('<dd data-testid="status">CANCELLED</dd>');
@@ -96,7 +116,9 @@ describe('cancel and delete from the task page', () => {
     const res = await fetch(`${h.url}${location}/delete`, { method: 'POST', redirect: 'manual' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/?deleted=1');
-    expect(await (await fetch(`${h.url}/?deleted=1`)).text()).toContain('Task deleted; it leaves the list once the pipeline delivers the change.');
+    expect(await (await fetch(`${h.url}/?deleted=1`)).text()).toContain(
+      'Task deleted; it leaves the list once the pipeline delivers the change.',
+    );
     expect((await fetch(`${h.url}${location}`)).status).toBe(404);
     expect((await fetch(`${h.url}${location}/delete`, { method: 'POST', redirect: 'manual' })).status).toBe(404);
   });
@@ -115,10 +137,14 @@ describe('the dashboard', () => {
 
 describe('the pipeline line', () => {
   it('says how fresh the read model is: when the latest change arrived, and how long after it was saved', async () => {
-    await h.projector.project([{ value: asMessage(createEvent(taskRow({ query: 'freshness', mode: 'flash' }), 30)), offset: '30', partition: 0 }]);
+    await h.projector.project([
+      { value: asMessage(createEvent(taskRow({ query: 'freshness', mode: 'flash' }), 30)), offset: '30', partition: 0 },
+    ]);
     const html = await (await fetch(`${h.url}/`)).text();
     expect(html).toMatch(/the latest change arrived \d+ s ago, \d+ ms after it was saved\./);
-    const page = await (await fetch(`${h.url}/query/${taskRow({ query: 'freshness', mode: 'flash' }).query_hash}`)).text();
+    const page = await (
+      await fetch(`${h.url}/query/${taskRow({ query: 'freshness', mode: 'flash' }).query_hash}`)
+    ).text();
     expect(page).toMatch(/<p data-testid="arrival">Projected \d+ ms after it was saved\.<\/p>/);
   });
 });

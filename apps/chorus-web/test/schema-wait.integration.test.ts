@@ -18,12 +18,16 @@ describe('chorus-web wait-for-schema (what a web pod waits on before it serves)'
   afterAll(() => server?.stop());
 
   it('times out naming the migration the database lacks', async () => {
-    await expect(waitForSchema(server.connection, { timeoutMs: 1500, log })).rejects.toThrow(`migrations not applied yet: ${last}`);
+    await expect(waitForSchema(server.connection, { timeoutMs: 1500, log })).rejects.toThrow(
+      `migrations not applied yet: ${last}`,
+    );
   });
 
   it('names the Postgres it cannot reach', async () => {
     const port = await freePort();
-    await expect(waitForSchema({ ...server.connection, port }, { timeoutMs: 1000, log })).rejects.toThrow(`cannot reach Postgres at 127.0.0.1:${port}`);
+    await expect(waitForSchema({ ...server.connection, port }, { timeoutMs: 1000, log })).rejects.toThrow(
+      `cannot reach Postgres at 127.0.0.1:${port}`,
+    );
   });
 
   it('returns once the migrate step has applied it', async () => {

@@ -8,7 +8,11 @@ const json = { 'content-type': 'application/json' };
 const task = (query: string) => JSON.stringify({ query, mode: 'flash' });
 
 /** Signs in through the form; resolves to the response and the session cookie (`name=value`). */
-async function signIn(name: string, password: string, { next, headers = {} }: { next?: string; headers?: Record<string, string> } = {}) {
+async function signIn(
+  name: string,
+  password: string,
+  { next, headers = {} }: { next?: string; headers?: Record<string, string> } = {},
+) {
   const res = await fetch(`${h.url}/login`, {
     method: 'POST',
     redirect: 'manual',
@@ -22,14 +26,20 @@ describe('without credentials', () => {
   it('a page redirects to /login (303), remembering where it was going', async () => {
     const res = await fetch(`${h.url}/query/${'a'.repeat(32)}?expect=CANCELLED`, { redirect: 'manual' });
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe(`/login?next=${encodeURIComponent(`/query/${'a'.repeat(32)}?expect=CANCELLED`)}`);
+    expect(res.headers.get('location')).toBe(
+      `/login?next=${encodeURIComponent(`/query/${'a'.repeat(32)}?expect=CANCELLED`)}`,
+    );
     const login = await fetch(`${h.url}${res.headers.get('location')}`);
     expect(login.status).toBe(200);
     expect(await login.text()).toContain('<form class="login" method="post" action="/login">');
   });
 
   it('the API answers 401 JSON, and writes nothing', async () => {
-    for (const [method, path, body] of [['GET', '/api/tasks', undefined], ['POST', '/api/tasks', task('no credentials')], ['GET', '/events', undefined]] as const) {
+    for (const [method, path, body] of [
+      ['GET', '/api/tasks', undefined],
+      ['POST', '/api/tasks', task('no credentials')],
+      ['GET', '/events', undefined],
+    ] as const) {
       const res = await fetch(`${h.url}${path}`, { method, headers: json, body });
       expect(res.status, `${method} ${path}`).toBe(401);
       expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -72,7 +82,11 @@ describe('accounts and roles', () => {
   it("a viewer reads, gets 403 on every write, and sees no write control; an operator's write gets 202", async () => {
     await h.addAccount('vera', 'viewer', 'vera-password-1');
     const operator = await h.addToken('deploy', 'operator');
-    const created = await fetch(`${h.url}/api/tasks`, { method: 'POST', headers: { ...json, authorization: `Bearer ${operator}` }, body: task('a task for the roles') });
+    const created = await fetch(`${h.url}/api/tasks`, {
+      method: 'POST',
+      headers: { ...json, authorization: `Bearer ${operator}` },
+      body: task('a task for the roles'),
+    });
     expect(created.status).toBe(201);
     const { hash } = (await created.json()) as { hash: string };
 
@@ -86,13 +100,20 @@ describe('accounts and roles', () => {
       ['POST', `/query/${hash}/cancel`, { headers: { cookie } }],
       ['POST', `/query/${hash}/delete`, { headers: { cookie } }],
     ];
-    for (const [method, path, init] of writes) expect((await fetch(`${h.url}${path}`, { method, redirect: 'manual', ...init })).status, `${method} ${path}`).toBe(403);
+    for (const [method, path, init] of writes)
+      expect(
+        (await fetch(`${h.url}${path}`, { method, redirect: 'manual', ...init })).status,
+        `${method} ${path}`,
+      ).toBe(403);
     expect((await h.pg.sql(`SELECT status FROM task_queue`)).rows).toEqual([{ status: 'PENDING_ANALYSIS' }]);
     const dashboard = await (await fetch(`${h.url}/`, { headers: { cookie } })).text();
     expect(dashboard).toContain('Signed in as <strong>vera</strong> (viewer)');
     expect(dashboard).not.toContain('<form class="submit"');
 
-    const cancelled = await fetch(`${h.url}/api/tasks/${hash}/cancel`, { method: 'POST', headers: { authorization: `Bearer ${operator}` } });
+    const cancelled = await fetch(`${h.url}/api/tasks/${hash}/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${operator}` },
+    });
     expect(cancelled.status).toBe(202);
   });
 
@@ -103,13 +124,16 @@ describe('accounts and roles', () => {
     const revoked = await fetch(`${h.url}/api/tasks`, { headers: { authorization: `Bearer ${token}` } });
     expect(revoked.status).toBe(401);
     expect(((await revoked.json()) as { error: { message: string } }).error.message).toContain('unknown or revoked');
-    expect((await fetch(`${h.url}/api/tasks`, { headers: { authorization: 'Bearer chorus_made-up' } })).status).toBe(401);
+    expect((await fetch(`${h.url}/api/tasks`, { headers: { authorization: 'Bearer chorus_made-up' } })).status).toBe(
+      401,
+    );
   });
 
   it(`the ${defaults.signInLimits.perAccount + 1}th wrong password within a minute gets 429, and then so does the right one`, async () => {
     await h.addAccount('mallory-target', 'operator', 'the-right-password');
     const statuses: number[] = [];
-    for (let i = 0; i <= defaults.signInLimits.perAccount; i++) statuses.push((await signIn('mallory-target', `wrong ${i}`)).res.status);
+    for (let i = 0; i <= defaults.signInLimits.perAccount; i++)
+      statuses.push((await signIn('mallory-target', `wrong ${i}`)).res.status);
     expect(statuses).toEqual([...Array(defaults.signInLimits.perAccount).fill(401), 429]);
     const blocked = await signIn('mallory-target', 'the-right-password');
     expect(blocked.res.status).toBe(429);
@@ -123,10 +147,16 @@ describe('accounts and roles', () => {
     const { cookie } = await signIn('logged', 'logged-password-1');
     const token = await h.addToken('logged-token', 'operator');
     expect((await fetch(`${h.url}/api/tasks?by=cookie`, { headers: { cookie } })).status).toBe(200);
-    expect((await fetch(`${h.url}/api/tasks?by=token`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    expect((await fetch(`${h.url}/api/tasks?by=token`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(
+      200,
+    );
     await new Promise((resolve) => setImmediate(resolve));
     const lines = h.logLines.filter((l) => l.includes('/api/tasks?by='));
-    expect(lines.map((l) => JSON.parse(l) as { req: { method: string; url: string }; res: { statusCode: number } }).map((l) => [l.req.method, l.req.url, l.res.statusCode])).toEqual([
+    expect(
+      lines
+        .map((l) => JSON.parse(l) as { req: { method: string; url: string }; res: { statusCode: number } })
+        .map((l) => [l.req.method, l.req.url, l.res.statusCode]),
+    ).toEqual([
       ['GET', '/api/tasks?by=cookie', 200],
       ['GET', '/api/tasks?by=token', 200],
     ]);
@@ -134,7 +164,7 @@ describe('accounts and roles', () => {
     for (const line of h.logLines) for (const secret of secrets) expect(line).not.toContain(secret);
   });
 
-  it("a session in use has its idle time renewed in Redis on its first request, then at most once a minute", async () => {
+  it('a session in use has its idle time renewed in Redis on its first request, then at most once a minute', async () => {
     await h.addAccount('renewed', 'viewer', 'renewed-password-1');
     const { cookie } = await signIn('renewed', 'renewed-password-1');
     const key = `session:${/^s:([^.]+)\./.exec(decodeURIComponent(cookie.split('=')[1]!))![1]}`;
@@ -162,7 +192,9 @@ describe('accounts and roles', () => {
 
   it('the OpenAPI description declares the token and the session, and a 401 on every operation', async () => {
     const token = await h.addToken('reader', 'viewer');
-    const doc = (await (await fetch(`${h.url}/api/openapi.json`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+    const doc = (await (
+      await fetch(`${h.url}/api/openapi.json`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as {
       security: Record<string, string[]>[];
       components: { securitySchemes: Record<string, { type: string; scheme?: string; in?: string; name?: string }> };
       paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
@@ -170,7 +202,9 @@ describe('accounts and roles', () => {
     expect(doc.components.securitySchemes.apiToken).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.components.securitySchemes.session).toMatchObject({ type: 'apiKey', in: 'cookie', name: 'chorus.sid' });
     expect(doc.security).toEqual([{ apiToken: [] }, { session: [] }]);
-    for (const [path, operations] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(operations)) expect(op.responses['401'], `${method} ${path}`).toBeDefined();
+    for (const [path, operations] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(operations))
+        expect(op.responses['401'], `${method} ${path}`).toBeDefined();
   });
 
   it('never sends a browser elsewhere after sign-in', async () => {

@@ -15,7 +15,11 @@ afterEach(() => {
 });
 
 const HASH = 'a'.repeat(32);
-const post = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = (body: unknown): RequestInit => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
 const form = (query: string): RequestInit => ({ method: 'POST', body: new URLSearchParams({ query, mode: 'flash' }) });
 // [path, request, status with Postgres paused, status with Redis paused]
 const PROJECTED = taskRow({ query: 'in the read model', mode: 'flash' });
@@ -41,21 +45,26 @@ describe.each([
   ['Postgres', 2, () => h.pg.pause()],
   ['Redis', 3, () => h.redis.pause()],
 ] as const)('with %s paused', (name, column, pause) => {
-  it('every page and API call answers within 5 s, 503 when it needs it, without internal detail', { timeout: 60_000 }, async () => {
-    await h.projector.project([{ value: asMessage(createEvent(PROJECTED, 1)), offset: '0', partition: 0 }]);
-    await timed('/'); // the pool holds a live connection to the server being paused
-    pause();
-    for (const call of calls) {
-      const [path, init] = call;
-      const r = await timed(path, init);
-      const what = `${init?.method ?? 'GET'} ${path} with ${name} paused`;
-      expect(r.status, what).toBe(call[column]);
-      expect(r.ms, what).toBeLessThan(5000);
-      // No address (host:port), error code or stack frame; a page's own script may hold numbers such as 0:1000.
-      expect(r.body, what).not.toMatch(/\d+\.\d+\.\d+\.\d+|[a-z][a-z0-9.-]*:\d{4,5}\b|ECONN|at .+\.(ts|js):\d+/);
-    }
-    const ready = JSON.parse((await timed('/readyz')).body) as { error: { message: string } };
-    expect(ready.error.message).toBe(`${name.toLowerCase()} unreachable`);
-    if (name === 'Postgres') expect((await timed('/')).body).toContain('Writes unavailable: the task store does not answer');
-  });
+  it(
+    'every page and API call answers within 5 s, 503 when it needs it, without internal detail',
+    { timeout: 60_000 },
+    async () => {
+      await h.projector.project([{ value: asMessage(createEvent(PROJECTED, 1)), offset: '0', partition: 0 }]);
+      await timed('/'); // the pool holds a live connection to the server being paused
+      pause();
+      for (const call of calls) {
+        const [path, init] = call;
+        const r = await timed(path, init);
+        const what = `${init?.method ?? 'GET'} ${path} with ${name} paused`;
+        expect(r.status, what).toBe(call[column]);
+        expect(r.ms, what).toBeLessThan(5000);
+        // No address (host:port), error code or stack frame; a page's own script may hold numbers such as 0:1000.
+        expect(r.body, what).not.toMatch(/\d+\.\d+\.\d+\.\d+|[a-z][a-z0-9.-]*:\d{4,5}\b|ECONN|at .+\.(ts|js):\d+/);
+      }
+      const ready = JSON.parse((await timed('/readyz')).body) as { error: { message: string } };
+      expect(ready.error.message).toBe(`${name.toLowerCase()} unreachable`);
+      if (name === 'Postgres')
+        expect((await timed('/')).body).toContain('Writes unavailable: the task store does not answer');
+    },
+  );
 });

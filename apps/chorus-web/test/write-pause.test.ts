@@ -28,7 +28,10 @@ describe('WritePause', () => {
     const write = await fetch(`${base}/api/tasks`, { method: 'POST' });
     expect(write.status).toBe(503);
     expect(write.headers.get('retry-after')).toBe('60');
-    expect(((await write.json()) as { error: unknown }).error).toEqual({ code: 'writes_paused', message: expect.stringMatching(/^writes are paused: prod is being restored .* Reading works meanwhile/) });
+    expect(((await write.json()) as { error: unknown }).error).toEqual({
+      code: 'writes_paused',
+      message: expect.stringMatching(/^writes are paused: prod is being restored .* Reading works meanwhile/),
+    });
     expect((await fetch(`${base}/api/tasks`)).status).toBe(200);
   });
 

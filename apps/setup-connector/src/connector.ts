@@ -1,5 +1,10 @@
 import type { ConnectorConfig, ConnectorStatus } from '@chorus/connect-api';
-import { ConnectError, ConnectUnreachableError, type KafkaConnectClient, validationErrors } from '@chorus/kafka-connect';
+import {
+  ConnectError,
+  ConnectUnreachableError,
+  type KafkaConnectClient,
+  validationErrors,
+} from '@chorus/kafka-connect';
 import { OperatorError } from '@chorus/errors';
 import type { Logger } from '@chorus/logger';
 import { type Deadline, done, notYet, type Outcome, poll } from '@chorus/wait';
@@ -8,7 +13,9 @@ import { POSTGRES_CONNECTOR_CLASS } from './connector-config.ts';
 /** Connect rejected the config for a reason that retrying will not change. */
 export class InvalidConfigError extends OperatorError {
   constructor(readonly errors: { field: string; message: string }[]) {
-    super(`Kafka Connect rejected the connector config:\n${errors.map((e) => `  - ${e.field}: ${e.message}`).join('\n')}`);
+    super(
+      `Kafka Connect rejected the connector config:\n${errors.map((e) => `  - ${e.field}: ${e.message}`).join('\n')}`,
+    );
   }
 }
 
@@ -20,20 +27,28 @@ export class ConnectorFailedError extends OperatorError {
     readonly trace: string | undefined,
     restarts: number,
   ) {
-    const head = trace ? `\n${trace.split('\n').slice(0, 6).map((l) => `    ${l}`).join('\n')}` : '';
+    const head = trace
+      ? `\n${trace
+          .split('\n')
+          .slice(0, 6)
+          .map((l) => `    ${l}`)
+          .join('\n')}`
+      : '';
     super(`connector ${connector}: ${what} is FAILED after ${restarts} restart(s)${head}`);
   }
 }
 
 // Only "not reachable yet": a refused password or a missing database is permanent and stops at once.
-const DB_CONNECTION_ERROR = /Connection to .* refused|connection attempt failed|Unable to connect|Connection refused|the database system is starting up/i;
+const DB_CONNECTION_ERROR =
+  /Connection to .* refused|connection attempt failed|Unable to connect|Connection refused|the database system is starting up/i;
 
 /** Failures that mean "try again shortly": Connect starting, rebalancing, or its database not reachable yet. */
 function transient(error: unknown): string | undefined {
   if (error instanceof ConnectUnreachableError) return error.message;
   if (error instanceof ConnectError) {
     if (error.retriable) return `${error.request} answered ${error.status}: ${error.message}`;
-    if (error.status === 400 && DB_CONNECTION_ERROR.test(error.message)) return `Connect cannot reach Postgres yet: ${firstLine(error.message, 1)}`;
+    if (error.status === 400 && DB_CONNECTION_ERROR.test(error.message))
+      return `Connect cannot reach Postgres yet: ${firstLine(error.message, 1)}`;
   }
   return undefined;
 }
@@ -67,7 +82,12 @@ export const PACE = {
 const onWait = (log: Logger, what: string) => (info: { attempt: number; reason: string; nextDelayMs: number }) =>
   log.info({ attempt: info.attempt, retryInMs: info.nextDelayMs }, `waiting for ${what}: ${info.reason}`);
 
-export async function waitForConnect(connect: KafkaConnectClient, deadline: Deadline, log: Logger, pace: Pace = PACE.connect): Promise<void> {
+export async function waitForConnect(
+  connect: KafkaConnectClient,
+  deadline: Deadline,
+  log: Logger,
+  pace: Pace = PACE.connect,
+): Promise<void> {
   const what = `the Debezium PostgreSQL plugin in Kafka Connect at ${connect.baseUrl}`;
   await poll(
     () =>
@@ -83,7 +103,13 @@ export async function waitForConnect(connect: KafkaConnectClient, deadline: Dead
 }
 
 /** GET /connectors/{name}/config, retrying 409, 5xx and connection errors; null when the connector is absent. */
-export async function readConfig(connect: KafkaConnectClient, name: string, deadline: Deadline, log: Logger, pace: Pace = PACE.config): Promise<ConnectorConfig | null> {
+export async function readConfig(
+  connect: KafkaConnectClient,
+  name: string,
+  deadline: Deadline,
+  log: Logger,
+  pace: Pace = PACE.config,
+): Promise<ConnectorConfig | null> {
   return poll(() => attempt(async () => done(await connect.getConfig(name))), {
     what: `the live config of ${name}`,
     deadline,
@@ -108,7 +134,8 @@ export async function validateConfig(
         if (result.error_count === 0) return done(undefined);
         const errors = validationErrors(result);
         const unreachable = errors.filter((e) => DB_CONNECTION_ERROR.test(e.message));
-        if (unreachable.length === errors.length) return notYet(`Connect cannot reach Postgres yet: ${unreachable[0]?.message}`);
+        if (unreachable.length === errors.length)
+          return notYet(`Connect cannot reach Postgres yet: ${unreachable[0]?.message}`);
         throw new InvalidConfigError(errors);
       }),
     { what: 'a valid connector config', deadline, ...pace, onWait: onWait(log, 'config validation') },
@@ -125,10 +152,12 @@ export async function applyConfig(
   pace: Pace = PACE.config,
 ): Promise<boolean> {
   try {
-    return await poll(
-      () => attempt(async () => done((await connect.putConfig(name, config)).created)),
-      { what: `Kafka Connect to accept connector ${name}`, deadline, ...pace, onWait: onWait(log, 'Kafka Connect to accept the config') },
-    );
+    return await poll(() => attempt(async () => done((await connect.putConfig(name, config)).created)), {
+      what: `Kafka Connect to accept connector ${name}`,
+      deadline,
+      ...pace,
+      onWait: onWait(log, 'Kafka Connect to accept the config'),
+    });
   } catch (error) {
     if (error instanceof ConnectError && error.status === 400) {
       throw new InvalidConfigError(
@@ -190,7 +219,13 @@ export async function waitUntilRunning(
 }
 
 /** Waits until Connect reports the connector STOPPED. */
-export async function waitUntilStopped(connect: KafkaConnectClient, name: string, deadline: Deadline, log: Logger, pace: Pace = PACE.running): Promise<void> {
+export async function waitUntilStopped(
+  connect: KafkaConnectClient,
+  name: string,
+  deadline: Deadline,
+  log: Logger,
+  pace: Pace = PACE.running,
+): Promise<void> {
   await poll(
     () =>
       attempt(async () => {

@@ -9,12 +9,22 @@ const program = new Command()
   .name('setup-connector')
   .description('Waits for Postgres and Kafka Connect, then registers the Debezium connector and waits until it runs.')
   .option('--check', 'report drift between the desired and the live connector config; change nothing')
-  .option('--hand-over', "before the migrations: stop a connector an older release registered that rewrites the publication itself")
-  .option('--print-config', 'print the connector config this release would register, as JSON (the password as given); contact nothing')
+  .option(
+    '--hand-over',
+    'before the migrations: stop a connector an older release registered that rewrites the publication itself',
+  )
+  .option(
+    '--print-config',
+    'print the connector config this release would register, as JSON (the password as given); contact nothing',
+  )
   .showHelpAfterError()
   .exitOverride((err) => process.exit(err.exitCode === 0 ? EXIT.ok : EXIT.config));
 
-const { check, handOver: handingOver, printConfig } = program.parse().opts<{ check?: boolean; handOver?: boolean; printConfig?: boolean }>();
+const {
+  check,
+  handOver: handingOver,
+  printConfig,
+} = program.parse().opts<{ check?: boolean; handOver?: boolean; printConfig?: boolean }>();
 
 runMain('setup-connector', async ({ reportTo }) => {
   const settings = loadSettings();
@@ -23,7 +33,9 @@ runMain('setup-connector', async ({ reportTo }) => {
 
   // The one home of the connector's config: the Helm chart's KafkaConnector is written from this (deploy/helm/connector-config.ts).
   if (printConfig) {
-    process.stdout.write(`${JSON.stringify({ name: settings.connectorName, config: desiredConfig(settings) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ name: settings.connectorName, config: desiredConfig(settings) }, null, 2)}\n`,
+    );
     return EXIT.ok;
   }
 

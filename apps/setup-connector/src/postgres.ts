@@ -104,7 +104,13 @@ export async function preflight(client: pg.Client, s: Settings): Promise<void> {
 
   for (const table of [...s.tables, s.signalTable]) {
     const signals = table === s.signalTable;
-    const row = await one<{ oid: string | null; owned: boolean | null; readable: boolean | null; writable: boolean | null; published: boolean }>(
+    const row = await one<{
+      oid: string | null;
+      owned: boolean | null;
+      readable: boolean | null;
+      writable: boolean | null;
+      published: boolean;
+    }>(
       `SELECT to_regclass($1)::oid::text AS oid,
               (SELECT pg_has_role(current_user, c.relowner, 'USAGE') FROM pg_class c WHERE c.oid = to_regclass($1)) AS owned,
               CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE has_table_privilege(current_user, $1, 'SELECT') END AS readable,
@@ -151,7 +157,9 @@ export async function preflight(client: pg.Client, s: Settings): Promise<void> {
     }
   }
 
-  const slot = await one<{ plugin: string; database: string; active_pid: number | null; application: string | null } | undefined>(
+  const slot = await one<
+    { plugin: string; database: string; active_pid: number | null; application: string | null } | undefined
+  >(
     `SELECT s.plugin, s.database, s.active_pid, a.application_name AS application
        FROM pg_replication_slots s LEFT JOIN pg_stat_activity a ON a.pid = s.active_pid WHERE s.slot_name = $1`,
     [s.slotName],

@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import { cdcNames } from '@chorus/cdc-names';
-import { type CdcProfile, type ChangeTopicLayout, cdcProfileEnv, changeTopicEnv, changeTopicLayout, defaults, env, loadConfig, logEnv, type PostgresSettings, postgresEnv, postgresSettings } from '@chorus/config';
+import {
+  type CdcProfile,
+  type ChangeTopicLayout,
+  cdcProfileEnv,
+  changeTopicEnv,
+  changeTopicLayout,
+  defaults,
+  env,
+  loadConfig,
+  logEnv,
+  type PostgresSettings,
+  postgresEnv,
+  postgresSettings,
+} from '@chorus/config';
 
 const tableName = z
   .string()
@@ -8,18 +21,26 @@ const tableName = z
 
 /** Environment variables, with defaults. Documented one by one in this app's README. */
 export const schema = z.object({
-  CHORUS_ENV: env.identifier().describe('environment name; the default slot, publication, prefix and name derive from it'),
+  CHORUS_ENV: env
+    .identifier()
+    .describe('environment name; the default slot, publication, prefix and name derive from it'),
   ...postgresEnv,
   CONNECTOR_DATABASE_HOST: z.string().optional(),
   CONNECTOR_DATABASE_PORT: env.port().optional(),
   KAFKA_CONNECT_URL: env.url().default(defaults.kafkaConnectUrl),
-  CONNECTOR_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore').optional(),
+  CONNECTOR_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore')
+    .optional(),
   TOPIC_PREFIX: env.identifier().optional(),
   SLOT_NAME: env.identifier().optional(),
   PUBLICATION_NAME: env.identifier().optional(),
   PUBLICATION_AUTOCREATE_MODE: z.enum(['filtered', 'disabled']).default(defaults.connector.publicationAutocreate),
   CONNECTOR_DATABASE_PASSWORD: z.string().min(1).optional(),
-  TABLE_INCLUDE_LIST: env.list().pipe(z.array(tableName).min(1)).default([...defaults.connector.tables]),
+  TABLE_INCLUDE_LIST: env
+    .list()
+    .pipe(z.array(tableName).min(1))
+    .default([...defaults.connector.tables]),
   SIGNAL_DATA_COLLECTION: tableName.default(defaults.signalTable),
   HEARTBEAT_INTERVAL_MS: env.positiveInt().default(defaults.connector.heartbeatIntervalMs),
   SETUP_TIMEOUT_SECONDS: env.positiveInt().default(defaults.connector.setupTimeoutS),

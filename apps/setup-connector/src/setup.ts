@@ -2,7 +2,14 @@ import type { ConnectorStatus } from '@chorus/connect-api';
 import { KafkaConnectClient } from '@chorus/kafka-connect';
 import type { Logger } from '@chorus/logger';
 import { Deadline } from '@chorus/wait';
-import { applyConfig, readConfig, validateConfig, waitForConnect, waitUntilRunning, waitUntilStopped } from './connector.ts';
+import {
+  applyConfig,
+  readConfig,
+  validateConfig,
+  waitForConnect,
+  waitUntilRunning,
+  waitUntilStopped,
+} from './connector.ts';
 import { type Drift, desiredConfig, diffConfig } from './connector-config.ts';
 import { preflight, waitForPostgres } from './postgres.ts';
 import type { Settings } from './settings.ts';
@@ -70,10 +77,14 @@ export async function handOver(s: Settings, log: Logger): Promise<boolean> {
   const key = 'publication.autocreate.mode';
   const desired = desiredConfig(s)[key];
   if (!live || live[key] === desired) {
-    log.info(`connector ${s.connectorName}: ${live ? `already runs with ${key}=${desired}` : 'not registered yet'}; nothing to hand over`);
+    log.info(
+      `connector ${s.connectorName}: ${live ? `already runs with ${key}=${desired}` : 'not registered yet'}; nothing to hand over`,
+    );
     return false;
   }
-  log.warn(`connector ${s.connectorName} was registered with ${key}=${live[key] ?? '(Debezium default: all_tables)'}, so it rewrites publication ${s.publicationName} on every start; stopping it until the migrations have run and this release's config (${key}=${desired}) is applied`);
+  log.warn(
+    `connector ${s.connectorName} was registered with ${key}=${live[key] ?? '(Debezium default: all_tables)'}, so it rewrites publication ${s.publicationName} on every start; stopping it until the migrations have run and this release's config (${key}=${desired}) is applied`,
+  );
   await connect.stop(s.connectorName);
   await waitUntilStopped(connect, s.connectorName, deadline, log);
   log.info(`connector ${s.connectorName} STOPPED (its offsets kept)`);

@@ -12,8 +12,11 @@ const bin = fileURLToPath(new URL('../dist/main.cjs', import.meta.url));
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile('node', [bin, ...args], { env: { PATH: process.env.PATH, LOG_FORMAT: 'pretty', ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
+    execFile(
+      'node',
+      [bin, ...args],
+      { env: { PATH: process.env.PATH, LOG_FORMAT: 'pretty', ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
     );
   });
 }
@@ -59,18 +62,30 @@ describe('setup-connector CLI', () => {
       SETUP_TIMEOUT_SECONDS: '1',
     });
     expect(code).toBe(1);
-    expect(stdout).toMatch(new RegExp(`timed out after 1\\.\\ds waiting for Postgres at 127\\.0\\.0\\.1:${port}/chorus`));
+    expect(stdout).toMatch(
+      new RegExp(`timed out after 1\\.\\ds waiting for Postgres at 127\\.0\\.0\\.1:${port}/chorus`),
+    );
     noStackTrace(stdout);
   });
 
   it('--check exits 3 on drift or a missing connector, 0 when in sync, and never writes', async () => {
-    const env = { CHORUS_ENV: 'unit', POSTGRES_HOST: '127.0.0.1', POSTGRES_USER: 'postgres', POSTGRES_PASSWORD: 'postgres', KAFKA_CONNECT_URL: url, PUBLICATION_AUTOCREATE_MODE: 'filtered' };
+    const env = {
+      CHORUS_ENV: 'unit',
+      POSTGRES_HOST: '127.0.0.1',
+      POSTGRES_USER: 'postgres',
+      POSTGRES_PASSWORD: 'postgres',
+      KAFKA_CONNECT_URL: url,
+      PUBLICATION_AUTOCREATE_MODE: 'filtered',
+    };
     const missing = await run(['--check'], env);
     expect(missing.code).toBe(3);
     expect(missing.stdout).toMatch(/connector chorus-unit-postgres does not exist/);
 
     const desired = desiredConfig(testSettings());
-    fake.connectors.set('chorus-unit-postgres', { config: { ...desired, 'slot.name': 'debezium' }, taskState: 'RUNNING' });
+    fake.connectors.set('chorus-unit-postgres', {
+      config: { ...desired, 'slot.name': 'debezium' },
+      taskState: 'RUNNING',
+    });
     const drifted = await run(['--check'], env);
     expect(drifted.code).toBe(3);
     expect(drifted.stdout).toMatch(/drift: slot\.name: live "debezium", desired "chorus_unit"/);

@@ -71,10 +71,14 @@ describe('against the Kafka Connect REST API', () => {
 
     it('stops at once on a real error and lists it field by field', async () => {
       const bad = { ...config, 'plugin.name': 'wal2json', 'topic.prefix': '' };
-      const error = await validateConfig(connect, NAME, bad, new Deadline(5000), captureLog().log, FAST).catch((e: unknown) => e);
+      const error = await validateConfig(connect, NAME, bad, new Deadline(5000), captureLog().log, FAST).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(InvalidConfigError);
       expect((error as InvalidConfigError).errors.map((e) => e.field).sort()).toEqual(['plugin.name', 'topic.prefix']);
-      expect((error as Error).message).toMatch(/- plugin\.name: The 'plugin\.name' value is invalid: Value must be one of decoderbufs, pgoutput/);
+      expect((error as Error).message).toMatch(
+        /- plugin\.name: The 'plugin\.name' value is invalid: Value must be one of decoderbufs, pgoutput/,
+      );
       expect(fake.requests.filter((r) => r.includes('/config/validate'))).toHaveLength(1);
     });
   });
@@ -88,14 +92,25 @@ describe('against the Kafka Connect REST API', () => {
       expect(messages().filter((m) => /answered 409/.test(m))).toHaveLength(2);
       await applyConfig(connect, NAME, config, new Deadline(5000), log, FAST);
       fake.rebalancingConfigReads = 1;
-      expect(await readConfig(connect, NAME, new Deadline(5000), log, FAST)).toMatchObject({ 'slot.name': config['slot.name'] });
+      expect(await readConfig(connect, NAME, new Deadline(5000), log, FAST)).toMatchObject({
+        'slot.name': config['slot.name'],
+      });
     });
   });
 
   describe('applyConfig', () => {
     it('creates with PUT (never POST) and reports created, then updated', async () => {
       expect(await applyConfig(connect, NAME, config, new Deadline(5000), captureLog().log, FAST)).toBe(true);
-      expect(await applyConfig(connect, NAME, { ...config, 'heartbeat.interval.ms': '1' }, new Deadline(5000), captureLog().log, FAST)).toBe(false);
+      expect(
+        await applyConfig(
+          connect,
+          NAME,
+          { ...config, 'heartbeat.interval.ms': '1' },
+          new Deadline(5000),
+          captureLog().log,
+          FAST,
+        ),
+      ).toBe(false);
       expect(fake.requests.some((r) => r.startsWith('POST /connectors'))).toBe(false);
     });
 
@@ -113,9 +128,14 @@ describe('against the Kafka Connect REST API', () => {
     });
 
     it('stops on any other 400 and prints the errors', async () => {
-      const error = await applyConfig(connect, NAME, { ...config, 'plugin.name': 'wal2json' }, new Deadline(5000), captureLog().log, FAST).catch(
-        (e: unknown) => e,
-      );
+      const error = await applyConfig(
+        connect,
+        NAME,
+        { ...config, 'plugin.name': 'wal2json' },
+        new Deadline(5000),
+        captureLog().log,
+        FAST,
+      ).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidConfigError);
       expect((error as Error).message).toMatch(/Value must be one of decoderbufs, pgoutput/);
       expect((error as Error).message).not.toMatch(/You can also find/);
@@ -124,9 +144,13 @@ describe('against the Kafka Connect REST API', () => {
 
     it('gives up at the deadline with the last reason', async () => {
       fake.rebalances = 1000;
-      const error = await applyConfig(connect, NAME, config, new Deadline(100), captureLog().log, FAST).catch((e: unknown) => e);
+      const error = await applyConfig(connect, NAME, config, new Deadline(100), captureLog().log, FAST).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(TimeoutError);
-      expect((error as Error).message).toMatch(/answered 409: Cannot complete request because of a conflicting operation/);
+      expect((error as Error).message).toMatch(
+        /answered 409: Cannot complete request because of a conflicting operation/,
+      );
     });
   });
 
@@ -144,14 +168,18 @@ describe('against the Kafka Connect REST API', () => {
       const { log, messages } = captureLog();
       const status = await waitUntilRunning(connect, NAME, 3, new Deadline(5000), log, FAST);
       expect(status.tasks[0]?.state).toBe('RUNNING');
-      expect(fake.requests.filter((r) => r === `POST /connectors/${NAME}/restart?includeTasks=true&onlyFailed=true`)).toHaveLength(2);
+      expect(
+        fake.requests.filter((r) => r === `POST /connectors/${NAME}/restart?includeTasks=true&onlyFailed=true`),
+      ).toHaveLength(2);
       expect(messages().filter((m) => /task 0 of .* FAILED; restarting/.test(m))).toHaveLength(2);
     });
 
     it('stops after the allowed restarts and shows the first lines of the trace', async () => {
       fake.taskFailures = 100;
       await connect.putConfig(NAME, config);
-      const error = await waitUntilRunning(connect, NAME, 2, new Deadline(5000), captureLog().log, FAST).catch((e: unknown) => e);
+      const error = await waitUntilRunning(connect, NAME, 2, new Deadline(5000), captureLog().log, FAST).catch(
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(ConnectorFailedError);
       const message = (error as Error).message;
       expect(message).toMatch(/task 0 is FAILED after 2 restart\(s\)/);

@@ -25,7 +25,13 @@ describe('settings', () => {
   });
 
   it('lets Connect reach Postgres at another address than this CLI does', () => {
-    const s = loadSettings({ ...base, POSTGRES_HOST: 'localhost', POSTGRES_PORT: '15432', CONNECTOR_DATABASE_HOST: 'postgres', CONNECTOR_DATABASE_PORT: '5432' });
+    const s = loadSettings({
+      ...base,
+      POSTGRES_HOST: 'localhost',
+      POSTGRES_PORT: '15432',
+      CONNECTOR_DATABASE_HOST: 'postgres',
+      CONNECTOR_DATABASE_PORT: '5432',
+    });
     expect(desiredConfig(s)).toMatchObject({ 'database.hostname': 'postgres', 'database.port': '5432' });
     expect(s.postgres).toMatchObject({ host: 'localhost', port: 15432 });
   });
@@ -65,8 +71,13 @@ describe('desired connector config', () => {
 
   it('has Debezium create the change topic laid out for the environment, keeping every change', () => {
     const one = desiredConfig(loadSettings(base));
-    expect(one).toMatchObject({ 'topic.creation.changes.partitions': '1', 'topic.creation.default.replication.factor': '1' });
-    const config = desiredConfig(loadSettings({ ...base, CHANGE_TOPIC_PARTITIONS: '6', KAFKA_REPLICATION_FACTOR: '3' }));
+    expect(one).toMatchObject({
+      'topic.creation.changes.partitions': '1',
+      'topic.creation.default.replication.factor': '1',
+    });
+    const config = desiredConfig(
+      loadSettings({ ...base, CHANGE_TOPIC_PARTITIONS: '6', KAFKA_REPLICATION_FACTOR: '3' }),
+    );
     expect(config).toMatchObject({
       'topic.creation.groups': 'changes',
       'topic.creation.changes.include': 'chorus_prod\\.public\\.task_queue',

@@ -51,12 +51,24 @@ describe('with wal_level=logical', () => {
     await setupConnector(settings({ PUBLICATION_AUTOCREATE_MODE: 'filtered' }), captureLog().log);
     const { log, messages } = captureLog();
     expect(await handOver(s, log)).toBe(true);
-    expect(messages().join('\n')).toMatch(/registered with publication\.autocreate\.mode=filtered, so it rewrites publication chorus_unit on every start; stopping it/);
-    expect(((await fetch(`${connectUrl}/connectors/${s.connectorName}/status`).then((r) => r.json())) as { connector: { state: string } }).connector.state).toBe('STOPPED');
+    expect(messages().join('\n')).toMatch(
+      /registered with publication\.autocreate\.mode=filtered, so it rewrites publication chorus_unit on every start; stopping it/,
+    );
+    expect(
+      (
+        (await fetch(`${connectUrl}/connectors/${s.connectorName}/status`).then((r) => r.json())) as {
+          connector: { state: string };
+        }
+      ).connector.state,
+    ).toBe('STOPPED');
 
     // The migrations ran meanwhile: the publication with the signalling table (made by the owner in the environments).
-    await pg.withClient((c) => c.query('CREATE PUBLICATION chorus_unit FOR TABLE public.task_queue, public.debezium_signal'));
-    const after = await setupConnector(s, captureLog().log).finally(() => pg.withClient((c) => c.query('DROP PUBLICATION chorus_unit')));
+    await pg.withClient((c) =>
+      c.query('CREATE PUBLICATION chorus_unit FOR TABLE public.task_queue, public.debezium_signal'),
+    );
+    const after = await setupConnector(s, captureLog().log).finally(() =>
+      pg.withClient((c) => c.query('DROP PUBLICATION chorus_unit')),
+    );
     expect(after.action).toBe('updated');
     expect(after.status.connector.state).toBe('RUNNING');
     expect(fake.connectors.get(s.connectorName)?.config['publication.autocreate.mode']).toBe('disabled');
@@ -80,8 +92,14 @@ describe('with wal_level=logical', () => {
   });
 
   it('fails fast, naming the fix, for a user without REPLICATION and a missing table', async () => {
-    await pg.sql(`DROP ROLE IF EXISTS app; CREATE ROLE app LOGIN PASSWORD 'app' NOREPLICATION; GRANT CREATE ON DATABASE chorus TO app`);
-    const s = settings({ POSTGRES_USER: 'app', POSTGRES_PASSWORD: 'app', TABLE_INCLUDE_LIST: 'public.task_queue,public.nope' });
+    await pg.sql(
+      `DROP ROLE IF EXISTS app; CREATE ROLE app LOGIN PASSWORD 'app' NOREPLICATION; GRANT CREATE ON DATABASE chorus TO app`,
+    );
+    const s = settings({
+      POSTGRES_USER: 'app',
+      POSTGRES_PASSWORD: 'app',
+      TABLE_INCLUDE_LIST: 'public.task_queue,public.nope',
+    });
     const error = await setupConnector(s, captureLog().log).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreflightError);
     const message = (error as Error).message;
@@ -93,20 +111,26 @@ describe('with wal_level=logical', () => {
   });
 
   it('reports a missing table and nothing else when the rest is fine', async () => {
-    const error = await setupConnector(settings({ TABLE_INCLUDE_LIST: 'public.missing' }), captureLog().log).catch((e: unknown) => e);
+    const error = await setupConnector(settings({ TABLE_INCLUDE_LIST: 'public.missing' }), captureLog().log).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(PreflightError);
     expect((error as PreflightError).problems.map((p) => p.check)).toEqual(['table']);
   });
 
   it('refuses when every replication slot is taken by others', async () => {
-    await pg.sql(`SELECT pg_create_logical_replication_slot('other_a', 'pgoutput'), pg_create_logical_replication_slot('other_b', 'pgoutput')`);
+    await pg.sql(
+      `SELECT pg_create_logical_replication_slot('other_a', 'pgoutput'), pg_create_logical_replication_slot('other_b', 'pgoutput')`,
+    );
     try {
       const error = await setupConnector(settings({ SLOT_NAME: 'mine' }), captureLog().log).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(PreflightError);
       expect((error as Error).message).toMatch(/all 2 replication slots are taken and "mine" is not one of them/);
       expect((error as Error).message).toMatch(/raise max_replication_slots/);
       // Its own existing slot is not a problem.
-      await expect(setupConnector(settings({ SLOT_NAME: 'other_a' }), captureLog().log)).resolves.toMatchObject({ action: 'created' });
+      await expect(setupConnector(settings({ SLOT_NAME: 'other_a' }), captureLog().log)).resolves.toMatchObject({
+        action: 'created',
+      });
     } finally {
       await pg.sql(`SELECT pg_drop_replication_slot('other_a'), pg_drop_replication_slot('other_b')`);
     }
@@ -118,7 +142,9 @@ describe('with wal_level=logical', () => {
     const holder = new Client({ ...pg.connection, replication: 'database' } as ClientConfig);
     holder.on('error', () => {});
     await holder.connect();
-    holder.query(`START_REPLICATION SLOT held LOGICAL 0/0 (proto_version '1', publication_names 'chorus_unit')`).catch(() => {});
+    holder
+      .query(`START_REPLICATION SLOT held LOGICAL 0/0 (proto_version '1', publication_names 'chorus_unit')`)
+      .catch(() => {});
     try {
       await new Promise((r) => setTimeout(r, 500));
       const error = await setupConnector(settings({ SLOT_NAME: 'held' }), captureLog().log).catch((e: unknown) => e);
@@ -134,7 +160,9 @@ describe('with wal_level=logical', () => {
 
   it('stops at once on a wrong password instead of waiting', async () => {
     const started = Date.now();
-    const error = await setupConnector(settings({ POSTGRES_PASSWORD: 'wrong' }), captureLog().log).catch((e: unknown) => e);
+    const error = await setupConnector(settings({ POSTGRES_PASSWORD: 'wrong' }), captureLog().log).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(PostgresUnusableError);
     expect((error as Error).message).toMatch(/password authentication failed for user "postgres"/);
     expect(Date.now() - started).toBeLessThan(3000);
@@ -156,7 +184,9 @@ describe('with wal_level=logical', () => {
     });
 
     it('passes the preflight as a non-superuser and registers a config that holds no password', async () => {
-      await expect(setupConnector(asCdc(), captureLog().log)).resolves.toMatchObject({ action: expect.stringMatching(/created|updated|unchanged/) });
+      await expect(setupConnector(asCdc(), captureLog().log)).resolves.toMatchObject({
+        action: expect.stringMatching(/created|updated|unchanged/),
+      });
       const live = fake.connectors.get('chorus-unit-postgres')?.config;
       expect(live?.['database.user']).toBe(ROLES.cdc);
       expect(live?.['database.password']).toBe('${env:CHORUS_CDC_PASSWORD}');
@@ -167,13 +197,19 @@ describe('with wal_level=logical', () => {
     it('names the fix for a missing SELECT grant and for a publication it may not create', async () => {
       await pg.sql(`REVOKE SELECT ON task_queue FROM ${ROLES.cdc}`);
       try {
-        const error = await setupConnector(asCdc({ PUBLICATION_NAME: 'chorus_missing' }), captureLog().log).catch((e: unknown) => e);
+        const error = await setupConnector(asCdc({ PUBLICATION_NAME: 'chorus_missing' }), captureLog().log).catch(
+          (e: unknown) => e,
+        );
         expect(error).toBeInstanceOf(PreflightError);
         const message = (error as Error).message;
         expect(message).toContain(`user "${ROLES.cdc}" may not read public.task_queue`);
         expect(message).toContain(`GRANT SELECT ON public.task_queue TO "${ROLES.cdc}"; (as the table's owner)`);
-        expect(message).toContain('publication "chorus_missing" does not exist, and PUBLICATION_AUTOCREATE_MODE=disabled');
-        expect(message).toContain('CREATE PUBLICATION chorus_missing FOR TABLE public.task_queue; as the tables\' owner');
+        expect(message).toContain(
+          'publication "chorus_missing" does not exist, and PUBLICATION_AUTOCREATE_MODE=disabled',
+        );
+        expect(message).toContain(
+          "CREATE PUBLICATION chorus_missing FOR TABLE public.task_queue; as the tables' owner",
+        );
       } finally {
         await pg.sql(`GRANT SELECT ON task_queue TO ${ROLES.cdc}`);
       }
@@ -193,7 +229,9 @@ describe('with wal_level=logical', () => {
 
     it('asks for the signalling table in the config, so that make rebuild-read-model can signal a snapshot', async () => {
       await setupConnector(asCdc(), captureLog().log);
-      expect(fake.connectors.get('chorus-unit-postgres')?.config['signal.data.collection']).toBe('public.debezium_signal');
+      expect(fake.connectors.get('chorus-unit-postgres')?.config['signal.data.collection']).toBe(
+        'public.debezium_signal',
+      );
     });
   });
 });
@@ -208,7 +246,11 @@ describe('with wal_level=replica', () => {
 
   it('fails fast and names the fix', async () => {
     const started = Date.now();
-    const s = testSettings({ POSTGRES_PORT: String(pg.port), KAFKA_CONNECT_URL: connectUrl, SETUP_TIMEOUT_SECONDS: '60' });
+    const s = testSettings({
+      POSTGRES_PORT: String(pg.port),
+      KAFKA_CONNECT_URL: connectUrl,
+      SETUP_TIMEOUT_SECONDS: '60',
+    });
     const error = await setupConnector(s, captureLog().log).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PreflightError);
     expect((error as PreflightError).problems).toHaveLength(1);

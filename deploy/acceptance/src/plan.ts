@@ -35,7 +35,10 @@ export function plan(host: Host): Plan {
     skipped.push({ check: `a task submitted through ${env}'s UI, and its isolation from the other environment`, why });
   }
   if (host.running.prod) {
-    skipped.push({ check: 'prod data survives make stop-prod and make run-prod', why: 'prod was already running before the suite started; stopping it would take a live prod down' });
+    skipped.push({
+      check: 'prod data survives make stop-prod and make run-prod',
+      why: 'prod was already running before the suite started; stopping it would take a live prod down',
+    });
   }
   return { start, submit, restartProd: !host.running.prod, leaveAsFound: true, skipped };
 }

@@ -18,7 +18,13 @@ import { checklist } from './checklist.ts';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const { say, check, run: runChecks } = checklist('platform-check');
 const run = (cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env) => {
-  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(command, args, {
+    cwd,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const why = r.error ? `\n${r.error.message}` : r.status === 0 ? '' : `\n(exit ${r.status ?? r.signal})`;
   return { ok: r.status === 0, out: `${r.stdout ?? ''}${r.stderr ?? ''}${why}` };
 };
@@ -47,7 +53,9 @@ function bodyOf(url: string): Promise<string> {
 
 async function main(): Promise<number | void> {
   if (run(root, 'docker', ['ps', '-aq', '--filter', 'label=com.docker.compose.project=chorus-dev']).out.trim()) {
-    say('a dev environment exists on this host; this check starts dev itself: run it where dev is absent (`make clean-dev` removes it)');
+    say(
+      'a dev environment exists on this host; this check starts dev itself: run it where dev is absent (`make clean-dev` removes it)',
+    );
     return 1;
   }
   const clone = mkdtempSync(join(tmpdir(), 'chorus-platform-'));
@@ -63,10 +71,16 @@ async function main(): Promise<number | void> {
     must('building the app images (env up dev)', run(clone, node, [cli, 'up', 'dev']));
     must('env down dev', run(clone, node, [cli, 'down', 'dev']));
 
-    must('npm ci --os=darwin --cpu=arm64', run(clone, 'npm', ['ci', '--no-audit', '--no-fund', '--os=darwin', '--cpu=arm64', '--ignore-scripts']));
+    must(
+      'npm ci --os=darwin --cpu=arm64',
+      run(clone, 'npm', ['ci', '--no-audit', '--no-fund', '--os=darwin', '--cpu=arm64', '--ignore-scripts']),
+    );
     const esbuild = join(clone, 'node_modules/tsx/node_modules/@esbuild');
     const linuxBuild = (dir: string) => existsSync(join(dir, 'linux-x64')) || existsSync(join(dir, 'linux-arm64'));
-    check(!linuxBuild(esbuild) && !linuxBuild(join(clone, 'node_modules/@esbuild')), 'the workspace holds no Linux build of esbuild');
+    check(
+      !linuxBuild(esbuild) && !linuxBuild(join(clone, 'node_modules/@esbuild')),
+      'the workspace holds no Linux build of esbuild',
+    );
     check(existsSync(join(clone, 'node_modules/@esbuild/darwin-arm64')), 'it holds the macOS arm64 build');
 
     const started = Date.now();
@@ -80,7 +94,10 @@ async function main(): Promise<number | void> {
     const routes = join(clone, 'apps/chorus-web/src/api-routes.ts');
     for (const edit of [1, 2]) {
       const marker = `reloaded ${edit} ${Date.now()}`;
-      writeFileSync(routes, readFileSync(routes, 'utf8').replace(/'no such endpoint[^']*'/, `'no such endpoint (${marker})'`));
+      writeFileSync(
+        routes,
+        readFileSync(routes, 'utf8').replace(/'no such endpoint[^']*'/, `'no such endpoint (${marker})'`),
+      );
       const edited = Date.now();
       let seen = false;
       while (!seen && Date.now() - edited < 60_000) {
@@ -88,7 +105,10 @@ async function main(): Promise<number | void> {
         seen = body.includes(marker);
         if (!seen) await new Promise((r) => setTimeout(r, 500));
       }
-      check(seen, `edit ${edit} to apps/chorus-web/src reached the UI (live reload) ${seen ? `in ${((Date.now() - edited) / 1000).toFixed(1)} s` : 'within 60 s'}`);
+      check(
+        seen,
+        `edit ${edit} to apps/chorus-web/src reached the UI (live reload) ${seen ? `in ${((Date.now() - edited) / 1000).toFixed(1)} s` : 'within 60 s'}`,
+      );
     }
   } finally {
     const [node, cli] = env(clone);

@@ -19,7 +19,10 @@ export function probe(urls: string[], { intervalMs = 500, timeoutMs = 2000 } = {
         await res.arrayBuffer();
         if (res.status !== 200) failure = `HTTP ${res.status}`;
       } catch (error) {
-        failure = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : String((error as Error).message);
+        failure =
+          (error as Error).name === 'TimeoutError'
+            ? `no answer within ${timeoutMs} ms`
+            : String((error as Error).message);
       }
       const ms = Date.now() - started;
       r.probes++;

@@ -23,7 +23,13 @@ const docker = (...args: string[]) => {
 
 async function waitForRegistry(address: string, registry: ChildProcess): Promise<void> {
   for (let i = 0; i < 100 && registry.exitCode === null; i++) {
-    if (await fetch(`http://${address}/v2/`).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(`http://${address}/v2/`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`the registry on ${address} did not answer within 10 s`);
@@ -49,31 +55,45 @@ async function main(): Promise<number | void> {
   const images = thirdPartyImages(versions);
   const missing = images.filter((i) => !docker('image', 'inspect', i.local).ok);
   if (missing.length > 0) {
-    say(`the look-alikes to serve are not built: ${missing.map((i) => i.local).join(', ')}; run \`CHORUS_IMAGES=local make images\` first`);
+    say(
+      `the look-alikes to serve are not built: ${missing.map((i) => i.local).join(', ')}; run \`CHORUS_IMAGES=local make images\` first`,
+    );
     return 1;
   }
 
-  const binary = spawnSync('bash', [join(root, 'infrastructure/registry/install.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const binary = spawnSync('bash', [join(root, 'infrastructure/registry/install.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (binary.status !== 0) return 1;
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
   const storage = mkdtempSync(join(tmpdir(), 'chorus-registry-'));
   const config = join(storage, 'config.yml');
-  writeFileSync(config, `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${storage}/data\nhttp:\n  addr: ${address}\n`);
+  writeFileSync(
+    config,
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${storage}/data\nhttp:\n  addr: ${address}\n`,
+  );
   // Registry 3 exports traces to localhost:4318 unless told not to; nothing listens there.
-  const registry = spawn(binary.stdout.trim(), ['serve', config], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, OTEL_TRACES_EXPORTER: 'none' } });
+  const registry = spawn(binary.stdout.trim(), ['serve', config], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { ...process.env, OTEL_TRACES_EXPORTER: 'none' },
+  });
   // Mirror references: the upstream path and tag, on the local registry.
-  const mirror = new Map(images.map((i) => {
-    const r = parseReference(i.upstream);
-    return [i.key, `${address}/${r.path}:${r.tag}`];
-  }));
+  const mirror = new Map(
+    images.map((i) => {
+      const r = parseReference(i.upstream);
+      return [i.key, `${address}/${r.path}:${r.tag}`];
+    }),
+  );
 
   try {
     await waitForRegistry(address, registry);
     say(`registry ${address} up; pushing ${images.length} images under mirror references`);
     for (const image of images) {
       const ref = mirror.get(image.key)!;
-      if (!docker('tag', image.local, ref).ok || !docker('push', '--quiet', ref).ok) throw new Error(`pushing ${ref} failed`);
+      if (!docker('tag', image.local, ref).ok || !docker('push', '--quiet', ref).ok)
+        throw new Error(`pushing ${ref} failed`);
       docker('image', 'rm', ref); // so that run-dev finds it absent and must pull it
       check(!docker('image', 'inspect', ref).ok, `${ref} is served by the registry and absent locally`);
     }
@@ -87,16 +107,26 @@ async function main(): Promise<number | void> {
     for (const [key, ref] of mirror) check(run.output.includes(`env: pulled ${ref} `), `${key}: pulled ${ref}`);
     check(!/^images: /m.test(run.output), 'no third-party image was built (no `images:` line from the offline build)');
     // The releases the platform pins, as the pulled images hold them.
-    const inImage = (ref: string, script: string) => docker('run', '--rm', '--entrypoint', 'bash', ref, '-c', script).out;
+    const inImage = (ref: string, script: string) =>
+      docker('run', '--rm', '--entrypoint', 'bash', ref, '-c', script).out;
     const node = inImage(mirror.get('NODE_IMAGE')!, 'node --version');
     check(node === `v${versions.NODE_VERSION}`, `the Node image runs Node ${node || '(no answer)'}`);
-    const kafka = inImage(mirror.get('KAFKA_IMAGE')!, '/opt/kafka/bin/kafka-topics.sh --version 2>/dev/null | head -n1');
+    const kafka = inImage(
+      mirror.get('KAFKA_IMAGE')!,
+      '/opt/kafka/bin/kafka-topics.sh --version 2>/dev/null | head -n1',
+    );
     check(kafka.startsWith(versions.KAFKA_VERSION), `the Kafka image runs Kafka ${kafka || '(no answer)'}`);
     const jar = (name: string) => `find / -xdev -name '${name}-*.jar' 2>/dev/null | head -n1 | xargs -r basename`;
     const clients = inImage(mirror.get('CONNECT_IMAGE')!, jar('kafka-clients'));
-    check(clients === `kafka-clients-${versions.CONNECT_KAFKA_VERSION}.jar`, `the Connect image runs Kafka ${clients || '(no kafka-clients jar)'}`);
+    check(
+      clients === `kafka-clients-${versions.CONNECT_KAFKA_VERSION}.jar`,
+      `the Connect image runs Kafka ${clients || '(no kafka-clients jar)'}`,
+    );
     const debezium = inImage(mirror.get('CONNECT_IMAGE')!, jar('debezium-connector-postgres'));
-    check(debezium === `debezium-connector-postgres-${versions.DEBEZIUM_VERSION}.jar`, `the Connect image's PostgreSQL connector is ${debezium || '(none)'}`);
+    check(
+      debezium === `debezium-connector-postgres-${versions.DEBEZIUM_VERSION}.jar`,
+      `the Connect image's PostgreSQL connector is ${debezium || '(none)'}`,
+    );
   } finally {
     for (const ref of mirror.values()) docker('image', 'rm', ref);
     registry.kill();

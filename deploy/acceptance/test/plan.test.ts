@@ -4,7 +4,12 @@ import { plan } from '../src/plan.ts';
 describe('the acceptance plan', () => {
   it('runs every check on a host where neither prod nor dev runs (CI)', () => {
     const p = plan({ running: { prod: false, dev: false } });
-    expect(p).toMatchObject({ start: { prod: true, dev: true }, submit: { prod: true, dev: true }, restartProd: true, skipped: [] });
+    expect(p).toMatchObject({
+      start: { prod: true, dev: true },
+      submit: { prod: true, dev: true },
+      restartProd: true,
+      skipped: [],
+    });
   });
 
   it('never starts, restarts or writes into a prod that was already running, and says so', () => {
@@ -23,7 +28,11 @@ describe('the acceptance plan', () => {
 
   it('treats a running dev the same way, and still restarts a prod it started itself', () => {
     const p = plan({ running: { prod: false, dev: true } });
-    expect(p).toMatchObject({ start: { prod: true, dev: false }, submit: { prod: true, dev: false }, restartProd: true });
+    expect(p).toMatchObject({
+      start: { prod: true, dev: false },
+      submit: { prod: true, dev: false },
+      restartProd: true,
+    });
     expect(p.skipped).toHaveLength(2);
   });
 });

@@ -20,34 +20,59 @@ export const DEV_TAG = 'local';
  * Builds the app images through Nx (each from its bundle, on the resolved Node image; the backup image on
  * the resolved Postgres image, the monitoring image on the resolved Prometheus image), tagged `tag` (tools/app-image.sh); resolves to the time it took.
  */
-export async function buildAppImages(ctx: Pick<Context, 'root' | 'env'>, projects: string[], bases: { NODE_IMAGE?: string; POSTGRES_IMAGE?: string; PROMETHEUS_IMAGE?: string }, tag = DEV_TAG): Promise<number> {
+export async function buildAppImages(
+  ctx: Pick<Context, 'root' | 'env'>,
+  projects: string[],
+  bases: { NODE_IMAGE?: string; POSTGRES_IMAGE?: string; PROMETHEUS_IMAGE?: string },
+  tag = DEV_TAG,
+): Promise<number> {
   const started = Date.now();
   const code = await attached('npx', ['nx', 'run-many', '-t', 'image', '-p', ...projects, '--output-style=static'], {
     cwd: ctx.root,
     stdin: 'inherit',
-    env: { ...ctx.env, NODE_IMAGE: bases.NODE_IMAGE, POSTGRES_IMAGE: bases.POSTGRES_IMAGE, PROMETHEUS_IMAGE: bases.PROMETHEUS_IMAGE, CHORUS_APP_TAG: tag },
+    env: {
+      ...ctx.env,
+      NODE_IMAGE: bases.NODE_IMAGE,
+      POSTGRES_IMAGE: bases.POSTGRES_IMAGE,
+      PROMETHEUS_IMAGE: bases.PROMETHEUS_IMAGE,
+      CHORUS_APP_TAG: tag,
+    },
   });
-  if (code !== 0) throw new OperatorError(`building the images failed (nx run-many -t image exited ${code}); the lines above say why`);
+  if (code !== 0)
+    throw new OperatorError(
+      `building the images failed (nx run-many -t image exited ${code}); the lines above say why`,
+    );
   return Date.now() - started;
 }
 
 /** Whether every app image of `tag` is on this machine. */
-export const appImagesPresent = (apps: string[], tag: string) => apps.every((app) => docker(['image', 'inspect', '--format', '{{.Id}}', `chorus/${app.replace(/^chorus-/, '')}:${tag}`]).ok);
+export const appImagesPresent = (apps: string[], tag: string) =>
+  apps.every(
+    (app) => docker(['image', 'inspect', '--format', '{{.Id}}', `chorus/${app.replace(/^chorus-/, '')}:${tag}`]).ok,
+  );
 
 /** The app images (chorus/<name>) a Compose file runs, in the form appImagesPresent takes. */
 export function appImagesOf(file: ComposeFile): string[] {
-  const names = Object.values(file.services).flatMap((s) => (typeof s.image === 'string' && s.image.startsWith('chorus/') ? [s.image.split(':')[0]!] : []));
+  const names = Object.values(file.services).flatMap((s) =>
+    typeof s.image === 'string' && s.image.startsWith('chorus/') ? [s.image.split(':')[0]!] : [],
+  );
   return [...new Set(names)].map((name) => name.replace('chorus/', 'chorus-'));
 }
 
 /** Every tag the app images carry (chorus/<app>:<tag>), once each. */
 export function appImageTags(): string[] {
-  return [...new Set(docker(['images', '--filter', 'reference=chorus/*', '--format', '{{.Tag}}']).out.split('\n').filter(Boolean))];
+  return [
+    ...new Set(
+      docker(['images', '--filter', 'reference=chorus/*', '--format', '{{.Tag}}']).out.split('\n').filter(Boolean),
+    ),
+  ];
 }
 
 /** The app image references tagged `tag` (chorus/<app>:<tag>). */
 export function appImageRefs(tag: string): string[] {
-  return docker(['images', '--filter', `reference=chorus/*:${tag}`, '--format', '{{.Repository}}:{{.Tag}}']).out.split('\n').filter(Boolean);
+  return docker(['images', '--filter', `reference=chorus/*:${tag}`, '--format', '{{.Repository}}:{{.Tag}}'])
+    .out.split('\n')
+    .filter(Boolean);
 }
 
 /** Untags a test run's app images; one that no other tag names (its code differed from :local) is removed. */

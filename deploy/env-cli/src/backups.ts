@@ -32,7 +32,12 @@ const TOOL = ['node', '/app/main.cjs'];
 const READ_MODEL_LIMIT_MS = 300_000;
 
 /** What the backup tool said went wrong, without its name in front. */
-const toolError = (err: string) => err.split('\n').filter(Boolean).at(-1)?.replace(/^chorus-backup: /, '') ?? 'no message';
+const toolError = (err: string) =>
+  err
+    .split('\n')
+    .filter(Boolean)
+    .at(-1)
+    ?.replace(/^chorus-backup: /, '') ?? 'no message';
 
 async function tool(ctx: Context, project: string, args: string[], env?: Record<string, string>) {
   const result = await ctx.compose.execResult(project, BACKUP_SERVICE, [...TOOL, ...args], { env });
@@ -40,9 +45,14 @@ async function tool(ctx: Context, project: string, args: string[], env?: Record<
 }
 
 async function requireRunning(ctx: Context, project: string, envName: string, services: string[]): Promise<void> {
-  const running = new Set((await ctx.compose.services(project)).filter((s) => s.State === 'running').map((s) => s.Service));
+  const running = new Set(
+    (await ctx.compose.services(project)).filter((s) => s.State === 'running').map((s) => s.Service),
+  );
   const missing = services.filter((s) => !running.has(s));
-  if (missing.length > 0) throw new OperatorError(`${envName} is not running (${missing.join(', ')} not up): start it with \`make run-${envName}\` first`);
+  if (missing.length > 0)
+    throw new OperatorError(
+      `${envName} is not running (${missing.join(', ')} not up): start it with \`make run-${envName}\` first`,
+    );
 }
 
 /** The backups and their schedule; undefined when the backup service does not run (an older release, or prod stopped). */
@@ -64,7 +74,8 @@ export async function takeBackup(ctx: Context, project: string, envName: string)
 export async function checkBackup(ctx: Context, project: string, envName: string, name: string): Promise<Manifest> {
   await requireRunning(ctx, project, envName, [BACKUP_SERVICE]);
   const r = await tool(ctx, project, ['check', name]);
-  if (r.code !== 0) throw new OperatorError(toolError(r.err), { exitCode: r.code === EXIT.config ? EXIT.config : EXIT.failed });
+  if (r.code !== 0)
+    throw new OperatorError(toolError(r.err), { exitCode: r.code === EXIT.config ? EXIT.config : EXIT.failed });
   return manifest.parse(JSON.parse(r.last));
 }
 
@@ -78,7 +89,8 @@ async function until(what: string, limitMs: number, check: () => Promise<boolean
   return Date.now() - started;
 }
 
-const redis = (ctx: Context, project: string, args: string[]) => ctx.compose.execIn(project, 'redis', ['redis-cli', ...args]);
+const redis = (ctx: Context, project: string, args: string[]) =>
+  ctx.compose.execIn(project, 'redis', ['redis-cli', ...args]);
 
 export interface RestoreTarget {
   envName: string;
@@ -106,11 +118,20 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
   const started = Date.now();
   await requireRunning(ctx, project, t.envName, ['postgres', 'kafka', 'kafka-connect', 'redis', BACKUP_SERVICE]);
   const backup = await checkBackup(ctx, project, t.envName, name);
-  say(`${t.envName}: restoring backup ${name} (taken ${backup.takenAt} on release ${backup.release}; ${Object.entries(backup.rows).map(([table, n]) => `${table} ${n} rows`).join(', ')})`);
+  say(
+    `${t.envName}: restoring backup ${name} (taken ${backup.takenAt} on release ${backup.release}; ${Object.entries(
+      backup.rows,
+    )
+      .map(([table, n]) => `${table} ${n} rows`)
+      .join(', ')})`,
+  );
 
   const reason = `${t.envName} is being restored from backup ${name}`;
   const pause = async () => {
-    if ((await redis(ctx, project, ['SET', WRITES_PAUSED_KEY, reason])) !== 'OK') throw new OperatorError(`could not pause writes: redis-cli SET failed in ${t.envName}'s Redis; \`make status\` shows whether it is healthy`);
+    if ((await redis(ctx, project, ['SET', WRITES_PAUSED_KEY, reason])) !== 'OK')
+      throw new OperatorError(
+        `could not pause writes: redis-cli SET failed in ${t.envName}'s Redis; \`make status\` shows whether it is healthy`,
+      );
   };
   await pause();
   // The web reads the pause once a second; a write already past it lands in the database being replaced.
@@ -118,31 +139,50 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
   say(`${t.envName}: writes paused (the web answers them 503); stopping the connector and the stream processor`);
   let replaced = false;
   try {
-    if ((await connectRest(ctx, project, 'PUT', `/connectors/${names.connector}/stop`)) >= 300) throw new OperatorError(`Kafka Connect did not stop connector ${names.connector}; \`make status\` shows its state`);
-    await until(`connector ${names.connector} stopping`, 60_000, async () => (await readConnectorStatus(ctx, project, t.envName))?.connector.state === 'STOPPED');
+    if ((await connectRest(ctx, project, 'PUT', `/connectors/${names.connector}/stop`)) >= 300)
+      throw new OperatorError(
+        `Kafka Connect did not stop connector ${names.connector}; \`make status\` shows its state`,
+      );
+    await until(
+      `connector ${names.connector} stopping`,
+      60_000,
+      async () => (await readConnectorStatus(ctx, project, t.envName))?.connector.state === 'STOPPED',
+    );
     await ctx.compose.stopService(project, 'chorus-stream-processor');
 
-    const restored = await tool(ctx, project, ['restore', name], { POSTGRES_SUPERUSER: t.superuser.user, POSTGRES_SUPERUSER_PASSWORD: t.superuser.password });
-    if (restored.code !== 0) throw new OperatorError(`restoring the database failed, and it was left as it was: ${toolError(restored.err)}`);
+    const restored = await tool(ctx, project, ['restore', name], {
+      POSTGRES_SUPERUSER: t.superuser.user,
+      POSTGRES_SUPERUSER_PASSWORD: t.superuser.password,
+    });
+    if (restored.code !== 0)
+      throw new OperatorError(`restoring the database failed, and it was left as it was: ${toolError(restored.err)}`);
     replaced = true;
     const databaseMs = (JSON.parse(restored.last) as { restoreMs: number }).restoreMs;
-    say(`${t.envName}: the database is backup ${name} now (${(databaseMs / 1000).toFixed(1)} s); resetting the connector's offsets and the change topic`);
+    say(
+      `${t.envName}: the database is backup ${name} now (${(databaseMs / 1000).toFixed(1)} s); resetting the connector's offsets and the change topic`,
+    );
 
     const offsets = await connectRest(ctx, project, 'DELETE', `/connectors/${names.connector}/offsets`);
-    if (offsets !== 200) throw new OperatorError(`Kafka Connect did not delete connector ${names.connector}'s offsets (HTTP ${offsets})`);
+    if (offsets !== 200)
+      throw new OperatorError(`Kafka Connect did not delete connector ${names.connector}'s offsets (HTTP ${offsets})`);
     const topics = '/opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:9092';
     await ctx.compose.kafkaTool(project, `${topics} --delete --if-exists --topic ${names.taskTopic}`);
     await until(`topic ${names.taskTopic} being deleted`, 60_000, async () => {
       const listed = await ctx.compose.kafkaTool(project, `${topics} --list`);
       return listed.code === 0 && !listed.out.split('\n').includes(names.taskTopic);
     });
-    if ((await redis(ctx, project, ['FLUSHDB'])) !== 'OK') throw new OperatorError(`could not clear ${t.envName}'s read model (redis-cli FLUSHDB failed)`);
+    if ((await redis(ctx, project, ['FLUSHDB'])) !== 'OK')
+      throw new OperatorError(`could not clear ${t.envName}'s read model (redis-cli FLUSHDB failed)`);
     await pause();
 
     const resumedAt = Date.now();
-    if ((await connectRest(ctx, project, 'PUT', `/connectors/${names.connector}/resume`)) >= 300) throw new OperatorError(`Kafka Connect did not resume connector ${names.connector}`);
+    if ((await connectRest(ctx, project, 'PUT', `/connectors/${names.connector}/resume`)) >= 300)
+      throw new OperatorError(`Kafka Connect did not resume connector ${names.connector}`);
     say(`${t.envName}: connector resumed: it snapshots the restored tables; starting ${t.envName} again`);
-    await upHealthy(ctx, t.target, { what: `${t.envName} after the restore`, hint: `; see \`make logs-${t.envName}\`` });
+    await upHealthy(ctx, t.target, {
+      what: `${t.envName} after the restore`,
+      hint: `; see \`make logs-${t.envName}\``,
+    });
 
     const counted = await ctx.compose.psql(project, ROLES.app, 'SELECT count(*) FROM task_queue');
     if (counted.code !== 0) throw new OperatorError(`counting the restored tasks failed: ${counted.err}`);
@@ -155,7 +195,9 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
     });
     const readModelMs = Date.now() - resumedAt;
     await redis(ctx, project, ['DEL', WRITES_PAUSED_KEY]);
-    say(`${t.envName}: read model rebuilt (${readModelTasks} tasks) in ${(readModelMs / 1000).toFixed(1)} s; writes resumed`);
+    say(
+      `${t.envName}: read model rebuilt (${readModelTasks} tasks) in ${(readModelMs / 1000).toFixed(1)} s; writes resumed`,
+    );
     return { backup, databaseMs, readModelMs, totalMs: Date.now() - started, tasks, readModelTasks };
   } catch (error) {
     if (!replaced) {
@@ -165,6 +207,8 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
       await redis(ctx, project, ['DEL', WRITES_PAUSED_KEY]);
       throw error;
     }
-    throw new OperatorError(`${(error as Error).message}. The database is backup ${name} now and writes stay paused: fix the above, then run the restore again (it starts over)`);
+    throw new OperatorError(
+      `${(error as Error).message}. The database is backup ${name} now and writes stay paused: fix the above, then run the restore again (it starts over)`,
+    );
   }
 }

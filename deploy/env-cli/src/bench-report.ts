@@ -9,16 +9,24 @@ import { table } from './output.ts';
 type Setup = string;
 
 /** A step's name in the tables: the rate, and how it was written unless batched. */
-const stepName = (s: BenchStep) => `${s.phase === 'start' ? 'first minute, ' : ''}${s.mode === 'single' ? 'single-row ' : s.mode === 'api' ? 'API ' : ''}${s.phase === 'ramp' ? 'ramp ' : ''}${s.offered}`;
+const stepName = (s: BenchStep) =>
+  `${s.phase === 'start' ? 'first minute, ' : ''}${s.mode === 'single' ? 'single-row ' : s.mode === 'api' ? 'API ' : ''}${s.phase === 'ramp' ? 'ramp ' : ''}${s.offered}`;
 
 export const ms = (v: number | undefined | null) => (v === undefined || v === null ? '-' : `${Math.round(v)}`);
-const ratio = (base: number | undefined, tuned: number | undefined) => (base && tuned ? `${(base / tuned).toFixed(1)}×` : '-');
+const ratio = (base: number | undefined, tuned: number | undefined) =>
+  base && tuned ? `${(base / tuned).toFixed(1)}×` : '-';
 /** The highest rate a profile committed and projected without growing lag. */
-export const sustainedRate = (steps: BenchStep[]) => Math.max(0, ...steps.filter((s) => s.sustained && s.mode === 'batch' && s.phase !== 'start').map((s) => s.achieved));
+export const sustainedRate = (steps: BenchStep[]) =>
+  Math.max(0, ...steps.filter((s) => s.sustained && s.mode === 'batch' && s.phase !== 'start').map((s) => s.achieved));
 
-export function benchTable(all: BenchStep[], durable: BenchStep[] | undefined, baseline: BenchStep[] | undefined): string {
+export function benchTable(
+  all: BenchStep[],
+  durable: BenchStep[] | undefined,
+  baseline: BenchStep[] | undefined,
+): string {
   const tuned = all.filter((s) => s.phase !== 'start');
-  const same = (steps: BenchStep[] | undefined, t: BenchStep) => steps?.find((s) => s.phase === t.phase && s.offered === t.offered && s.mode === t.mode);
+  const same = (steps: BenchStep[] | undefined, t: BenchStep) =>
+    steps?.find((s) => s.phase === t.phase && s.offered === t.offered && s.mode === t.mode);
   const rows = tuned.map((t) => {
     const d = same(durable, t);
     const b = same(baseline, t);
@@ -32,7 +40,9 @@ export function benchTable(all: BenchStep[], durable: BenchStep[] | undefined, b
       ms(l?.max),
       t.sustained ? 'yes' : `no${t.missing ? ` (${t.missing} missing)` : ''}`,
       ...(durable ? [ms(d?.latency?.p50), ms(d?.latency?.p99), d ? (d.sustained ? 'yes' : 'no') : '-'] : []),
-      ...(baseline ? [ms(b?.latency?.p50), ms(b?.latency?.p99), ratio(b?.latency?.p50, l?.p50), ratio(b?.latency?.p99, l?.p99)] : []),
+      ...(baseline
+        ? [ms(b?.latency?.p50), ms(b?.latency?.p99), ratio(b?.latency?.p50, l?.p50), ratio(b?.latency?.p99, l?.p99)]
+        : []),
     ];
   });
   return table(
@@ -55,9 +65,28 @@ export function benchTable(all: BenchStep[], durable: BenchStep[] | undefined, b
 export function stageTable(results: [string, BenchStep[]][]): string {
   const pair = (l: { p50: number; p99: number } | null) => (l ? `${ms(l.p50)} / ${ms(l.p99)}` : '-');
   const rows = results.flatMap(([setup, steps]) =>
-    steps.filter((s) => s.phase !== 'ramp').map((s) => [setup, stepName(s), pair(s.stages.commit), pair(s.stages.toKafka), pair(s.stages.toRedis), pair(s.latency)]),
+    steps
+      .filter((s) => s.phase !== 'ramp')
+      .map((s) => [
+        setup,
+        stepName(s),
+        pair(s.stages.commit),
+        pair(s.stages.toKafka),
+        pair(s.stages.toRedis),
+        pair(s.latency),
+      ]),
   );
-  return table(['setup', 'offered /s', 'INSERT (or POST) → commit p50/p99', 'commit → Kafka p50/p99', 'Kafka → Redis p50/p99', 'end to end p50/p99'], rows);
+  return table(
+    [
+      'setup',
+      'offered /s',
+      'INSERT (or POST) → commit p50/p99',
+      'commit → Kafka p50/p99',
+      'Kafka → Redis p50/p99',
+      'end to end p50/p99',
+    ],
+    rows,
+  );
 }
 
 /** The product's own targets for its write pattern (tuned and fsync on): reported, not asserted; a tail moves with the machine. */
@@ -74,7 +103,9 @@ export function targetLines(results: [Setup, BenchStep[]][]): string[] {
       PATTERN_TARGETS.flatMap((t) => {
         const s = steps.find((x) => x.phase === 'fixed' && x.mode === t.mode && x.offered === t.rate);
         if (!s?.latency) return [];
-        return [`Target ${t.mode === 'api' ? 'API' : 'single-row'} ${t.rate}/s p99 ≤ ${t.p99} ms (${setup}): ${Math.round(s.latency.p99)} ms, ${s.latency.p99 <= t.p99 ? 'met' : 'NOT met'}`];
+        return [
+          `Target ${t.mode === 'api' ? 'API' : 'single-row'} ${t.rate}/s p99 ≤ ${t.p99} ms (${setup}): ${Math.round(s.latency.p99)} ms, ${s.latency.p99 <= t.p99 ? 'met' : 'NOT met'}`,
+        ];
       }),
     );
 }
@@ -98,6 +129,8 @@ export function firstMinuteLines(results: [Setup, BenchStep[]][]): string[] {
 export function refusals(steps: BenchStep[]): string | undefined {
   const refused = steps.filter((s) => s.failed > 0);
   if (refused.length === 0) return undefined;
-  const where = refused.map((s) => `${s.failed} at ${s.offered}/s (${s.mode}, ${s.phase}), the first because: ${s.refusal ?? 'not said'}`);
+  const where = refused.map(
+    (s) => `${s.failed} at ${s.offered}/s (${s.mode}, ${s.phase}), the first because: ${s.refusal ?? 'not said'}`,
+  );
   return `${refused.reduce((n, s) => n + s.failed, 0)} writes were refused: ${where.join('; ')}`;
 }

@@ -38,14 +38,20 @@ export async function images(ctx: Context, step: ImagesStep): Promise<Record<str
  * Brings the target up and waits until every service is healthy; otherwise shows each service's state
  * and the logs of those that failed, and throws "<what> did not become healthy: <failed> failed<hint>".
  */
-export async function upHealthy(ctx: Context, target: ComposeTarget, { what, hint = '' }: { what: string; hint?: string }): Promise<void> {
+export async function upHealthy(
+  ctx: Context,
+  target: ComposeTarget,
+  { what, hint = '' }: { what: string; hint?: string },
+): Promise<void> {
   if ((await upWaiting(ctx, target)) === 0) {
     // Services that ran an older CHORUS build under an upstream name have moved off it: its tag can go.
     dropLegacyImpostors();
     return;
   }
   const failed = await explainFailure(ctx, target.project);
-  throw new OperatorError(`${what} did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}${hint}`);
+  throw new OperatorError(
+    `${what} did not become healthy${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}${hint}`,
+  );
 }
 
 /** The environment's env file, prod's made or completed first (its secrets generated, never shown). */
@@ -54,7 +60,10 @@ function envFileOf(ctx: Context, e: Environment): Record<string, string> {
     const volume = `${e.project}_postgres_data_prod`;
     const existing = docker(['volume', 'inspect', volume]).ok ? volume : undefined;
     const made = ensureProdEnvFile(ctx.root, e, ctx.env.POSTGRES_PASSWORD, existing);
-    if (made === 'created') say(`created ${e.envFile} with a ${ctx.env.POSTGRES_PASSWORD ? 'supplied' : 'generated'} database password (not shown)`);
+    if (made === 'created')
+      say(
+        `created ${e.envFile} with a ${ctx.env.POSTGRES_PASSWORD ? 'supplied' : 'generated'} database password (not shown)`,
+      );
     else if (made !== 'kept') say(`added generated ${made.added.join(', ')} to ${e.envFile} (not shown)`);
   }
   return readEnvFile(ctx.root, e);
@@ -77,7 +86,10 @@ export interface Deployment {
 function appTag(ctx: Context, e: Environment, build: boolean): { tag: string; build: boolean } {
   if (e.name !== 'prod') return { tag: DEV_TAG, build };
   const release = checkoutRelease(ctx);
-  if (!release) throw new OperatorError('prod runs a release named from git, and this folder is not a git checkout: deploy prod from a clone of the repository');
+  if (!release)
+    throw new OperatorError(
+      'prod runs a release named from git, and this folder is not a git checkout: deploy prod from a clone of the repository',
+    );
   if (isDirty(release)) {
     say(
       `WARNING: the working tree has uncommitted changes, so prod gets release ${release}: built from them, not reproducible from git, ` +
@@ -109,10 +121,16 @@ export async function deploy(ctx: Context, e: Environment, o: { build: boolean; 
   const imagesMs = Date.now() - started;
   const upStartedAt = Date.now();
   say(`starting ${e.name} (${e.file})`);
-  await upHealthy(ctx, { project: e.project, file: e.file, envFile: e.envFile, vars }, { what: e.name, hint: `; see \`make logs-${e.name}\`` });
+  await upHealthy(
+    ctx,
+    { project: e.project, file: e.file, envFile: e.envFile, vars },
+    { what: e.name, hint: `; see \`make logs-${e.name}\`` },
+  );
   if (e.name !== 'prod') return { vars, imagesMs, upStartedAt };
   const releases = recordRelease(ctx, e, tag, e.file);
-  say(`${e.name} runs release ${tag}${releases.previous ? `; the previous one, ${releases.previous.release}, is what \`make rollback-prod\` returns to` : ''}`);
+  say(
+    `${e.name} runs release ${tag}${releases.previous ? `; the previous one, ${releases.previous.release}, is what \`make rollback-prod\` returns to` : ''}`,
+  );
   return { vars, imagesMs, upStartedAt, releases };
 }
 
@@ -125,7 +143,9 @@ export async function rollBack(ctx: Context, e: Environment): Promise<ReleaseSta
   const state = readState(ctx, e);
   const previous = state?.previous;
   if (!state || !previous) {
-    throw new OperatorError(`${e.name} has no previous release to return to (${stateFile(ctx, e)} ${state ? `records only ${state.current.release}` : 'does not exist yet'}): a release is recorded by each make run-${e.name} that deploys a different one`);
+    throw new OperatorError(
+      `${e.name} has no previous release to return to (${stateFile(ctx, e)} ${state ? `records only ${state.current.release}` : 'does not exist yet'}): a release is recorded by each make run-${e.name} that deploys a different one`,
+    );
   }
   // The images that release's own Compose file runs: an older release had fewer.
   if (!appImagesPresent(appImagesOf(readComposeFile(ctx.root, { file: previous.file })), previous.release)) {
@@ -133,10 +153,18 @@ export async function rollBack(ctx: Context, e: Environment): Promise<ReleaseSta
       `release ${previous.release}'s app images (chorus/*:${previous.release}) are no longer on this machine: check out ${previous.release} and run make run-${e.name}, which builds and deploys it`,
     );
   }
-  say(`rolling ${e.name} back from release ${state.current.release} to ${previous.release} (its Compose file as deployed: ${previous.file})`);
+  say(
+    `rolling ${e.name} back from release ${state.current.release} to ${previous.release} (its Compose file as deployed: ${previous.file})`,
+  );
   const vars = await images(ctx, { envFile: readEnvFile(ctx.root, e), vars: { CHORUS_APP_TAG: previous.release } });
-  await upHealthy(ctx, { project: e.project, file: previous.file, envFile: e.envFile, vars }, { what: `${e.name} on release ${previous.release}`, hint: `; see \`make logs-${e.name}\`` });
+  await upHealthy(
+    ctx,
+    { project: e.project, file: previous.file, envFile: e.envFile, vars },
+    { what: `${e.name} on release ${previous.release}`, hint: `; see \`make logs-${e.name}\`` },
+  );
   const next = recordRelease(ctx, e, previous.release, previous.file);
-  say(`${e.name} runs release ${previous.release} again; \`make run-${e.name}\` from a checkout deploys that checkout's release`);
+  say(
+    `${e.name} runs release ${previous.release} again; \`make run-${e.name}\` from a checkout deploys that checkout's release`,
+  );
   return next;
 }

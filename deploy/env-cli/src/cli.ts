@@ -30,7 +30,9 @@ const ctx = createContext();
 /** prod or dev: the environments an operator starts, stops and deletes by name. */
 function lastingEnv(value: string): Environment {
   if (value !== 'prod' && value !== 'dev') {
-    const hint = ENV_NAMES.includes(value as EnvName) ? '; the test environment runs per `make test` and is cleaned with `env clean-test`' : '';
+    const hint = ENV_NAMES.includes(value as EnvName)
+      ? '; the test environment runs per `make test` and is cleaned with `env clean-test`'
+      : '';
     throw new InvalidArgumentError(`choose prod or dev${hint}`);
   }
   return ENVIRONMENTS[value];
@@ -38,7 +40,8 @@ function lastingEnv(value: string): Environment {
 
 /** prod: the one environment that runs releases and keeps backups. */
 function prodOnly(value: string): Environment {
-  if (value !== 'prod') throw new InvalidArgumentError('only prod runs releases and keeps backups; dev runs the working tree');
+  if (value !== 'prod')
+    throw new InvalidArgumentError('only prod runs releases and keeps backups; dev runs the working tree');
   return ENVIRONMENTS.prod;
 }
 
@@ -46,7 +49,6 @@ function anyEnv(value: string): Environment {
   if (!ENV_NAMES.includes(value as EnvName)) throw new InvalidArgumentError(`choose ${ENV_NAMES.join(', ')}`);
   return ENVIRONMENTS[value as EnvName];
 }
-
 
 const program = new Command()
   .name('env')
@@ -60,7 +62,11 @@ program
   .option('--no-build', 'use the app images as they are')
   .description('build the app images, then start the environment and wait until it is healthy (idempotent)')
   .action((e: Environment, o: { build: boolean }) => up(ctx, e, o));
-program.command('down').argument('<env>', 'prod or dev', lastingEnv).description('stop the environment, keeping its volumes').action((e: Environment) => down(ctx, e));
+program
+  .command('down')
+  .argument('<env>', 'prod or dev', lastingEnv)
+  .description('stop the environment, keeping its volumes')
+  .action((e: Environment) => down(ctx, e));
 program
   .command('test')
   .option('--no-build', 'run the app images prod and dev use (chorus/*:local) as they are, instead of building its own')
@@ -69,8 +75,13 @@ program
 program
   .command('chaos')
   .option('--no-build', 'run the app images prod and dev use (chorus/*:local) as they are, instead of building its own')
-  .option('--scale', 'the scale profile (three brokers, two Connect workers, processor replicas) and its faults instead')
-  .description('a project of its own from the test file: kill and restart each service under a steady writer; the read model must match Postgres again')
+  .option(
+    '--scale',
+    'the scale profile (three brokers, two Connect workers, processor replicas) and its faults instead',
+  )
+  .description(
+    'a project of its own from the test file: kill and restart each service under a steady writer; the read model must match Postgres again',
+  )
   .action((o: { build: boolean; scale?: boolean }) => chaos(ctx, o));
 program
   .command('bench')
@@ -80,15 +91,28 @@ program
   .option('--seconds <n>', 'seconds per fixed rate', positive, BENCH_DEFAULTS.seconds)
   .option('--ramp <list>', 'then these rates, until one is not kept up with', positiveList, [...BENCH_DEFAULTS.ramp])
   .option('--ramp-seconds <n>', 'seconds per ramp rate', positive, BENCH_DEFAULTS.rampSeconds)
-  .option('--single <list>', 'single-row autocommit INSERTs, transactions a second (0: none)', positiveListOrNone, [...PATTERN_DEFAULTS.single])
-  .option('--api <list>', 'POST /api/tasks through the web app, requests a second (0: none)', positiveListOrNone, [...PATTERN_DEFAULTS.api])
+  .option('--single <list>', 'single-row autocommit INSERTs, transactions a second (0: none)', positiveListOrNone, [
+    ...PATTERN_DEFAULTS.single,
+  ])
+  .option('--api <list>', 'POST /api/tasks through the web app, requests a second (0: none)', positiveListOrNone, [
+    ...PATTERN_DEFAULTS.api,
+  ])
   .option('--pattern-seconds <n>', 'seconds per single-row or API rate', positive, PATTERN_DEFAULTS.seconds)
-  .option('--connections <n>', 'writes in flight in the single-row and API steps', positive, PATTERN_DEFAULTS.connections)
-  .description('CDC latency from INSERT to the read model: batched, single-row and through the API at fixed rates, then a ramp; tuned, fsync on and baseline, in projects of their own')
+  .option(
+    '--connections <n>',
+    'writes in flight in the single-row and API steps',
+    positive,
+    PATTERN_DEFAULTS.connections,
+  )
+  .description(
+    'CDC latency from INSERT to the read model: batched, single-row and through the API at fixed rates, then a ramp; tuned, fsync on and baseline, in projects of their own',
+  )
   .action((o: BenchOptions) => bench(ctx, o));
 program
   .command('bench-dev')
-  .option('--single <list>', 'single-row autocommit INSERTs, transactions a second', positiveList, [...PATTERN_DEFAULTS.single])
+  .option('--single <list>', 'single-row autocommit INSERTs, transactions a second', positiveList, [
+    ...PATTERN_DEFAULTS.single,
+  ])
   .option('--seconds <n>', 'seconds per rate', positive, PATTERN_DEFAULTS.seconds)
   .option('--connections <n>', 'connections writing at once', positive, PATTERN_DEFAULTS.connections)
   .description("make bench's single-row steps against the running dev (it writes into dev, and deletes its rows after)")
@@ -102,20 +126,29 @@ program
   .command('upgrade-check')
   .option('--from <commit...>', 'these earlier releases instead of deploy/compose/upgrade-from.txt')
   .option('--rollback', 'then roll back to the newest of them (make rollback-prod) and forward again')
-  .description('prod upgraded in place from each earlier release, in projects of their own: tasks written before must read back, new ones flow, every service runs this checkout')
+  .description(
+    'prod upgraded in place from each earlier release, in projects of their own: tasks written before must read back, new ones flow, every service runs this checkout',
+  )
   .action((o: { from?: string[]; rollback?: boolean }) => upgradeCheck(ctx, o));
 program
   .command('rebuild-read-model')
   .argument('<env>', 'prod or dev', lastingEnv)
-  .description('clear the Redis read model and rebuild it from the change topic and an incremental snapshot of Postgres, while streaming goes on')
+  .description(
+    'clear the Redis read model and rebuild it from the change topic and an incremental snapshot of Postgres, while streaming goes on',
+  )
   .action((e: Environment) => rebuild(ctx, e));
 program
   .command('images')
   .option('--env <name>', "resolve for this environment's env file (its *_IMAGE lines)", anyEnv, ENVIRONMENTS.dev)
   .option('--print', 'print NAME=reference lines, for scripts')
-  .description('make every third-party image present: here already, else pulled, else built offline (CHORUS_IMAGES=auto|pull|local)')
+  .description(
+    'make every third-party image present: here already, else pulled, else built offline (CHORUS_IMAGES=auto|pull|local)',
+  )
   .action((o: { env: Environment; print?: boolean }) => images(ctx, o));
-program.command('status').description('every environment and test run: services, health, ports, connector state').action(() => status(ctx));
+program
+  .command('status')
+  .description('every environment and test run: services, health, ports, connector state')
+  .action(() => status(ctx));
 program
   .command('logs')
   .argument('<env>', 'prod or dev', lastingEnv)
@@ -129,46 +162,85 @@ program
   .option('-y, --yes', 'do not ask')
   .description('stop the environment and delete its volumes, after asking')
   .action((e: Environment, o: { yes?: boolean }) => clean(ctx, e, { yes: Boolean(o.yes) }));
-program.command('backup').argument('<env>', 'prod', prodOnly).description('take a backup now, while it keeps serving').action((e: Environment) => backup(ctx, e));
-program.command('backups').argument('<env>', 'prod', prodOnly).description('list the backups and the schedule').action((e: Environment) => backups(ctx, e));
+program
+  .command('backup')
+  .argument('<env>', 'prod', prodOnly)
+  .description('take a backup now, while it keeps serving')
+  .action((e: Environment) => backup(ctx, e));
+program
+  .command('backups')
+  .argument('<env>', 'prod', prodOnly)
+  .description('list the backups and the schedule')
+  .action((e: Environment) => backups(ctx, e));
 program
   .command('restore')
   .argument('<env>', 'prod', prodOnly)
   .argument('[backup]', 'the backup to restore (see `backups`)')
-  .description("replace the database with a backup: writes paused, connector stopped and reset, read model rebuilt, writes resumed")
+  .description(
+    'replace the database with a backup: writes paused, connector stopped and reset, read model rebuilt, writes resumed',
+  )
   .action((e: Environment, name: string | undefined) => restore(ctx, e, name || undefined));
-program.command('users').argument('<env>', 'prod', prodOnly).description('list the accounts').action((e: Environment) => accounts.users(ctx, e));
+program
+  .command('users')
+  .argument('<env>', 'prod', prodOnly)
+  .description('list the accounts')
+  .action((e: Environment) => accounts.users(ctx, e));
 program
   .command('user-add')
   .argument('<env>', 'prod', prodOnly)
   .argument('[name]')
   .argument('[role]', 'viewer or operator')
   .description('add an account; its generated password is printed once')
-  .action((e: Environment, name?: string, role?: string) => accounts.userAdd(ctx, e, name || undefined, role || undefined));
+  .action((e: Environment, name?: string, role?: string) =>
+    accounts.userAdd(ctx, e, name || undefined, role || undefined),
+  );
 program
   .command('user-remove')
   .argument('<env>', 'prod', prodOnly)
   .argument('[name]')
   .description('remove an account and end its sessions')
   .action((e: Environment, name?: string) => accounts.userRemove(ctx, e, name || undefined));
-program.command('tokens').argument('<env>', 'prod', prodOnly).description('list the API tokens').action((e: Environment) => accounts.tokens(ctx, e));
+program
+  .command('tokens')
+  .argument('<env>', 'prod', prodOnly)
+  .description('list the API tokens')
+  .action((e: Environment) => accounts.tokens(ctx, e));
 program
   .command('token-add')
   .argument('<env>', 'prod', prodOnly)
   .argument('[name]')
   .argument('[role]', 'viewer or operator')
   .description('make an API token, printed once and stored hashed')
-  .action((e: Environment, name?: string, role?: string) => accounts.tokenAdd(ctx, e, name || undefined, role || undefined));
+  .action((e: Environment, name?: string, role?: string) =>
+    accounts.tokenAdd(ctx, e, name || undefined, role || undefined),
+  );
 program
   .command('token-remove')
   .argument('<env>', 'prod', prodOnly)
   .argument('[name]')
   .description('revoke an API token')
   .action((e: Environment, name?: string) => accounts.tokenRemove(ctx, e, name || undefined));
-program.command('reset-admin').argument('<env>', 'prod', prodOnly).description("give the admin a new password, written into the env file and never printed").action((e: Environment) => accounts.resetAdmin(ctx, e));
-program.command('k8s-check').description('the Helm chart on a two-node Kubernetes cluster of its own: installed, the journey, a node lost during writes; always torn down').action(() => k8sCheck(ctx));
-program.command('restore-drill').description('back up and restore a prod-like project of its own, and check the read model against the restored database').action(() => restoreDrill(ctx));
-program.command('clean-test').description('remove test runs whose owner is gone (killed or closed); live runs are left alone').action(() => cleanTest(ctx));
+program
+  .command('reset-admin')
+  .argument('<env>', 'prod', prodOnly)
+  .description('give the admin a new password, written into the env file and never printed')
+  .action((e: Environment) => accounts.resetAdmin(ctx, e));
+program
+  .command('k8s-check')
+  .description(
+    'the Helm chart on a two-node Kubernetes cluster of its own: installed, the journey, a node lost during writes; always torn down',
+  )
+  .action(() => k8sCheck(ctx));
+program
+  .command('restore-drill')
+  .description(
+    'back up and restore a prod-like project of its own, and check the read model against the restored database',
+  )
+  .action(() => restoreDrill(ctx));
+program
+  .command('clean-test')
+  .description('remove test runs whose owner is gone (killed or closed); live runs are left alone')
+  .action(() => cleanTest(ctx));
 
 runMain('env', async () => {
   await program.parseAsync();

@@ -49,11 +49,15 @@ export function bindAddress(entry: string | { host_ip?: string }): string {
 
 /** Every published port of a file with the address it binds, as `service address:port`. */
 export function bindings(file: ComposeFile): string[] {
-  return Object.entries(file.services).flatMap(([name, s]) => (s.ports ?? []).map((p) => `${name} ${bindAddress(p) || '*'}:${publishedPort(p)}`));
+  return Object.entries(file.services).flatMap(([name, s]) =>
+    (s.ports ?? []).map((p) => `${name} ${bindAddress(p) || '*'}:${publishedPort(p)}`),
+  );
 }
 
 export function hostPorts(file: ComposeFile): number[] {
-  return Object.values(file.services).flatMap((s) => (s.ports ?? []).map(publishedPort).filter((p): p is number => p !== undefined));
+  return Object.values(file.services).flatMap((s) =>
+    (s.ports ?? []).map(publishedPort).filter((p): p is number => p !== undefined),
+  );
 }
 
 /** Named volumes as Docker will name them: `<project>_<volume>` unless the file gives a name. */

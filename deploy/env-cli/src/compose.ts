@@ -35,7 +35,16 @@ export interface ServiceState {
  * interpolation, which would otherwise prefer them to the environment's own file.
  */
 export function cleanEnv(): NodeJS.ProcessEnv {
-  const keep = ['PATH', 'HOME', 'DOCKER_HOST', 'DOCKER_CONFIG', 'DOCKER_CONTEXT', 'DOCKER_CERT_PATH', 'DOCKER_TLS_VERIFY', 'XDG_RUNTIME_DIR'];
+  const keep = [
+    'PATH',
+    'HOME',
+    'DOCKER_HOST',
+    'DOCKER_CONFIG',
+    'DOCKER_CONTEXT',
+    'DOCKER_CERT_PATH',
+    'DOCKER_TLS_VERIFY',
+    'XDG_RUNTIME_DIR',
+  ];
   return Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
 }
 
@@ -53,7 +62,14 @@ export function projects(): string[] {
 }
 
 function globalArgs(t: ComposeTarget): string[] {
-  return ['--ansi', 'never', '-p', t.project, ...(t.envFile ? ['--env-file', t.envFile] : []), ...(t.file ? ['-f', t.file] : [])];
+  return [
+    '--ansi',
+    'never',
+    '-p',
+    t.project,
+    ...(t.envFile ? ['--env-file', t.envFile] : []),
+    ...(t.file ? ['-f', t.file] : []),
+  ];
 }
 
 /** The package rejects with its result on a non-zero exit; callers check `exitCode` themselves. */
@@ -78,14 +94,23 @@ export class Compose {
       composeOptions: globalArgs(t),
       env: { ...cleanEnv(), ...t.vars },
       // Stream what Compose prints as it comes; keep no copy of long output.
-      ...(stream ? { callback: (chunk: Buffer, source?: string) => relay(chunk, source === 'stderr' ? 'stderr' : 'stdout'), maxOutputLength: 64 * 1024 } : {}),
+      ...(stream
+        ? {
+            callback: (chunk: Buffer, source?: string) => relay(chunk, source === 'stderr' ? 'stderr' : 'stdout'),
+            maxOutputLength: 64 * 1024,
+          }
+        : {}),
     };
   }
 
-  up = async (t: ComposeTarget) => code(await settle(compose.upAll({ ...this.options(t), commandOptions: ['--detach', '--wait', '--remove-orphans'] })));
+  up = async (t: ComposeTarget) =>
+    code(
+      await settle(compose.upAll({ ...this.options(t), commandOptions: ['--detach', '--wait', '--remove-orphans'] })),
+    );
 
   /** Runs a one-off service (the tester) and resolves to its exit code. */
-  runOnce = async (t: ComposeTarget, service: string) => code(await settle(compose.run(service, [], { ...this.options(t), commandOptions: ['--rm', '--no-deps'] })));
+  runOnce = async (t: ComposeTarget, service: string) =>
+    code(await settle(compose.run(service, [], { ...this.options(t), commandOptions: ['--rm', '--no-deps'] })));
 
   /**
    * Runs a one-off service with a command, streaming its stderr (progress) and resolving to its exit code
@@ -104,32 +129,62 @@ export class Compose {
 
   /** SIGKILLs a service's container, as a crash would; its restart policy does not act on a kill. */
   killService = async (project: string, service: string) =>
-    code(await settle(compose.kill({ ...this.options({ project }, { stream: false }), commandOptions: [['-s', 'SIGKILL'], service] })));
+    code(
+      await settle(
+        compose.kill({ ...this.options({ project }, { stream: false }), commandOptions: [['-s', 'SIGKILL'], service] }),
+      ),
+    );
 
   /** Starts a stopped service's container again, as it was. */
-  startService = async (project: string, service: string) => code(await settle(compose.execCompose('start', [service], this.options({ project }, { stream: false }))));
+  startService = async (project: string, service: string) =>
+    code(await settle(compose.execCompose('start', [service], this.options({ project }, { stream: false }))));
 
   /** Freezes one service's processes (SIGSTOP, as a hung server would be), and thaws them. */
-  pauseService = async (project: string, service: string) => code(await settle(compose.pauseOne(service, this.options({ project }, { stream: false }))));
-  unpauseService = async (project: string, service: string) => code(await settle(compose.unpauseOne(service, this.options({ project }, { stream: false }))));
+  pauseService = async (project: string, service: string) =>
+    code(await settle(compose.pauseOne(service, this.options({ project }, { stream: false }))));
+  unpauseService = async (project: string, service: string) =>
+    code(await settle(compose.unpauseOne(service, this.options({ project }, { stream: false }))));
 
   /** Stops one service's container, keeping it (startService starts it again). */
-  stopService = async (project: string, service: string) => code(await settle(compose.stopOne(service, this.options({ project }, { stream: false }))));
+  stopService = async (project: string, service: string) =>
+    code(await settle(compose.stopOne(service, this.options({ project }, { stream: false }))));
 
   /** Stops a project by name; `volumes` deletes its volumes too. Works without the file or the env file. */
   down = async (project: string, { volumes = false } = {}) =>
-    code(await settle(compose.down({ ...this.options({ project }), commandOptions: [...(volumes ? ['--volumes'] : []), '--remove-orphans', ['--timeout', '5']] })));
+    code(
+      await settle(
+        compose.down({
+          ...this.options({ project }),
+          commandOptions: [...(volumes ? ['--volumes'] : []), '--remove-orphans', ['--timeout', '5']],
+        }),
+      ),
+    );
 
-  logs = async (project: string, { follow = false, tail = 100, service }: { follow?: boolean; tail?: number; service?: string } = {}) =>
-    code(await settle(compose.logs(service ? [service] : [], { ...this.options({ project }), follow, commandOptions: ['--no-log-prefix', ['--tail', String(tail)]] })));
+  logs = async (
+    project: string,
+    { follow = false, tail = 100, service }: { follow?: boolean; tail?: number; service?: string } = {},
+  ) =>
+    code(
+      await settle(
+        compose.logs(service ? [service] : [], {
+          ...this.options({ project }),
+          follow,
+          commandOptions: ['--no-log-prefix', ['--tail', String(tail)]],
+        }),
+      ),
+    );
 
   /** The services of a project as Docker sees them, stopped ones included; needs no file. */
   async services(project: string): Promise<ServiceState[]> {
-    const result = await settle(compose.ps({ ...this.options({ project }, { stream: false }), commandOptions: ['--all', ['--format', 'json']] }));
+    const result = await settle(
+      compose.ps({ ...this.options({ project }, { stream: false }), commandOptions: ['--all', ['--format', 'json']] }),
+    );
     const text = result.out.trim();
     if (result.exitCode !== 0 || !text) return [];
     // Compose prints one JSON object a line (or, in older versions, one array).
-    return text.startsWith('[') ? (JSON.parse(text) as ServiceState[]) : text.split('\n').map((l) => JSON.parse(l) as ServiceState);
+    return text.startsWith('[')
+      ? (JSON.parse(text) as ServiceState[])
+      : text.split('\n').map((l) => JSON.parse(l) as ServiceState);
   }
 
   /**
@@ -144,7 +199,9 @@ export class Compose {
   ): Promise<{ code: number; out: string; err: string }> {
     const byName = Object.keys(env ?? {}).map((name) => ['-e', name]);
     const commandOptions = [...byName, ...(replica ? [['--index', String(replica)]] : [])];
-    const result = await settle(compose.exec(service, command, { ...this.options({ project, vars: env }, { stream: false }), commandOptions }));
+    const result = await settle(
+      compose.exec(service, command, { ...this.options({ project, vars: env }, { stream: false }), commandOptions }),
+    );
     return { code: code(result), out: result.out.trim(), err: result.err.trim() };
   }
 
@@ -155,7 +212,8 @@ export class Compose {
   }
 
   /** Runs a shell script of Kafka's tools in a project's broker container (without the broker's JVM agent). */
-  kafkaTool = (project: string, script: string) => this.execResult(project, 'kafka', [...KAFKA_TOOL_ENV, 'sh', '-c', script]);
+  kafkaTool = (project: string, script: string) =>
+    this.execResult(project, 'kafka', [...KAFKA_TOOL_ENV, 'sh', '-c', script]);
 
   /**
    * Runs one SQL statement in a project's Postgres as `role`, over the container's local socket (trusted
@@ -163,12 +221,23 @@ export class Compose {
    * through the shell's quoting.
    */
   psql = (project: string, role: string, sql: string) =>
-    this.execResult(project, 'postgres', ['sh', '-c', `exec psql -v ON_ERROR_STOP=1 -tA -U "$1" -d "$POSTGRES_DB" -c "$2"`, 'psql', role, sql]);
+    this.execResult(project, 'postgres', [
+      'sh',
+      '-c',
+      `exec psql -v ON_ERROR_STOP=1 -tA -U "$1" -d "$POSTGRES_DB" -c "$2"`,
+      'psql',
+      role,
+      sql,
+    ]);
 
   /**
    * Tears a project down in its own process group, so the Ctrl-C that stops a run cannot interrupt its
    * cleanup. The one call made without the package: it cannot start a detached process group.
    */
   downShielded = (project: string): Promise<number> =>
-    attached('docker', ['compose', ...globalArgs({ project }), 'down', '--volumes', '--remove-orphans', '--timeout', '5'], { cwd: this.root, env: cleanEnv(), detached: true });
+    attached(
+      'docker',
+      ['compose', ...globalArgs({ project }), 'down', '--volumes', '--remove-orphans', '--timeout', '5'],
+      { cwd: this.root, env: cleanEnv(), detached: true },
+    );
 }

@@ -17,7 +17,10 @@ export interface Context {
   versions(): Versions;
 }
 
-export function createContext({ root = repoRoot(), env = process.env }: { root?: string; env?: NodeJS.ProcessEnv } = {}): Context {
+export function createContext({
+  root = repoRoot(),
+  env = process.env,
+}: { root?: string; env?: NodeJS.ProcessEnv } = {}): Context {
   let versions: Versions | undefined;
   return { root, env, compose: new Compose(root), versions: () => (versions ??= readVersions(root)) };
 }

@@ -19,14 +19,20 @@ import { capture } from './processes.ts';
 /** The engine's CPU as npm names it (Docker reports the kernel's name). */
 export function linuxCpu(architecture: string): string {
   const cpu = { x86_64: 'x64', amd64: 'x64', aarch64: 'arm64', arm64: 'arm64' }[architecture];
-  if (!cpu) throw new OperatorError(`dev's containers run on ${architecture}, a CPU this workspace has no esbuild build for; run dev on an x86_64 or arm64 engine`);
+  if (!cpu)
+    throw new OperatorError(
+      `dev's containers run on ${architecture}, a CPU this workspace has no esbuild build for; run dev on an x86_64 or arm64 engine`,
+    );
   return cpu;
 }
 
 /** Where the esbuild that tsx loads lives, and its version. */
 function tsxEsbuild(root: string): { dir: string; version: string } {
   const manifest = createRequire(join(root, 'node_modules/tsx/package.json')).resolve('esbuild/package.json');
-  return { dir: dirname(manifest), version: (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version };
+  return {
+    dir: dirname(manifest),
+    version: (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version,
+  };
 }
 
 /** Interpolation variables for dev: ESBUILD_BINARY_PATH when the workspace lacks the containers' build. */
@@ -43,7 +49,9 @@ export function devNativeVars({ root }: Pick<Context, 'root'>): Record<string, s
   const dir = join(root, 'node_modules/.cache/chorus-dev', `esbuild-linux-${cpu}-${esbuild.version}`);
   const binary = join(dir, 'bin/esbuild');
   if (!existsSync(binary)) {
-    say(`this workspace was installed for another platform; fetching ${pkg}@${esbuild.version} for dev's Linux containers`);
+    say(
+      `this workspace was installed for another platform; fetching ${pkg}@${esbuild.version} for dev's Linux containers`,
+    );
     const work = mkdtempSync(join(tmpdir(), 'chorus-esbuild-'));
     try {
       const pack = capture('npm', ['pack', '--silent', `${pkg}@${esbuild.version}`, '--pack-destination', work]);
@@ -68,6 +76,9 @@ export function devNativeVars({ root }: Pick<Context, 'root'>): Record<string, s
  * Who dev's app containers run as: the host user, so that the mounted source stays editable, but never
  * root (a root host user maps to the Node image's own user, 1000).
  */
-export function hostUser(uid = process.getuid?.(), gid = process.getgid?.()): { CHORUS_UID: string; CHORUS_GID: string } {
+export function hostUser(
+  uid = process.getuid?.(),
+  gid = process.getgid?.(),
+): { CHORUS_UID: string; CHORUS_GID: string } {
   return uid ? { CHORUS_UID: String(uid), CHORUS_GID: String(gid ?? uid) } : { CHORUS_UID: '1000', CHORUS_GID: '1000' };
 }

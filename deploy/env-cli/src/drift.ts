@@ -21,19 +21,47 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
   { path: /^services\.[^.]+\.(volumes|tmpfs)$/, why: 'storage: named volumes in prod and dev, unnamed ones in test' },
   { path: /^volumes\./, why: 'each environment declares its own named volumes' },
   { path: /^services\.[^.]+\.restart$/, why: 'restart policies are per environment' },
-  { path: new RegExp(`^services\\.${APPS}\\.(image|working_dir|command)$`), envs: ['dev'], why: "dev runs the mounted source with a watch command" },
-  { path: new RegExp(`^services\\.${APPS}\\.user$`), envs: ['dev'], why: 'dev runs the mounted source as the host user that owns it' },
-  { path: new RegExp(`^services\\.${APPS}\\.environment\\.(ESBUILD_BINARY_PATH|NODE_OPTIONS)$`), envs: ['dev'], why: "dev runs the mounted sources with tsx as node's loader, and the mounted node_modules may hold another platform's esbuild" },
+  {
+    path: new RegExp(`^services\\.${APPS}\\.(image|working_dir|command)$`),
+    envs: ['dev'],
+    why: 'dev runs the mounted source with a watch command',
+  },
+  {
+    path: new RegExp(`^services\\.${APPS}\\.user$`),
+    envs: ['dev'],
+    why: 'dev runs the mounted source as the host user that owns it',
+  },
+  {
+    path: new RegExp(`^services\\.${APPS}\\.environment\\.(ESBUILD_BINARY_PATH|NODE_OPTIONS)$`),
+    envs: ['dev'],
+    why: "dev runs the mounted sources with tsx as node's loader, and the mounted node_modules may hold another platform's esbuild",
+  },
   {
     path: /^services\.kafka\.environment\.KAFKA_(LISTENERS|ADVERTISED_LISTENERS|LISTENER_SECURITY_PROTOCOL_MAP)$/,
     envs: ['dev'],
     why: "dev's extra listener for programs on the host",
   },
-  { path: /^services\.(postgres|redis)\.command$/, envs: ['test'], why: 'test trades durability for speed on throwaway storage' },
+  {
+    path: /^services\.(postgres|redis)\.command$/,
+    envs: ['test'],
+    why: 'test trades durability for speed on throwaway storage',
+  },
   { path: /^services\.chorus-tester\./, envs: ['test'], why: "test's end-to-end suite" },
-  { path: /^services\.chorus-web\.environment\.CHORUS_SIGN_IN$/, envs: ['dev', 'test'], why: 'prod always requires sign-in; dev (off by default) and test (on by default) may turn it off or on' },
-  { path: /^services\.backup\./, envs: ['dev', 'test'], why: 'only prod keeps backups (make backup-prod, make restore-prod); dev and test start from scratch' },
-  { path: /^services\.(setup-connector|connector-handover|chorus-stream-processor)\.environment\.CDC_PROFILE$/, envs: ['test'], why: 'make bench measures the baseline profile in projects from the test file' },
+  {
+    path: /^services\.chorus-web\.environment\.CHORUS_SIGN_IN$/,
+    envs: ['dev', 'test'],
+    why: 'prod always requires sign-in; dev (off by default) and test (on by default) may turn it off or on',
+  },
+  {
+    path: /^services\.backup\./,
+    envs: ['dev', 'test'],
+    why: 'only prod keeps backups (make backup-prod, make restore-prod); dev and test start from scratch',
+  },
+  {
+    path: /^services\.(setup-connector|connector-handover|chorus-stream-processor)\.environment\.CDC_PROFILE$/,
+    envs: ['test'],
+    why: 'make bench measures the baseline profile in projects from the test file',
+  },
   {
     path: /^services\.((kafka-2|kafka-3|kafka-connect-2)\..+|kafka\.environment\.KAFKA_(CONTROLLER_QUORUM_VOTERS|OFFSETS_TOPIC_REPLICATION_FACTOR|TRANSACTION_STATE_LOG_REPLICATION_FACTOR|TRANSACTION_STATE_LOG_MIN_ISR|DEFAULT_REPLICATION_FACTOR|MIN_INSYNC_REPLICAS)|kafka-connect\.environment\.(BOOTSTRAP_SERVERS|ADVERTISED_HOST_NAME|CONNECT_((CONFIG|OFFSET|STATUS)_STORAGE_REPLICATION_FACTOR|SESSION_TIMEOUT_MS|HEARTBEAT_INTERVAL_MS|SCHEDULED_REBALANCE_MAX_DELAY_MS|PRODUCER_REQUEST_TIMEOUT_MS))|kafka-connect\.depends_on\.kafka-[23]\..+|chorus-stream-processor\.environment\.(KAFKA_BROKERS|KAFKA_REPLICATION_FACTOR)|(setup-connector|connector-handover)\.environment\.KAFKA_REPLICATION_FACTOR)$/,
     envs: ['test'],
@@ -47,7 +75,8 @@ function normalise(file: ComposeFile, e: EnvName): unknown {
   const walk = (value: unknown): unknown => {
     if (typeof value === 'string') return value.replace(name, '<env>');
     if (Array.isArray(value)) return value.map(walk);
-    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
+    if (value !== null && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]));
     return value;
   };
   return walk(Object.fromEntries(Object.entries(file).filter(([key]) => !key.startsWith('x-'))));

@@ -31,7 +31,8 @@ export function listedReleases(text: string): ListedRelease[] {
     .filter((line) => line && !line.startsWith('#'))
     .map((line) => {
       const [commit, ...why] = line.split(/\s+/);
-      if (!/^[0-9a-f]{7,40}$/.test(commit!)) throw new OperatorError(`${UPGRADE_FROM}: "${line}" does not start with a commit (7 to 40 hex digits)`);
+      if (!/^[0-9a-f]{7,40}$/.test(commit!))
+        throw new OperatorError(`${UPGRADE_FROM}: "${line}" does not start with a commit (7 to 40 hex digits)`);
       return { commit: commit!, why: why.join(' ') };
     });
 }
@@ -61,9 +62,15 @@ export function rewriteProdFile(text: string, tag: string): string {
   return stringify(file);
 }
 
-async function step(what: string, command: string, args: string[], o: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<void> {
+async function step(
+  what: string,
+  command: string,
+  args: string[],
+  o: { cwd: string; env?: NodeJS.ProcessEnv },
+): Promise<void> {
   const code = await attached(command, args, { cwd: o.cwd, env: o.env });
-  if (code !== 0) throw new OperatorError(`${what} failed (${command} ${args.join(' ')} exited ${code}); the lines above say why`);
+  if (code !== 0)
+    throw new OperatorError(`${what} failed (${command} ${args.join(' ')} exited ${code}); the lines above say why`);
 }
 
 /**
@@ -74,7 +81,9 @@ async function step(what: string, command: string, args: string[], o: { cwd: str
  */
 export async function prepareRelease(ctx: Context, commit: string, tag: string): Promise<EarlierRelease> {
   if (!git(ctx, ['cat-file', '-e', `${commit}^{commit}`]).ok) {
-    throw new OperatorError(`commit ${commit} (listed in ${UPGRADE_FROM}) is not in this clone: fetch it (git fetch origin ${commit}), or clone without --depth`);
+    throw new OperatorError(
+      `commit ${commit} (listed in ${UPGRADE_FROM}) is not in this clone: fetch it (git fetch origin ${commit}), or clone without --depth`,
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), `chorus-release-${commit}-`));
   const work = mkdtempSync(join(tmpdir(), 'chorus-upgrade-'));
@@ -92,26 +101,48 @@ export async function prepareRelease(ctx: Context, commit: string, tag: string):
     await step(`npm ci for ${commit}`, 'npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, env });
     const vars: Record<string, string> = {};
     if (existsSync(join(dir, 'infrastructure/versions.env'))) {
-      await step(`building ${commit}'s env CLI`, 'npx', ['nx', 'run', 'env-cli:build', '--output-style=static'], { cwd: dir, env });
-      const printed = capture('node', ['deploy/env-cli/dist/env.cjs', 'images', '--env', 'test', '--print'], { cwd: dir, env });
-      if (!printed.ok) throw new OperatorError(`${commit}'s image step failed: ${printed.err.split('\n').slice(-3).join(' ')}`);
+      await step(`building ${commit}'s env CLI`, 'npx', ['nx', 'run', 'env-cli:build', '--output-style=static'], {
+        cwd: dir,
+        env,
+      });
+      const printed = capture('node', ['deploy/env-cli/dist/env.cjs', 'images', '--env', 'test', '--print'], {
+        cwd: dir,
+        env,
+      });
+      if (!printed.ok)
+        throw new OperatorError(`${commit}'s image step failed: ${printed.err.split('\n').slice(-3).join(' ')}`);
       for (const line of printed.out.split('\n')) {
         const match = /^([A-Z_]+_IMAGE)=(\S+)$/.exec(line);
         if (match) vars[match[1]!] = match[2]!;
       }
     } else if ((ctx.env.CHORUS_IMAGES ?? 'auto') === 'local') {
-      await step(`${commit}'s image step (infrastructure/images/build.sh)`, 'bash', ['infrastructure/images/build.sh'], { cwd: dir, env });
+      await step(
+        `${commit}'s image step (infrastructure/images/build.sh)`,
+        'bash',
+        ['infrastructure/images/build.sh'],
+        { cwd: dir, env },
+      );
     }
     say(`release ${commit}: building its app images (chorus/*:${tag})`);
-    await step(`building ${commit}'s apps`, 'npx', ['nx', 'run-many', '-t', 'build', '-p', ...EARLIER_APPS, '--output-style=static'], { cwd: dir, env });
+    await step(
+      `building ${commit}'s apps`,
+      'npx',
+      ['nx', 'run-many', '-t', 'build', '-p', ...EARLIER_APPS, '--output-style=static'],
+      { cwd: dir, env },
+    );
     for (const app of EARLIER_APPS) {
-      const manifest = JSON.parse(readFileSync(join(dir, 'apps', app, 'package.json'), 'utf8')) as { nx: { targets: { image: { command: string } } } };
+      const manifest = JSON.parse(readFileSync(join(dir, 'apps', app, 'package.json'), 'utf8')) as {
+        nx: { targets: { image: { command: string } } };
+      };
       // Releases before CHORUS_APP_TAG wrote :local; this check never does.
       const command = manifest.nx.targets.image.command.replace(/:local(\s)/, `:${tag}$1`);
       await step(`building ${commit}'s ${app} image`, 'bash', ['-c', command], { cwd: dir, env: { ...env, ...vars } });
     }
     const file = join(work, 'docker-compose.prod.yml');
-    writeFileSync(file, rewriteProdFile(readFileSync(join(dir, 'deploy/compose/docker-compose.prod.yml'), 'utf8'), tag));
+    writeFileSync(
+      file,
+      rewriteProdFile(readFileSync(join(dir, 'deploy/compose/docker-compose.prod.yml'), 'utf8'), tag),
+    );
     return { commit, dir, tag, file, vars, dispose };
   } catch (error) {
     dispose();

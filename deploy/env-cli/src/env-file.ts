@@ -11,7 +11,10 @@ import type { Environment } from './environments.ts';
 const passwordFor = (e: Pick<Environment, 'name'>) =>
   z
     .string()
-    .min(e.name === 'prod' ? 16 : 8, e.name === 'prod' ? 'use at least 16 characters in prod' : 'use at least 8 characters')
+    .min(
+      e.name === 'prod' ? 16 : 8,
+      e.name === 'prod' ? 'use at least 16 characters in prod' : 'use at least 8 characters',
+    )
     .regex(/^[A-Za-z0-9_.~-]+$/, 'use letters, digits and _ . ~ - only');
 
 /** More replicas than this is more than one host's Compose project should run; the Helm chart is the way past it. */
@@ -62,7 +65,6 @@ const schemaFor = (e: Environment) =>
       }
     });
 
-
 /**
  * Keys that Compose itself reads from an env file: they would point this environment's commands at
  * another project or other files, so a file that sets one is refused.
@@ -75,14 +77,19 @@ export function readEnvFile(root: string, e: Environment): Record<string, string
   if (!existsSync(path)) throw new ConfigError([`${e.envFile}: missing`]);
   const values = parse(readFileSync(path));
   const redirecting = Object.keys(values).filter((key) => COMPOSE_KEYS.test(key));
-  const result = schemaFor(e).safeParse(Object.fromEntries(Object.entries(values).filter(([key]) => !COMPOSE_KEYS.test(key))));
+  const result = schemaFor(e).safeParse(
+    Object.fromEntries(Object.entries(values).filter(([key]) => !COMPOSE_KEYS.test(key))),
+  );
   const problems = redirecting.map(
-    (key) => `${e.envFile}: ${key} is not allowed: it would point ${e.name}'s commands at another Compose project or engine; remove the line`,
+    (key) =>
+      `${e.envFile}: ${key} is not allowed: it would point ${e.name}'s commands at another Compose project or engine; remove the line`,
   );
   if (!result.success) {
     problems.push(
       ...result.error.issues.map((issue) =>
-        issue.code === 'unrecognized_keys' ? `${e.envFile}: unknown ${issue.keys.join(', ')}` : `${e.envFile}: ${issue.path.join('.')}: ${issue.message}`,
+        issue.code === 'unrecognized_keys'
+          ? `${e.envFile}: unknown ${issue.keys.join(', ')}`
+          : `${e.envFile}: ${issue.path.join('.')}: ${issue.message}`,
       ),
     );
   }
@@ -93,16 +100,28 @@ export function readEnvFile(root: string, e: Environment): Record<string, string
 /** Sets one line of an environment's file (replacing it, or adding it), writing the whole file and then renaming it over the old. */
 export function setEnvFileValue(root: string, e: Environment, key: string, value: string): void {
   const path = resolve(root, e.envFile);
-  if (!existsSync(path)) throw new ConfigError([`${e.envFile} is missing: start ${e.name} once with \`make run-${e.name}\`, which makes it`]);
+  if (!existsSync(path))
+    throw new ConfigError([
+      `${e.envFile} is missing: start ${e.name} once with \`make run-${e.name}\`, which makes it`,
+    ]);
   const text = readFileSync(path, 'utf8');
   const line = new RegExp(`^${key}=.*$`, 'm');
-  const next = line.test(text) ? text.replace(line, `${key}=${value}`) : `${text}${text.endsWith('\n') ? '' : '\n'}${key}=${value}\n`;
+  const next = line.test(text)
+    ? text.replace(line, `${key}=${value}`)
+    : `${text}${text.endsWith('\n') ? '' : '\n'}${key}=${value}\n`;
   writeFileSync(`${path}.new`, next, { mode: 0o600 });
   renameSync(`${path}.new`, path);
 }
 
 /** Secrets prod generates, and adds to an older .env.prod that lacks them (no existing line changes). */
-export const GENERATED_SECRETS = ['REDIS_PASSWORD', 'CHORUS_OWNER_PASSWORD', 'CHORUS_APP_PASSWORD', 'CHORUS_CDC_PASSWORD', 'CHORUS_ADMIN_PASSWORD', 'CHORUS_SESSION_SECRET'] as const;
+export const GENERATED_SECRETS = [
+  'REDIS_PASSWORD',
+  'CHORUS_OWNER_PASSWORD',
+  'CHORUS_APP_PASSWORD',
+  'CHORUS_CDC_PASSWORD',
+  'CHORUS_ADMIN_PASSWORD',
+  'CHORUS_SESSION_SECRET',
+] as const;
 
 const secret = () => randomBytes(24).toString('base64url');
 
@@ -134,7 +153,10 @@ export function ensureProdEnvFile(
   }
   if (supplied) {
     const checked = passwordFor(e).safeParse(supplied);
-    if (!checked.success) throw new ConfigError([`POSTGRES_PASSWORD from the environment: ${checked.error.issues[0]?.message}; nothing was written`]);
+    if (!checked.success)
+      throw new ConfigError([
+        `POSTGRES_PASSWORD from the environment: ${checked.error.issues[0]?.message}; nothing was written`,
+      ]);
   }
   const password = supplied || secret();
   const content = [

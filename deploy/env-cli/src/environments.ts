@@ -15,9 +15,26 @@ export interface Environment {
 }
 
 export const ENVIRONMENTS: Record<EnvName, Environment> = {
-  prod: { name: 'prod', project: 'chorus-prod', file: 'deploy/compose/docker-compose.prod.yml', envFile: 'deploy/compose/.env.prod', url: 'http://localhost:5001' },
-  dev: { name: 'dev', project: 'chorus-dev', file: 'deploy/compose/docker-compose.dev.yml', envFile: 'deploy/compose/.env.dev', url: 'http://localhost:5002' },
-  test: { name: 'test', project: 'chorus-test', file: 'deploy/compose/docker-compose.test.yml', envFile: 'deploy/compose/.env.test' },
+  prod: {
+    name: 'prod',
+    project: 'chorus-prod',
+    file: 'deploy/compose/docker-compose.prod.yml',
+    envFile: 'deploy/compose/.env.prod',
+    url: 'http://localhost:5001',
+  },
+  dev: {
+    name: 'dev',
+    project: 'chorus-dev',
+    file: 'deploy/compose/docker-compose.dev.yml',
+    envFile: 'deploy/compose/.env.dev',
+    url: 'http://localhost:5002',
+  },
+  test: {
+    name: 'test',
+    project: 'chorus-test',
+    file: 'deploy/compose/docker-compose.test.yml',
+    envFile: 'deploy/compose/.env.test',
+  },
 };
 
 /** The repository root: the nearest folder upwards that holds nx.json. */

@@ -24,11 +24,18 @@ interface Inspected {
   RestartCount: number;
   Config: { Labels: Record<string, string> };
   HostConfig: { RestartPolicy?: { Name?: string } };
-  State: { Status: string; ExitCode: number; StartedAt: string; Health?: { Status: string; Log?: { Start: string; ExitCode: number; Output: string }[] } };
+  State: {
+    Status: string;
+    ExitCode: number;
+    StartedAt: string;
+    Health?: { Status: string; Log?: { Start: string; ExitCode: number; Output: string }[] };
+  };
 }
 
 export function containers(project: string): ContainerFacts[] {
-  const ids = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`]).out.split('\n').filter(Boolean);
+  const ids = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`])
+    .out.split('\n')
+    .filter(Boolean);
   const inspected = ids.length ? docker(['inspect', ...ids]) : undefined;
   if (!inspected?.ok) return [];
   return (JSON.parse(inspected.out) as Inspected[])
@@ -51,9 +58,11 @@ const RESTART_LIMIT_MS = 60_000;
 
 const restarts = (c: ContainerFacts) => c.restartPolicy !== 'no';
 /** Started again by its restart policy since `since` (ms). */
-const restartedSince = (c: ContainerFacts, since: number) => restarts(c) && c.restartCount > 0 && Date.parse(c.startedAt) >= since;
+const restartedSince = (c: ContainerFacts, since: number) =>
+  restarts(c) && c.restartCount > 0 && Date.parse(c.startedAt) >= since;
 /** Failed for good: nothing will bring it back by itself. */
-export const failedForGood = (c: ContainerFacts) => c.health === 'unhealthy' || (c.status === 'exited' && c.exitCode !== 0 && !restarts(c));
+export const failedForGood = (c: ContainerFacts) =>
+  c.health === 'unhealthy' || (c.status === 'exited' && c.exitCode !== 0 && !restarts(c));
 
 /**
  * Why a failed `up --wait` may be worth one more try, as lines for the operator; undefined when it is not.
@@ -65,15 +74,22 @@ export function transientTrouble(list: ContainerFacts[], since: number): string[
   if (list.length === 0 || list.some(failedForGood)) return undefined;
   const lines: string[] = [];
   for (const c of list) {
-    if (restartedSince(c, since)) lines.push(`${c.service} exited while starting and its restart policy started it again (${c.restartCount}×)`);
+    if (restartedSince(c, since))
+      lines.push(`${c.service} exited while starting and its restart policy started it again (${c.restartCount}×)`);
     // Failures while starting are expected; a failure after a success is a flap.
     const recent = c.probes.filter((p) => Date.parse(p.at) >= since);
     const flap = recent.filter((p, i) => !p.ok && recent.slice(0, i).some((q) => q.ok));
-    if (flap.length && c.health === 'healthy') lines.push(`${c.service} failed ${flap.length} healthcheck probe(s) after passing and passes again${flap.at(-1)!.output ? ` (last: ${flap.at(-1)!.output})` : ''}`);
+    if (flap.length && c.health === 'healthy')
+      lines.push(
+        `${c.service} failed ${flap.length} healthcheck probe(s) after passing and passes again${flap.at(-1)!.output ? ` (last: ${flap.at(-1)!.output})` : ''}`,
+      );
   }
   if (lines.length > 0) return lines;
   // Nothing to name, yet everything runs or finished its job: worth one more look, not a failure.
-  if (list.every((c) => c.status === 'running' || (c.status === 'exited' && c.exitCode === 0))) return [`no service failed: ${list.map((c) => `${c.service} ${c.status}${c.health ? ` ${c.health}` : ''}`).join(', ')}`];
+  if (list.every((c) => c.status === 'running' || (c.status === 'exited' && c.exitCode === 0)))
+    return [
+      `no service failed: ${list.map((c) => `${c.service} ${c.status}${c.health ? ` ${c.health}` : ''}`).join(', ')}`,
+    ];
   return undefined;
 }
 
@@ -93,7 +109,9 @@ export async function upWaiting({ compose }: Pick<Context, 'compose'>, target: C
   for (const line of trouble) say(`  ${line}`);
   for (const c of list.filter((c) => restartedSince(c, since))) {
     const before = docker(['logs', '--until', c.startedAt, '--tail', '15', c.id]);
-    report(`--- last lines of ${c.service} before its restart ---\n${[before.out, before.err].filter(Boolean).join('\n') || '(none)'}`);
+    report(
+      `--- last lines of ${c.service} before its restart ---\n${[before.out, before.err].filter(Boolean).join('\n') || '(none)'}`,
+    );
   }
   const deadline = Date.now() + RESTART_LIMIT_MS;
   while (containers(target.project).some((c) => c.status === 'restarting') && Date.now() < deadline) await sleep(1000);
@@ -107,7 +125,9 @@ export async function explainFailure({ compose }: Pick<Context, 'compose'>, proj
   const failed = list.filter((c) => failedForGood(c) || c.restartCount > 0);
   for (const c of list) {
     const state = c.status === 'exited' ? `exited (${c.exitCode})` : c.status;
-    report(`  ${c.service.padEnd(26)} ${state} ${c.health}${c.restartCount > 0 ? ` (restarted ${c.restartCount}×)` : ''}`);
+    report(
+      `  ${c.service.padEnd(26)} ${state} ${c.health}${c.restartCount > 0 ? ` (restarted ${c.restartCount}×)` : ''}`,
+    );
   }
   for (const c of failed) {
     report(`--- last lines of ${c.service} ---`);

@@ -44,7 +44,9 @@ export interface ResolvedImage {
 export function imageMode(value: string | undefined): ImageMode {
   const parsed = z.enum(IMAGE_MODES).safeParse(value || 'auto');
   if (!parsed.success) {
-    throw new OperatorError(`CHORUS_IMAGES=${value} is not a choice: use auto (the default), pull or local`, { exitCode: 2 });
+    throw new OperatorError(`CHORUS_IMAGES=${value} is not a choice: use auto (the default), pull or local`, {
+      exitCode: 2,
+    });
   }
   return parsed.data;
 }
@@ -96,7 +98,9 @@ function probe(host: string, timeoutMs: number): Promise<string | undefined> {
       resolve(undefined);
     });
     request.on('timeout', () => request.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-    request.on('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'TIMEOUT' ? `no answer in ${timeoutMs / 1000} s` : (error.code ?? error.message)));
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      resolve(error.code === 'TIMEOUT' ? `no answer in ${timeoutMs / 1000} s` : (error.code ?? error.message)),
+    );
   });
 }
 
@@ -105,12 +109,23 @@ function probe(host: string, timeoutMs: number): Promise<string | undefined> {
  * removed, so that no upstream name on this machine means a CHORUS build.
  */
 export function dropLegacyImpostors(): void {
-  const tagged = docker(['image', 'ls', '--filter', `label=${LEGACY_LABEL}`, '--format', '{{.Repository}}:{{.Tag}}']).out;
-  for (const ref of tagged.split('\n').filter((r) => r && !r.startsWith('chorus') && !r.includes('<none>'))) dropImpostor(ref);
+  const tagged = docker([
+    'image',
+    'ls',
+    '--filter',
+    `label=${LEGACY_LABEL}`,
+    '--format',
+    '{{.Repository}}:{{.Tag}}',
+  ]).out;
+  for (const ref of tagged.split('\n').filter((r) => r && !r.startsWith('chorus') && !r.includes('<none>')))
+    dropImpostor(ref);
 }
 
 /** Each registry's answer to GET /v2/ (any HTTP status means it is there), all at once, bounded. */
-export async function probeRegistries(hosts: string[], timeoutMs = REGISTRY_PROBE_MS): Promise<Map<string, string | undefined>> {
+export async function probeRegistries(
+  hosts: string[],
+  timeoutMs = REGISTRY_PROBE_MS,
+): Promise<Map<string, string | undefined>> {
   return new Map(await Promise.all(hosts.map(async (host) => [host, await probe(host, timeoutMs)] as const)));
 }
 
@@ -136,14 +151,18 @@ export async function resolveImages(
   if (mode !== 'local') {
     for (const image of images) {
       dropImpostor(refOf(image));
-      if (mode === 'auto' && genuine(refOf(image))) resolved.set(image.key, { key: image.key, ref: refOf(image), how: 'present' });
+      if (mode === 'auto' && genuine(refOf(image)))
+        resolved.set(image.key, { key: image.key, ref: refOf(image), how: 'present' });
     }
     const missing = images.filter((i) => !resolved.has(i.key));
     const hosts = [...new Set(missing.map((i) => registryHost(parseReference(refOf(i)))))];
     const started = Date.now();
     const unreachable = hosts.length > 0 ? await probeRegistries(hosts) : new Map<string, string | undefined>();
     const down = [...unreachable].filter(([, reason]) => reason);
-    if (down.length > 0) say(`registries not answering (${seconds(Date.now() - started)}): ${down.map(([h, r]) => `${h} (${r})`).join(', ')}`);
+    if (down.length > 0)
+      say(
+        `registries not answering (${seconds(Date.now() - started)}): ${down.map(([h, r]) => `${h} (${r})`).join(', ')}`,
+      );
     for (const image of missing) {
       const ref = refOf(image);
       const reason = unreachable.get(registryHost(parseReference(ref)));
@@ -166,12 +185,20 @@ export async function resolveImages(
   if (mode !== 'pull') {
     const standIns = images.filter((i) => !resolved.has(i.key) && mirrors(refOf(i), i.upstream));
     for (const image of images.filter((i) => !resolved.has(i.key) && !standIns.includes(i))) {
-      note(image, `${refOf(image)} is not ${image.upstream} or a mirror of it, so the offline look-alike cannot stand in for it`);
+      note(
+        image,
+        `${refOf(image)} is not ${image.upstream} or a mirror of it, so the offline look-alike cannot stand in for it`,
+      );
     }
     if (standIns.length > 0) {
-      const code = await attached('bash', [`${ctx.root}/infrastructure/images/build.sh`, ...standIns.map((i) => i.name)], { env: { ...ctx.env, ...localEnv(versions, ctx.env) } });
+      const code = await attached(
+        'bash',
+        [`${ctx.root}/infrastructure/images/build.sh`, ...standIns.map((i) => i.name)],
+        { env: { ...ctx.env, ...localEnv(versions, ctx.env) } },
+      );
       for (const image of standIns) {
-        if (code === 0 && lookalikeOk(image)) resolved.set(image.key, { key: image.key, ref: image.local, how: 'look-alike' });
+        if (code === 0 && lookalikeOk(image))
+          resolved.set(image.key, { key: image.key, ref: image.local, how: 'look-alike' });
         else note(image, `building the offline look-alike ${image.local} failed (the lines above say why)`);
       }
     }
@@ -183,7 +210,9 @@ export async function resolveImages(
 }
 
 function unavailableMessage(mode: ImageMode, failed: ThirdPartyImage[], problems: Map<ImageKey, string[]>): string {
-  const lines = failed.map((i) => `  - ${i.key}: ${(problems.get(i.key) ?? ['no way to get it in this mode']).join('; ')}`);
+  const lines = failed.map(
+    (i) => `  - ${i.key}: ${(problems.get(i.key) ?? ['no way to get it in this mode']).join('; ')}`,
+  );
   const fix =
     mode === 'pull'
       ? 'Fix: reach the registry (check the network, a proxy or `docker login`), or let make build the offline look-alikes (CHORUS_IMAGES=auto or local).'
@@ -193,27 +222,41 @@ function unavailableMessage(mode: ImageMode, failed: ThirdPartyImage[], problems
   return `no image for ${failed.map((i) => i.name).join(', ')} (CHORUS_IMAGES=${mode}):\n${lines.join('\n')}\n${fix}`;
 }
 
-const LOCAL_KEYS = ['DEBIAN_LOCAL', 'POSTGRES_LOCAL', 'REDIS_LOCAL', 'KAFKA_LOCAL', 'CONNECT_LOCAL', 'NODE_LOCAL', 'PROMETHEUS_LOCAL'] as const;
+const LOCAL_KEYS = [
+  'DEBIAN_LOCAL',
+  'POSTGRES_LOCAL',
+  'REDIS_LOCAL',
+  'KAFKA_LOCAL',
+  'CONNECT_LOCAL',
+  'NODE_LOCAL',
+  'PROMETHEUS_LOCAL',
+] as const;
 
 /** The look-alikes' names: versions.env's, or the caller's own from its environment (CI uses other names to test a machine without them). */
 export function localNames(versions: Versions, env: NodeJS.ProcessEnv): Versions {
   return { ...versions, ...Object.fromEntries(LOCAL_KEYS.filter((k) => env[k]).map((k) => [k, env[k]!])) };
 }
 
-const localEnv = (versions: Versions, env: NodeJS.ProcessEnv) => Object.fromEntries(LOCAL_KEYS.map((k) => [k, localNames(versions, env)[k]]));
+const localEnv = (versions: Versions, env: NodeJS.ProcessEnv) =>
+  Object.fromEntries(LOCAL_KEYS.map((k) => [k, localNames(versions, env)[k]]));
 
 /**
  * The references an environment asks for: its env file's *_IMAGE lines, and the caller's environment
  * above them, as Compose itself ranks the two.
  */
-export function wantedImages(envFile: Record<string, string>, env: NodeJS.ProcessEnv): Partial<Record<ImageKey, string>> {
-  return Object.fromEntries(IMAGE_KEYS.flatMap((k) => (env[k] ?? envFile[k] ? [[k, (env[k] ?? envFile[k])!]] : [])));
+export function wantedImages(
+  envFile: Record<string, string>,
+  env: NodeJS.ProcessEnv,
+): Partial<Record<ImageKey, string>> {
+  return Object.fromEntries(IMAGE_KEYS.flatMap((k) => ((env[k] ?? envFile[k]) ? [[k, (env[k] ?? envFile[k])!]] : [])));
 }
 
 /** The Compose variables that point each service at its resolved image. */
-export const imageVars = (resolved: ResolvedImage[]): Record<string, string> => Object.fromEntries(resolved.map((r) => [r.key, r.ref]));
+export const imageVars = (resolved: ResolvedImage[]): Record<string, string> =>
+  Object.fromEntries(resolved.map((r) => [r.key, r.ref]));
 
 /** Prints where each image came from; `make images` and `make status` show the same words. */
 export function describeImages(resolved: ResolvedImage[]): void {
-  for (const r of resolved) say(`${r.key.padEnd(14)} ${r.ref} (${r.how === 'look-alike' ? 'offline look-alike' : r.how})`);
+  for (const r of resolved)
+    say(`${r.key.padEnd(14)} ${r.ref} (${r.how === 'look-alike' ? 'offline look-alike' : r.how})`);
 }

@@ -19,14 +19,17 @@ export function cdcNamesIn(file: ComposeFile, e: EnvName): CdcNames {
 
 /** Host paths mounted in; a lone container path (`- /jmx`) is an anonymous volume, not one of them. */
 const bindMounts = (s: Service) =>
-  (s.volumes ?? []).filter((v) => (typeof v === 'string' ? v.includes(':') && /^[./~]/.test(v.split(':')[0] ?? '') : v.type === 'bind'));
+  (s.volumes ?? []).filter((v) =>
+    typeof v === 'string' ? v.includes(':') && /^[./~]/.test(v.split(':')[0] ?? '') : v.type === 'bind',
+  );
 
 /** Services that run once and exit: dependencies with service_completed_successfully, or tools behind a profile. */
 function oneShots(file: ComposeFile): Set<string> {
   const names = new Set<string>();
   for (const [name, s] of Object.entries(file.services)) {
     if (s.profiles?.length) names.add(name);
-    for (const [dep, d] of Object.entries(s.depends_on ?? {})) if (d?.condition === 'service_completed_successfully') names.add(dep);
+    for (const [dep, d] of Object.entries(s.depends_on ?? {}))
+      if (d?.condition === 'service_completed_successfully') names.add(dep);
   }
   return names;
 }
@@ -59,7 +62,8 @@ export function isolationProblems(files: Record<EnvName, ComposeFile>): string[]
     if (file.name !== `chorus-${e}`) problems.push(`${e}: the project name is ${file.name}, not chorus-${e}`);
     const once = oneShots(file);
     for (const [name, s] of Object.entries(file.services)) {
-      if (s.container_name) problems.push(`${e}: ${name} sets container_name, which breaks running environments side by side`);
+      if (s.container_name)
+        problems.push(`${e}: ${name} sets container_name, which breaks running environments side by side`);
       if (!once.has(name) && !s.healthcheck) problems.push(`${e}: long-running service ${name} has no healthcheck`);
       if (e === 'prod' && bindMounts(s).length > 0) problems.push(`prod: ${name} mounts source from the host`);
       if (e === 'test' && (s.ports ?? []).length > 0) problems.push(`test: ${name} publishes a port`);

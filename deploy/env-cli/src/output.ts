@@ -13,7 +13,8 @@ export const print = (text: string) => void process.stdout.write(text.endsWith('
 export const report = (text: string) => void process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 
 /** Output of another program, passed on as it comes, to the stream it was written to. */
-export const relay = (chunk: Buffer | string, stream: 'stdout' | 'stderr' = 'stdout') => void (stream === 'stderr' ? process.stderr : process.stdout).write(chunk);
+export const relay = (chunk: Buffer | string, stream: 'stdout' | 'stderr' = 'stdout') =>
+  void (stream === 'stderr' ? process.stderr : process.stdout).write(chunk);
 
 /** A question on the terminal; resolves to the answer. */
 export async function ask(question: string): Promise<string> {

@@ -13,11 +13,13 @@ export function checkDocker(): void {
   const info = docker(['info', '--format', '{{.ServerVersion}}']);
   if (!info.ok) {
     const reason = info.err.split('\n').find((l) => l.trim()) ?? 'no answer';
-    throw new PreflightError(`Docker is not running (${reason}). Start it, or run \`make setup\` to install and start Debian's docker.io.`);
+    throw new PreflightError(
+      `Docker is not running (${reason}). Start it, or run \`make setup\` to install and start Debian's docker.io.`,
+    );
   }
   if (!docker(['compose', 'version']).ok) {
     throw new PreflightError(
-      'the Docker Compose v2 plugin is missing (`docker compose version` failed). Install Docker\'s docker-compose-plugin package (Docker Desktop includes it), or run `make setup`, which builds it with Go.',
+      "the Docker Compose v2 plugin is missing (`docker compose version` failed). Install Docker's docker-compose-plugin package (Docker Desktop includes it), or run `make setup`, which builds it with Go.",
     );
   }
 }
@@ -52,6 +54,8 @@ export async function checkPorts(ctx: Pick<Context, 'root'>, e: Environment): Pr
     if (!(await portFree(port))) problems.push(`port ${port} is taken by ${portHolder(port)}`);
   }
   if (problems.length > 0) {
-    throw new PreflightError(`${e.name} cannot start: ${problems.join('; ')}. Free the port(s), or stop what holds them.`);
+    throw new PreflightError(
+      `${e.name} cannot start: ${problems.join('; ')}. Free the port(s), or stop what holds them.`,
+    );
   }
 }

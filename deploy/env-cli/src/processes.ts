@@ -11,7 +11,11 @@ export interface Finished {
 }
 
 /** Runs a program to its end (given `input` on stdin) and keeps what it printed (trimmed); `ok` when it exited 0. */
-export function capture(command: string, args: string[], { env = process.env, cwd, input }: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {}): Finished {
+export function capture(
+  command: string,
+  args: string[],
+  { env = process.env, cwd, input }: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
+): Finished {
   const r = spawnSync(command, args, { encoding: 'utf8', env, cwd, input, maxBuffer: 64 * 1024 * 1024 });
   return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? r.error?.message ?? '').trim() };
 }
@@ -28,7 +32,11 @@ export interface Attached {
 }
 
 /** Runs a program that prints straight to the CLI's terminal; resolves to its exit code (127: not found). */
-export function attached(command: string, args: string[], { env = process.env, cwd, stdin = 'ignore', timeoutMs, detached = false }: Attached = {}): Promise<number> {
+export function attached(
+  command: string,
+  args: string[],
+  { env = process.env, cwd, stdin = 'ignore', timeoutMs, detached = false }: Attached = {},
+): Promise<number> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: [stdin, 'inherit', 'inherit'], env, cwd, detached });
     const timer = timeoutMs ? setTimeout(() => child.kill('SIGTERM'), timeoutMs) : undefined;
@@ -41,7 +49,11 @@ export function attached(command: string, args: string[], { env = process.env, c
 }
 
 /** As attached, but keeps what the program prints on stdout (its report) while its stderr (progress) shows. */
-export function reporting(command: string, args: string[], { env = process.env, cwd, timeoutMs }: Omit<Attached, 'stdin' | 'detached'> = {}): Promise<{ code: number; out: string }> {
+export function reporting(
+  command: string,
+  args: string[],
+  { env = process.env, cwd, timeoutMs }: Omit<Attached, 'stdin' | 'detached'> = {},
+): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'], env, cwd });
     let out = '';

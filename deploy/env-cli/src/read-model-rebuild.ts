@@ -26,9 +26,15 @@ export function snapshotSignal(id: string = randomUUID()): string {
 export async function rebuildReadModel({ compose }: Context, project: string, envName: string): Promise<void> {
   const running = new Set((await compose.services(project)).filter((s) => s.State === 'running').map((s) => s.Service));
   const missing = ['postgres', 'redis', 'kafka-connect', 'chorus-stream-processor'].filter((s) => !running.has(s));
-  if (missing.length > 0) throw new OperatorError(`${envName} is not running (${missing.join(', ')} not up): start it with \`make run-${envName}\`, then rebuild`);
+  if (missing.length > 0)
+    throw new OperatorError(
+      `${envName} is not running (${missing.join(', ')} not up): start it with \`make run-${envName}\`, then rebuild`,
+    );
   // REDISCLI_AUTH is set in the Redis container, as for its healthcheck; the read model is all this Redis holds.
-  if ((await compose.execIn(project, 'redis', ['redis-cli', 'FLUSHDB'])) !== 'OK') throw new OperatorError(`could not clear ${envName}'s read model (redis-cli FLUSHDB failed); \`make status\` shows whether Redis is healthy`);
+  if ((await compose.execIn(project, 'redis', ['redis-cli', 'FLUSHDB'])) !== 'OK')
+    throw new OperatorError(
+      `could not clear ${envName}'s read model (redis-cli FLUSHDB failed); \`make status\` shows whether Redis is healthy`,
+    );
   say(`${envName}: read model cleared; the stream processor replays the change topic from its start`);
   const signalled = await compose.psql(project, ROLES.owner, snapshotSignal());
   if (signalled.code !== 0) {
@@ -36,6 +42,8 @@ export async function rebuildReadModel({ compose }: Context, project: string, en
       `could not signal an incremental snapshot in ${envName}: Postgres said "${signalled.err.split('\n')[0]}". The replay still restores everything the topic holds; the environment's migrate step creates ${defaults.signalTable} (start it again to run it), then rebuild again`,
     );
   }
-  say(`${envName}: incremental snapshot of ${CAPTURED_TABLES.join(', ')} requested (${defaults.signalTable}); rows are read again from Postgres while changes keep streaming`);
+  say(
+    `${envName}: incremental snapshot of ${CAPTURED_TABLES.join(', ')} requested (${defaults.signalTable}); rows are read again from Postgres while changes keep streaming`,
+  );
   say(`${envName}: \`make status\` shows the processor's lag falling to 0 when the read model is complete`);
 }

@@ -29,7 +29,8 @@ const state = z.object({ current: deployed, previous: deployed.nullable() });
 export type ReleaseState = z.infer<typeof state>;
 
 /** Where prod's state lives: beside its env file, git-ignored like it. */
-export const stateDir = (ctx: Pick<Context, 'root'>, e: Environment) => join(dirname(resolve(ctx.root, e.envFile)), `.${e.name}-releases`);
+export const stateDir = (ctx: Pick<Context, 'root'>, e: Environment) =>
+  join(dirname(resolve(ctx.root, e.envFile)), `.${e.name}-releases`);
 
 export const stateFile = (ctx: Pick<Context, 'root'>, e: Environment) => join(stateDir(ctx, e), 'state.json');
 
@@ -37,12 +38,20 @@ export function readState(ctx: Pick<Context, 'root'>, e: Environment): ReleaseSt
   const path = stateFile(ctx, e);
   if (!existsSync(path)) return undefined;
   const parsed = state.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  if (!parsed.success) throw new OperatorError(`${path} is not a release state this version reads (${parsed.error.issues[0]?.message}); move it aside and start prod again`);
+  if (!parsed.success)
+    throw new OperatorError(
+      `${path} is not a release state this version reads (${parsed.error.issues[0]?.message}); move it aside and start prod again`,
+    );
   return parsed.data;
 }
 
 /** Records `release` as running, with a copy of the Compose file it ran; the release before it becomes the previous one. */
-export function recordRelease(ctx: Pick<Context, 'root'>, e: Environment, release: string, composeFile: string): ReleaseState {
+export function recordRelease(
+  ctx: Pick<Context, 'root'>,
+  e: Environment,
+  release: string,
+  composeFile: string,
+): ReleaseState {
   const dir = stateDir(ctx, e);
   mkdirSync(join(dir, release), { recursive: true });
   const file = join(dir, release, 'docker-compose.yml');
@@ -50,7 +59,10 @@ export function recordRelease(ctx: Pick<Context, 'root'>, e: Environment, releas
   if (resolve(ctx.root, composeFile) !== file) copyFileSync(resolve(ctx.root, composeFile), file);
   const before = readState(ctx, e);
   const current = { release, file, at: new Date().toISOString() };
-  const next: ReleaseState = before?.current.release === release ? { current, previous: before.previous } : { current, previous: before?.current ?? null };
+  const next: ReleaseState =
+    before?.current.release === release
+      ? { current, previous: before.previous }
+      : { current, previous: before?.current ?? null };
   writeFileSync(stateFile(ctx, e), `${JSON.stringify(next, null, 2)}\n`);
   return next;
 }

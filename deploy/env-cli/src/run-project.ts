@@ -23,7 +23,11 @@ export interface RunOptions {
 }
 
 /** Brings a project up, runs `body` against it, and tears it down whatever happens; prints the timings. */
-export async function withRunProject(ctx: Context, o: RunOptions, body: (run: ComposeTarget, timings: string[]) => Promise<void>): Promise<void> {
+export async function withRunProject(
+  ctx: Context,
+  o: RunOptions,
+  body: (run: ComposeTarget, timings: string[]) => Promise<void>,
+): Promise<void> {
   const e = ENVIRONMENTS.test;
   const started = Date.now();
   checkDocker();
@@ -34,7 +38,10 @@ export async function withRunProject(ctx: Context, o: RunOptions, body: (run: Co
   // Absent, Compose would try to pull them from Docker Hub, where they are not.
   const missing = o.build ? [] : [...APP_IMAGES, TESTER_IMAGE].filter((app) => !appImagesPresent([app], DEV_TAG));
   if (missing.length > 0) {
-    throw new OperatorError(`--no-build runs the app images dev uses (chorus/*:${DEV_TAG}), and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on this machine: run it without --no-build, which builds its own`, { exitCode: 2 });
+    throw new OperatorError(
+      `--no-build runs the app images dev uses (chorus/*:${DEV_TAG}), and ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not on this machine: run it without --no-build, which builds its own`,
+      { exitCode: 2 },
+    );
   }
   const vars = await images(ctx, {
     envFile: readEnvFile(ctx.root, e),
@@ -51,7 +58,8 @@ export async function withRunProject(ctx: Context, o: RunOptions, body: (run: Co
       say(`tearing down ${run.project} (volumes included)`);
       const code = await ctx.compose.downShielded(run.project);
       if (code !== 0) say(`teardown of ${run.project} failed (exit ${code}); \`make clean-test\` removes it`);
-      else if (!removeAppImageTags(tag)) say(`could not untag ${run.project}'s app images (chorus/*:${tag}); \`make clean-test\` removes them`);
+      else if (!removeAppImageTags(tag))
+        say(`could not untag ${run.project}'s app images (chorus/*:${tag}); \`make clean-test\` removes them`);
       timings.push(`teardown ${seconds(Date.now() - t)}`);
     })());
   const onSignal = (signal: NodeJS.Signals) => {

@@ -15,9 +15,17 @@ import type { Context } from './context.ts';
 import { isRunProject, runState } from './test-runs.ts';
 
 /** The connector's status from Connect's REST API, inside its container; undefined when it has none or Connect does not answer. */
-export async function readConnectorStatus({ compose }: Context, project: string, env: string): Promise<ConnectorStatus | undefined> {
+export async function readConnectorStatus(
+  { compose }: Context,
+  project: string,
+  env: string,
+): Promise<ConnectorStatus | undefined> {
   const { connector } = cdcNames(env);
-  const out = await compose.execIn(project, 'kafka-connect', ['curl', '-fsS', `http://localhost:8083/connectors/${connector}/status`]);
+  const out = await compose.execIn(project, 'kafka-connect', [
+    'curl',
+    '-fsS',
+    `http://localhost:8083/connectors/${connector}/status`,
+  ]);
   if (!out) return undefined;
   try {
     const parsed = connectorStatus.safeParse(JSON.parse(out));
@@ -28,32 +36,56 @@ export async function readConnectorStatus({ compose }: Context, project: string,
 }
 
 /** A PUT or DELETE on Kafka Connect's REST API, from inside its container; resolves to the HTTP status (0: no answer). */
-export async function connectRest(ctx: Context, project: string, method: 'PUT' | 'DELETE', path: string): Promise<number> {
-  const r = await ctx.compose.execResult(project, 'kafka-connect', ['curl', '-sS', '-o', '/dev/null', '-w', '%{http_code}', '-X', method, `http://localhost:8083${path}`]);
+export async function connectRest(
+  ctx: Context,
+  project: string,
+  method: 'PUT' | 'DELETE',
+  path: string,
+): Promise<number> {
+  const r = await ctx.compose.execResult(project, 'kafka-connect', [
+    'curl',
+    '-sS',
+    '-o',
+    '/dev/null',
+    '-w',
+    '%{http_code}',
+    '-X',
+    method,
+    `http://localhost:8083${path}`,
+  ]);
   return Number(r.out) || 0;
 }
 
 export async function connectorLine(ctx: Context, project: string, env: string): Promise<string> {
   const { connector } = cdcNames(env);
   const status = await readConnectorStatus(ctx, project, env);
-  return status ? describeConnector(connector, status) : `  connector ${connector}: not registered or Connect not reachable`;
+  return status
+    ? describeConnector(connector, status)
+    : `  connector ${connector}: not registered or Connect not reachable`;
 }
 
 /** What a Java trace says went wrong: its first line and, when there is one, its root cause (the last "Caused by"). */
 export function traceSummary(trace: string | undefined): string {
   if (!trace) return 'no trace';
   const lines = trace.split('\n');
-  const cause = lines.filter((l) => l.startsWith('Caused by: ')).at(-1)?.slice('Caused by: '.length);
+  const cause = lines
+    .filter((l) => l.startsWith('Caused by: '))
+    .at(-1)
+    ?.slice('Caused by: '.length);
   return cause ? `${lines[0]} (caused by: ${cause})` : lines[0]!;
 }
 
 /** The connector's state, and for a FAILED one why: the first line of its trace and its root cause. */
 export function describeConnector(name: string, s: Pick<ConnectorStatus, 'connector' | 'tasks'>): string {
   const line = `  connector ${name}: ${s.connector.state}, tasks ${s.tasks.map((t) => t.state).join(', ') || 'none'}`;
-  const failed = [s.connector.state === 'FAILED' ? { what: 'connector', trace: s.connector.trace } : null, ...s.tasks.filter((t) => t.state === 'FAILED').map((t) => ({ what: `task ${t.id}`, trace: t.trace }))].filter(
-    (f) => f !== null,
+  const failed = [
+    s.connector.state === 'FAILED' ? { what: 'connector', trace: s.connector.trace } : null,
+    ...s.tasks.filter((t) => t.state === 'FAILED').map((t) => ({ what: `task ${t.id}`, trace: t.trace })),
+  ].filter((f) => f !== null);
+  const why = failed.map(
+    (f) =>
+      `\n    ${f.what} FAILED: ${traceSummary(f.trace)}; see \`make logs-<env>\`, then re-run setup-connector (make run-<env>) once fixed`,
   );
-  const why = failed.map((f) => `\n    ${f.what} FAILED: ${traceSummary(f.trace)}; see \`make logs-<env>\`, then re-run setup-connector (make run-<env>) once fixed`);
   return line + why.join('');
 }
 
@@ -70,7 +102,11 @@ export async function slotLine({ compose }: Context, project: string, env: strin
 }
 
 /** One stream processor replica's /healthz, read from inside its container; undefined when it does not answer in the contract's shape. */
-export async function processorHealth({ compose }: Context, project: string, replica = 1): Promise<ProcessorHealth | undefined> {
+export async function processorHealth(
+  { compose }: Context,
+  project: string,
+  replica = 1,
+): Promise<ProcessorHealth | undefined> {
   const probe = `fetch('http://127.0.0.1:' + (process.env.HEALTH_PORT || ${defaults.healthPort}) + '${HEALTH_PATH}').then((r) => r.text()).then((t) => console.log(t))`;
   const out = await compose.execIn(project, 'chorus-stream-processor', ['node', '-e', probe], replica);
   return out ? readProcessorHealth(out) : undefined;
@@ -78,14 +114,31 @@ export async function processorHealth({ compose }: Context, project: string, rep
 
 /** The numbers of a project's running stream processor replicas (PROCESSOR_REPLICAS), lowest first. */
 export function processorReplicas(project: string): number[] {
-  const filters = ['--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=chorus-stream-processor'];
+  const filters = [
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--filter',
+    'label=com.docker.compose.service=chorus-stream-processor',
+  ];
   const out = docker(['ps', ...filters, '--format', '{{.Label "com.docker.compose.container-number"}}']).out;
-  return out.split('\n').filter(Boolean).map(Number).sort((a, b) => a - b);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 /** Every running replica's health; a replica that does not answer is undefined. */
-export async function processorHealths(ctx: Context, project: string): Promise<{ replica: number; health?: ProcessorHealth }[]> {
-  return Promise.all(processorReplicas(project).map(async (replica) => ({ replica, health: await processorHealth(ctx, project, replica) })));
+export async function processorHealths(
+  ctx: Context,
+  project: string,
+): Promise<{ replica: number; health?: ProcessorHealth }[]> {
+  return Promise.all(
+    processorReplicas(project).map(async (replica) => ({
+      replica,
+      health: await processorHealth(ctx, project, replica),
+    })),
+  );
 }
 
 export async function processorLines(ctx: Context, project: string): Promise<string[]> {
@@ -97,14 +150,17 @@ export function replicaLines(replicas: { replica: number; health?: ProcessorHeal
   return replicas.map(({ replica, health: h }) => {
     const name = replicas.length > 1 ? `stream processor ${replica}/${replicas.length}` : 'stream processor';
     if (!h) return `  ${name}: not answering (make logs shows why)`;
-    const latency = h.latencyMs ? `, commit-to-read-model p50 ${h.latencyMs.p50} ms, p99 ${h.latencyMs.p99} ms (last ${h.latencyMs.changes} changes)` : '';
+    const latency = h.latencyMs
+      ? `, commit-to-read-model p50 ${h.latencyMs.p50} ms, p99 ${h.latencyMs.p99} ms (last ${h.latencyMs.changes} changes)`
+      : '';
     return `  ${name}: ${h.status}, lag ${h.lag ?? 'unknown'}, last event ${h.lastEventAt ?? 'none yet'}, dead letters ${h.deadLetters}${latency}`;
   });
 }
 
 /** The image a service runs, and whether it is an offline look-alike or an app on one (by their labels). */
 export function imageLine(ref: string): string {
-  const labels = (JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', ref]).out || 'null') ?? {}) as Record<string, string>;
+  const labels = (JSON.parse(docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', ref]).out || 'null') ??
+    {}) as Record<string, string>;
   if (labels[LOOKALIKE_LABEL]) return `${ref} (offline look-alike of ${labels[LOOKALIKE_LABEL]})`;
   if (labels[NODE_IMAGE_LABEL]) return `${ref} (on ${labels[NODE_IMAGE_LABEL]})`;
   return ref;
@@ -112,11 +168,21 @@ export function imageLine(ref: string): string {
 
 /** When setup-connector finished in a project, and its summary line. */
 export function connectorOutcome(project: string): { finishedAt?: number; summary?: string } {
-  const id = docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${project}`, '--filter', 'label=com.docker.compose.service=setup-connector']).out.split('\n')[0];
+  const id = docker([
+    'ps',
+    '-aq',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--filter',
+    'label=com.docker.compose.service=setup-connector',
+  ]).out.split('\n')[0];
   if (!id) return {};
   const finished = docker(['inspect', '--format', '{{.State.FinishedAt}}', id]).out;
   const log = docker(['logs', '--tail', '20', id]);
-  const summary = `${log.out}\n${log.err}`.split('\n').reverse().find((l) => l.includes('RUNNING ('));
+  const summary = `${log.out}\n${log.err}`
+    .split('\n')
+    .reverse()
+    .find((l) => l.includes('RUNNING ('));
   return { finishedAt: Date.parse(finished), summary: summary?.replace(/^\[[^\]]+\]\s*\w+:\s*/, '') };
 }
 
@@ -129,15 +195,37 @@ export interface TestRun {
 /** The test runs on this machine (run projects, test-runs.ts), each live or stale. */
 export async function testRuns({ compose }: Context): Promise<TestRun[]> {
   const found = projects().filter(isRunProject);
-  return Promise.all(found.map(async (project) => ({ project, state: runState(project), services: (await compose.services(project)).length })));
+  return Promise.all(
+    found.map(async (project) => ({
+      project,
+      state: runState(project),
+      services: (await compose.services(project)).length,
+    })),
+  );
 }
 
-const targetsReply = z.object({ data: z.object({ activeTargets: z.array(z.object({ labels: z.record(z.string(), z.string()), health: z.string(), lastError: z.string() })) }) });
-const alertsReply = z.object({ data: z.object({ alerts: z.array(z.object({ labels: z.record(z.string(), z.string()), state: z.string() })) }) });
+const targetsReply = z.object({
+  data: z.object({
+    activeTargets: z.array(
+      z.object({ labels: z.record(z.string(), z.string()), health: z.string(), lastError: z.string() }),
+    ),
+  }),
+});
+const alertsReply = z.object({
+  data: z.object({ alerts: z.array(z.object({ labels: z.record(z.string(), z.string()), state: z.string() })) }),
+});
 
 /** Asks the project's Prometheus (its HTTP API, from inside its container: prod's is not published). */
 async function askPrometheus({ compose }: Context, project: string, path: string): Promise<unknown> {
-  const out = await compose.execIn(project, 'prometheus', ['wget', '-q', '-T', '5', '-O', '-', `http://127.0.0.1:9090${path}`]);
+  const out = await compose.execIn(project, 'prometheus', [
+    'wget',
+    '-q',
+    '-T',
+    '5',
+    '-O',
+    '-',
+    `http://127.0.0.1:9090${path}`,
+  ]);
   if (!out) return undefined;
   try {
     return JSON.parse(out);
@@ -149,7 +237,9 @@ async function askPrometheus({ compose }: Context, project: string, path: string
 /** The alerts the project's Prometheus has firing (by name); undefined when it does not answer. */
 export async function firingAlerts(ctx: Context, project: string): Promise<string[] | undefined> {
   const alerts = alertsReply.safeParse(await askPrometheus(ctx, project, '/api/v1/alerts'));
-  return alerts.success ? alerts.data.data.alerts.filter((a) => a.state === 'firing').map((a) => a.labels.alertname ?? '') : undefined;
+  return alerts.success
+    ? alerts.data.data.alerts.filter((a) => a.state === 'firing').map((a) => a.labels.alertname ?? '')
+    : undefined;
 }
 
 export type ScrapeTarget = z.infer<typeof targetsReply>['data']['activeTargets'][number];
@@ -164,7 +254,9 @@ export async function prometheusTargets(ctx: Context, project: string): Promise<
 export async function prometheusLine(ctx: Context, project: string): Promise<string> {
   const targets = await prometheusTargets(ctx, project);
   if (!targets) return '  prometheus: not answering (make logs shows why)';
-  const list = targets.map((t) => `${t.labels.job} ${t.health}${t.health === 'up' ? '' : ` (${t.lastError || 'not scraped yet'})`}`);
+  const list = targets.map(
+    (t) => `${t.labels.job} ${t.health}${t.health === 'up' ? '' : ` (${t.lastError || 'not scraped yet'})`}`,
+  );
   const down = targets.filter((t) => t.health !== 'up').length;
   const alerts = alertsReply.safeParse(await askPrometheus(ctx, project, '/api/v1/alerts'));
   const active = alerts.success ? alerts.data.data.alerts.map((a) => `${a.labels.alertname} ${a.state}`) : ['unknown'];

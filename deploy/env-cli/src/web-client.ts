@@ -18,8 +18,19 @@ const tokens = new Map<string, string>();
 async function webToken(ctx: Context, project: string, { fresh = false } = {}): Promise<string> {
   const known = tokens.get(project);
   if (known !== undefined && !fresh) return known;
-  const made = await ctx.compose.execResult(project, 'chorus-web', ['node', '/app/main.cjs', 'token-add', 'env-cli', '--role', 'operator', '--replace']);
-  if (made.code !== 0 && !/unknown (command|option)/i.test(made.err)) throw new OperatorError(`making an API token in ${project}'s web app failed: ${made.err.split('\n').slice(-2).join(' ') || `exit ${made.code}`}`);
+  const made = await ctx.compose.execResult(project, 'chorus-web', [
+    'node',
+    '/app/main.cjs',
+    'token-add',
+    'env-cli',
+    '--role',
+    'operator',
+    '--replace',
+  ]);
+  if (made.code !== 0 && !/unknown (command|option)/i.test(made.err))
+    throw new OperatorError(
+      `making an API token in ${project}'s web app failed: ${made.err.split('\n').slice(-2).join(' ') || `exit ${made.code}`}`,
+    );
   const token = made.code === 0 ? made.out.split('\n').at(-1)!.trim() : '';
   tokens.set(project, token);
   return token;
@@ -35,10 +46,17 @@ async function inWeb<T>(ctx: Context, project: string, schema: z.ZodType<T>, bod
 const fetch = (url, init = {}) => globalThis.fetch(url, { ...init, headers: { ...init.headers, ...(token ? { authorization: 'Bearer ' + token } : {}) } })
   .then((r) => { if (r.status === 401) throw new Error('401 unauthenticated'); return r; });
 (async (base, args) => { ${body} })('http://127.0.0.1:3000', JSON.parse(process.argv[1])).then((r) => console.log(JSON.stringify(r)), (e) => { console.error(String(e)); process.exit(1); })`;
-  const run = async (token: string) => ctx.compose.execResult(project, 'chorus-web', ['node', '-e', script, JSON.stringify(args)], { env: { CHORUS_TOKEN: token } });
+  const run = async (token: string) =>
+    ctx.compose.execResult(project, 'chorus-web', ['node', '-e', script, JSON.stringify(args)], {
+      env: { CHORUS_TOKEN: token },
+    });
   let result = await run(await webToken(ctx, project));
-  if (result.code !== 0 && result.err.includes('401 unauthenticated')) result = await run(await webToken(ctx, project, { fresh: true }));
-  if (result.code !== 0) throw new OperatorError(`driving ${project}'s web app failed: ${result.err.split('\n').slice(-2).join(' ') || `exit ${result.code}`}`);
+  if (result.code !== 0 && result.err.includes('401 unauthenticated'))
+    result = await run(await webToken(ctx, project, { fresh: true }));
+  if (result.code !== 0)
+    throw new OperatorError(
+      `driving ${project}'s web app failed: ${result.err.split('\n').slice(-2).join(' ') || `exit ${result.code}`}`,
+    );
   return schema.parse(JSON.parse(result.out.split('\n').at(-1)!));
 }
 
@@ -71,7 +89,11 @@ export function writeTasks(ctx: Context, project: string, count: number, label: 
 export const readBack = z.object({ statuses: z.record(z.string(), z.union([z.string(), z.number()])) });
 
 /** Each task as the API shows it: its status, or the HTTP status when it has none (404: gone; 202: not yet projected). */
-export async function readTasks(ctx: Context, project: string, hashes: string[]): Promise<Record<string, string | number>> {
+export async function readTasks(
+  ctx: Context,
+  project: string,
+  hashes: string[],
+): Promise<Record<string, string | number>> {
   const { statuses } = await inWeb(
     ctx,
     project,
@@ -118,7 +140,11 @@ export function readStats(ctx: Context, project: string): Promise<{ total: numbe
 }
 
 /** Cancels and deletes tasks through their pages' forms. */
-export async function changeTasks(ctx: Context, project: string, change: { cancel: string[]; delete: string[] }): Promise<void> {
+export async function changeTasks(
+  ctx: Context,
+  project: string,
+  change: { cancel: string[]; delete: string[] },
+): Promise<void> {
   await inWeb(
     ctx,
     project,
@@ -136,7 +162,13 @@ export async function changeTasks(ctx: Context, project: string, change: { cance
 }
 
 export type ReadAndWrite = z.infer<typeof withoutWrites>;
-export const withoutWrites = z.object({ dashboard: z.number(), writesUnavailable: z.boolean(), task: z.number(), submit: z.number(), submitMs: z.number() });
+export const withoutWrites = z.object({
+  dashboard: z.number(),
+  writesUnavailable: z.boolean(),
+  task: z.number(),
+  submit: z.number(),
+  submitMs: z.number(),
+});
 
 /** What a reader and a writer get now: the dashboard (and whether it says writes are unavailable), a task's page, and a submit, timed. */
 export function readAndWrite(ctx: Context, project: string, hash: string): Promise<ReadAndWrite> {

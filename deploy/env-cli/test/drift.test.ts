@@ -4,7 +4,8 @@ import { driftProblems } from '../src/drift.ts';
 import { ENVIRONMENTS, ENV_NAMES, type EnvName, repoRoot } from '../src/environments.ts';
 
 const root = repoRoot();
-const files = () => Object.fromEntries(ENV_NAMES.map((e) => [e, readComposeFile(root, ENVIRONMENTS[e])])) as Record<EnvName, ComposeFile>;
+const files = () =>
+  Object.fromEntries(ENV_NAMES.map((e) => [e, readComposeFile(root, ENVIRONMENTS[e])])) as Record<EnvName, ComposeFile>;
 
 const mutated = (change: (f: Record<EnvName, ComposeFile>) => void) => {
   const f = files();
@@ -20,7 +21,7 @@ describe('the three Compose files', () => {
 
 describe('the drift check itself', () => {
   it('catches a shared service configured differently in one file', () => {
-    expect(mutated((f) => ((f.dev.services['kafka-connect']!.environment!.OFFSET_FLUSH_INTERVAL_MS = 60000)))).toEqual([
+    expect(mutated((f) => (f.dev.services['kafka-connect']!.environment!.OFFSET_FLUSH_INTERVAL_MS = 60000))).toEqual([
       'dev: services.kafka-connect.environment.OFFSET_FLUSH_INTERVAL_MS is 60000, prod has 1000',
     ]);
   });
@@ -42,7 +43,9 @@ describe('the drift check itself', () => {
     // test may run Postgres without fsync on tmpfs; dev keeps prod's durable command.
     const command = ['postgres', '-c', 'fsync=off'];
     expect(mutated((f) => (f.test.services.postgres!.command = command))).toEqual([]);
-    expect(mutated((f) => (f.dev.services.postgres!.command = command))).toEqual([expect.stringMatching(/^dev: services\.postgres\.command is /)]);
+    expect(mutated((f) => (f.dev.services.postgres!.command = command))).toEqual([
+      expect.stringMatching(/^dev: services\.postgres\.command is /),
+    ]);
   });
 
   it('normalises the environment name but not paths that merely contain it', () => {

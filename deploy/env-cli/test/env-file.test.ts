@@ -15,14 +15,18 @@ function tempRoot(): string {
 describe('prod env file', () => {
   it("sets one line (the admin's new password) and keeps every other, mode 600; a missing file names its fix", () => {
     const root = tempRoot();
-    expect(() => setEnvFileValue(root, ENVIRONMENTS.prod, 'CHORUS_ADMIN_PASSWORD', 'x'.repeat(20))).toThrow(/make run-prod/);
+    expect(() => setEnvFileValue(root, ENVIRONMENTS.prod, 'CHORUS_ADMIN_PASSWORD', 'x'.repeat(20))).toThrow(
+      /make run-prod/,
+    );
     ensureProdEnvFile(root, ENVIRONMENTS.prod, '');
     const path = join(root, ENVIRONMENTS.prod.envFile);
     const before = readFileSync(path, 'utf8');
     setEnvFileValue(root, ENVIRONMENTS.prod, 'CHORUS_ADMIN_PASSWORD', 'a-new-admin-password-1');
     const after = readFileSync(path, 'utf8');
     expect(readEnvFile(root, ENVIRONMENTS.prod).CHORUS_ADMIN_PASSWORD).toBe('a-new-admin-password-1');
-    expect(after.split('\n').filter((l) => !l.startsWith('CHORUS_ADMIN_PASSWORD='))).toEqual(before.split('\n').filter((l) => !l.startsWith('CHORUS_ADMIN_PASSWORD=')));
+    expect(after.split('\n').filter((l) => !l.startsWith('CHORUS_ADMIN_PASSWORD='))).toEqual(
+      before.split('\n').filter((l) => !l.startsWith('CHORUS_ADMIN_PASSWORD=')),
+    );
     expect(statSync(path).mode & 0o777).toBe(0o600);
   });
 
@@ -42,7 +46,16 @@ describe('prod env file', () => {
     const path = join(root, ENVIRONMENTS.prod.envFile);
     const old = 'CHORUS_ENV=prod\nPOSTGRES_USER=chorus\nPOSTGRES_DB=chorus\nPOSTGRES_PASSWORD=the-old-password-123\n';
     writeFileSync(path, old, { mode: 0o600 });
-    expect(ensureProdEnvFile(root, ENVIRONMENTS.prod, '')).toEqual({ added: ['REDIS_PASSWORD', 'CHORUS_OWNER_PASSWORD', 'CHORUS_APP_PASSWORD', 'CHORUS_CDC_PASSWORD', 'CHORUS_ADMIN_PASSWORD', 'CHORUS_SESSION_SECRET'] });
+    expect(ensureProdEnvFile(root, ENVIRONMENTS.prod, '')).toEqual({
+      added: [
+        'REDIS_PASSWORD',
+        'CHORUS_OWNER_PASSWORD',
+        'CHORUS_APP_PASSWORD',
+        'CHORUS_CDC_PASSWORD',
+        'CHORUS_ADMIN_PASSWORD',
+        'CHORUS_SESSION_SECRET',
+      ],
+    });
     const now = readFileSync(path, 'utf8');
     expect(now.startsWith(old)).toBe(true);
     expect(readEnvFile(root, ENVIRONMENTS.prod).REDIS_PASSWORD).toMatch(/^[A-Za-z0-9_-]{32}$/);
@@ -57,7 +70,9 @@ describe('prod env file', () => {
     writeFileSync(path, `${readFileSync(path, 'utf8')}UI_BIND_ADDRESS=127.0.0.1\n`);
     expect(readEnvFile(root, ENVIRONMENTS.prod).UI_BIND_ADDRESS).toBe('127.0.0.1');
     writeFileSync(path, readFileSync(path, 'utf8').replace('UI_BIND_ADDRESS=127.0.0.1', 'UI_BIND_ADDRESS=localhost'));
-    expect(() => readEnvFile(root, ENVIRONMENTS.prod)).toThrow('UI_BIND_ADDRESS: expected an IPv4 address such as 127.0.0.1 or 0.0.0.0');
+    expect(() => readEnvFile(root, ENVIRONMENTS.prod)).toThrow(
+      'UI_BIND_ADDRESS: expected an IPv4 address such as 127.0.0.1 or 0.0.0.0',
+    );
   });
 
   it('takes the password from the environment when one is supplied', () => {
@@ -72,7 +87,9 @@ describe('prod env file', () => {
       /\.env\.prod is missing, but prod's database volume chorus-prod_postgres_data_prod exists/,
     );
     expect(() => readEnvFile(root, ENVIRONMENTS.prod)).toThrow(/missing/);
-    expect(ensureProdEnvFile(root, ENVIRONMENTS.prod, 'the-old-password-123', 'chorus-prod_postgres_data_prod')).toBe('created');
+    expect(ensureProdEnvFile(root, ENVIRONMENTS.prod, 'the-old-password-123', 'chorus-prod_postgres_data_prod')).toBe(
+      'created',
+    );
   });
 });
 
@@ -90,7 +107,9 @@ describe('readEnvFile', () => {
   });
 
   it('names every problem: wrong environment, short password, unknown key', () => {
-    const root = write('CHORUS_ENV=prod\nPOSTGRES_USER=chorus\nPOSTGRES_DB=chorus\nPOSTGRES_PASSWORD=short\nPOSTGRES_PASWORD=typo\n');
+    const root = write(
+      'CHORUS_ENV=prod\nPOSTGRES_USER=chorus\nPOSTGRES_DB=chorus\nPOSTGRES_PASSWORD=short\nPOSTGRES_PASWORD=typo\n',
+    );
     const error = (() => {
       try {
         readEnvFile(root, ENVIRONMENTS.dev);
@@ -110,12 +129,19 @@ describe('readEnvFile', () => {
 
   it("takes the change topic's partitions and the processor replicas, and refuses replicas that would idle", () => {
     const base = readFileSync(join(import.meta.dirname, '../../..', ENVIRONMENTS.dev.envFile), 'utf8');
-    expect(readEnvFile(write(`${base}CHANGE_TOPIC_PARTITIONS=6\nPROCESSOR_REPLICAS=3\n`), ENVIRONMENTS.dev).PROCESSOR_REPLICAS).toBe('3');
+    expect(
+      readEnvFile(write(`${base}CHANGE_TOPIC_PARTITIONS=6\nPROCESSOR_REPLICAS=3\n`), ENVIRONMENTS.dev)
+        .PROCESSOR_REPLICAS,
+    ).toBe('3');
     expect(() => readEnvFile(write(`${base}PROCESSOR_REPLICAS=2\n`), ENVIRONMENTS.dev)).toThrow(
       'deploy/compose/.env.dev: PROCESSOR_REPLICAS: 2 replicas share 1 partition, so 1 would idle; set CHANGE_TOPIC_PARTITIONS to at least 2',
     );
-    expect(() => readEnvFile(write(`${base}CHANGE_TOPIC_PARTITIONS=0\n`), ENVIRONMENTS.dev)).toThrow(/CHANGE_TOPIC_PARTITIONS: /);
-    expect(() => readEnvFile(write(`${base}CHANGE_TOPIC_PARTITIONS=6\nPROCESSOR_REPLICAS=two\n`), ENVIRONMENTS.dev)).toThrow(/PROCESSOR_REPLICAS: /);
+    expect(() => readEnvFile(write(`${base}CHANGE_TOPIC_PARTITIONS=0\n`), ENVIRONMENTS.dev)).toThrow(
+      /CHANGE_TOPIC_PARTITIONS: /,
+    );
+    expect(() =>
+      readEnvFile(write(`${base}CHANGE_TOPIC_PARTITIONS=6\nPROCESSOR_REPLICAS=two\n`), ENVIRONMENTS.dev),
+    ).toThrow(/PROCESSOR_REPLICAS: /);
   });
 
   it('says a missing file is missing', () => {
@@ -126,13 +152,20 @@ describe('readEnvFile', () => {
 describe('what an env file may not do', () => {
   it('refuses a key that would point the command at another Compose project', () => {
     const root = tempRoot();
-    writeFileSync(join(root, ENVIRONMENTS.dev.envFile), 'CHORUS_ENV=dev\nPOSTGRES_USER=chorus\nPOSTGRES_DB=chorus\nPOSTGRES_PASSWORD=chorus-dev\nCOMPOSE_PROJECT_NAME=chorus-prod\n');
-    expect(() => readEnvFile(root, ENVIRONMENTS.dev)).toThrow(/COMPOSE_PROJECT_NAME is not allowed: it would point dev's commands at another Compose project/);
+    writeFileSync(
+      join(root, ENVIRONMENTS.dev.envFile),
+      'CHORUS_ENV=dev\nPOSTGRES_USER=chorus\nPOSTGRES_DB=chorus\nPOSTGRES_PASSWORD=chorus-dev\nCOMPOSE_PROJECT_NAME=chorus-prod\n',
+    );
+    expect(() => readEnvFile(root, ENVIRONMENTS.dev)).toThrow(
+      /COMPOSE_PROJECT_NAME is not allowed: it would point dev's commands at another Compose project/,
+    );
   });
 
   it('checks a supplied prod password before writing anything', () => {
     const root = tempRoot();
-    expect(() => ensureProdEnvFile(root, ENVIRONMENTS.prod, 'short pass')).toThrow(/POSTGRES_PASSWORD from the environment: use at least 16 characters in prod; nothing was written/);
+    expect(() => ensureProdEnvFile(root, ENVIRONMENTS.prod, 'short pass')).toThrow(
+      /POSTGRES_PASSWORD from the environment: use at least 16 characters in prod; nothing was written/,
+    );
     expect(() => readEnvFile(root, ENVIRONMENTS.prod)).toThrow(/missing/);
   });
 });

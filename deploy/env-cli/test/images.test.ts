@@ -5,12 +5,16 @@ import { OperatorError } from '@chorus/errors';
 import { imageMode, probeRegistries, wantedImages } from '../src/images.ts';
 
 const listen = (server: Server | ReturnType<typeof createHttpServer>) =>
-  new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  new Promise<string>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 
 describe('probeRegistries: is a registry there, bounded in time', () => {
   // A registry answers GET /v2/ with 200, or 401 when it wants a token: either means it is there.
   const registry = createHttpServer((_req, res) => {
-    res.writeHead(401, { 'www-authenticate': 'Bearer realm="x"', 'docker-distribution-api-version': 'registry/2.0' }).end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+    res
+      .writeHead(401, { 'www-authenticate': 'Bearer realm="x"', 'docker-distribution-api-version': 'registry/2.0' })
+      .end('{"errors":[{"code":"UNAUTHORIZED"}]}');
   });
   // A host that accepts connections and never answers, as a black-holed proxy does.
   const silent = [createTcpServer(() => undefined), createTcpServer(() => undefined)];
@@ -52,13 +56,19 @@ describe('imageMode (CHORUS_IMAGES)', () => {
 
   it('anything else is a configuration error that lists the choices', () => {
     expect(() => imageMode('offline')).toThrow(OperatorError);
-    expect(() => imageMode('offline')).toThrow('CHORUS_IMAGES=offline is not a choice: use auto (the default), pull or local');
+    expect(() => imageMode('offline')).toThrow(
+      'CHORUS_IMAGES=offline is not a choice: use auto (the default), pull or local',
+    );
   });
 });
 
 describe('wantedImages: the references an environment asks for', () => {
   it("the env file's *_IMAGE lines, with the caller's environment above them, as Compose ranks them", () => {
-    const file = { POSTGRES_USER: 'chorus', POSTGRES_IMAGE: 'mirror.example/postgres:15-bookworm', REDIS_IMAGE: 'mirror.example/redis:7.0-bookworm' };
+    const file = {
+      POSTGRES_USER: 'chorus',
+      POSTGRES_IMAGE: 'mirror.example/postgres:15-bookworm',
+      REDIS_IMAGE: 'mirror.example/redis:7.0-bookworm',
+    };
     expect(wantedImages(file, { REDIS_IMAGE: '127.0.0.1:5000/redis:7.0-bookworm' })).toEqual({
       POSTGRES_IMAGE: 'mirror.example/postgres:15-bookworm',
       REDIS_IMAGE: '127.0.0.1:5000/redis:7.0-bookworm',

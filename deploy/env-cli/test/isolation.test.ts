@@ -8,7 +8,8 @@ import { isolationProblems } from '../src/isolation.ts';
 import { ROLES } from '@chorus/db';
 
 const root = repoRoot();
-const files = () => Object.fromEntries(ENV_NAMES.map((e) => [e, readComposeFile(root, ENVIRONMENTS[e])])) as Record<EnvName, ComposeFile>;
+const files = () =>
+  Object.fromEntries(ENV_NAMES.map((e) => [e, readComposeFile(root, ENVIRONMENTS[e])])) as Record<EnvName, ComposeFile>;
 
 describe('the three Compose files', () => {
   it('share no host port, volume, network, slot, publication or topic prefix, and keep their own rules', () => {
@@ -16,7 +17,7 @@ describe('the three Compose files', () => {
     expect(isolationProblems(f)).toEqual([]);
   });
 
-  it("publish only the UI in prod (5001) and Prometheus on loopback (9091), the UI and dev-only ports in dev (5002, …), nothing in test", () => {
+  it('publish only the UI in prod (5001) and Prometheus on loopback (9091), the UI and dev-only ports in dev (5002, …), nothing in test', () => {
     const f = files();
     expect(hostPorts(f.prod).sort()).toEqual([5001, 9091]);
     expect(hostPorts(f.dev)).toContain(5002);
@@ -25,18 +26,34 @@ describe('the three Compose files', () => {
 
   it("bind every host port to 127.0.0.1, except prod's UI, whose address .env.prod chooses", () => {
     const f = files();
-    expect(bindings(f.prod).sort()).toEqual(['chorus-web ${UI_BIND_ADDRESS:-0.0.0.0}:5001', 'prometheus 127.0.0.1:9091']);
-    expect(bindings(f.dev).sort()).toEqual(
-      ['chorus-web 127.0.0.1:5002', 'kafka 127.0.0.1:19092', 'kafka-connect 127.0.0.1:18083', 'postgres 127.0.0.1:15432', 'prometheus 127.0.0.1:19090', 'redis 127.0.0.1:16379'],
-    );
+    expect(bindings(f.prod).sort()).toEqual([
+      'chorus-web ${UI_BIND_ADDRESS:-0.0.0.0}:5001',
+      'prometheus 127.0.0.1:9091',
+    ]);
+    expect(bindings(f.dev).sort()).toEqual([
+      'chorus-web 127.0.0.1:5002',
+      'kafka 127.0.0.1:19092',
+      'kafka-connect 127.0.0.1:18083',
+      'postgres 127.0.0.1:15432',
+      'prometheus 127.0.0.1:19090',
+      'redis 127.0.0.1:16379',
+    ]);
     expect(bindings(f.test)).toEqual([]);
   });
 
   it('log each client in as its own role, and the superuser only to provision the roles', () => {
     for (const [env, f] of Object.entries(files())) {
       const user = (service: string) => f.services[service]?.environment?.POSTGRES_USER;
-      expect([user('migrate'), user('chorus-web'), user('setup-connector')], env).toEqual([ROLES.owner, ROLES.app, ROLES.cdc]);
-      const superuserClients = Object.entries(f.services).filter(([, s]) => s.environment?.POSTGRES_USER === '${POSTGRES_USER}' || String(s.environment?.POSTGRES_USER).startsWith('${POSTGRES_USER:'));
+      expect([user('migrate'), user('chorus-web'), user('setup-connector')], env).toEqual([
+        ROLES.owner,
+        ROLES.app,
+        ROLES.cdc,
+      ]);
+      const superuserClients = Object.entries(f.services).filter(
+        ([, s]) =>
+          s.environment?.POSTGRES_USER === '${POSTGRES_USER}' ||
+          String(s.environment?.POSTGRES_USER).startsWith('${POSTGRES_USER:'),
+      );
       expect(superuserClients.map(([name]) => name).sort(), env).toEqual(['postgres', 'roles']);
     }
   });
@@ -55,7 +72,8 @@ describe('the three Compose files', () => {
   });
 
   it('leave no root docker-compose.yml behind', () => {
-    for (const name of ['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml']) expect(existsSync(join(root, name))).toBe(false);
+    for (const name of ['docker-compose.yml', 'docker-compose.yaml', 'compose.yml', 'compose.yaml'])
+      expect(existsSync(join(root, name))).toBe(false);
   });
 });
 
@@ -67,7 +85,9 @@ describe('the check itself', () => {
   };
 
   it('catches a port two environments share', () => {
-    expect(mutated((f) => f.dev.services['chorus-web']!.ports!.push('5001:3000'))).toContain('prod and dev share the host port 5001');
+    expect(mutated((f) => f.dev.services['chorus-web']!.ports!.push('5001:3000'))).toContain(
+      'prod and dev share the host port 5001',
+    );
   });
 
   it('catches a shared named volume and a shared network', () => {
@@ -81,10 +101,18 @@ describe('the check itself', () => {
 
   it('catches a slot, publication or topic prefix two environments share', () => {
     const problems = mutated((f) => {
-      Object.assign(f.dev.services['setup-connector']!.environment!, { SLOT_NAME: 'chorus_prod', PUBLICATION_NAME: 'chorus_prod', TOPIC_PREFIX: 'chorus_prod' });
+      Object.assign(f.dev.services['setup-connector']!.environment!, {
+        SLOT_NAME: 'chorus_prod',
+        PUBLICATION_NAME: 'chorus_prod',
+        TOPIC_PREFIX: 'chorus_prod',
+      });
     });
     expect(problems).toEqual(
-      expect.arrayContaining(['prod and dev share the replication slot chorus_prod', 'prod and dev share the publication chorus_prod', 'prod and dev share the topic prefix chorus_prod']),
+      expect.arrayContaining([
+        'prod and dev share the replication slot chorus_prod',
+        'prod and dev share the publication chorus_prod',
+        'prod and dev share the topic prefix chorus_prod',
+      ]),
     );
   });
 

@@ -13,7 +13,10 @@ afterEach(() => new Promise<void>((r) => (server ? server.close(() => r()) : r()
 function environmentPublishing(port: number): { root: string; e: Environment } {
   const root = mkdtempSync(join(tmpdir(), 'chorus-ports-'));
   mkdirSync(join(root, 'deploy'));
-  writeFileSync(join(root, 'deploy/c.yml'), `name: chorus-probe\nservices:\n  web:\n    image: x\n    ports:\n      - "${port}:3000"\n      - "127.0.0.1::9"\n`);
+  writeFileSync(
+    join(root, 'deploy/c.yml'),
+    `name: chorus-probe\nservices:\n  web:\n    image: x\n    ports:\n      - "${port}:3000"\n      - "127.0.0.1::9"\n`,
+  );
   return { root, e: { name: 'dev', project: 'chorus-probe', file: 'deploy/c.yml', envFile: 'deploy/.env' } };
 }
 
@@ -30,7 +33,9 @@ describe('port preflight', () => {
 
   it('fails naming the port and the process that holds it', async () => {
     server = createServer();
-    const port = await new Promise<number>((resolve) => server!.listen(0, '0.0.0.0', () => resolve((server!.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      server!.listen(0, '0.0.0.0', () => resolve((server!.address() as { port: number }).port)),
+    );
     const { root, e } = environmentPublishing(port);
     const error = await checkPorts({ root }, e).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(PreflightError);

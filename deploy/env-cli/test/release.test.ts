@@ -58,12 +58,17 @@ describe('the earlier releases an upgrade starts from', () => {
     ]);
     expect(() => listedReleases('main the branch\n')).toThrow(/does not start with a commit/);
     const repo = join(import.meta.dirname, '../../..');
-    expect(listedReleases(readFileSync(join(repo, UPGRADE_FROM), 'utf8')).map((r) => r.commit)).toEqual(expect.arrayContaining(['726c100', 'd41a473']));
+    expect(listedReleases(readFileSync(join(repo, UPGRADE_FROM), 'utf8')).map((r) => r.commit)).toEqual(
+      expect.arrayContaining(['726c100', 'd41a473']),
+    );
   });
 
   it("run with the check's own app images and no host port", () => {
-    const file = 'name: chorus-prod\nservices:\n  web:\n    image: chorus/web:local\n    ports: ["5001:3000"]\n  redis:\n    image: ${REDIS_IMAGE:-redis:7.0-bookworm}\n';
-    const rewritten = parse(rewriteProdFile(file, 'chorus-test-1-abcdef-from')) as { services: Record<string, { image: string; ports?: unknown }> };
+    const file =
+      'name: chorus-prod\nservices:\n  web:\n    image: chorus/web:local\n    ports: ["5001:3000"]\n  redis:\n    image: ${REDIS_IMAGE:-redis:7.0-bookworm}\n';
+    const rewritten = parse(rewriteProdFile(file, 'chorus-test-1-abcdef-from')) as {
+      services: Record<string, { image: string; ports?: unknown }>;
+    };
     expect(rewritten.services.web).toEqual({ image: 'chorus/web:chorus-test-1-abcdef-from' });
     expect(rewritten.services.redis).toEqual({ image: '${REDIS_IMAGE:-redis:7.0-bookworm}' });
   });

@@ -6,12 +6,18 @@ import { SCALE, runsWith, scaleVars } from '../src/scale.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 const file = readComposeFile(root, ENVIRONMENTS.test);
-const scaled = (name: string) => Object.entries(file.services).filter(([, s]) => runsWith(s, ['scale'])).map(([n]) => n).includes(name);
+const scaled = (name: string) =>
+  Object.entries(file.services)
+    .filter(([, s]) => runsWith(s, ['scale']))
+    .map(([n]) => n)
+    .includes(name);
 
 describe('the scale profile', () => {
   it('has a service for every broker and Connect worker it names, and only those run without it', () => {
     for (const name of [...SCALE.brokers, ...SCALE.connectWorkers]) expect(scaled(name), name).toBe(true);
-    const single = Object.entries(file.services).filter(([, s]) => runsWith(s, [])).map(([n]) => n);
+    const single = Object.entries(file.services)
+      .filter(([, s]) => runsWith(s, []))
+      .map(([n]) => n);
     expect(single).toContain('kafka');
     expect(single).toContain('kafka-connect');
     expect(single).not.toContain('kafka-2');
@@ -30,15 +36,21 @@ describe('the scale profile', () => {
   });
 
   it('names each Connect worker by its service, so that the worker running the task can be found and killed', () => {
-    for (const worker of SCALE.connectWorkers) expect(file.services[worker]!.environment!.ADVERTISED_HOST_NAME).toBe(worker);
+    for (const worker of SCALE.connectWorkers)
+      expect(file.services[worker]!.environment!.ADVERTISED_HOST_NAME).toBe(worker);
     // Connect creates its topics with the profile's copies: it waits for every broker, each only when it runs.
-    const after = file.services['kafka-connect']!.depends_on as Record<string, { condition?: string; required?: boolean }>;
-    for (const broker of SCALE.brokers.slice(1)) expect(after[broker]).toEqual({ condition: 'service_healthy', required: false });
+    const after = file.services['kafka-connect']!.depends_on as Record<
+      string,
+      { condition?: string; required?: boolean }
+    >;
+    for (const broker of SCALE.brokers.slice(1))
+      expect(after[broker]).toEqual({ condition: 'service_healthy', required: false });
   });
 
   it('sets every variable the file reads for it, and more copies than min.insync.replicas', () => {
     const text = JSON.stringify(file);
-    for (const name of Object.keys(scaleVars()).filter((n) => n !== 'COMPOSE_PROFILES')) expect(text, name).toContain(`\${${name}:-`);
+    for (const name of Object.keys(scaleVars()).filter((n) => n !== 'COMPOSE_PROFILES'))
+      expect(text, name).toContain(`\${${name}:-`);
     expect(SCALE.replicationFactor).toBeGreaterThan(SCALE.minInsyncReplicas);
     expect(SCALE.replicationFactor).toBeLessThanOrEqual(SCALE.brokers.length);
     expect(SCALE.partitions % SCALE.processorReplicas).toBe(0);

@@ -7,12 +7,25 @@ describe('make status: a FAILED connector says why', () => {
   it('names the failed task and the first line of its trace', () => {
     const line = describeConnector('chorus-dev-postgres', {
       connector: { state: 'RUNNING', worker_id },
-      tasks: [{ id: 0, state: 'FAILED', worker_id, trace: 'org.apache.kafka.connect.errors.ConnectException: replication slot "chorus_dev" is active\n\tat io.debezium…' }],
+      tasks: [
+        {
+          id: 0,
+          state: 'FAILED',
+          worker_id,
+          trace:
+            'org.apache.kafka.connect.errors.ConnectException: replication slot "chorus_dev" is active\n\tat io.debezium…',
+        },
+      ],
     });
     expect(line).toBe(
       '  connector chorus-dev-postgres: RUNNING, tasks FAILED\n    task 0 FAILED: org.apache.kafka.connect.errors.ConnectException: replication slot "chorus_dev" is active; see `make logs-<env>`, then re-run setup-connector (make run-<env>) once fixed',
     );
-    expect(describeConnector('c', { connector: { state: 'RUNNING', worker_id }, tasks: [{ id: 0, state: 'RUNNING', worker_id }] })).toBe('  connector c: RUNNING, tasks RUNNING');
+    expect(
+      describeConnector('c', {
+        connector: { state: 'RUNNING', worker_id },
+        tasks: [{ id: 0, state: 'RUNNING', worker_id }],
+      }),
+    ).toBe('  connector c: RUNNING, tasks RUNNING');
   });
 
   it('adds the root cause when the first line is only a wrapper (as Debezium 3.6 reported a dropped publication)', () => {
@@ -22,7 +35,12 @@ describe('make status: a FAILED connector says why', () => {
       'Caused by: org.apache.kafka.connect.errors.ConnectException: Publication autocreation is disabled, please create one and restart the connector.',
       '\t...',
     ].join('\n');
-    expect(describeConnector('c', { connector: { state: 'RUNNING', worker_id }, tasks: [{ id: 0, state: 'FAILED', worker_id, trace }] })).toContain(
+    expect(
+      describeConnector('c', {
+        connector: { state: 'RUNNING', worker_id },
+        tasks: [{ id: 0, state: 'FAILED', worker_id, trace }],
+      }),
+    ).toContain(
       'task 0 FAILED: org.apache.kafka.connect.errors.ConnectException: An exception occurred in the change event producer. This connector will be stopped. (caused by: org.apache.kafka.connect.errors.ConnectException: Publication autocreation is disabled, please create one and restart the connector.)',
     );
   });

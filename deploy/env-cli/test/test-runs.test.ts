@@ -13,7 +13,8 @@ describe('test run projects', () => {
     expect(a).not.toBe(b);
     expect(runOwner(a)).toBe(4242);
     expect(isRunProject(a)).toBe(true);
-    for (const other of ['chorus-test', 'chorus-prod', 'chorus-dev', 'chorus-test-x-123456']) expect(isRunProject(other)).toBe(false);
+    for (const other of ['chorus-test', 'chorus-prod', 'chorus-dev', 'chorus-test-x-123456'])
+      expect(isRunProject(other)).toBe(false);
   });
 
   it('are live while their owner runs, stale once it is gone', () => {

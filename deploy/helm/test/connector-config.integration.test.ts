@@ -39,7 +39,9 @@ process.stdout.write = (text, ...rest) => write(text.replace('"poll.interval.ms"
 require(${JSON.stringify(BUNDLE)});`,
     );
     expect(render(changed)).toContain("poll.interval.ms: '50'");
-    expect(stale(changed)).toBe('deploy/helm/chorus/files/connector.yaml is not setup-connector\'s current config: run npx nx run chart:connector-config and commit it');
+    expect(stale(changed)).toBe(
+      "deploy/helm/chorus/files/connector.yaml is not setup-connector's current config: run npx nx run chart:connector-config and commit it",
+    );
   });
 
   it('refuses a bundle that does not print a config, naming the build', () => {

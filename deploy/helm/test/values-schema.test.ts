@@ -16,7 +16,12 @@ const defaults = (): Record<string, any> => parse(readFileSync(join(CHART, 'valu
 
 /** The schema's complaints about `values`, as `path: message`; none when it is accepted. */
 function problems(values: unknown): string[] {
-  return validate(values) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`);
+  return validate(values)
+    ? []
+    : (validate.errors ?? []).map(
+        (e) =>
+          `${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` (${e.params.additionalProperty})` : ''}`,
+      );
 }
 
 describe("the chart's values schema", () => {
@@ -41,12 +46,28 @@ describe("the chart's values schema", () => {
   });
 
   it.each([
-    ['a misspelt key', (v: any) => (v.processor.replica = 2), '/processor: must NOT have additional properties (replica)'],
+    [
+      'a misspelt key',
+      (v: any) => (v.processor.replica = 2),
+      '/processor: must NOT have additional properties (replica)',
+    ],
     ['a replica count as text', (v: any) => (v.processor.replicas = '2'), '/processor/replicas: must be integer'],
     ['no processor at all', (v: any) => (v.processor.replicas = 0), '/processor/replicas: must be >= 1'],
-    ['two brokers (no quorum with min.insync.replicas 2)', (v: any) => (v.bundled.kafka.replicas = 2), '/bundled/kafka/replicas: must be equal to one of the allowed values'],
-    ['a mode that does not exist', (v: any) => (v.mode = 'external'), '/mode: must be equal to one of the allowed values'],
-    ["the operators mode without Connect's image", (v: any) => (v.mode = 'operators'), '/operators/connect/image: must NOT have fewer than 1 characters'],
+    [
+      'two brokers (no quorum with min.insync.replicas 2)',
+      (v: any) => (v.bundled.kafka.replicas = 2),
+      '/bundled/kafka/replicas: must be equal to one of the allowed values',
+    ],
+    [
+      'a mode that does not exist',
+      (v: any) => (v.mode = 'external'),
+      '/mode: must be equal to one of the allowed values',
+    ],
+    [
+      "the operators mode without Connect's image",
+      (v: any) => (v.mode = 'operators'),
+      '/operators/connect/image: must NOT have fewer than 1 characters',
+    ],
     [
       'two Kafka nodes under the operators',
       (v: any) => {
@@ -56,11 +77,31 @@ describe("the chart's values schema", () => {
       },
       '/operators/kafka/replicas: must be equal to one of the allowed values',
     ],
-    ['an environment name with a hyphen', (v: any) => (v.environment = 'my-prod'), '/environment: must match pattern "^[a-z_][a-z0-9_]{0,62}$"'],
-    ['a password in values', (v: any) => (v.postgresPassword = 'secret'), '/: must NOT have additional properties (postgresPassword)'],
-    ['a container without limits', (v: any) => delete v.web.resources.limits, "/web/resources: must have required property 'limits'"],
-    ['a memory size without a unit that Kubernetes knows', (v: any) => (v.web.resources.limits.memory = '512MB'), '/web/resources/limits/memory: must match pattern'],
-    ['sign-in left to a typo', (v: any) => (v.web.signIn = 'requried'), '/web/signIn: must be equal to one of the allowed values'],
+    [
+      'an environment name with a hyphen',
+      (v: any) => (v.environment = 'my-prod'),
+      '/environment: must match pattern "^[a-z_][a-z0-9_]{0,62}$"',
+    ],
+    [
+      'a password in values',
+      (v: any) => (v.postgresPassword = 'secret'),
+      '/: must NOT have additional properties (postgresPassword)',
+    ],
+    [
+      'a container without limits',
+      (v: any) => delete v.web.resources.limits,
+      "/web/resources: must have required property 'limits'",
+    ],
+    [
+      'a memory size without a unit that Kubernetes knows',
+      (v: any) => (v.web.resources.limits.memory = '512MB'),
+      '/web/resources/limits/memory: must match pattern',
+    ],
+    [
+      'sign-in left to a typo',
+      (v: any) => (v.web.signIn = 'requried'),
+      '/web/signIn: must be equal to one of the allowed values',
+    ],
   ])('refuses %s, naming where', (_what, breakIt, expected) => {
     const v = defaults();
     breakIt(v);

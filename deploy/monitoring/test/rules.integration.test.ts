@@ -16,7 +16,24 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** promtool with `dir` as its working directory (read-only). */
 function promtool(dir: string, ...args: string[]) {
-  const r = spawnSync('docker', ['run', '--rm', '--user', `${process.getuid?.() ?? 0}`, '-v', `${dir}:/rules:ro`, '-w', '/rules', '--entrypoint', 'promtool', image, ...args], { encoding: 'utf8' });
+  const r = spawnSync(
+    'docker',
+    [
+      'run',
+      '--rm',
+      '--user',
+      `${process.getuid?.() ?? 0}`,
+      '-v',
+      `${dir}:/rules:ro`,
+      '-w',
+      '/rules',
+      '--entrypoint',
+      'promtool',
+      image,
+      ...args,
+    ],
+    { encoding: 'utf8' },
+  );
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -37,20 +54,32 @@ describe('alert rules (promtool)', () => {
   });
 
   it('every alert in the rules file has a test', () => {
-    const alerts = [...readFileSync(join(RULES, 'chorus.rules.yml'), 'utf8').matchAll(/- alert: (\w+)/g)].map((m) => m[1]);
+    const alerts = [...readFileSync(join(RULES, 'chorus.rules.yml'), 'utf8').matchAll(/- alert: (\w+)/g)].map(
+      (m) => m[1],
+    );
     const tests = readFileSync(join(RULES, 'chorus.rules.test.yml'), 'utf8');
     expect(alerts.length).toBeGreaterThanOrEqual(7);
     for (const alert of alerts) expect(tests, alert).toMatch(new RegExp(`alertname: ${alert}\\n\\s+exp_alerts:`));
   });
 
   it('a rule whose expression does not parse fails, naming it', () => {
-    const r = promtool(rulesWith((rules) => rules.replace('expr: up{job="web"} == 0', 'expr: up{job="web" == 0')), 'test', 'rules', 'chorus.rules.test.yml');
+    const r = promtool(
+      rulesWith((rules) => rules.replace('expr: up{job="web"} == 0', 'expr: up{job="web" == 0')),
+      'test',
+      'rules',
+      'chorus.rules.test.yml',
+    );
     expect(r.code).not.toBe(0);
     expect(r.out).toMatch(/WebDown|parse error|unexpected/);
   });
 
   it('a rule that no longer fires when it should fails its test', () => {
-    const r = promtool(rulesWith((rules) => rules.replace('> 512 * 1024 * 1024', '> 1024 * 1024 * 1024')), 'test', 'rules', 'chorus.rules.test.yml');
+    const r = promtool(
+      rulesWith((rules) => rules.replace('> 512 * 1024 * 1024', '> 1024 * 1024 * 1024')),
+      'test',
+      'rules',
+      'chorus.rules.test.yml',
+    );
     expect(r.code).not.toBe(0);
     expect(r.out).toContain('ReplicationSlotRetainingWal');
   });

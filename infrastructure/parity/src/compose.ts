@@ -12,7 +12,10 @@ export interface ResolvedService {
 }
 
 interface ConfigJson {
-  services: Record<string, { environment?: Record<string, string | null>; volumes?: { target: string }[]; tmpfs?: string[] | string }>;
+  services: Record<
+    string,
+    { environment?: Record<string, string | null>; volumes?: { target: string }[]; tmpfs?: string[] | string }
+  >;
 }
 
 export interface ComposeSource {
@@ -24,7 +27,12 @@ export interface ComposeSource {
 }
 
 export const SOURCES: ComposeSource[] = [
-  { name: 'prod', file: 'deploy/compose/docker-compose.prod.yml', envFile: 'deploy/compose/.env.test', overrides: { CHORUS_ENV: 'prod' } },
+  {
+    name: 'prod',
+    file: 'deploy/compose/docker-compose.prod.yml',
+    envFile: 'deploy/compose/.env.test',
+    overrides: { CHORUS_ENV: 'prod' },
+  },
   { name: 'dev', file: 'deploy/compose/docker-compose.dev.yml', envFile: 'deploy/compose/.env.dev' },
   { name: 'test', file: 'deploy/compose/docker-compose.test.yml', envFile: 'deploy/compose/.env.test' },
   { name: 'smoke', file: 'infrastructure/smoke/compose.yml' },
@@ -41,14 +49,25 @@ export function resolveServices(root: string, source: ComposeSource): Record<str
       args.push('--env-file', envFile);
     }
     // Only the env file interpolates: the caller's shell must not change what is compared.
-    const r = spawnSync('docker', [...args, 'config', '--format', 'json'], { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}) } });
-    if (r.status !== 0) throw new Error(`docker compose config of ${source.file} failed: ${(r.stderr || r.error?.message || '').trim()}`);
+    const r = spawnSync('docker', [...args, 'config', '--format', 'json'], {
+      encoding: 'utf8',
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
+      },
+    });
+    if (r.status !== 0)
+      throw new Error(`docker compose config of ${source.file} failed: ${(r.stderr || r.error?.message || '').trim()}`);
     const config = JSON.parse(r.stdout) as ConfigJson;
     return Object.fromEntries(
       Object.entries(config.services).map(([name, s]) => {
         const tmpfs = typeof s.tmpfs === 'string' ? [s.tmpfs] : (s.tmpfs ?? []);
         const environment = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, v ?? '']));
-        return [name, { environment, mounts: [...(s.volumes ?? []).map((v) => v.target), ...tmpfs.map((t) => t.split(':')[0]!)] }];
+        return [
+          name,
+          { environment, mounts: [...(s.volumes ?? []).map((v) => v.target), ...tmpfs.map((t) => t.split(':')[0]!)] },
+        ];
       }),
     );
   } finally {

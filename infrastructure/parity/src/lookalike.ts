@@ -27,7 +27,16 @@ const JVM_OPTIONS = new Set(['KAFKA_OPTS']);
 export async function capture(image: string, env: Env, mainClass: string, file: string): Promise<Capture> {
   const name = `chorus-parity-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const settings = Object.entries(env).filter(([k]) => !JVM_OPTIONS.has(k));
-  const started = docker('run', '-d', '--name', name, '--network', 'bridge', ...settings.flatMap(([k, v]) => ['-e', `${k}=${v}`]), image);
+  const started = docker(
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--network',
+    'bridge',
+    ...settings.flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    image,
+  );
   if (!started.ok) throw new Error(`starting ${image} failed: ${started.err}`);
   try {
     for (let i = 0; i < 240; i++) {
@@ -35,11 +44,16 @@ export async function capture(image: string, env: Env, mainClass: string, file: 
       if (cmdline.ok && cmdline.out.includes(mainClass)) {
         const text = docker('exec', name, 'cat', file);
         if (!text.ok) throw new Error(`${image} started ${mainClass} without ${file}`);
-        const address = docker('inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', name).out.split(' ')[0] ?? '';
+        const address =
+          docker('inspect', '--format', '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}', name).out.split(
+            ' ',
+          )[0] ?? '';
         return { text: text.out, address };
       }
       if (docker('inspect', '--format', '{{.State.Running}}', name).out !== 'true') {
-        throw new Error(`${image} stopped before starting ${mainClass}; it said:\n${docker('logs', '--tail', '20', name).err}`);
+        throw new Error(
+          `${image} stopped before starting ${mainClass}; it said:\n${docker('logs', '--tail', '20', name).err}`,
+        );
       }
       await sleep(250);
     }

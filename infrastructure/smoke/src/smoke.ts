@@ -36,7 +36,11 @@ async function main() {
     database: env('POSTGRES_DB'),
   });
   await db.connect();
-  await db.query('INSERT INTO task_queue (query_hash, user_query, status) VALUES ($1, $2, $3)', [hash, query, 'PENDING_ANALYSIS']);
+  await db.query('INSERT INTO task_queue (query_hash, user_query, status) VALUES ($1, $2, $3)', [
+    hash,
+    query,
+    'PENDING_ANALYSIS',
+  ]);
   await db.end();
   const inserted = Date.now();
   lap('row inserted');
@@ -55,7 +59,10 @@ async function main() {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const received = new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no change event for ${hash} on ${topic} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no change event for ${hash} on ${topic} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     void consumer.run({
       eachMessage: async ({ message }) => {
         if (!message.value) return;

@@ -41,11 +41,17 @@ export type BackupListing = z.infer<typeof backupListing>;
 
 /** A backup's name: the environment and when it was taken, to the second (UTC). */
 export function backupName(environment: string, at: Date): string {
-  return `${environment}-${at.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+  return `${environment}-${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}`;
 }
 
 /** How old the newest backup is, and whether that is older than the schedule allows (one period and a grace of a tenth). */
-export function backupAge(listing: BackupListing, now: Date): { newest: Manifest | undefined; ageMs: number | undefined; overdue: boolean } {
+export function backupAge(
+  listing: BackupListing,
+  now: Date,
+): { newest: Manifest | undefined; ageMs: number | undefined; overdue: boolean } {
   const newest = listing.backups[0];
   const ageMs = newest ? now.getTime() - Date.parse(newest.takenAt) : undefined;
   return { newest, ageMs, overdue: ageMs === undefined || ageMs > listing.schedule.everyMs * 1.1 };

@@ -20,12 +20,18 @@ describe('backup manifest', () => {
   });
 
   it('refuses a manifest whose checksum is not a sha256', () => {
-    const bad = { ...taken('prod-20261126T190507Z', '2026-11-26T19:05:07.000Z'), files: { 'database.dump': { bytes: 1, sha256: 'xyz' }, 'connector.json': null } };
+    const bad = {
+      ...taken('prod-20261126T190507Z', '2026-11-26T19:05:07.000Z'),
+      files: { 'database.dump': { bytes: 1, sha256: 'xyz' }, 'connector.json': null },
+    };
     expect(manifest.safeParse(bad).success).toBe(false);
   });
 
   it('flags the newest backup once it is older than the schedule, and no backup at all', () => {
-    const listing: BackupListing = { schedule: { everyMs: 3_600_000, keep: 7 }, backups: [taken('prod-20261126T100000Z', '2026-11-26T10:00:00.000Z')] };
+    const listing: BackupListing = {
+      schedule: { everyMs: 3_600_000, keep: 7 },
+      backups: [taken('prod-20261126T100000Z', '2026-11-26T10:00:00.000Z')],
+    };
     expect(backupAge(listing, new Date('2026-11-26T10:30:00Z'))).toMatchObject({ ageMs: 1_800_000, overdue: false });
     expect(backupAge(listing, new Date('2026-11-26T12:00:00Z')).overdue).toBe(true);
     expect(backupAge({ ...listing, backups: [] }, new Date()).overdue).toBe(true);

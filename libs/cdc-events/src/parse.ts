@@ -76,7 +76,10 @@ export function parseChangeEvent(value: Buffer | string | null): Change | null {
     throw new MalformedEvent('value is not JSON');
   }
   // With schemas.enable=true the envelope sits under "payload".
-  const body = json !== null && typeof json === 'object' && 'payload' in json && 'schema' in json ? (json as { payload: unknown }).payload : json;
+  const body =
+    json !== null && typeof json === 'object' && 'payload' in json && 'schema' in json
+      ? (json as { payload: unknown }).payload
+      : json;
   if (body === null) return null;
   const parsed = envelope.safeParse(body);
   if (!parsed.success) {

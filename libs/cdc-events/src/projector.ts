@@ -64,7 +64,12 @@ export class Projector {
         if (offset > (next.get(m.partition) ?? 0n)) next.set(m.partition, offset);
       }
       const positions = topic
-        ? [...next].map(([partition, offset]) => ({ topic, partition, nextOffset: offset.toString(), after: before?.get(partition) }))
+        ? [...next].map(([partition, offset]) => ({
+            topic,
+            partition,
+            nextOffset: offset.toString(),
+            after: before?.get(partition),
+          }))
         : [];
       const applying = this.model.apply(partChanges, positions);
       // Awaited below, in order; a rejection is seen there, not as unhandled meanwhile.
@@ -98,7 +103,10 @@ export class Projector {
         if (!(error instanceof MalformedEvent)) throw error;
         // A bad event goes to the dead letters, never retried: retrying the same bytes would loop forever.
         dead.push({ message, reason: error.message });
-        this.log.warn({ partition: message.partition, offset: message.offset, reason: error.message }, 'malformed change event: dead-lettered');
+        this.log.warn(
+          { partition: message.partition, offset: message.offset, reason: error.message },
+          'malformed change event: dead-lettered',
+        );
       }
     }
     if (dead.length > 0) await this.deadLetters?.(dead);

@@ -4,7 +4,8 @@ import { InvalidArgumentError } from 'commander';
 /** A positive whole number: `--seconds 20`. */
 export function positive(value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
+  if (value.trim() === '' || !Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive whole number, got "${value}"`);
   return n;
 }
 

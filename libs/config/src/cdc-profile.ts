@@ -11,7 +11,9 @@ export type CdcProfile = (typeof CDC_PROFILES)[number];
 
 /** CDC_PROFILE, read by setup-connector (the connector config) and the stream processor (its consumer). */
 export const cdcProfileEnv = {
-  CDC_PROFILE: z.enum(CDC_PROFILES, { error: `CDC_PROFILE must be one of ${CDC_PROFILES.join(', ')}` }).default('low-latency'),
+  CDC_PROFILE: z
+    .enum(CDC_PROFILES, { error: `CDC_PROFILE must be one of ${CDC_PROFILES.join(', ')}` })
+    .default('low-latency'),
 };
 
 export interface ConsumerTuning {

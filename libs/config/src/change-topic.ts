@@ -17,6 +17,9 @@ export interface ChangeTopicLayout {
   replicationFactor: number;
 }
 
-export function changeTopicLayout(c: { CHANGE_TOPIC_PARTITIONS: number; KAFKA_REPLICATION_FACTOR: number }): ChangeTopicLayout {
+export function changeTopicLayout(c: {
+  CHANGE_TOPIC_PARTITIONS: number;
+  KAFKA_REPLICATION_FACTOR: number;
+}): ChangeTopicLayout {
   return { partitions: c.CHANGE_TOPIC_PARTITIONS, replicationFactor: c.KAFKA_REPLICATION_FACTOR };
 }

@@ -33,7 +33,10 @@ export const postgresSettings = (c: PostgresValues): PostgresSettings => ({
 });
 
 export const redisEnv = {
-  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'use redis://host:port').default(defaults.redisUrl),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'use redis://host:port')
+    .default(defaults.redisUrl),
 };
 
 export const logEnv = {

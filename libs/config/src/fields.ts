@@ -20,7 +20,9 @@ export const env = {
     z
       .string()
       .regex(/^\d+[mhd]$/, 'write a period as minutes, hours or days: 30m, 6h, 1d')
-      .transform((s) => Number(s.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[s.at(-1) as 'm' | 'h' | 'd'])
+      .transform(
+        (s) => Number(s.slice(0, -1)) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[s.at(-1) as 'm' | 'h' | 'd'],
+      )
       .pipe(z.number().int().positive('a period must be longer than 0')),
   logLevel: () => z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
 };

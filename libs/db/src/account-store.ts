@@ -30,8 +30,17 @@ export class AccountStore {
   constructor(private readonly db: pg.Pool | pg.ClientBase) {}
 
   async find(name: string): Promise<Account | undefined> {
-    const { rows } = await this.db.query('SELECT name, role, password_hash, created_at FROM accounts WHERE name = $1', [name]);
-    return rows[0] && { name: rows[0].name, role: rows[0].role, passwordHash: rows[0].password_hash, createdAt: rows[0].created_at.toISOString() };
+    const { rows } = await this.db.query('SELECT name, role, password_hash, created_at FROM accounts WHERE name = $1', [
+      name,
+    ]);
+    return (
+      rows[0] && {
+        name: rows[0].name,
+        role: rows[0].role,
+        passwordHash: rows[0].password_hash,
+        createdAt: rows[0].created_at.toISOString(),
+      }
+    );
   }
 
   async list(): Promise<Omit<Account, 'passwordHash'>[]> {
@@ -41,13 +50,19 @@ export class AccountStore {
 
   /** Adds the account; false when the name is taken (nothing changed). */
   async add(name: string, role: UserRole, passwordHash: string): Promise<boolean> {
-    const { rowCount } = await this.db.query('INSERT INTO accounts (name, role, password_hash) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [name, role, passwordHash]);
+    const { rowCount } = await this.db.query(
+      'INSERT INTO accounts (name, role, password_hash) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING',
+      [name, role, passwordHash],
+    );
     return rowCount === 1;
   }
 
   /** Sets the account's password, creating it with `role` if it is missing. */
   async setPassword(name: string, role: UserRole, passwordHash: string): Promise<void> {
-    await this.db.query('INSERT INTO accounts (name, role, password_hash) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET password_hash = EXCLUDED.password_hash', [name, role, passwordHash]);
+    await this.db.query(
+      'INSERT INTO accounts (name, role, password_hash) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET password_hash = EXCLUDED.password_hash',
+      [name, role, passwordHash],
+    );
   }
 
   async remove(name: string): Promise<boolean> {
@@ -60,13 +75,18 @@ export class AccountStore {
 
   /** Adds a token by its hash; false when the name is taken. */
   async addToken(name: string, role: UserRole, tokenHash: string): Promise<boolean> {
-    const { rowCount } = await this.db.query('INSERT INTO api_tokens (name, role, token_hash) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING', [name, role, tokenHash]);
+    const { rowCount } = await this.db.query(
+      'INSERT INTO api_tokens (name, role, token_hash) VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING',
+      [name, role, tokenHash],
+    );
     return rowCount === 1;
   }
 
   /** The token with this hash, if it has not been revoked. */
   async findToken(tokenHash: string): Promise<ApiToken | undefined> {
-    const { rows } = await this.db.query('SELECT name, role, created_at FROM api_tokens WHERE token_hash = $1', [tokenHash]);
+    const { rows } = await this.db.query('SELECT name, role, created_at FROM api_tokens WHERE token_hash = $1', [
+      tokenHash,
+    ]);
     return rows[0] && { name: rows[0].name, role: rows[0].role, createdAt: rows[0].created_at.toISOString() };
   }
 

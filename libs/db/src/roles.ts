@@ -22,7 +22,11 @@ const ident = (client: pg.ClientBase, name: string) => client.escapeIdentifier(n
  * owner own the database and every table and publication an earlier superuser-run setup left behind.
  * Idempotent: runs on every start, so a password changed in the env file takes effect.
  */
-export async function provisionRoles(client: pg.ClientBase, database: string, passwords: Record<RoleName, string>): Promise<void> {
+export async function provisionRoles(
+  client: pg.ClientBase,
+  database: string,
+  passwords: Record<RoleName, string>,
+): Promise<void> {
   const attributes: Record<RoleName, string> = {
     owner: 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS',
     app: 'LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS',
@@ -34,13 +38,17 @@ export async function provisionRoles(client: pg.ClientBase, database: string, pa
       const name = ROLES[role];
       const exists = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1;
       if (!exists) await client.query(`CREATE ROLE ${ident(client, name)}`);
-      await client.query(`ALTER ROLE ${ident(client, name)} WITH ${attributes[role]} PASSWORD ${client.escapeLiteral(passwords[role])}`);
+      await client.query(
+        `ALTER ROLE ${ident(client, name)} WITH ${attributes[role]} PASSWORD ${client.escapeLiteral(passwords[role])}`,
+      );
     }
     const owner = ident(client, ROLES.owner);
     await client.query(`ALTER DATABASE ${ident(client, database)} OWNER TO ${owner}`);
     // Nobody but the owner creates objects; the others only connect.
     await client.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC`);
-    await client.query(`GRANT CONNECT ON DATABASE ${ident(client, database)} TO ${ident(client, ROLES.app)}, ${ident(client, ROLES.cdc)}`);
+    await client.query(
+      `GRANT CONNECT ON DATABASE ${ident(client, database)} TO ${ident(client, ROLES.app)}, ${ident(client, ROLES.cdc)}`,
+    );
     await client.query(`GRANT USAGE ON SCHEMA public TO ${ident(client, ROLES.app)}, ${ident(client, ROLES.cdc)}`);
     const tables = await client.query<{ name: string }>(
       `SELECT format('%I.%I', schemaname, tablename) AS name FROM pg_tables WHERE schemaname = 'public' AND tableowner <> $1`,
@@ -51,7 +59,8 @@ export async function provisionRoles(client: pg.ClientBase, database: string, pa
       `SELECT pubname FROM pg_publication p JOIN pg_roles r ON r.oid = p.pubowner WHERE r.rolname <> $1`,
       [ROLES.owner],
     );
-    for (const { pubname } of publications.rows) await client.query(`ALTER PUBLICATION ${ident(client, pubname)} OWNER TO ${owner}`);
+    for (const { pubname } of publications.rows)
+      await client.query(`ALTER PUBLICATION ${ident(client, pubname)} OWNER TO ${owner}`);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');
@@ -69,7 +78,11 @@ export async function provisionRoles(client: pg.ClientBase, database: string, pa
 export async function grantAccess(client: pg.ClientBase, publication: string): Promise<void> {
   const app = ident(client, ROLES.app);
   const cdc = ident(client, ROLES.cdc);
-  const qualified = (t: string) => t.split('.').map((part) => ident(client, part)).join('.');
+  const qualified = (t: string) =>
+    t
+      .split('.')
+      .map((part) => ident(client, part))
+      .join('.');
   const tables = CAPTURED_TABLES.map(qualified).join(', ');
   const signals = qualified(defaults.signalTable);
   await client.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${tables} TO ${app}`);
@@ -79,6 +92,10 @@ export async function grantAccess(client: pg.ClientBase, publication: string): P
   await client.query(`GRANT SELECT ON schema_migrations TO ${app}`);
   const exists = (await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [publication])).rowCount === 1;
   if (!exists) await client.query(`CREATE PUBLICATION ${ident(client, publication)} FOR TABLE ${tables}, ${signals}`);
-  const published = await client.query(`SELECT 1 FROM pg_publication_tables WHERE pubname = $1 AND format('%s.%s', schemaname, tablename) = $2`, [publication, defaults.signalTable]);
-  if (published.rowCount === 0) await client.query(`ALTER PUBLICATION ${ident(client, publication)} ADD TABLE ${signals}`);
+  const published = await client.query(
+    `SELECT 1 FROM pg_publication_tables WHERE pubname = $1 AND format('%s.%s', schemaname, tablename) = $2`,
+    [publication, defaults.signalTable],
+  );
+  if (published.rowCount === 0)
+    await client.query(`ALTER PUBLICATION ${ident(client, publication)} ADD TABLE ${signals}`);
 }

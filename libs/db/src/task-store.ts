@@ -18,7 +18,8 @@ const toTask = (row: Row): Task => ({
   updatedAt: row.updated_at.toISOString(),
 });
 
-export type CancelResult = { outcome: 'cancelled'; task: Task } | { outcome: 'not_found' } | { outcome: 'conflict'; status: Status };
+export type CancelResult =
+  { outcome: 'cancelled'; task: Task } | { outcome: 'not_found' } | { outcome: 'conflict'; status: Status };
 
 /** The write side: tasks in PostgreSQL. Reads for users come from the Redis read model instead. */
 export class TaskStore {

@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../src/migrations.ts';
 
 /** Statements that take away or change what an older release reads or writes. */
-const CONTRACTING = [/\bDROP\s+(TABLE|COLUMN|INDEX|CONSTRAINT|VIEW|FUNCTION)\b/i, /\bRENAME\b/i, /\bALTER\s+COLUMN\s+\S+\s+(TYPE|SET\s+NOT\s+NULL)\b/i, /\bTRUNCATE\b/i, /\bDELETE\s+FROM\b/i];
+const CONTRACTING = [
+  /\bDROP\s+(TABLE|COLUMN|INDEX|CONSTRAINT|VIEW|FUNCTION)\b/i,
+  /\bRENAME\b/i,
+  /\bALTER\s+COLUMN\s+\S+\s+(TYPE|SET\s+NOT\s+NULL)\b/i,
+  /\bTRUNCATE\b/i,
+  /\bDELETE\s+FROM\b/i,
+];
 
 describe('the migrations', () => {
   it('are named once each, in order', () => {
@@ -17,7 +23,9 @@ describe('the migrations', () => {
   });
 
   it('only expand the schema, so the previous release runs on it', () => {
-    const contracting = MIGRATIONS.flatMap((m) => CONTRACTING.filter((rule) => rule.test(m.sql)).map((rule) => `${m.id}: ${rule}`));
+    const contracting = MIGRATIONS.flatMap((m) =>
+      CONTRACTING.filter((rule) => rule.test(m.sql)).map((rule) => `${m.id}: ${rule}`),
+    );
     expect(contracting).toEqual([]);
   });
 

@@ -3,9 +3,22 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '@chorus/testing';
 import { defaults } from '@chorus/config';
-import { CAPTURED_TABLES, MIGRATIONS, ROLES, type RoleName, grantAccess, migrate, pendingMigrations, provisionRoles } from '../src/index.ts';
+import {
+  CAPTURED_TABLES,
+  MIGRATIONS,
+  ROLES,
+  type RoleName,
+  grantAccess,
+  migrate,
+  pendingMigrations,
+  provisionRoles,
+} from '../src/index.ts';
 
-const PASSWORDS: Record<RoleName, string> = { owner: 'owner-password-1', app: 'app-password-123', cdc: 'cdc-password-123' };
+const PASSWORDS: Record<RoleName, string> = {
+  owner: 'owner-password-1',
+  app: 'app-password-123',
+  cdc: 'cdc-password-123',
+};
 let server: TestPostgres;
 
 async function as<T>(role: RoleName, fn: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -18,7 +31,11 @@ async function as<T>(role: RoleName, fn: (client: pg.Client) => Promise<T>): Pro
   }
 }
 
-const code = (p: Promise<unknown>) => p.then(() => 'ok', (e: { code?: string }) => e.code);
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (e: { code?: string }) => e.code,
+  );
 
 beforeAll(async () => {
   server = await startPostgres();
@@ -33,7 +50,9 @@ afterAll(() => server?.stop());
 
 describe('the roles', () => {
   it('none is a superuser; only the CDC role may replicate', async () => {
-    const { rows } = await server.sql(`SELECT rolname, rolsuper, rolreplication, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname LIKE 'chorus_%' ORDER BY rolname`);
+    const { rows } = await server.sql(
+      `SELECT rolname, rolsuper, rolreplication, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname LIKE 'chorus_%' ORDER BY rolname`,
+    );
     expect(rows).toEqual([
       { rolname: ROLES.app, rolsuper: false, rolreplication: false, rolcreaterole: false, rolcreatedb: false },
       { rolname: ROLES.cdc, rolsuper: false, rolreplication: true, rolcreaterole: false, rolcreatedb: false },
@@ -42,7 +61,9 @@ describe('the roles', () => {
   });
 
   it('the owner owns the tables and the publications, old ones included', async () => {
-    const tables = await server.sql(`SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`);
+    const tables = await server.sql(
+      `SELECT tablename, tableowner FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
+    );
     expect(tables.rows).toEqual([
       { tablename: 'accounts', tableowner: ROLES.owner },
       { tablename: 'api_tokens', tableowner: ROLES.owner },
@@ -50,12 +71,16 @@ describe('the roles', () => {
       { tablename: 'schema_migrations', tableowner: ROLES.owner },
       { tablename: 'task_queue', tableowner: ROLES.owner },
     ]);
-    const pubs = await server.sql(`SELECT pubname, pg_get_userbyid(pubowner) AS owner FROM pg_publication ORDER BY pubname`);
+    const pubs = await server.sql(
+      `SELECT pubname, pg_get_userbyid(pubowner) AS owner FROM pg_publication ORDER BY pubname`,
+    );
     expect(pubs.rows).toEqual([
       { pubname: 'chorus_old', owner: ROLES.owner },
       { pubname: 'chorus_test', owner: ROLES.owner },
     ]);
-    const published = await server.sql(`SELECT schemaname || '.' || tablename AS t FROM pg_publication_tables WHERE pubname = 'chorus_test' ORDER BY t`);
+    const published = await server.sql(
+      `SELECT schemaname || '.' || tablename AS t FROM pg_publication_tables WHERE pubname = 'chorus_test' ORDER BY t`,
+    );
     // Debezium reads its signals through the publication too.
     expect(published.rows.map((r) => r.t)).toEqual([defaults.signalTable, ...CAPTURED_TABLES].sort());
   });
@@ -66,7 +91,9 @@ describe('the roles', () => {
       expect(await code(c.query(`DELETE FROM ${defaults.signalTable}`))).toBe('42501');
     });
     await as('app', async (c) => {
-      expect(await code(c.query(`INSERT INTO ${defaults.signalTable} (id, type) VALUES ('x', 'execute-snapshot')`))).toBe('42501');
+      expect(
+        await code(c.query(`INSERT INTO ${defaults.signalTable} (id, type) VALUES ('x', 'execute-snapshot')`)),
+      ).toBe('42501');
     });
   });
 
@@ -107,7 +134,9 @@ describe('the roles', () => {
     await as('app', async (c) => {
       await c.query(`INSERT INTO accounts (name, role, password_hash) VALUES ('ana', 'viewer', 'x')`);
       await c.query(`DELETE FROM accounts WHERE name = 'ana'`);
-      expect(await code(c.query(`INSERT INTO accounts (name, role, password_hash) VALUES ('ana', 'admin', 'x')`))).toBe('23514');
+      expect(await code(c.query(`INSERT INTO accounts (name, role, password_hash) VALUES ('ana', 'admin', 'x')`))).toBe(
+        '23514',
+      );
     });
   });
 

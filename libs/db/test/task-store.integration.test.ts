@@ -38,9 +38,9 @@ describe('migrate', () => {
     await expect(
       server.sql(`INSERT INTO task_queue (query_hash, user_query, status) VALUES ('${'a'.repeat(32)}', '{}', 'DONE')`),
     ).rejects.toThrow(/check constraint/);
-    await expect(server.sql(`INSERT INTO task_queue (query_hash, user_query) VALUES ('${'Z'.repeat(32)}', '{}')`)).rejects.toThrow(
-      /check constraint/,
-    );
+    await expect(
+      server.sql(`INSERT INTO task_queue (query_hash, user_query) VALUES ('${'Z'.repeat(32)}', '{}')`),
+    ).rejects.toThrow(/check constraint/);
   });
 });
 
@@ -48,7 +48,11 @@ describe('TaskStore', () => {
   it('creates a task once; submitting it again returns the same task', async () => {
     const first = await store.submit({ query: 'what is CDC?', mode: 'flash' });
     expect(first.created).toBe(true);
-    expect(first.task).toMatchObject({ hash: taskHash({ query: 'what is CDC?', mode: 'flash' }), status: 'PENDING_ANALYSIS', mode: 'flash' });
+    expect(first.task).toMatchObject({
+      hash: taskHash({ query: 'what is CDC?', mode: 'flash' }),
+      status: 'PENDING_ANALYSIS',
+      mode: 'flash',
+    });
     const again = await store.submit({ query: 'what is CDC?', mode: 'flash' });
     expect(again).toEqual({ created: false, task: first.task });
     expect((await store.submit({ query: 'what is CDC?', mode: 'think' })).created).toBe(true);

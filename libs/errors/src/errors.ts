@@ -19,7 +19,10 @@ export class OperatorError extends Error {
   readonly retriable: boolean;
   readonly exitCode: ExitCode;
 
-  constructor(message: string, { exitCode = EXIT.failed, retriable = false }: { exitCode?: ExitCode; retriable?: boolean } = {}) {
+  constructor(
+    message: string,
+    { exitCode = EXIT.failed, retriable = false }: { exitCode?: ExitCode; retriable?: boolean } = {},
+  ) {
     super(message);
     this.name = new.target.name;
     this.exitCode = exitCode;

@@ -26,7 +26,9 @@ describe('runMain', () => {
   });
 
   it('sends operator errors to the reporter main chose', async () => {
-    const r = await run(`runMain('cmd', async (ctx) => { ctx.reportTo((m) => console.log('LOG ' + m)); throw new OperatorError('disk full; free space'); });`);
+    const r = await run(
+      `runMain('cmd', async (ctx) => { ctx.reportTo((m) => console.log('LOG ' + m)); throw new OperatorError('disk full; free space'); });`,
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('LOG disk full; free space\n');
   });

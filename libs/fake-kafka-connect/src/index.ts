@@ -105,7 +105,11 @@ export class FakeKafkaConnect {
     app.get('/connectors/:name/config', (req, res) => {
       if (this.rebalancingConfigReads > 0) {
         this.rebalancingConfigReads--;
-        return fail(res, 409, 'Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)');
+        return fail(
+          res,
+          409,
+          'Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)',
+        );
       }
       const connector = this.connectors.get(String(req.params.name));
       if (!connector) return fail(res, 404, `Connector ${req.params.name} not found`);
@@ -134,7 +138,11 @@ export class FakeKafkaConnect {
         );
       }
       const existed = this.connectors.has(name);
-      this.connectors.set(name, { config: { ...config, name }, taskState: null, target: this.connectors.get(name)?.target });
+      this.connectors.set(name, {
+        config: { ...config, name },
+        taskState: null,
+        target: this.connectors.get(name)?.target,
+      });
       this.pendingStartupPolls.set(name, this.taskStartupPolls);
       res.status(existed ? 200 : 201).json({ name, config: { ...config, name }, tasks: [], type: 'source' });
     });
@@ -230,14 +238,20 @@ export class FakeKafkaConnect {
               ...(connector.taskState === 'FAILED' ? { trace: TASK_TRACE } : {}),
             },
           ];
-    return { name, connector: { state: connector.target === 'STOPPED' ? 'STOPPED' : 'RUNNING', worker_id: WORKER_ID }, tasks, type: 'source' };
+    return {
+      name,
+      connector: { state: connector.target === 'STOPPED' ? 'STOPPED' : 'RUNNING', worker_id: WORKER_ID },
+      tasks,
+      type: 'source',
+    };
   }
 
   private validation(config: ConnectorConfig) {
     const errorsFor = (field: string): string[] => {
       const value = config[field];
       // Kafka Connect's own ConnectorConfig: these have no default.
-      if (CONNECT_REQUIRED.includes(field) && !value) return [`Missing required configuration "${field}" which has no default value.`];
+      if (CONNECT_REQUIRED.includes(field) && !value)
+        return [`Missing required configuration "${field}" which has no default value.`];
       if (REQUIRED.includes(field) && !value) return [`The '${field}' value is invalid: A value is required`];
       if (field === 'plugin.name' && value && !['decoderbufs', 'pgoutput'].includes(value)) {
         return [`The 'plugin.name' value is invalid: Value must be one of decoderbufs, pgoutput`];

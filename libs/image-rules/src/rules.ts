@@ -26,7 +26,8 @@ const KAFKA_NOT_PROPERTIES = new Set([
 ]);
 
 /** KAFKA_LOG_DIRS -> log.dirs; "___" stands for "-" and "__" for "_". */
-export const kafkaKey = (name: string) => name.replaceAll('KAFKA_', '').toLowerCase().replaceAll('_', '.').replaceAll('...', '-').replaceAll('..', '_');
+export const kafkaKey = (name: string) =>
+  name.replaceAll('KAFKA_', '').toLowerCase().replaceAll('_', '.').replaceAll('...', '-').replaceAll('..', '_');
 
 /** Where Kafka keeps its logs when log.dirs (and log.dir) is unset: inside the container, not on a volume. */
 export const KAFKA_DEFAULT_LOG_DIR = '/tmp/kafka-logs';
@@ -38,7 +39,9 @@ export function kafkaServerProperties(env: Env, imageDefault: Properties): Prope
   if (!vars.KAFKA_LISTENERS && vars.KAFKA_PROCESS_ROLES !== 'controller' && vars.KAFKA_ADVERTISED_LISTENERS) {
     vars.KAFKA_LISTENERS = vars.KAFKA_ADVERTISED_LISTENERS.replace(/:\/\/[^:]*:/g, '://0.0.0.0:');
   }
-  const fromEnv = Object.entries(vars).filter(([k, v]) => k.startsWith('KAFKA_') && !KAFKA_NOT_PROPERTIES.has(k) && v.trim() !== '');
+  const fromEnv = Object.entries(vars).filter(
+    ([k, v]) => k.startsWith('KAFKA_') && !KAFKA_NOT_PROPERTIES.has(k) && v.trim() !== '',
+  );
   return fromEnv.length === 0 ? { ...imageDefault } : Object.fromEntries(fromEnv.map(([k, v]) => [kafkaKey(k), v]));
 }
 
@@ -60,13 +63,21 @@ export const KAFKA_DEFAULT_WORKER: Properties = {
 };
 
 /** Variables the upstream Connect image itself sets (its Dockerfile's ENV). */
-export const CONNECT_IMAGE_ENV: Env = { KAFKA_HOME: '/kafka', KAFKA_CONNECT_PLUGINS_DIR: '/kafka/connect', CONNECT_PLUGIN_PATH: '/kafka/connect' };
+export const CONNECT_IMAGE_ENV: Env = {
+  KAFKA_HOME: '/kafka',
+  KAFKA_CONNECT_PLUGINS_DIR: '/kafka/connect',
+  CONNECT_PLUGIN_PATH: '/kafka/connect',
+};
 
 /** Stands for the container's own address, which the entrypoint looks up at start. */
 export const CONTAINER_ADDRESS = '<container address>';
 
 /** CONNECT_OFFSET_FLUSH_INTERVAL_MS -> offset.flush.interval.ms: lower-cased, every "_" a "." and nothing else. */
-export const connectKey = (name: string) => name.replace(/^CONNECT_/, '').toLowerCase().replaceAll('_', '.');
+export const connectKey = (name: string) =>
+  name
+    .replace(/^CONNECT_/, '')
+    .toLowerCase()
+    .replaceAll('_', '.');
 
 /** The worker properties the upstream Debezium Connect image writes for `start`. */
 export function connectWorkerProperties(env: Env): Properties {

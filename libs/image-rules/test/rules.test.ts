@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CONTAINER_ADDRESS, connectKey, connectNeeds, connectWorkerProperties, differences, kafkaKey, kafkaNeeds, kafkaServerProperties, parseProperties } from '../src/index.ts';
-
+import {
+  CONTAINER_ADDRESS,
+  connectKey,
+  connectNeeds,
+  connectWorkerProperties,
+  differences,
+  kafkaKey,
+  kafkaNeeds,
+  kafkaServerProperties,
+  parseProperties,
+} from '../src/index.ts';
 
 const prodKafka = {
   KAFKA_NODE_ID: '1',
@@ -31,8 +40,12 @@ describe("upstream Kafka image's rules", () => {
   });
 
   it('falls back to the image default only when no KAFKA_* variable is set, and derives listeners from the advertised ones', () => {
-    expect(kafkaServerProperties({ CLUSTER_ID: 'x' }, { 'log.dirs': '/tmp/kraft-combined-logs' })).toEqual({ 'log.dirs': '/tmp/kraft-combined-logs' });
-    expect(kafkaServerProperties({ KAFKA_ADVERTISED_LISTENERS: 'PLAINTEXT://kafka:9092' }, {}).listeners).toBe('PLAINTEXT://0.0.0.0:9092');
+    expect(kafkaServerProperties({ CLUSTER_ID: 'x' }, { 'log.dirs': '/tmp/kraft-combined-logs' })).toEqual({
+      'log.dirs': '/tmp/kraft-combined-logs',
+    });
+    expect(kafkaServerProperties({ KAFKA_ADVERTISED_LISTENERS: 'PLAINTEXT://kafka:9092' }, {}).listeners).toBe(
+      'PLAINTEXT://0.0.0.0:9092',
+    );
   });
 });
 
@@ -72,7 +85,9 @@ const prodConnect = {
 
 describe("upstream Debezium Connect image's rules", () => {
   it('turns every "_" into "." and nothing else', () => {
-    expect(connectKey('CONNECT_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN')).toBe('config.providers.env.param.allowlist.pattern');
+    expect(connectKey('CONNECT_CONFIG_PROVIDERS_ENV_PARAM_ALLOWLIST_PATTERN')).toBe(
+      'config.providers.env.param.allowlist.pattern',
+    );
   });
 
   it("starts from Kafka's default worker file, applies the short variables' defaults and each CONNECT_* line", () => {
@@ -109,6 +124,8 @@ describe('comparing files', () => {
       'b: upstream 2, the look-alike 9',
       'c: the look-alike sets 3, upstream leaves it unset',
     ]);
-    expect(differences(upstream, parseProperties('a=1'))).toEqual(['b: upstream sets 2, the look-alike leaves it unset']);
+    expect(differences(upstream, parseProperties('a=1'))).toEqual([
+      'b: upstream sets 2, the look-alike leaves it unset',
+    ]);
   });
 });

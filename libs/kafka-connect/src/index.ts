@@ -87,7 +87,12 @@ export class KafkaConnectClient {
 
   /** Create-or-update. `created` is true when Connect answered 201. */
   async putConfig(name: string, config: ConnectorConfig): Promise<{ created: boolean; info: ConnectorInfo }> {
-    const { status, body } = await this.request('PUT', `/connectors/${encodeURIComponent(name)}/config`, connectorInfo, config);
+    const { status, body } = await this.request(
+      'PUT',
+      `/connectors/${encodeURIComponent(name)}/config`,
+      connectorInfo,
+      config,
+    );
     return { created: status === 201, info: body };
   }
 
@@ -102,7 +107,11 @@ export class KafkaConnectClient {
    */
   async restart(name: string, { includeTasks = false, onlyFailed = false } = {}): Promise<ConnectorStatus | null> {
     const query = `?includeTasks=${includeTasks}&onlyFailed=${onlyFailed}`;
-    const { status, body } = await this.request('POST', `/connectors/${encodeURIComponent(name)}/restart${query}`, connectorStatus.nullable());
+    const { status, body } = await this.request(
+      'POST',
+      `/connectors/${encodeURIComponent(name)}/restart${query}`,
+      connectorStatus.nullable(),
+    );
     return status === 204 ? null : body;
   }
 
@@ -126,7 +135,12 @@ export class KafkaConnectClient {
   }
 
   /** Sends the request and parses the answer with `schema`; a 204 has no body (null). */
-  private async request<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<{ status: number; body: z.infer<S> }> {
+  private async request<S extends z.ZodType>(
+    method: string,
+    path: string,
+    schema: S,
+    body?: unknown,
+  ): Promise<{ status: number; body: z.infer<S> }> {
     const url = `${this.baseUrl}${path}`;
     let response: Response;
     try {
@@ -153,7 +167,12 @@ export class KafkaConnectClient {
     const answer = schema.safeParse(response.status === 204 ? null : parsed);
     if (!answer.success) {
       const problems = answer.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-      throw new ConnectError(response.status, response.status, `an answer that is not the documented shape (${problems})`, `${method} ${path}`);
+      throw new ConnectError(
+        response.status,
+        response.status,
+        `an answer that is not the documented shape (${problems})`,
+        `${method} ${path}`,
+      );
     }
     return { status: response.status, body: answer.data };
   }

@@ -21,5 +21,11 @@ export function summarize(values: readonly number[]): LatencySummary | null {
   if (values.length === 0) return null;
   const sorted = Float64Array.from(values).sort();
   const list = Array.from(sorted);
-  return { count: list.length, p50: percentile(list, 0.5)!, p95: percentile(list, 0.95)!, p99: percentile(list, 0.99)!, max: list[list.length - 1]! };
+  return {
+    count: list.length,
+    p50: percentile(list, 0.5)!,
+    p95: percentile(list, 0.95)!,
+    p99: percentile(list, 0.99)!,
+    max: list[list.length - 1]!,
+  };
 }

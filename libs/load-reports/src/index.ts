@@ -36,7 +36,13 @@ export type Comparison = z.infer<typeof comparison>;
 export const convergence = comparison.extend({ converged: z.boolean(), seconds: z.number() });
 export type Convergence = z.infer<typeof convergence>;
 
-const latencySummary = z.object({ count, p50: z.number(), p95: z.number(), p99: z.number(), max: z.number() }) satisfies z.ZodType<LatencySummary>;
+const latencySummary = z.object({
+  count,
+  p50: z.number(),
+  p95: z.number(),
+  p99: z.number(),
+  max: z.number(),
+}) satisfies z.ZodType<LatencySummary>;
 
 /** The benchmark's rates, as make bench runs them: fixed rates, then a ramp to the first rate not kept up with. */
 export const BENCH_DEFAULTS = {
@@ -87,7 +93,11 @@ export const benchStep = z.object({
    * commit to Connect publishing it to Kafka (the record's timestamp), and Kafka to the processor's write
    * to Redis (projectedAt).
    */
-  stages: z.object({ commit: latencySummary.nullable(), toKafka: latencySummary.nullable(), toRedis: latencySummary.nullable() }),
+  stages: z.object({
+    commit: latencySummary.nullable(),
+    toKafka: latencySummary.nullable(),
+    toRedis: latencySummary.nullable(),
+  }),
   /** Medians of the first and last third of the rows, in write order: growing lag shows as a rise. */
   firstThirdP50: z.number().nullable(),
   lastThirdP50: z.number().nullable(),

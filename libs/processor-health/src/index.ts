@@ -5,7 +5,14 @@
 import { z } from 'zod';
 
 /** Why the processor is or is not healthy: its consumer's state, or what stopped it. */
-export const PROCESSOR_STATUSES = ['running', 'starting', 'crashed', 'stopped', 'redis_unreachable', 'stalled'] as const;
+export const PROCESSOR_STATUSES = [
+  'running',
+  'starting',
+  'crashed',
+  'stopped',
+  'redis_unreachable',
+  'stalled',
+] as const;
 
 export const processorHealth = z.object({
   status: z.enum(PROCESSOR_STATUSES),

@@ -116,7 +116,10 @@ export class ReadModel {
   private toTask(key: string, fields: Record<string, string>): Task | MalformedRecordError {
     const parsed = storedTask.safeParse(Object.fromEntries(TASK_FIELDS.map((field) => [field, fields[field]])));
     if (parsed.success) return parsed.data;
-    const error = new MalformedRecordError(key, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    const error = new MalformedRecordError(
+      key,
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`),
+    );
     this.malformed++;
     this.onMalformed(error);
     return error;
@@ -149,12 +152,27 @@ export class ReadModel {
         encoded.push({ o: 't', l });
       }
     }
-    const at = positions.map((p) => ({ at: `${p.topic}/${p.partition}`, next: p.nextOffset, ...(p.after === undefined ? {} : { expect: p.after }) }));
+    const at = positions.map((p) => ({
+      at: `${p.topic}/${p.partition}`,
+      next: p.nextOffset,
+      ...(p.after === undefined ? {} : { expect: p.after }),
+    }));
     keys.push('progress');
-    pipeline.applyChanges(keys.length, [...keys, String(DELETE_MEMORY_SECONDS), JSON.stringify(encoded), JSON.stringify(at)]);
+    pipeline.applyChanges(keys.length, [
+      ...keys,
+      String(DELETE_MEMORY_SECONDS),
+      JSON.stringify(encoded),
+      JSON.stringify(at),
+    ]);
     if (changes.length > 0) {
       const latestSource = Math.max(...changes.map((c) => c.sourceTsMs));
-      pipeline.hset('pipeline', 'lastEventAt', new Date().toISOString(), 'lastSourceAt', new Date(latestSource).toISOString());
+      pipeline.hset(
+        'pipeline',
+        'lastEventAt',
+        new Date().toISOString(),
+        'lastSourceAt',
+        new Date(latestSource).toISOString(),
+      );
     }
     if (changes.length > 0) {
       // This minute's latency buckets: how long each change took from its commit to here.
@@ -218,7 +236,12 @@ export class ReadModel {
       const results = (await pipeline.exec()) ?? [];
       chunk.forEach((hash, j) => {
         const [savedAt, publishedAt, projectedAt] = (results[j]?.[1] as (string | null)[] | undefined) ?? [];
-        if (projectedAt) arrived.set(hash, { savedAt: Number(savedAt), publishedAt: Number(publishedAt), projectedAt: Number(projectedAt) });
+        if (projectedAt)
+          arrived.set(hash, {
+            savedAt: Number(savedAt),
+            publishedAt: Number(publishedAt),
+            projectedAt: Number(projectedAt),
+          });
       });
     }
     return arrived;

@@ -36,7 +36,8 @@ export function figuresOf(minute: number, buckets: Record<string, string>): Minu
     let seen = 0;
     for (const [i, n] of counts.entries()) {
       seen += n;
-      if (seen >= q * count) return i < LATENCY_BUCKETS_MS.length ? LATENCY_BUCKETS_MS[i]! : LATENCY_BUCKETS_MS.at(-1)! * 2;
+      if (seen >= q * count)
+        return i < LATENCY_BUCKETS_MS.length ? LATENCY_BUCKETS_MS[i]! : LATENCY_BUCKETS_MS.at(-1)! * 2;
     }
     return null;
   };

@@ -19,7 +19,12 @@ export const RECORD_FIELDS = [...TASK_FIELDS, 'savedAt', 'publishedAt', 'project
  * An upsert's values in RECORD_FIELDS order; written out rather than mapped over the names, which cost
  * the processor 7 µs a change (nx run chorus-stream-processor:bench).
  */
-export function recordValues(t: Task, savedAt: string, publishedAt: string, projectedAt: string): Record<keyof typeof RECORD_FIELDS & `${number}`, string> & string[] {
+export function recordValues(
+  t: Task,
+  savedAt: string,
+  publishedAt: string,
+  projectedAt: string,
+): Record<keyof typeof RECORD_FIELDS & `${number}`, string> & string[] {
   return [t.hash, t.mode, t.query, t.status, t.createdAt, t.updatedAt, savedAt, publishedAt, projectedAt];
 }
 const HSET_RECORD = RECORD_FIELDS.map((f, j) => `'${f}', c.v[${j + 1}]`).join(', ');

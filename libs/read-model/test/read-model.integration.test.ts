@@ -25,7 +25,12 @@ const task = (hash: string, overrides: Partial<Task> = {}): Task => ({
   ...overrides,
 });
 const upsert = (t: Task, lsn: number): Change => ({ op: 'upsert', lsn, sourceTsMs: 1_795_300_000_000 + lsn, task: t });
-const remove = (hash: string, lsn: number): Change => ({ op: 'delete', lsn, sourceTsMs: 1_795_300_000_000 + lsn, hash: hash.padEnd(32, '0') });
+const remove = (hash: string, lsn: number): Change => ({
+  op: 'delete',
+  lsn,
+  sourceTsMs: 1_795_300_000_000 + lsn,
+  hash: hash.padEnd(32, '0'),
+});
 
 describe('ReadModel', () => {
   it('projects a task and reads it back', async () => {
@@ -93,7 +98,14 @@ describe('records it did not write', () => {
     const checked = new ReadModel(redis, { onMalformed: (e) => reported.push(e.message) });
     await checked.apply([upsert(task('a1'), 1)]);
     const bad = 'b2'.padEnd(32, '0');
-    await redis.hset(`task:${bad}`, { hash: bad, mode: '<img src=x onerror=alert(1)>', query: 'q', status: 'DONE', createdAt: 'yesterday', updatedAt: 'now' });
+    await redis.hset(`task:${bad}`, {
+      hash: bad,
+      mode: '<img src=x onerror=alert(1)>',
+      query: 'q',
+      status: 'DONE',
+      createdAt: 'yesterday',
+      updatedAt: 'now',
+    });
     await redis.zadd('tasks:by-time', Date.now(), bad);
 
     expect((await checked.list()).map((t) => t.hash)).toEqual([task('a1').hash]);
@@ -115,7 +127,10 @@ describe('a TRUNCATE', () => {
     expect(await model.list()).toEqual([]);
     expect(await model.stats()).toMatchObject({ total: 0, byStatus: { PENDING_ANALYSIS: 0, COMPLETED: 0 } });
     // Redelivered events from before the truncate are stale; its own replay too.
-    expect(await model.apply([upsert(task('a1'), 10), remove('b2', 12), truncate(20)])).toEqual({ applied: 0, stale: 3 });
+    expect(await model.apply([upsert(task('a1'), 10), remove('b2', 12), truncate(20)])).toEqual({
+      applied: 0,
+      stale: 3,
+    });
     expect(await model.get(task('a1').hash)).toBeNull();
     // A task inserted after it is projected.
     expect(await model.apply([upsert(task('c3'), 21)])).toEqual({ applied: 1, stale: 0 });
@@ -126,17 +141,28 @@ describe('a TRUNCATE', () => {
 describe('the position it was read at', () => {
   it('is stored in the same transaction as the changes, per topic and partition, even for a batch with no change', async () => {
     await model.apply([upsert(task('a1'), 1)], [{ topic: 't', partition: 0, nextOffset: '5' }]);
-    await model.apply([], [{ topic: 't', partition: 1, nextOffset: '9' }, { topic: 'other', partition: 0, nextOffset: '3' }]);
-    expect(await model.positions('t')).toEqual(new Map([[0, '5'], [1, '9']]));
+    await model.apply(
+      [],
+      [
+        { topic: 't', partition: 1, nextOffset: '9' },
+        { topic: 'other', partition: 0, nextOffset: '3' },
+      ],
+    );
+    expect(await model.positions('t')).toEqual(
+      new Map([
+        [0, '5'],
+        [1, '9'],
+      ]),
+    );
   });
 
   it('writes nothing of a batch sent behind one that was not stored', async () => {
     await model.apply([upsert(task('a1'), 1)], [{ topic: 't', partition: 0, nextOffset: '5' }]);
     await model.apply([upsert(task('a2'), 2)], [{ topic: 't', partition: 0, nextOffset: '7', after: '5' }]);
     // Sent expecting offset 9, which the batch before it would have stored had it not failed.
-    await expect(model.apply([upsert(task('a3'), 3)], [{ topic: 't', partition: 0, nextOffset: '12', after: '9' }])).rejects.toThrow(
-      'POSITION t/0 is not at 9: an earlier batch was not stored',
-    );
+    await expect(
+      model.apply([upsert(task('a3'), 3)], [{ topic: 't', partition: 0, nextOffset: '12', after: '9' }]),
+    ).rejects.toThrow('POSITION t/0 is not at 9: an earlier batch was not stored');
     expect(await model.get(task('a3').hash)).toBeNull();
     expect(await model.positions('t')).toEqual(new Map([[0, '7']]));
     expect((await model.pipelineState()).applied).toBe(2);
@@ -181,7 +207,12 @@ describe('what the checks read', () => {
   it('statuses: every task by hash as Redis holds it, deleted ones gone', async () => {
     const [a, b, c] = [task('c1'), task('c2', { status: 'CANCELLED' }), task('c3')];
     await model.apply([upsert(a, 1), upsert(b, 2), upsert(c, 3), remove('c3', 4)]);
-    expect(await model.statuses()).toEqual(new Map([[a.hash, 'PENDING_ANALYSIS'], [b.hash, 'CANCELLED']]));
+    expect(await model.statuses()).toEqual(
+      new Map([
+        [a.hash, 'PENDING_ANALYSIS'],
+        [b.hash, 'CANCELLED'],
+      ]),
+    );
   });
 });
 
@@ -197,17 +228,26 @@ describe('the changes it announces', () => {
     await model.apply([], [{ topic: 't', partition: 0, nextOffset: '9' }]);
     // A last change marks the end: once it is heard, everything before it has been, in order.
     await model.apply([upsert(task('z'), 6)]);
-    for (let waited = 0; heard.length < 4 && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let waited = 0; heard.length < 4 && waited < 5_000; waited += 20)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     subscriber.disconnect();
-    expect(heard).toEqual([['a'.padEnd(32, '0'), 'b'.padEnd(32, '0')], ['b'.padEnd(32, '0')], ['*'], ['z'.padEnd(32, '0')]]);
+    expect(heard).toEqual([
+      ['a'.padEnd(32, '0'), 'b'.padEnd(32, '0')],
+      ['b'.padEnd(32, '0')],
+      ['*'],
+      ['z'.padEnd(32, '0')],
+    ]);
     expect(changedHashes('not json')).toEqual([]);
   });
 });
 
 describe('the last hour, per minute', () => {
-  it('counts each minute\'s changes and reads its p50 and p99 from their latency buckets', async () => {
+  it("counts each minute's changes and reads its p50 and p99 from their latency buckets", async () => {
     const now = Date.now();
-    const at = (hash: string, latencyMs: number, lsn: number): Change => ({ ...upsert(task(hash), lsn), sourceTsMs: now - latencyMs });
+    const at = (hash: string, latencyMs: number, lsn: number): Change => ({
+      ...upsert(task(hash), lsn),
+      sourceTsMs: now - latencyMs,
+    });
     await model.apply([at('a', 10, 1), at('b', 30, 2), at('c', 40, 3), at('d', 5000, 4)]);
     const after = Date.now();
     const minutes = await model.lastMinutes(60, after);

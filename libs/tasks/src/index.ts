@@ -57,7 +57,14 @@ export const storedTask = z
   .strip() satisfies z.ZodType<Task>;
 
 /** The fields of a Task, in the order stores write them. */
-export const TASK_FIELDS = ['hash', 'mode', 'query', 'status', 'createdAt', 'updatedAt'] as const satisfies readonly (keyof Task)[];
+export const TASK_FIELDS = [
+  'hash',
+  'mode',
+  'query',
+  'status',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof Task)[];
 
 /** JSON with object keys sorted at every level, so equal values always serialise alike. */
 export function canonicalJson(value: unknown): string {

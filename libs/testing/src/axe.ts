@@ -23,12 +23,22 @@ export async function axeViolations(page: Page): Promise<Violation[]> {
   return page.evaluate(async (tags) => {
     type Result = { violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] };
     // In the page: its global scope, typed here without the DOM library.
-    const page = globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<Result> }; document: unknown };
+    const page = globalThis as unknown as {
+      axe: { run(context: unknown, options: unknown): Promise<Result> };
+      document: unknown;
+    };
     const result = await page.axe.run(page.document, { runOnly: { type: 'tag', values: tags } });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => n.target.join(' ')),
+    }));
   }, WCAG_21_AA);
 }
 
 /** One line per violation, for an assertion's message. */
 export const describeViolations = (violations: Violation[]) =>
-  violations.map((v) => `${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} node(s), e.g. ${v.nodes.slice(0, 3).join(', ')}`).join('\n');
+  violations
+    .map((v) => `${v.id} (${v.impact}): ${v.help}; ${v.nodes.length} node(s), e.g. ${v.nodes.slice(0, 3).join(', ')}`)
+    .join('\n');

@@ -22,7 +22,13 @@ export async function startBrowser(): Promise<TestBrowser> {
   });
   const cdpUrl = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
-    if (await fetch(`${cdpUrl}/json/version`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${cdpUrl}/json/version`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (i > 300) {
       container.stop();
       throw new Error(`Chromium's DevTools endpoint did not answer on ${cdpUrl} within 30 s`);

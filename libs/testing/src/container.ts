@@ -11,7 +11,10 @@ export const OWNER_LABEL = 'org.chorus.test-owner';
 
 const docker = (args: string[]) => {
   const r = spawnSync('docker', args, { encoding: 'utf8' });
-  if (r.error) throw new Error('docker is not installed or not on PATH: the host tests run Redis and a browser in containers; install Docker (make setup on Debian)');
+  if (r.error)
+    throw new Error(
+      'docker is not installed or not on PATH: the host tests run Redis and a browser in containers; install Docker (make setup on Debian)',
+    );
   return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim() };
 };
 
@@ -26,7 +29,14 @@ const alive = (pid: number) => {
 
 /** Removes the test containers on this host whose owner process is gone; returns their names. */
 export function reapOrphans(): string[] {
-  const listed = docker(['ps', '-a', '--filter', `label=${OWNER_LABEL}`, '--format', `{{.Names}} {{.Label "${OWNER_LABEL}"}}`]);
+  const listed = docker([
+    'ps',
+    '-a',
+    '--filter',
+    `label=${OWNER_LABEL}`,
+    '--format',
+    `{{.Names}} {{.Label "${OWNER_LABEL}"}}`,
+  ]);
   const orphans = listed.out
     .split('\n')
     .filter(Boolean)
@@ -57,18 +67,35 @@ process.once('exit', () => {
 });
 
 /** Starts `image` detached, owned by this process; `port` is published on a free port of 127.0.0.1. */
-export function startContainer(o: { image: string; purpose: string; port?: number; args?: string[]; dockerArgs?: string[] }): TestContainer {
+export function startContainer(o: {
+  image: string;
+  purpose: string;
+  port?: number;
+  args?: string[];
+  dockerArgs?: string[];
+}): TestContainer {
   reapOrphans();
   if (!docker(['version', '--format', '{{.Server.Version}}']).ok) {
-    throw new Error(`the Docker engine does not answer; the host tests need it for ${o.purpose} (start Docker, or run make setup on Debian)`);
+    throw new Error(
+      `the Docker engine does not answer; the host tests need it for ${o.purpose} (start Docker, or run make setup on Debian)`,
+    );
   }
-  if (!docker(['image', 'inspect', o.image]).ok) throw new Error(`${o.purpose}: the image ${o.image} is not on this machine; run \`make test-images\` (make test does it first)`);
+  if (!docker(['image', 'inspect', o.image]).ok)
+    throw new Error(
+      `${o.purpose}: the image ${o.image} is not on this machine; run \`make test-images\` (make test does it first)`,
+    );
   const name = `chorus-hosttest-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const run = docker([
-    'run', '-d', '--name', name, '--label', `${OWNER_LABEL}=${hostname()}/${process.pid}`,
+    'run',
+    '-d',
+    '--name',
+    name,
+    '--label',
+    `${OWNER_LABEL}=${hostname()}/${process.pid}`,
     ...(o.port ? ['-p', `127.0.0.1::${o.port}`] : []),
     ...(o.dockerArgs ?? []),
-    o.image, ...(o.args ?? []),
+    o.image,
+    ...(o.args ?? []),
   ]);
   if (!run.ok) throw new Error(`${o.purpose}: starting ${o.image} failed: ${run.err}`);
   started.add(name);

@@ -13,8 +13,13 @@ export function testImage(key: Key): string {
   if (chosen) return chosen;
   const versions = repoVersions();
   const candidates = [versions[key], versions[LOCAL[key]]];
-  const present = candidates.find((ref) => spawnSync('docker', ['image', 'inspect', ref], { stdio: 'ignore' }).status === 0);
-  if (!present) throw new Error(`none of ${candidates.join(', ')} is on this machine: run \`make test-images\` (it pulls the image, or builds its look-alike offline)`);
+  const present = candidates.find(
+    (ref) => spawnSync('docker', ['image', 'inspect', ref], { stdio: 'ignore' }).status === 0,
+  );
+  if (!present)
+    throw new Error(
+      `none of ${candidates.join(', ')} is on this machine: run \`make test-images\` (it pulls the image, or builds its look-alike offline)`,
+    );
   return present;
 }
 

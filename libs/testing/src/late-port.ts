@@ -4,7 +4,10 @@ import { createServer, connect, type Server } from 'node:net';
  * A loopback port that refuses connections until `open()`, then forwards them to `targetPort`.
  * It makes a fully initialised server look, to a client, like one that comes up late.
  */
-export async function latePort(port: number, targetPort: number): Promise<{ open(): Promise<void>; close(): Promise<void> }> {
+export async function latePort(
+  port: number,
+  targetPort: number,
+): Promise<{ open(): Promise<void>; close(): Promise<void> }> {
   let server: Server | undefined;
   return {
     open: () =>

@@ -56,7 +56,14 @@ export async function startPostgres({
     persistent: false,
     // Root may not run postgres; the library then runs it as a dedicated user.
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', `wal_level=${walLevel}`, '-c', `max_replication_slots=${maxReplicationSlots}`, '-c', 'fsync=off'],
+    postgresFlags: [
+      '-c',
+      `wal_level=${walLevel}`,
+      '-c',
+      `max_replication_slots=${maxReplicationSlots}`,
+      '-c',
+      'fsync=off',
+    ],
     onLog: () => {},
     onError: () => {},
   });

@@ -18,7 +18,12 @@ export interface TestRedis {
 
 /** A real Redis, the environments' image, in a container published on a free loopback port; no persistence. */
 export async function startRedis(): Promise<TestRedis> {
-  const container = startContainer({ image: testImage('REDIS_IMAGE'), purpose: 'a real Redis', port: 6379, args: ['redis-server', '--save', '', '--appendonly', 'no'] });
+  const container = startContainer({
+    image: testImage('REDIS_IMAGE'),
+    purpose: 'a real Redis',
+    port: 6379,
+    args: ['redis-server', '--save', '', '--appendonly', 'no'],
+  });
   const port = container.hostPort!;
   const url = `redis://127.0.0.1:${port}`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -38,5 +43,12 @@ export async function startRedis(): Promise<TestRedis> {
     }
   }
   probe.disconnect();
-  return { port, url, bridgeUrl: () => `redis://${container.bridgeAddress()}:6379`, pause: container.pause, resume: container.resume, stop: async () => container.stop() };
+  return {
+    port,
+    url,
+    bridgeUrl: () => `redis://${container.bridgeAddress()}:6379`,
+    pause: container.pause,
+    resume: container.resume,
+    stop: async () => container.stop(),
+  };
 }

@@ -8,14 +8,21 @@ import { z } from 'zod';
 export const VERSIONS_FILE = 'infrastructure/versions.env';
 
 /** An image reference as Docker writes it: [registry/]path[:tag]. */
-export const imageReference = z.string().regex(/^[a-z0-9][a-zA-Z0-9._\-/:]*[a-zA-Z0-9_.-]$/, 'expected an image reference such as registry.example/postgres:15-bookworm');
+export const imageReference = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-zA-Z0-9._\-/:]*[a-zA-Z0-9_.-]$/,
+    'expected an image reference such as registry.example/postgres:15-bookworm',
+  );
 
 const schema = z.object({
   NODE_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Node.js release, such as 22.12.0'),
   NODE_MINIMUM: z.string().regex(/^\d+\.\d+$/, 'expected the oldest Node.js the tooling runs on, such as 20.19'),
   KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Kafka release, such as 4.0.0'),
   CONNECT_KAFKA_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Kafka release, such as 4.0.0'),
-  DEBEZIUM_VERSION: z.string().regex(/^\d+\.\d+\.\d+\.Final$/, 'expected an exact Debezium release, such as 3.1.0.Final'),
+  DEBEZIUM_VERSION: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+\.Final$/, 'expected an exact Debezium release, such as 3.1.0.Final'),
   LOG4J_VERSION: z.string(),
   POSTGRES_MAJOR: z.string().regex(/^\d+$/),
   REDIS_MINOR: z.string().regex(/^\d+\.\d+$/),
@@ -45,9 +52,13 @@ const schema = z.object({
 export type Versions = z.infer<typeof schema>;
 
 /** The file's problems by key, or its values. */
-export function loadVersionsFile(root: string): { versions: Versions; problems?: undefined } | { versions?: undefined; problems: string[] } {
+export function loadVersionsFile(
+  root: string,
+): { versions: Versions; problems?: undefined } | { versions?: undefined; problems: string[] } {
   const result = schema.safeParse(parse(readFileSync(join(root, VERSIONS_FILE))));
-  return result.success ? { versions: result.data } : { problems: result.error.issues.map((i) => `${VERSIONS_FILE}: ${i.path.join('.')}: ${i.message}`) };
+  return result.success
+    ? { versions: result.data }
+    : { problems: result.error.issues.map((i) => `${VERSIONS_FILE}: ${i.path.join('.')}: ${i.message}`) };
 }
 
 /** The Node.js major the app images run: the bundles' target, `.nvmrc` and the users' CI. */

@@ -1,7 +1,14 @@
 import type { Versions } from './file.ts';
 
 /** The third-party images the environments run, by the Compose variable that names each. */
-export const IMAGE_KEYS = ['POSTGRES_IMAGE', 'REDIS_IMAGE', 'KAFKA_IMAGE', 'CONNECT_IMAGE', 'NODE_IMAGE', 'PROMETHEUS_IMAGE'] as const;
+export const IMAGE_KEYS = [
+  'POSTGRES_IMAGE',
+  'REDIS_IMAGE',
+  'KAFKA_IMAGE',
+  'CONNECT_IMAGE',
+  'NODE_IMAGE',
+  'PROMETHEUS_IMAGE',
+] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
 
 export interface ThirdPartyImage {

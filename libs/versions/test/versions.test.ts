@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@chorus/errors';
-import { VERSIONS_FILE, mirrors, nodeMajor, parseReference, readVersions, registryHost, repoVersions, thirdPartyImages } from '../src/index.ts';
+import {
+  VERSIONS_FILE,
+  mirrors,
+  nodeMajor,
+  parseReference,
+  readVersions,
+  registryHost,
+  repoVersions,
+  thirdPartyImages,
+} from '../src/index.ts';
 
 describe('parseReference (Docker’s rule for registry, path and tag)', () => {
   it.each([
@@ -49,7 +58,10 @@ describe('readVersions', () => {
     const root = mkdtempSync(join(tmpdir(), 'versions-'));
     mkdirSync(join(root, 'infrastructure'));
     const real = readFileSync(join(import.meta.dirname, '../../..', VERSIONS_FILE), 'utf8');
-    writeFileSync(join(root, VERSIONS_FILE), real.replace(/^NODE_VERSION=.*$/m, 'NODE_VERSION=lts').replace(/^KAFKA_IMAGE=.*$/m, 'KAFKA_IMAGE=Bad Ref'));
+    writeFileSync(
+      join(root, VERSIONS_FILE),
+      real.replace(/^NODE_VERSION=.*$/m, 'NODE_VERSION=lts').replace(/^KAFKA_IMAGE=.*$/m, 'KAFKA_IMAGE=Bad Ref'),
+    );
     const error = (() => {
       try {
         readVersions(root);

@@ -13,7 +13,10 @@ const WORKFLOW = join(ROOT, '.github/workflows/ci.yml');
 let actionlint: string;
 
 beforeAll(() => {
-  actionlint = execFileSync('bash', [join(ROOT, 'tools/actionlint/install.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  actionlint = execFileSync('bash', [join(ROOT, 'tools/actionlint/install.sh')], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
 }, 240_000);
 
 /** actionlint on a workflow placed in a repository of its own, as it expects. */
@@ -25,13 +28,16 @@ function lint(content: string) {
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
-describe('the users\' CI workflow', () => {
+describe("the users' CI workflow", () => {
   it('passes actionlint', () => {
     expect(lint(readFileSync(WORKFLOW, 'utf8'))).toEqual({ code: 0, out: '' });
   });
 
   it('fails actionlint when broken (the lint can fail)', () => {
-    const broken = readFileSync(WORKFLOW, 'utf8').replace("if: github.ref == 'refs/heads/main'", 'if: ${{ github.reff == 1 }}');
+    const broken = readFileSync(WORKFLOW, 'utf8').replace(
+      "if: github.ref == 'refs/heads/main'",
+      'if: ${{ github.reff == 1 }}',
+    );
     const r = lint(broken);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/reff/);

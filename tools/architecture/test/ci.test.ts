@@ -8,9 +8,11 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from './sources.ts';
 
 const WORKFLOW = join(ROOT, '.github/workflows/ci.yml');
-describe('the users\' CI workflow', () => {
+describe("the users' CI workflow", () => {
   it('installs, sets the base, tests what changed, and accepts on main', () => {
-    const doc = parse(readFileSync(WORKFLOW, 'utf8')) as { jobs: Record<string, { steps: { uses?: string; run?: string; if?: string }[] }> };
+    const doc = parse(readFileSync(WORKFLOW, 'utf8')) as {
+      jobs: Record<string, { steps: { uses?: string; run?: string; if?: string }[] }>;
+    };
     const steps = Object.values(doc.jobs).flatMap((j) => j.steps);
     const index = (match: (s: { uses?: string; run?: string }) => boolean) => steps.findIndex(match);
     const install = index((s) => s.run === 'npm ci');
@@ -28,23 +30,33 @@ describe('the users\' CI workflow', () => {
  * minute (beside prod and dev) starves the test worker's connection to vitest, which then fails the run.
  */
 async function affectedBy(file: string): Promise<string[]> {
-  const { stdout } = await promisify(execFile)('npx', ['nx', 'show', 'projects', '--affected', `--files=${file}`, '--json'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
-  });
+  const { stdout } = await promisify(execFile)(
+    'npx',
+    ['nx', 'show', 'projects', '--affected', `--files=${file}`, '--json'],
+    {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    },
+  );
   return (JSON.parse(stdout) as string[]).sort();
 }
 
 describe('nx affected', () => {
   it('a change in libs/read-model reaches the web, the processor and the environments', async () => {
     const affected = await affectedBy('libs/read-model/src/index.ts');
-    expect(affected).toEqual(expect.arrayContaining(['@chorus/read-model', 'chorus-web', 'chorus-stream-processor', 'env']));
+    expect(affected).toEqual(
+      expect.arrayContaining(['@chorus/read-model', 'chorus-web', 'chorus-stream-processor', 'env']),
+    );
     expect(affected).not.toContain('setup-connector');
   }, 120_000);
 
   it('a change to an image definition reaches the environments', async () => {
-    for (const file of ['infrastructure/postgres/Dockerfile', 'infrastructure/docker/engine.sh', 'infrastructure/debezium/Dockerfile']) {
+    for (const file of [
+      'infrastructure/postgres/Dockerfile',
+      'infrastructure/docker/engine.sh',
+      'infrastructure/debezium/Dockerfile',
+    ]) {
       expect(await affectedBy(file)).toContain('env');
     }
   }, 180_000);

@@ -5,7 +5,8 @@ import madge from 'madge';
 import { describe, expect, it } from 'vitest';
 import { ROOT, fromRoot, sourceDirs, tsFiles } from './sources.ts';
 
-const graph = (dirs: string[]) => madge(dirs, { fileExtensions: ['ts'], tsConfig: join(ROOT, 'tsconfig.base.json'), baseDir: ROOT });
+const graph = (dirs: string[]) =>
+  madge(dirs, { fileExtensions: ['ts'], tsConfig: join(ROOT, 'tsconfig.base.json'), baseDir: ROOT });
 const cycles = async (dirs: string[]) => (await graph(dirs)).circular();
 
 describe('imports', () => {
@@ -20,8 +21,14 @@ describe('imports', () => {
 
   it('a cycle is found when there is one (the check can fail)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'chorus-cycle-'));
-    writeFileSync(join(dir, 'index.ts'), "export { Projector } from './projector.ts';\nexport const parse = () => 1;\n");
-    writeFileSync(join(dir, 'projector.ts'), "import { parse } from './index.ts';\nexport class Projector { run = parse; }\n");
+    writeFileSync(
+      join(dir, 'index.ts'),
+      "export { Projector } from './projector.ts';\nexport const parse = () => 1;\n",
+    );
+    writeFileSync(
+      join(dir, 'projector.ts'),
+      "import { parse } from './index.ts';\nexport class Projector { run = parse; }\n",
+    );
     expect(await cycles([dir])).toHaveLength(1);
   });
 });

@@ -12,7 +12,9 @@ const spelledOutIn = (pattern: RegExp) =>
 
 describe('one rule in one place', () => {
   it('the per-environment CDC naming rule is written only in @chorus/cdc-names', () => {
-    expect(spelledOutIn(/chorus_\$\{|chorus-\$\{[^}]+\}-(postgres|stream-processor)/)).toEqual(['libs/cdc-names/src/index.ts']);
+    expect(spelledOutIn(/chorus_\$\{|chorus-\$\{[^}]+\}-(postgres|stream-processor)/)).toEqual([
+      'libs/cdc-names/src/index.ts',
+    ]);
   });
 
   it('the exit codes are defined only in @chorus/errors', () => {
@@ -33,13 +35,21 @@ describe('one rule in one place', () => {
   });
 
   it('each contract between processes is declared once, as a zod schema in a contract lib', () => {
-    expect(spelledOutIn(/interface\s+ConnectorStatus\b|type\s+ConnectorStatus\s*=|const connectorStatus\s*=/)).toEqual(['libs/connect-api/src/index.ts']);
-    expect(spelledOutIn(/interface\s+ProcessorHealth\b|type\s+ProcessorHealth\s*=|const processorHealth\s*=/)).toEqual(['libs/processor-health/src/index.ts']);
-    expect(spelledOutIn(/export const (benchStep|writerReport|convergence)\s*=/)).toEqual(['libs/load-reports/src/index.ts']);
+    expect(spelledOutIn(/interface\s+ConnectorStatus\b|type\s+ConnectorStatus\s*=|const connectorStatus\s*=/)).toEqual([
+      'libs/connect-api/src/index.ts',
+    ]);
+    expect(spelledOutIn(/interface\s+ProcessorHealth\b|type\s+ProcessorHealth\s*=|const processorHealth\s*=/)).toEqual([
+      'libs/processor-health/src/index.ts',
+    ]);
+    expect(spelledOutIn(/export const (benchStep|writerReport|convergence)\s*=/)).toEqual([
+      'libs/load-reports/src/index.ts',
+    ]);
   });
 
   it('no lib re-exports another library', () => {
-    const reexports = tsFiles(join(ROOT, 'libs')).filter((f) => /export\s*\{[^}]*\}\s*from\s*'(?!\.)/.test(readFileSync(f, 'utf8')));
+    const reexports = tsFiles(join(ROOT, 'libs')).filter((f) =>
+      /export\s*\{[^}]*\}\s*from\s*'(?!\.)/.test(readFileSync(f, 'utf8')),
+    );
     expect(reexports.map(fromRoot)).toEqual([]);
   });
 });

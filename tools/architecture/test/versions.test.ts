@@ -41,28 +41,54 @@ describe('every third-party version is pinned once, in infrastructure/versions.e
   });
 
   it('no look-alike is named like an upstream image', () => {
-    const locals = [versions.DEBIAN_LOCAL, versions.POSTGRES_LOCAL, versions.REDIS_LOCAL, versions.KAFKA_LOCAL, versions.CONNECT_LOCAL, versions.NODE_LOCAL, versions.PROMETHEUS_LOCAL];
+    const locals = [
+      versions.DEBIAN_LOCAL,
+      versions.POSTGRES_LOCAL,
+      versions.REDIS_LOCAL,
+      versions.KAFKA_LOCAL,
+      versions.CONNECT_LOCAL,
+      versions.NODE_LOCAL,
+      versions.PROMETHEUS_LOCAL,
+    ];
     for (const ref of locals) expect(parseReference(ref).path, ref).toMatch(/^chorus-local\//);
   });
 
   it("one Node story: every package's engines and the README's minimum are NODE_MINIMUM; .nvmrc, the users' CI and every app image run NODE_VERSION's major", () => {
-    const packages = execFileSync('git', ['ls-files', 'package.json', '*/package.json'], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
+    const packages = execFileSync('git', ['ls-files', 'package.json', '*/package.json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter(Boolean);
     expect(packages.length).toBeGreaterThan(APPS.length);
     const engines = (file: string) => (JSON.parse(read(file)) as { engines?: { node?: string } }).engines?.node;
-    for (const file of ['package.json', ...APPS.map((app) => `apps/${app}/package.json`)]) expect(engines(file), file).toBe(nodeEngines(versions));
+    for (const file of ['package.json', ...APPS.map((app) => `apps/${app}/package.json`)])
+      expect(engines(file), file).toBe(nodeEngines(versions));
     for (const file of packages) expect(engines(file) ?? nodeEngines(versions), file).toBe(nodeEngines(versions));
     expect(read('README.md')).toContain(`Node.js ${versions.NODE_MINIMUM} or newer`);
     expect(read('.nvmrc').trim()).toBe(String(nodeMajor(versions)));
     expect(read('.github/workflows/ci.yml')).toMatch(/node-version-file: \.nvmrc\n/);
-    for (const dockerfile of ['apps/chorus-web/Dockerfile', 'apps/chorus-stream-processor/Dockerfile', 'apps/chorus-tester/Dockerfile', 'infrastructure/debezium/Dockerfile.setup']) {
+    for (const dockerfile of [
+      'apps/chorus-web/Dockerfile',
+      'apps/chorus-stream-processor/Dockerfile',
+      'apps/chorus-tester/Dockerfile',
+      'infrastructure/debezium/Dockerfile.setup',
+    ]) {
       expect(read(dockerfile), dockerfile).toMatch(/^ARG NODE_IMAGE\nFROM \$\{NODE_IMAGE\}$/m);
     }
   });
 
   it("the chart's default images are the pinned upstream references, and the cluster's release is the pinned one", () => {
     const values = parse(read(CHART_VALUES)) as { images: Record<string, unknown> };
-    expect(values.images).toMatchObject({ postgres: versions.POSTGRES_IMAGE, redis: versions.REDIS_IMAGE, kafka: versions.KAFKA_IMAGE, connect: versions.CONNECT_IMAGE });
-    expect(read('infrastructure/kubernetes/go.mod')).toMatch(new RegExp(`^require k8s\\.io/kubernetes ${versions.KUBERNETES_VERSION.replaceAll('.', '\\.')}$`, 'm'));
+    expect(values.images).toMatchObject({
+      postgres: versions.POSTGRES_IMAGE,
+      redis: versions.REDIS_IMAGE,
+      kafka: versions.KAFKA_IMAGE,
+      connect: versions.CONNECT_IMAGE,
+    });
+    expect(read('infrastructure/kubernetes/go.mod')).toMatch(
+      new RegExp(`^require k8s\\.io/kubernetes ${versions.KUBERNETES_VERSION.replaceAll('.', '\\.')}$`, 'm'),
+    );
     // Each staging module is the published one of the same release (v1.34.4 → v0.34.4).
     const staging = versions.KUBERNETES_VERSION.replace(/^v1\./, 'v0.');
     const replaced = [...read('infrastructure/kubernetes/go.mod').matchAll(/^\t(k8s\.io\/[\w-]+) => \1 (\S+)$/gm)];
@@ -72,10 +98,16 @@ describe('every third-party version is pinned once, in infrastructure/versions.e
 
   it('no file names a release outside versions.env', () => {
     const pinned = [versions.NODE_VERSION, versions.KAFKA_VERSION, versions.DEBEZIUM_VERSION];
-    const tracked = execFileSync('git', ['grep', '-l', '-F', ...pinned.flatMap((v) => ['-e', v]), '--', '.', ':!package-lock.json'], { cwd: ROOT, encoding: 'utf8' })
+    const tracked = execFileSync(
+      'git',
+      ['grep', '-l', '-F', ...pinned.flatMap((v) => ['-e', v]), '--', '.', ':!package-lock.json'],
+      { cwd: ROOT, encoding: 'utf8' },
+    )
       .split('\n')
       .filter(Boolean);
     // Compose defaults and the chart's values repeat the references by design; the tests above hold them to versions.env.
-    expect(tracked.filter((f) => ![...COMPOSE_FILES, CHART_VALUES].includes(f) && !f.endsWith('.md'))).toEqual(['infrastructure/versions.env']);
+    expect(tracked.filter((f) => ![...COMPOSE_FILES, CHART_VALUES].includes(f) && !f.endsWith('.md'))).toEqual([
+      'infrastructure/versions.env',
+    ]);
   });
 });

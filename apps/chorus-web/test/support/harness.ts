@@ -55,9 +55,20 @@ export function useHarness({ signIn = false, trustProxy }: { signIn?: boolean; t
     const log = createLogger({ name: 'test', level: 'info', format: 'json', destination: lines });
     h.projector = new Projector(h.model, log);
     h.metrics = new WebMetrics(h.pool, log);
-    const app = createApp({ metrics: h.metrics, env: 'test', pool: h.pool, redis: h.client, store: new TaskStore(h.pool), model: h.model, log, sessionSecret: signIn ? TEST_SESSION_SECRET : undefined, trustProxy });
+    const app = createApp({
+      metrics: h.metrics,
+      env: 'test',
+      pool: h.pool,
+      redis: h.client,
+      store: new TaskStore(h.pool),
+      model: h.model,
+      log,
+      sessionSecret: signIn ? TEST_SESSION_SECRET : undefined,
+      trustProxy,
+    });
     const accounts = (h.accounts = new AccountStore(h.pool));
-    h.addAccount = async (name, role, password) => void (await accounts.add(name, role, await hashPassword(password, 4)));
+    h.addAccount = async (name, role, password) =>
+      void (await accounts.add(name, role, await hashPassword(password, 4)));
     h.addToken = async (name, role) => {
       const token = generateToken();
       await accounts.addToken(name, role, tokenHash(token));

@@ -8,5 +8,8 @@ export function captureLog(): { log: Logger; messages: () => string[] } {
   stream.on('data', (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) if (line) lines.push((JSON.parse(line) as { msg: string }).msg);
   });
-  return { log: createLogger({ name: 'test', level: 'debug', format: 'json', destination: stream }), messages: () => lines };
+  return {
+    log: createLogger({ name: 'test', level: 'debug', format: 'json', destination: stream }),
+    messages: () => lines,
+  };
 }

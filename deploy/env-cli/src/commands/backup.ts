@@ -7,23 +7,48 @@ import type { Environment } from '../environments.ts';
 import { print, say, seconds, span, table } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
 
-const size = (bytes: number) => (bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`);
+const size = (bytes: number) =>
+  bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const rows = (r: Record<string, number>) => String(r['public.task_queue'] ?? 0);
 
 export async function backup(ctx: Context, e: Environment): Promise<void> {
   checkDocker();
   const m = await takeBackup(ctx, e.project, e.name);
-  say(`${e.name}: backup ${m.name} taken in ${seconds(m.durationMs)} while ${e.name} kept serving: ${rows(m.rows)} tasks, ${size(m.files['database.dump'].bytes)}, release ${m.release}`);
-  say(`it is in the ${e.project}_backups_${e.name} volume; \`make backups-${e.name}\` lists the backups, \`make restore-${e.name} BACKUP=${m.name}\` restores this one`);
+  say(
+    `${e.name}: backup ${m.name} taken in ${seconds(m.durationMs)} while ${e.name} kept serving: ${rows(m.rows)} tasks, ${size(m.files['database.dump'].bytes)}, release ${m.release}`,
+  );
+  say(
+    `it is in the ${e.project}_backups_${e.name} volume; \`make backups-${e.name}\` lists the backups, \`make restore-${e.name} BACKUP=${m.name}\` restores this one`,
+  );
 }
 
 export async function backups(ctx: Context, e: Environment): Promise<void> {
   checkDocker();
   const listing = await listBackups(ctx, e.project);
-  if (!listing) throw new OperatorError(`${e.name}'s backup service is not running: start ${e.name} with \`make run-${e.name}\` (a release from before backups has none)`);
+  if (!listing)
+    throw new OperatorError(
+      `${e.name}'s backup service is not running: start ${e.name} with \`make run-${e.name}\` (a release from before backups has none)`,
+    );
   const { ageMs, overdue } = backupAge(listing, new Date());
-  say(`${e.name}: a backup every ${span(listing.schedule.everyMs)}, the newest ${listing.schedule.keep} kept (BACKUP_EVERY, BACKUP_KEEP in ${e.envFile})`);
+  say(
+    `${e.name}: a backup every ${span(listing.schedule.everyMs)}, the newest ${listing.schedule.keep} kept (BACKUP_EVERY, BACKUP_KEEP in ${e.envFile})`,
+  );
   if (listing.backups.length === 0) return say(`${e.name}: no backups yet; \`make backup-${e.name}\` takes one now`);
-  print(table(['backup', 'taken', 'release', 'tasks', 'size', 'took'], listing.backups.map((m) => [m.name, m.takenAt, m.release, rows(m.rows), size(m.files['database.dump'].bytes), seconds(m.durationMs)])));
-  if (overdue) say(`WARNING: the newest backup is ${span(ageMs ?? 0)} old, older than the schedule: \`make logs-${e.name}\` shows why the backup service did not take one`);
+  print(
+    table(
+      ['backup', 'taken', 'release', 'tasks', 'size', 'took'],
+      listing.backups.map((m) => [
+        m.name,
+        m.takenAt,
+        m.release,
+        rows(m.rows),
+        size(m.files['database.dump'].bytes),
+        seconds(m.durationMs),
+      ]),
+    ),
+  );
+  if (overdue)
+    say(
+      `WARNING: the newest backup is ${span(ageMs ?? 0)} old, older than the schedule: \`make logs-${e.name}\` shows why the backup service did not take one`,
+    );
 }

@@ -41,23 +41,46 @@ export type Setup = keyof typeof SETUPS;
 
 async function measure(ctx: Context, setup: Setup, o: BenchOptions): Promise<BenchStep[]> {
   let steps: BenchStep[] = [];
-  await withRunProject(ctx, { purpose: `bench run (${setup})`, build: o.build, vars: { ...SETUPS[setup] } }, async (run, timings) => {
-    const started = Date.now();
-    // The prod-like setup also measures its first minute after ready, as users write when make run-prod says ready.
-    const args = ['--label', setup, ...benchArgs(o), ...(setup === 'durable' ? ['--first-minute'] : [])];
-    const result = await ctx.compose.runCapture(run, TESTER_IMAGE, ['node', '/app/main.cjs', 'bench', ...args]);
-    if (result.code !== 0) throw new OperatorError(`the benchmark driver failed (exit ${result.code}); its output is above`);
-    steps = readReports(benchStep, result.out);
-    timings.push(`measuring ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  });
+  await withRunProject(
+    ctx,
+    { purpose: `bench run (${setup})`, build: o.build, vars: { ...SETUPS[setup] } },
+    async (run, timings) => {
+      const started = Date.now();
+      // The prod-like setup also measures its first minute after ready, as users write when make run-prod says ready.
+      const args = ['--label', setup, ...benchArgs(o), ...(setup === 'durable' ? ['--first-minute'] : [])];
+      const result = await ctx.compose.runCapture(run, TESTER_IMAGE, ['node', '/app/main.cjs', 'bench', ...args]);
+      if (result.code !== 0)
+        throw new OperatorError(`the benchmark driver failed (exit ${result.code}); its output is above`);
+      steps = readReports(benchStep, result.out);
+      timings.push(`measuring ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    },
+  );
   return steps;
 }
 
 /** The driver's arguments for these options (the same words make bench prints as its command). */
 const list = (rates: number[]) => (rates.length ? rates.join(',') : '0');
 export const benchArgs = (o: BenchOptions) => [
-  ...['--rates', o.rates.join(','), '--seconds', String(o.seconds), '--ramp', o.ramp.join(','), '--ramp-seconds', String(o.rampSeconds)],
-  ...['--single', list(o.single), '--api', list(o.api), '--pattern-seconds', String(o.patternSeconds), '--connections', String(o.connections)],
+  ...[
+    '--rates',
+    o.rates.join(','),
+    '--seconds',
+    String(o.seconds),
+    '--ramp',
+    o.ramp.join(','),
+    '--ramp-seconds',
+    String(o.rampSeconds),
+  ],
+  ...[
+    '--single',
+    list(o.single),
+    '--api',
+    list(o.api),
+    '--pattern-seconds',
+    String(o.patternSeconds),
+    '--connections',
+    String(o.connections),
+  ],
 ];
 
 /**
@@ -69,12 +92,15 @@ export const benchArgs = (o: BenchOptions) => [
 export const GUARD = { minP50Ratio: 3, keepUpRate: 1000 } as const;
 
 export function benchRegressions(tuned: BenchStep[], baseline: BenchStep[] | undefined): string[] {
-  const fixed = (steps: BenchStep[] | undefined, rate: number) => steps?.find((s) => s.phase === 'fixed' && s.mode === 'batch' && s.offered === rate);
+  const fixed = (steps: BenchStep[] | undefined, rate: number) =>
+    steps?.find((s) => s.phase === 'fixed' && s.mode === 'batch' && s.offered === rate);
   const out: string[] = [];
   const lowest = Math.min(...tuned.filter((s) => s.phase === 'fixed' && s.mode === 'batch').map((s) => s.offered));
   const [t, b] = [fixed(tuned, lowest), fixed(baseline, lowest)];
   if (t?.latency && b?.latency && b.latency.p50 / t.latency.p50 < GUARD.minP50Ratio) {
-    out.push(`at ${lowest} rows/s the tuned median (${ms(t.latency.p50)} ms) is not ${GUARD.minP50Ratio}× below the baseline's (${ms(b.latency.p50)} ms)`);
+    out.push(
+      `at ${lowest} rows/s the tuned median (${ms(t.latency.p50)} ms) is not ${GUARD.minP50Ratio}× below the baseline's (${ms(b.latency.p50)} ms)`,
+    );
   }
   const k = fixed(tuned, GUARD.keepUpRate);
   if (k && !k.sustained) out.push(`the tuned setup did not keep up at ${GUARD.keepUpRate} rows/s`);
@@ -89,15 +115,22 @@ export async function bench(ctx: Context, o: BenchOptions): Promise<void> {
   for (const setup of setups) results.set(setup, await measure(ctx, setup, o));
   const [tuned, durable, baseline] = [results.get('tuned')!, results.get('durable'), results.get('baseline')];
   const command = `make bench (env bench ${benchArgs(o).join(' ')})`;
-  const sustained = (label: string, steps: BenchStep[] | undefined) => (steps ? `${label} ${sustainedRate(steps)} rows/s` : undefined);
+  const sustained = (label: string, steps: BenchStep[] | undefined) =>
+    steps ? `${label} ${sustainedRate(steps)} rows/s` : undefined;
   const out = [
     '',
     `Benchmark: ${command}`,
     'Latency: from sending the INSERT to the stream processor writing the task to Redis (its projectedAt); one host, one clock.',
     `Batched: one INSERT of the rows due, 4 in flight. Single-row: one autocommit INSERT a row over ${o.connections} connections, as the web app writes. API: POST /api/tasks through the web app, ${o.connections} in flight. Single-row and API latency counts from when a row was due, so a driver falling behind shows.`,
     `Tuned (CDC_PROFILE=low-latency, libs/config/src/cdc-profile.ts, every environment's setting): ${JSON.stringify(cdcTuning('low-latency'))}`,
-    ...(durable ? ["fsync on: the tuned settings with Postgres's fsync on, as prod and dev run it (test runs it off)."] : []),
-    ...(baseline ? ['Baseline (CDC_PROFILE=baseline): the upstream defaults (Debezium poll.interval.ms 500, kafkajs maxWaitTimeInMs 5000, each offset commit awaited).'] : []),
+    ...(durable
+      ? ["fsync on: the tuned settings with Postgres's fsync on, as prod and dev run it (test runs it off)."]
+      : []),
+    ...(baseline
+      ? [
+          'Baseline (CDC_PROFILE=baseline): the upstream defaults (Debezium poll.interval.ms 500, kafkajs maxWaitTimeInMs 5000, each offset commit awaited).',
+        ]
+      : []),
     benchTable(tuned, durable, baseline),
     'Where the time goes (ms): INSERT sent → commit in Postgres (source.ts_ms) → Connect publishes to Kafka (record timestamp) → processor writes Redis (projectedAt).',
     stageTable([...results]),
@@ -112,9 +145,15 @@ export async function bench(ctx: Context, o: BenchOptions): Promise<void> {
   writeFileSync(join(reports, 'bench.json'), `${JSON.stringify({ command, tuned, durable, baseline }, null, 2)}\n`);
   say('figures also in reports/bench.json');
   const regressions = benchRegressions(tuned, baseline);
-  if (regressions.length > 0) throw new OperatorError(`the tuning regressed: ${regressions.join('; ')}. Compare the tables above with the README's`);
+  if (regressions.length > 0)
+    throw new OperatorError(
+      `the tuning regressed: ${regressions.join('; ')}. Compare the tables above with the README's`,
+    );
   const lost = [...results.values()].flat().filter((s) => s.missing > 0 && s.phase !== 'ramp');
-  if (lost.length > 0) throw new OperatorError(`rows never reached the read model at ${lost.map((s) => `${s.offered} rows/s`).join(', ')}: the pipeline lost or stalled on them`);
+  if (lost.length > 0)
+    throw new OperatorError(
+      `rows never reached the read model at ${lost.map((s) => `${s.offered} rows/s`).join(', ')}: the pipeline lost or stalled on them`,
+    );
   const refused = refusals([...results.values()].flat());
   if (refused) throw new OperatorError(refused);
 }

@@ -9,7 +9,13 @@ import { cdcNames } from '@chorus/cdc-names';
 import { defaults } from '@chorus/config';
 import { ROLES } from '@chorus/db';
 import { OperatorError } from '@chorus/errors';
-import { type Convergence, type WriterReport, convergence as convergenceReport, readReports, writerReport } from '@chorus/load-reports';
+import {
+  type Convergence,
+  type WriterReport,
+  convergence as convergenceReport,
+  readReports,
+  writerReport,
+} from '@chorus/load-reports';
 import { Deadline, done, notYet, poll, sleep } from '@chorus/wait';
 import { TESTER_IMAGE } from '../app-images.ts';
 import { type ComposeTarget, killContainer, startContainer } from '../compose.ts';
@@ -20,7 +26,16 @@ import { print, say, table } from '../output.ts';
 import { rebuildReadModel } from '../read-model-rebuild.ts';
 import { SCALE, runsWith, scaleVars } from '../scale.ts';
 import { withRunProject } from '../run-project.ts';
-import { connectRest, connectorLine, firingAlerts, processorHealth, processorHealths, prometheusTargets, replicaLines, readConnectorStatus } from '../system.ts';
+import {
+  connectRest,
+  connectorLine,
+  firingAlerts,
+  processorHealth,
+  processorHealths,
+  prometheusTargets,
+  replicaLines,
+  readConnectorStatus,
+} from '../system.ts';
 import { type ReadAndWrite, readAndWrite, readTasks, submitTask } from '../web-client.ts';
 
 const RATE = 200;
@@ -60,14 +75,20 @@ const container = (run: ComposeTarget, service: string, replica = 1) => `${run.p
 export const SCALE_FAULTS: Fault[] = [
   {
     name: `one of ${SCALE.processorReplicas} stream processor replicas killed`,
-    victim: async (_ctx, run) => ({ container: container(run, 'chorus-stream-processor', 1), what: 'stream processor replica 1' }),
+    victim: async (_ctx, run) => ({
+      container: container(run, 'chorus-stream-processor', 1),
+      what: 'stream processor replica 1',
+    }),
   },
   {
     name: `the Kafka Connect worker running the task killed (of ${SCALE.connectWorkers.length})`,
     victim: async (ctx, run) => {
       const status = await readConnectorStatus(ctx, run.project, ENVIRONMENTS.test.name);
       const worker = status?.tasks[0]?.worker_id.split(':')[0];
-      if (!worker || !(SCALE.connectWorkers as readonly string[]).includes(worker)) throw new OperatorError(`cannot tell which Connect worker runs the task: ${JSON.stringify(status?.tasks ?? null)}`);
+      if (!worker || !(SCALE.connectWorkers as readonly string[]).includes(worker))
+        throw new OperatorError(
+          `cannot tell which Connect worker runs the task: ${JSON.stringify(status?.tasks ?? null)}`,
+        );
       return { container: container(run, worker), what: `${worker} (it ran the task)` };
     },
   },
@@ -75,10 +96,16 @@ export const SCALE_FAULTS: Fault[] = [
     name: `the broker leading partition 0 of the change topic killed (of ${SCALE.brokers.length})`,
     victim: async (ctx, run) => {
       const { taskTopic } = cdcNames(ENVIRONMENTS.test.name);
-      const described = await ctx.compose.kafkaTool(run.project, `/opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic ${taskTopic}`);
+      const described = await ctx.compose.kafkaTool(
+        run.project,
+        `/opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:9092 --describe --topic ${taskTopic}`,
+      );
       const leader = Number(/Partition: 0\s+Leader: (\d+)/.exec(described.out)?.[1]);
       const broker = SCALE.brokers[leader - 1];
-      if (!broker) throw new OperatorError(`cannot tell which broker leads partition 0 of ${taskTopic}: ${described.out || described.err}`);
+      if (!broker)
+        throw new OperatorError(
+          `cannot tell which broker leads partition 0 of ${taskTopic}: ${described.out || described.err}`,
+        );
       return { container: container(run, broker), what: `${broker} (node ${leader}, leader of partition 0)` };
     },
   },
@@ -100,13 +127,27 @@ export interface FaultResult {
   examples: string[];
 }
 
-const tester = (ctx: Context, run: ComposeTarget, args: string[]) => ctx.compose.runCapture(run, TESTER_IMAGE, ['node', '/app/main.cjs', ...args]);
+const tester = (ctx: Context, run: ComposeTarget, args: string[]) =>
+  ctx.compose.runCapture(run, TESTER_IMAGE, ['node', '/app/main.cjs', ...args]);
 
 /** The tester's chaos writer, for `seconds` at `rate`; resolves to what it wrote. */
-async function writeTasks(ctx: Context, run: ComposeTarget, o: { rate: number; seconds: number; id: string }): Promise<WriterReport> {
-  const written = await tester(ctx, run, ['chaos-write', '--rate', String(o.rate), '--seconds', String(o.seconds), '--run', o.id]);
+async function writeTasks(
+  ctx: Context,
+  run: ComposeTarget,
+  o: { rate: number; seconds: number; id: string },
+): Promise<WriterReport> {
+  const written = await tester(ctx, run, [
+    'chaos-write',
+    '--rate',
+    String(o.rate),
+    '--seconds',
+    String(o.seconds),
+    '--run',
+    o.id,
+  ]);
   const report = readReports(writerReport, written.out)[0];
-  if (written.code !== 0 || !report) throw new OperatorError(`the chaos writer failed (exit ${written.code}); its output is above`);
+  if (written.code !== 0 || !report)
+    throw new OperatorError(`the chaos writer failed (exit ${written.code}); its output is above`);
   return report;
 }
 
@@ -114,7 +155,8 @@ async function writeTasks(ctx: Context, run: ComposeTarget, o: { rate: number; s
 async function converge(ctx: Context, run: ComposeTarget): Promise<Convergence> {
   const checked = await tester(ctx, run, ['converge', '--timeout', String(LIMIT_SECONDS)]);
   const convergence = readReports(convergenceReport, checked.out)[0];
-  if (checked.code !== 0 || !convergence) throw new OperatorError(`the convergence check failed (exit ${checked.code}); its output is above`);
+  if (checked.code !== 0 || !convergence)
+    throw new OperatorError(`the convergence check failed (exit ${checked.code}); its output is above`);
   return convergence;
 }
 
@@ -132,7 +174,10 @@ async function healthyAgain(ctx: Context, project: string, wanted: string[], sin
     const states = await ctx.compose.services(project);
     const ok = wanted.every((name) => {
       const replicas = states.filter((s) => s.Service === name);
-      return replicas.length > 0 && replicas.every((s) => s.State === 'running' && (s.Health === '' || s.Health === 'healthy'));
+      return (
+        replicas.length > 0 &&
+        replicas.every((s) => s.State === 'running' && (s.Health === '' || s.Health === 'healthy'))
+      );
     });
     if (ok) return (Date.now() - since) / 1000;
     await sleep(1000);
@@ -152,15 +197,24 @@ async function inject(ctx: Context, run: ComposeTarget, fault: Fault, victim: Vi
   }
   if (fault.flush) {
     // REDISCLI_AUTH is set in the container, as for its healthcheck.
-    if ((await ctx.compose.execIn(run.project, 'redis', ['redis-cli', 'FLUSHALL'])) !== 'OK') throw new OperatorError('FLUSHALL in the chaos run’s Redis failed');
+    if ((await ctx.compose.execIn(run.project, 'redis', ['redis-cli', 'FLUSHALL'])) !== 'OK')
+      throw new OperatorError('FLUSHALL in the chaos run’s Redis failed');
     return;
   }
-  if ((await ctx.compose.killService(run.project, fault.kill!)) !== 0) throw new OperatorError(`could not kill ${fault.kill} in ${run.project}`);
+  if ((await ctx.compose.killService(run.project, fault.kill!)) !== 0)
+    throw new OperatorError(`could not kill ${fault.kill} in ${run.project}`);
   await sleep(DOWN_MS);
-  if ((await ctx.compose.startService(run.project, fault.kill!)) !== 0) throw new OperatorError(`could not start ${fault.kill} again in ${run.project}`);
+  if ((await ctx.compose.startService(run.project, fault.kill!)) !== 0)
+    throw new OperatorError(`could not start ${fault.kill} again in ${run.project}`);
 }
 
-async function one(ctx: Context, run: ComposeTarget, fault: Fault, index: number, wanted: string[]): Promise<FaultResult> {
+async function one(
+  ctx: Context,
+  run: ComposeTarget,
+  fault: Fault,
+  index: number,
+  wanted: string[],
+): Promise<FaultResult> {
   say(`chaos: ${fault.name}, with ${RATE} writes/s`);
   // Picked before the writer starts, so that the fault strikes on time.
   const victim = await fault.victim?.(ctx, run);
@@ -189,12 +243,29 @@ async function one(ctx: Context, run: ComposeTarget, fault: Fault, index: number
 }
 
 export const passed = (r: FaultResult) =>
-  r.lost === 0 && r.stale === 0 && r.resurrected === 0 && r.convergedSeconds !== null && r.convergedSeconds <= LIMIT_SECONDS && r.healthySeconds !== null;
+  r.lost === 0 &&
+  r.stale === 0 &&
+  r.resurrected === 0 &&
+  r.convergedSeconds !== null &&
+  r.convergedSeconds <= LIMIT_SECONDS &&
+  r.healthySeconds !== null;
 
 export function chaosTable(results: FaultResult[]): string {
   const s = (v: number | null) => (v === null ? `over ${LIMIT_SECONDS}` : v.toFixed(1));
   return table(
-    ['fault', 'writes', 'refused', 'tasks checked', 'lost', 'stale', 'resurrected', 'writing after (s)', 'converged (s)', 'all healthy again (s)', 'result'],
+    [
+      'fault',
+      'writes',
+      'refused',
+      'tasks checked',
+      'lost',
+      'stale',
+      'resurrected',
+      'writing after (s)',
+      'converged (s)',
+      'all healthy again (s)',
+      'result',
+    ],
     results.map((r) => [
       r.fault,
       String(r.written),
@@ -220,7 +291,10 @@ async function rebuild(ctx: Context, run: ComposeTarget): Promise<{ seconds: num
   const since = Date.now();
   await rebuildReadModel(ctx, run.project, ENVIRONMENTS.test.name);
   const convergence = await converge(ctx, run);
-  if (!convergence.converged) throw new OperatorError(`the read model did not match Postgres within ${LIMIT_SECONDS} s of the rebuild: ${JSON.stringify(convergence)}`);
+  if (!convergence.converged)
+    throw new OperatorError(
+      `the read model did not match Postgres within ${LIMIT_SECONDS} s of the rebuild: ${JSON.stringify(convergence)}`,
+    );
   const seconds = (Date.now() - since) / 1000;
   const count = `SELECT count(*) FROM ${defaults.signalTable} WHERE type = 'snapshot-window-close'`;
   for (let waited = 0; waited < LIMIT_SECONDS; waited++) {
@@ -228,7 +302,9 @@ async function rebuild(ctx: Context, run: ComposeTarget): Promise<{ seconds: num
     if (windows > 0) return { seconds, windows };
     await sleep(1000);
   }
-  throw new OperatorError(`Debezium ran no incremental snapshot within ${LIMIT_SECONDS} s of the signal (no snapshot-window-close in ${defaults.signalTable}); Kafka Connect's log says why`);
+  throw new OperatorError(
+    `Debezium ran no incremental snapshot within ${LIMIT_SECONDS} s of the signal (no snapshot-window-close in ${defaults.signalTable}); Kafka Connect's log says why`,
+  );
 }
 
 /**
@@ -239,10 +315,14 @@ async function malformedEvent(ctx: Context, run: ComposeTarget): Promise<{ deadL
   const { taskTopic, deadLetterTopic } = cdcNames(ENVIRONMENTS.test.name);
   const produce = `echo 'this is not a change event' | /opt/kafka/bin/kafka-console-producer.sh --bootstrap-server localhost:9092 --topic ${taskTopic}`;
   const produced = await ctx.compose.kafkaTool(run.project, produce);
-  if (produced.code !== 0) throw new OperatorError(`could not produce to ${taskTopic} in ${run.project}: ${produced.err.split('\n').slice(-3).join(' ')}`);
+  if (produced.code !== 0)
+    throw new OperatorError(
+      `could not produce to ${taskTopic} in ${run.project}: ${produced.err.split('\n').slice(-3).join(' ')}`,
+    );
   await writeTasks(ctx, run, { rate: 50, seconds: 3, id: 'after-malformed' });
   const convergence = await converge(ctx, run);
-  if (!convergence.converged) throw new OperatorError(`tasks written after a malformed event did not all arrive: ${JSON.stringify(convergence)}`);
+  if (!convergence.converged)
+    throw new OperatorError(`tasks written after a malformed event did not all arrive: ${JSON.stringify(convergence)}`);
   const deadLetters = Number((await processorHealth(ctx, run.project))?.deadLetters);
   const consume = `/opt/kafka/bin/kafka-console-consumer.sh --bootstrap-server localhost:9092 --topic ${deadLetterTopic} --from-beginning --timeout-ms 10000 2>/dev/null | wc -l`;
   const onTopic = Number((await ctx.compose.kafkaTool(run.project, consume)).out);
@@ -255,17 +335,25 @@ async function malformedEvent(ctx: Context, run: ComposeTarget): Promise<{ deadL
  */
 async function postgresPaused(ctx: Context, run: ComposeTarget): Promise<ReadAndWrite> {
   const hash = await submitTask(ctx, run.project, `read while Postgres is paused ${Date.now()}`);
-  await poll(async () => ((await readTasks(ctx, run.project, [hash]))[hash] === 'PENDING_ANALYSIS' ? done(true) : notYet('not in the read model yet')), {
-    what: `task ${hash} in the read model`,
-    deadline: new Deadline(LIMIT_SECONDS * 1000),
-    initialMs: 500,
-    maxMs: 500,
-  });
-  if ((await ctx.compose.pauseService(run.project, 'postgres')) !== 0) throw new OperatorError(`could not pause postgres in ${run.project}`);
+  await poll(
+    async () =>
+      (await readTasks(ctx, run.project, [hash]))[hash] === 'PENDING_ANALYSIS'
+        ? done(true)
+        : notYet('not in the read model yet'),
+    {
+      what: `task ${hash} in the read model`,
+      deadline: new Deadline(LIMIT_SECONDS * 1000),
+      initialMs: 500,
+      maxMs: 500,
+    },
+  );
+  if ((await ctx.compose.pauseService(run.project, 'postgres')) !== 0)
+    throw new OperatorError(`could not pause postgres in ${run.project}`);
   try {
     return await readAndWrite(ctx, run.project, hash);
   } finally {
-    if ((await ctx.compose.unpauseService(run.project, 'postgres')) !== 0) say(`chaos: could not unpause postgres in ${run.project}; its teardown removes it`);
+    if ((await ctx.compose.unpauseService(run.project, 'postgres')) !== 0)
+      say(`chaos: could not unpause postgres in ${run.project}; its teardown removes it`);
   }
 }
 
@@ -278,26 +366,40 @@ const ALERT_LIMIT_SECONDS = 150;
  */
 async function connectorStopped(ctx: Context, run: ComposeTarget): Promise<{ firingSeconds: number }> {
   const { connector } = cdcNames(ENVIRONMENTS.test.name);
-  if ((await connectRest(ctx, run.project, 'PUT', `/connectors/${connector}/stop`)) >= 300) throw new OperatorError(`could not stop connector ${connector} in ${run.project}`);
+  if ((await connectRest(ctx, run.project, 'PUT', `/connectors/${connector}/stop`)) >= 300)
+    throw new OperatorError(`could not stop connector ${connector} in ${run.project}`);
   const since = Date.now();
   say(`chaos: connector ${connector} stopped; waiting for Prometheus to fire ConnectorNotRunning`);
   try {
-    await poll(async () => ((await firingAlerts(ctx, run.project))?.includes('ConnectorNotRunning') ? done(true) : notYet('ConnectorNotRunning is not firing')), {
-      what: 'the ConnectorNotRunning alert',
-      deadline: new Deadline(ALERT_LIMIT_SECONDS * 1000),
-      initialMs: 2000,
-      maxMs: 2000,
-    });
+    await poll(
+      async () =>
+        (await firingAlerts(ctx, run.project))?.includes('ConnectorNotRunning')
+          ? done(true)
+          : notYet('ConnectorNotRunning is not firing'),
+      {
+        what: 'the ConnectorNotRunning alert',
+        deadline: new Deadline(ALERT_LIMIT_SECONDS * 1000),
+        initialMs: 2000,
+        maxMs: 2000,
+      },
+    );
     return { firingSeconds: (Date.now() - since) / 1000 };
   } finally {
     await connectRest(ctx, run.project, 'PUT', `/connectors/${connector}/resume`);
-    const running = (s: Awaited<ReturnType<typeof readConnectorStatus>>) => s?.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING');
-    await poll(async () => (running(await readConnectorStatus(ctx, run.project, ENVIRONMENTS.test.name)) ? done(true) : notYet('not RUNNING yet')), {
-      what: `connector ${connector} RUNNING again`,
-      deadline: new Deadline(LIMIT_SECONDS * 1000),
-      initialMs: 1000,
-      maxMs: 1000,
-    });
+    const running = (s: Awaited<ReturnType<typeof readConnectorStatus>>) =>
+      s?.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING');
+    await poll(
+      async () =>
+        running(await readConnectorStatus(ctx, run.project, ENVIRONMENTS.test.name))
+          ? done(true)
+          : notYet('not RUNNING yet'),
+      {
+        what: `connector ${connector} RUNNING again`,
+        deadline: new Deadline(LIMIT_SECONDS * 1000),
+        initialMs: 1000,
+        maxMs: 1000,
+      },
+    );
   }
 }
 
@@ -306,72 +408,128 @@ async function connectorStopped(ctx: Context, run: ComposeTarget): Promise<{ fir
  * owner could) and a task is written. Debezium cannot decode it and its task FAILs: Connect's
  * healthcheck must turn unhealthy, and `make status` must say which connector and why.
  */
-async function connectorFailure(ctx: Context, run: ComposeTarget): Promise<{ unhealthySeconds: number; status: string }> {
+async function connectorFailure(
+  ctx: Context,
+  run: ComposeTarget,
+): Promise<{ unhealthySeconds: number; status: string }> {
   const { publication } = cdcNames(ENVIRONMENTS.test.name);
-  if ((await ctx.compose.psql(run.project, ROLES.owner, `DROP PUBLICATION ${publication}`)).code !== 0) throw new OperatorError(`could not drop the publication ${publication} in ${run.project}`);
+  if ((await ctx.compose.psql(run.project, ROLES.owner, `DROP PUBLICATION ${publication}`)).code !== 0)
+    throw new OperatorError(`could not drop the publication ${publication} in ${run.project}`);
   const since = Date.now();
   say(`chaos: publication ${publication} dropped; writing, then waiting for Kafka Connect to turn unhealthy`);
   await writeTasks(ctx, run, { rate: 20, seconds: 3, id: 'connector-failure' });
   while (Date.now() - since < LIMIT_SECONDS * 1000) {
     const connect = (await ctx.compose.services(run.project)).find((x) => x.Service === 'kafka-connect');
-    if (connect?.Health === 'unhealthy') return { unhealthySeconds: (Date.now() - since) / 1000, status: await connectorLine(ctx, run.project, ENVIRONMENTS.test.name) };
+    if (connect?.Health === 'unhealthy')
+      return {
+        unhealthySeconds: (Date.now() - since) / 1000,
+        status: await connectorLine(ctx, run.project, ENVIRONMENTS.test.name),
+      };
     await sleep(1000);
   }
-  throw new OperatorError(`Kafka Connect stayed healthy for ${LIMIT_SECONDS} s with its connector's publication gone: ${await connectorLine(ctx, run.project, ENVIRONMENTS.test.name)}`);
+  throw new OperatorError(
+    `Kafka Connect stayed healthy for ${LIMIT_SECONDS} s with its connector's publication gone: ${await connectorLine(ctx, run.project, ENVIRONMENTS.test.name)}`,
+  );
 }
 
 /** Runs `faults` one at a time on `run`, and prints their table under `title`; throws when one did not recover. */
-async function faultTable(ctx: Context, run: ComposeTarget, faults: Fault[], wanted: string[], title: string): Promise<void> {
+async function faultTable(
+  ctx: Context,
+  run: ComposeTarget,
+  faults: Fault[],
+  wanted: string[],
+  title: string,
+): Promise<void> {
   const results: FaultResult[] = [];
   for (const [i, fault] of faults.entries()) {
     const result = await one(ctx, run, fault, i, wanted);
     results.push(result);
-    say(`chaos: ${fault.name}: ${passed(result) ? 'pass' : 'FAIL'}${result.examples.length ? ` (${result.examples.join(', ')})` : ''}`);
+    say(
+      `chaos: ${fault.name}: ${passed(result) ? 'pass' : 'FAIL'}${result.examples.length ? ` (${result.examples.join(', ')})` : ''}`,
+    );
   }
   const about = `${RATE} writes/s (4 in 5 submit, 1 in 10 cancel, 1 in 10 delete); each fault SIGKILLs ${BEFORE_FAULT_MS / 1000} s into a ${WRITE_SECONDS} s writer and starts it again ${DOWN_MS / 1000} s later. Seconds count from that restart; the writer goes on for a few seconds after it (its own column). Limit ${LIMIT_SECONDS} s.`;
   print(`\n${title}: ${about}\n${chaosTable(results)}\n(make chaos)\n\n`);
   const failed = results.filter((r) => !passed(r));
-  if (failed.length > 0) throw new OperatorError(`${failed.length} fault(s) did not recover: ${failed.map((r) => r.fault).join('; ')}. The table says how; the services' output above says why`);
+  if (failed.length > 0)
+    throw new OperatorError(
+      `${failed.length} fault(s) did not recover: ${failed.map((r) => r.fault).join('; ')}. The table says how; the services' output above says why`,
+    );
 }
 
-export async function chaos(ctx: Context, { build, scale = false }: { build: boolean; scale?: boolean }): Promise<void> {
+export async function chaos(
+  ctx: Context,
+  { build, scale = false }: { build: boolean; scale?: boolean },
+): Promise<void> {
   await (scale ? scaleChaos(ctx, build) : standardChaos(ctx, build));
 }
 
 /** The faults on one broker, one worker, one processor; then the rebuild, a malformed event, Postgres paused, the alert, a FAILED connector. */
 async function standardChaos(ctx: Context, build: boolean): Promise<void> {
-  await withRunProject(ctx, { purpose: 'chaos run', build, vars: { CHORUS_RESTART: 'unless-stopped' } }, async (run, timings) => {
-    const started = Date.now();
-    await faultTable(ctx, run, FAULTS, longRunning(ctx, []), 'Chaos');
-    timings.push(`faults ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const rebuilt = await rebuild(ctx, run);
-    print(`\nRebuild (make rebuild-read-model-<env>): read model equal to Postgres again ${rebuilt.seconds.toFixed(1)} s after the command; Debezium's incremental snapshot read the table in ${rebuilt.windows} chunk(s)\n`);
-    const malformed = await malformedEvent(ctx, run);
-    print(`Malformed event on the change topic: later tasks all arrived; dead-letter counter ${malformed.deadLetters}, records on the dead-letter topic ${malformed.onTopic}\n`);
-    if (malformed.deadLetters !== 1 || malformed.onTopic !== 1) throw new OperatorError(`one malformed event should make one dead letter, counted once; found counter ${malformed.deadLetters} and ${malformed.onTopic} record(s) on the topic`);
-    const paused = await postgresPaused(ctx, run);
-    print(`Postgres paused: dashboard ${paused.dashboard}${paused.writesUnavailable ? ' saying writes are unavailable' : ''}, a projected task's page ${paused.task}, a submit ${paused.submit} after ${paused.submitMs} ms\n`);
-    if (paused.dashboard !== 200 || !paused.writesUnavailable || paused.task !== 200 || paused.submit !== 503 || paused.submitMs >= 5000) {
-      throw new OperatorError('with Postgres paused, reads must go on from the read model (dashboard 200 saying writes are unavailable, a task page 200) and a submit must get 503 within 5 s; the line above says what happened');
-    }
-    const stopped = await connectorStopped(ctx, run);
-    print(`Connector stopped (PUT /connectors/…/stop): Prometheus fired ConnectorNotRunning after ${stopped.firingSeconds.toFixed(1)} s (its rule waits 1 minute); resumed, RUNNING again\n`);
-    const failure = await connectorFailure(ctx, run);
-    print(`\nConnector FAILED (publication dropped): Kafka Connect unhealthy after ${failure.unhealthySeconds.toFixed(1)} s; make status says:\n${failure.status}\n\n`);
-    if (!/FAILED: .*\(caused by: .*[Pp]ublication/.test(failure.status)) throw new OperatorError(`make status does not say why the connector FAILED (the missing publication): ${failure.status}`);
-  });
+  await withRunProject(
+    ctx,
+    { purpose: 'chaos run', build, vars: { CHORUS_RESTART: 'unless-stopped' } },
+    async (run, timings) => {
+      const started = Date.now();
+      await faultTable(ctx, run, FAULTS, longRunning(ctx, []), 'Chaos');
+      timings.push(`faults ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const rebuilt = await rebuild(ctx, run);
+      print(
+        `\nRebuild (make rebuild-read-model-<env>): read model equal to Postgres again ${rebuilt.seconds.toFixed(1)} s after the command; Debezium's incremental snapshot read the table in ${rebuilt.windows} chunk(s)\n`,
+      );
+      const malformed = await malformedEvent(ctx, run);
+      print(
+        `Malformed event on the change topic: later tasks all arrived; dead-letter counter ${malformed.deadLetters}, records on the dead-letter topic ${malformed.onTopic}\n`,
+      );
+      if (malformed.deadLetters !== 1 || malformed.onTopic !== 1)
+        throw new OperatorError(
+          `one malformed event should make one dead letter, counted once; found counter ${malformed.deadLetters} and ${malformed.onTopic} record(s) on the topic`,
+        );
+      const paused = await postgresPaused(ctx, run);
+      print(
+        `Postgres paused: dashboard ${paused.dashboard}${paused.writesUnavailable ? ' saying writes are unavailable' : ''}, a projected task's page ${paused.task}, a submit ${paused.submit} after ${paused.submitMs} ms\n`,
+      );
+      if (
+        paused.dashboard !== 200 ||
+        !paused.writesUnavailable ||
+        paused.task !== 200 ||
+        paused.submit !== 503 ||
+        paused.submitMs >= 5000
+      ) {
+        throw new OperatorError(
+          'with Postgres paused, reads must go on from the read model (dashboard 200 saying writes are unavailable, a task page 200) and a submit must get 503 within 5 s; the line above says what happened',
+        );
+      }
+      const stopped = await connectorStopped(ctx, run);
+      print(
+        `Connector stopped (PUT /connectors/…/stop): Prometheus fired ConnectorNotRunning after ${stopped.firingSeconds.toFixed(1)} s (its rule waits 1 minute); resumed, RUNNING again\n`,
+      );
+      const failure = await connectorFailure(ctx, run);
+      print(
+        `\nConnector FAILED (publication dropped): Kafka Connect unhealthy after ${failure.unhealthySeconds.toFixed(1)} s; make status says:\n${failure.status}\n\n`,
+      );
+      if (!/FAILED: .*\(caused by: .*[Pp]ublication/.test(failure.status))
+        throw new OperatorError(
+          `make status does not say why the connector FAILED (the missing publication): ${failure.status}`,
+        );
+    },
+  );
 }
 
 /** The scale profile: a processor replica, the Connect worker running the task, and a partition's leader broker, each killed during writes. */
 async function scaleChaos(ctx: Context, build: boolean): Promise<void> {
-  await withRunProject(ctx, { purpose: 'chaos run (scale profile)', build, vars: { ...scaleVars(), CHORUS_RESTART: 'unless-stopped' } }, async (run, timings) => {
-    const started = Date.now();
-    const layout = `${SCALE.brokers.length} brokers, replication factor ${SCALE.replicationFactor}, min.insync.replicas ${SCALE.minInsyncReplicas}, ${SCALE.connectWorkers.length} Connect workers, ${SCALE.partitions} partitions, ${SCALE.processorReplicas} processor replicas`;
-    await faultTable(ctx, run, SCALE_FAULTS, longRunning(ctx, ['scale']), `Chaos on the scale profile (${layout})`);
-    timings.push(`faults ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const scraped = await everyReplicaScraped(ctx, run);
-    print(`Every processor replica answers and Prometheus scrapes each: ${scraped.join('; ')}\n`);
-  });
+  await withRunProject(
+    ctx,
+    { purpose: 'chaos run (scale profile)', build, vars: { ...scaleVars(), CHORUS_RESTART: 'unless-stopped' } },
+    async (run, timings) => {
+      const started = Date.now();
+      const layout = `${SCALE.brokers.length} brokers, replication factor ${SCALE.replicationFactor}, min.insync.replicas ${SCALE.minInsyncReplicas}, ${SCALE.connectWorkers.length} Connect workers, ${SCALE.partitions} partitions, ${SCALE.processorReplicas} processor replicas`;
+      await faultTable(ctx, run, SCALE_FAULTS, longRunning(ctx, ['scale']), `Chaos on the scale profile (${layout})`);
+      timings.push(`faults ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      const scraped = await everyReplicaScraped(ctx, run);
+      print(`Every processor replica answers and Prometheus scrapes each: ${scraped.join('; ')}\n`);
+    },
+  );
 }
 
 /** After the faults: each replica answers its health check, and Prometheus finds and scrapes each one (the processor job's DNS discovery). */
@@ -380,11 +538,20 @@ async function everyReplicaScraped(ctx: Context, run: ComposeTarget): Promise<st
     async () => {
       const replicas = await processorHealths(ctx, run.project);
       const lines = replicaLines(replicas);
-      const up = ((await prometheusTargets(ctx, run.project)) ?? []).filter((t) => t.labels.job === 'processor' && t.health === 'up');
-      if (replicas.length !== SCALE.processorReplicas || replicas.some((r) => !r.health)) return notYet(`replicas: ${lines.join('; ') || 'none running'}`);
-      if (up.length !== SCALE.processorReplicas) return notYet(`Prometheus scrapes ${up.length} of ${SCALE.processorReplicas} processor replicas`);
+      const up = ((await prometheusTargets(ctx, run.project)) ?? []).filter(
+        (t) => t.labels.job === 'processor' && t.health === 'up',
+      );
+      if (replicas.length !== SCALE.processorReplicas || replicas.some((r) => !r.health))
+        return notYet(`replicas: ${lines.join('; ') || 'none running'}`);
+      if (up.length !== SCALE.processorReplicas)
+        return notYet(`Prometheus scrapes ${up.length} of ${SCALE.processorReplicas} processor replicas`);
       return done([...lines.map((l) => l.trim()), `Prometheus: ${up.map((t) => t.labels.instance).join(', ')} up`]);
     },
-    { what: `all ${SCALE.processorReplicas} processor replicas answering and scraped`, deadline: new Deadline(LIMIT_SECONDS * 1000), initialMs: 2000, maxMs: 2000 },
+    {
+      what: `all ${SCALE.processorReplicas} processor replicas answering and scraped`,
+      deadline: new Deadline(LIMIT_SECONDS * 1000),
+      initialMs: 2000,
+      maxMs: 2000,
+    },
   );
 }

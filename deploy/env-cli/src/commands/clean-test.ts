@@ -13,7 +13,8 @@ export async function cleanTest(ctx: Context) {
   checkDocker();
   const runs = await testRuns(ctx);
   const stale = runs.filter((r) => r.state === 'stale');
-  for (const r of runs.filter((r) => r.state === 'live')) say(`${r.project}: live (its owner is still running); left alone`);
+  for (const r of runs.filter((r) => r.state === 'live'))
+    say(`${r.project}: live (its owner is still running); left alone`);
   let failed = 0;
   for (const r of stale) {
     const code = await ctx.compose.down(r.project, { volumes: true });
@@ -37,6 +38,10 @@ export async function cleanTest(ctx: Context) {
   // Redis and browser containers of host tests whose process was killed.
   const orphans = reapOrphans();
   if (orphans.length > 0) say(`${orphans.length} container(s) of killed host tests removed: ${orphans.join(', ')}`);
-  if (stale.length === 0 && staleTags.length === 0 && staleClusters.length === 0 && orphans.length === 0) say('no stale test runs');
-  if (failed > 0) throw new OperatorError(`${failed} stale test run(s) or their image tags could not be removed; the lines above say why`);
+  if (stale.length === 0 && staleTags.length === 0 && staleClusters.length === 0 && orphans.length === 0)
+    say('no stale test runs');
+  if (failed > 0)
+    throw new OperatorError(
+      `${failed} stale test run(s) or their image tags could not be removed; the lines above say why`,
+    );
 }

@@ -8,7 +8,8 @@ import { checkDocker } from '../preflight.ts';
 export async function clean({ compose }: Context, e: Environment, { yes }: { yes: boolean }) {
   checkDocker();
   if (!yes) {
-    if (!process.stdin.isTTY) throw new OperatorError(`refusing to delete ${e.name}'s volumes without a terminal to ask; pass --yes`);
+    if (!process.stdin.isTTY)
+      throw new OperatorError(`refusing to delete ${e.name}'s volumes without a terminal to ask; pass --yes`);
     const answer = await ask(`Delete ${e.name}'s containers AND volumes (all its data)? Type "${e.name}" to confirm: `);
     if (answer.trim() !== e.name) {
       say('nothing deleted');
@@ -16,6 +17,9 @@ export async function clean({ compose }: Context, e: Environment, { yes }: { yes
     }
   }
   const code = await compose.down(e.project, { volumes: true });
-  if (code !== 0) throw new OperatorError(`deleting ${e.name} failed (docker compose down --volumes exited ${code}); its data may still be there`);
+  if (code !== 0)
+    throw new OperatorError(
+      `deleting ${e.name} failed (docker compose down --volumes exited ${code}); its data may still be there`,
+    );
   say(`${e.name}: containers and volumes removed`);
 }

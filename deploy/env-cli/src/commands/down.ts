@@ -8,6 +8,7 @@ import { checkDocker } from '../preflight.ts';
 export async function down({ compose }: Context, e: Environment) {
   checkDocker();
   const code = await compose.down(e.project);
-  if (code !== 0) throw new OperatorError(`stopping ${e.name} failed (docker compose down exited ${code}); the lines above say why`);
+  if (code !== 0)
+    throw new OperatorError(`stopping ${e.name} failed (docker compose down exited ${code}); the lines above say why`);
   say(`${e.name}: stopped; its volumes are kept`);
 }

@@ -15,7 +15,13 @@
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { OperatorError } from '@chorus/errors';
-import { type Convergence, type WriterReport, convergence as convergenceReport, readReports, writerReport } from '@chorus/load-reports';
+import {
+  type Convergence,
+  type WriterReport,
+  convergence as convergenceReport,
+  readReports,
+  writerReport,
+} from '@chorus/load-reports';
 import { Deadline, done, notYet, poll, sleep } from '@chorus/wait';
 import { TESTER_IMAGE, removeAppImageTags } from '../app-images.ts';
 import { images } from '../bring-up.ts';
@@ -65,22 +71,59 @@ function chartValues(vars: Record<string, string>, tag: string): string[] {
  */
 function operatorsDryRun(ctx: Context, c: Cluster, chart: string, values: string[]): string {
   const crds = capture('bash', [join(ctx.root, 'infrastructure/kubernetes/operator-crds.sh')]);
-  if (!crds.ok) throw new OperatorError(`the operators' CRDs could not be made: ${crds.err.split('\n').slice(-5).join(' ')}`);
+  if (!crds.ok)
+    throw new OperatorError(`the operators' CRDs could not be made: ${crds.err.split('\n').slice(-5).join(' ')}`);
   const dir = crds.out.split('\n').at(-1)!;
   // Server-side: CloudNativePG's Cluster CRD is too large for the annotation a client-side apply writes.
   kubectl(c, ['apply', '--server-side', '-f', join(dir, 'strimzi'), '-f', join(dir, 'cnpg')]);
-  kubectl(c, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/kafkas.kafka.strimzi.io', 'crd/kafkanodepools.kafka.strimzi.io', 'crd/kafkaconnects.kafka.strimzi.io', 'crd/kafkaconnectors.kafka.strimzi.io', 'crd/clusters.postgresql.cnpg.io']);
-  const { rendered, accepted } = dryRun(ctx, c, chart, [...values, '--set', 'mode=operators', '--set', 'operators.connect.image=registry.example/chorus/connect:1']);
-  const kinds = parseAllDocuments(rendered).map((d) => (d.toJS() as { kind?: string } | null)?.kind).filter((k) => k && /^(Kafka|Cluster)/.test(k));
-  const broken = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: rendered.replace('roles: [controller, broker]', 'roles: [controller, keeper]'), allowFailure: true });
-  if (broken.ok || !/roles/.test(broken.err)) throw new OperatorError(`a KafkaNodePool with an unknown role was not refused by Strimzi's CRD: ${broken.err || broken.out}`);
+  kubectl(c, [
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd/kafkas.kafka.strimzi.io',
+    'crd/kafkanodepools.kafka.strimzi.io',
+    'crd/kafkaconnects.kafka.strimzi.io',
+    'crd/kafkaconnectors.kafka.strimzi.io',
+    'crd/clusters.postgresql.cnpg.io',
+  ]);
+  const { rendered, accepted } = dryRun(ctx, c, chart, [
+    ...values,
+    '--set',
+    'mode=operators',
+    '--set',
+    'operators.connect.image=registry.example/chorus/connect:1',
+  ]);
+  const kinds = parseAllDocuments(rendered)
+    .map((d) => (d.toJS() as { kind?: string } | null)?.kind)
+    .filter((k) => k && /^(Kafka|Cluster)/.test(k));
+  const broken = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], {
+    input: rendered.replace('roles: [controller, broker]', 'roles: [controller, keeper]'),
+    allowFailure: true,
+  });
+  if (broken.ok || !/roles/.test(broken.err))
+    throw new OperatorError(
+      `a KafkaNodePool with an unknown role was not refused by Strimzi's CRD: ${broken.err || broken.out}`,
+    );
   const versions = ctx.versions();
-  return `${accepted} resources accepted (${kinds.join(', ')}; Strimzi ${versions.STRIMZI_VERSION}, CloudNativePG ${versions.CNPG_VERSION}); an unknown node role refused: ${broken.err.split('\n').find((l) => /roles/.test(l))?.trim().slice(0, 160)}`;
+  return `${accepted} resources accepted (${kinds.join(', ')}; Strimzi ${versions.STRIMZI_VERSION}, CloudNativePG ${versions.CNPG_VERSION}); an unknown node role refused: ${broken.err
+    .split('\n')
+    .find((l) => /roles/.test(l))
+    ?.trim()
+    .slice(0, 160)}`;
 }
 
 /** The chart rendered with these values and sent through the API server's validation (a server-side dry run). */
 function dryRun(ctx: Context, c: Cluster, chart: string, values: string[]): { rendered: string; accepted: number } {
-  const rendered = capture(c.helm, ['template', RELEASE, chart, '-n', NAMESPACE, '--kube-version', ctx.versions().KUBERNETES_VERSION, ...values]);
+  const rendered = capture(c.helm, [
+    'template',
+    RELEASE,
+    chart,
+    '-n',
+    NAMESPACE,
+    '--kube-version',
+    ctx.versions().KUBERNETES_VERSION,
+    ...values,
+  ]);
   if (!rendered.ok) throw new OperatorError(`helm template ${values.join(' ')} failed: ${rendered.err}`);
   const dry = kubectl(c, ['apply', '--dry-run=server', '-n', NAMESPACE, '-f', '-'], { input: rendered.out });
   return { rendered: rendered.out, accepted: dry.out.split('\n').length };
@@ -98,7 +141,13 @@ function volumes(c: Cluster): string {
       storageClassName: STORAGE_CLASS,
       persistentVolumeReclaimPolicy: 'Retain',
       hostPath: { path: `/var/lib/kubelet/chorus-volumes/${what}`, type: 'Directory' },
-      nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [c.nodes[0]] }] }] } },
+      nodeAffinity: {
+        required: {
+          nodeSelectorTerms: [
+            { matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [c.nodes[0]] }] },
+          ],
+        },
+      },
     },
   }));
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
@@ -111,10 +160,20 @@ function volumes(c: Cluster): string {
 function testerPod(c: Cluster, name: string, args: string[], node: string): string {
   const hooks = capture(c.helm, ['get', 'hooks', RELEASE, '-n', NAMESPACE, '--kubeconfig', c.kubeconfig]);
   const pod = parseAllDocuments(hooks.out)
-    .map((d) => d.toJS() as { kind?: string; metadata?: { name?: string; labels?: object }; spec?: { nodeName?: string; containers?: { args?: string[] }[] } } | null)
+    .map(
+      (d) =>
+        d.toJS() as {
+          kind?: string;
+          metadata?: { name?: string; labels?: object };
+          spec?: { nodeName?: string; containers?: { args?: string[] }[] };
+        } | null,
+    )
     .find((d) => d?.kind === 'Pod' && d.metadata?.name === `${RELEASE}-journey`);
   const container = pod?.spec?.containers?.[0];
-  if (!pod?.spec || !container) throw new OperatorError(`the release ${RELEASE} has no ${RELEASE}-journey test pod to run the tester from: ${hooks.err || 'helm get hooks printed none'}`);
+  if (!pod?.spec || !container)
+    throw new OperatorError(
+      `the release ${RELEASE} has no ${RELEASE}-journey test pod to run the tester from: ${hooks.err || 'helm get hooks printed none'}`,
+    );
   pod.metadata = { name, labels: pod.metadata?.labels };
   pod.spec.nodeName = node;
   container.args = ['node', '/app/main.cjs', ...args];
@@ -126,7 +185,9 @@ async function runTester(c: Cluster, name: string, args: string[], timeoutS: num
   kubectl(c, ['apply', '-f', '-'], { input: testerPod(c, name, args, c.nodes[0]) });
   const phase = await poll(
     async () => {
-      const p = kubectl(c, ['-n', NAMESPACE, 'get', 'pod', name, '-o', 'jsonpath={.status.phase}'], { allowFailure: true }).out;
+      const p = kubectl(c, ['-n', NAMESPACE, 'get', 'pod', name, '-o', 'jsonpath={.status.phase}'], {
+        allowFailure: true,
+      }).out;
       return p === 'Succeeded' || p === 'Failed' ? done(p) : notYet(`pod ${name} is ${p || 'not there'}`);
     },
     { what: `the tester pod ${name}`, deadline: new Deadline(timeoutS * 1000), initialMs: 1000, maxMs: 2000 },
@@ -138,8 +199,18 @@ async function runTester(c: Cluster, name: string, args: string[], timeoutS: num
 
 /** The processor pods and the node each runs on; only those Ready when `ready`. */
 function processors(c: Cluster, { ready = false } = {}): Array<{ pod: string; node: string }> {
-  const jsonpath = '{range .items[*]}{.metadata.name} {.spec.nodeName} {.status.phase} {.metadata.deletionTimestamp} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}';
-  const out = kubectl(c, ['-n', NAMESPACE, 'get', 'pods', '-l', 'app.kubernetes.io/component=processor', '-o', `jsonpath=${jsonpath}`]).out;
+  const jsonpath =
+    '{range .items[*]}{.metadata.name} {.spec.nodeName} {.status.phase} {.metadata.deletionTimestamp} {.status.conditions[?(@.type=="Ready")].status}{"\\n"}{end}';
+  const out = kubectl(c, [
+    '-n',
+    NAMESPACE,
+    'get',
+    'pods',
+    '-l',
+    'app.kubernetes.io/component=processor',
+    '-o',
+    `jsonpath=${jsonpath}`,
+  ]).out;
   return out
     .split('\n')
     .filter(Boolean)
@@ -156,7 +227,9 @@ function leftovers(name: string): string[] {
   const volumes = docker(['volume', 'ls', '-q', '--filter', `label=${CLUSTER_LABEL}=${name}`]).out;
   if (volumes) found.push(`volumes ${volumes.split('\n').join(' ')}`);
   if (docker(['network', 'inspect', name]).ok) found.push(`network ${name}`);
-  const processes = capture('pgrep', ['-af', name]).out.split('\n').filter((l) => l && !l.includes('pgrep'));
+  const processes = capture('pgrep', ['-af', name])
+    .out.split('\n')
+    .filter((l) => l && !l.includes('pgrep'));
   if (processes.length) found.push(`processes ${processes.join('; ')}`);
   return found;
 }
@@ -180,8 +253,10 @@ export async function k8sCheck(ctx: Context): Promise<void> {
     (tornDown ??= (async () => {
       const t = Date.now();
       say(`k8s-check: removing the cluster ${name} and the run's app images`);
-      if (!(await clusterDown(ctx, name))) say(`removing ${name} failed: run bash infrastructure/kubernetes/cluster.sh down ${name}`);
-      if (!removeAppImageTags(tag)) say(`could not untag the run's app images (chorus/*:${tag}); \`make clean-test\` removes them`);
+      if (!(await clusterDown(ctx, name)))
+        say(`removing ${name} failed: run bash infrastructure/kubernetes/cluster.sh down ${name}`);
+      if (!removeAppImageTags(tag))
+        say(`could not untag the run's app images (chorus/*:${tag}); \`make clean-test\` removes them`);
       steps.push(['teardown', seconds(Date.now() - t)]);
     })());
   const onSignal = (signal: NodeJS.Signals) => {
@@ -193,10 +268,24 @@ export async function k8sCheck(ctx: Context): Promise<void> {
   const results: string[][] = [];
   let failure: unknown;
   try {
-    const vars = await timed('images: resolved and built', () => images(ctx, { envFile: readEnvFile(ctx.root, ENVIRONMENTS.test), build: { apps: APPS, tag }, vars: { CHORUS_APP_TAG: tag } }));
+    const vars = await timed('images: resolved and built', () =>
+      images(ctx, {
+        envFile: readEnvFile(ctx.root, ENVIRONMENTS.test),
+        build: { apps: APPS, tag },
+        vars: { CHORUS_APP_TAG: tag },
+      }),
+    );
     const c = await timed('cluster: built or cached, two nodes Ready, DNS', () => clusterUp(ctx, name));
     const appImages = ['web', 'stream-processor', 'setup-connector', 'tester'].map((app) => `chorus/${app}:${tag}`);
-    await timed('images loaded into both nodes', () => loadImages(ctx, name, [vars.POSTGRES_IMAGE!, vars.REDIS_IMAGE!, vars.KAFKA_IMAGE!, vars.CONNECT_IMAGE!, ...appImages]));
+    await timed('images loaded into both nodes', () =>
+      loadImages(ctx, name, [
+        vars.POSTGRES_IMAGE!,
+        vars.REDIS_IMAGE!,
+        vars.KAFKA_IMAGE!,
+        vars.CONNECT_IMAGE!,
+        ...appImages,
+      ]),
+    );
 
     const chart = join(ctx.root, 'deploy/helm/chorus');
     const values = chartValues(vars, tag);
@@ -204,31 +293,72 @@ export async function k8sCheck(ctx: Context): Promise<void> {
       kubectl(c, ['create', 'namespace', NAMESPACE]);
       results.push(['server-side dry run', `${dryRun(ctx, c, chart, values).accepted} resources accepted`]);
     });
-    await timed("the operators mode's manifests through the API server, against Strimzi's and CloudNativePG's CRDs", async () => {
-      results.push(['operators mode, server-side dry run', operatorsDryRun(ctx, c, chart, values)]);
-    });
-    for (const what of ['postgres', 'kafka', 'redis']) docker(['exec', c.nodes[0], 'mkdir', '-m', '0777', '-p', `/var/lib/kubelet/chorus-volumes/${what}`]);
+    await timed(
+      "the operators mode's manifests through the API server, against Strimzi's and CloudNativePG's CRDs",
+      async () => {
+        results.push(['operators mode, server-side dry run', operatorsDryRun(ctx, c, chart, values)]);
+      },
+    );
+    for (const what of ['postgres', 'kafka', 'redis'])
+      docker(['exec', c.nodes[0], 'mkdir', '-m', '0777', '-p', `/var/lib/kubelet/chorus-volumes/${what}`]);
     kubectl(c, ['apply', '-f', '-'], { input: volumes(c) });
     await timed('helm install --wait (setup Job done, every pod Ready)', async () => {
-      const code = await helm(c, ['install', RELEASE, chart, '-n', NAMESPACE, '--wait', '--wait-for-jobs', '--timeout', '15m', ...values], ctx.env);
+      const code = await helm(
+        c,
+        ['install', RELEASE, chart, '-n', NAMESPACE, '--wait', '--wait-for-jobs', '--timeout', '15m', ...values],
+        ctx.env,
+      );
       if (code !== 0) {
         print(kubectl(c, ['-n', NAMESPACE, 'get', 'pods,jobs,pvc', '-o', 'wide'], { allowFailure: true }).out);
-        throw new OperatorError(`helm install failed (exit ${code}); the pods are above: kubectl -n ${NAMESPACE} describe pods shows why`);
+        throw new OperatorError(
+          `helm install failed (exit ${code}); the pods are above: kubectl -n ${NAMESPACE} describe pods shows why`,
+        );
       }
     });
     await timed('helm upgrade --wait (a second revision: the setup Job again, the web app scaled to 2)', async () => {
-      const secret = () => kubectl(c, ['-n', NAMESPACE, 'get', 'secret', `${RELEASE}-secrets`, '-o', 'jsonpath={.data}']).out;
+      const secret = () =>
+        kubectl(c, ['-n', NAMESPACE, 'get', 'secret', `${RELEASE}-secrets`, '-o', 'jsonpath={.data}']).out;
       const before = secret();
-      const code = await helm(c, ['upgrade', RELEASE, chart, '-n', NAMESPACE, '--wait', '--wait-for-jobs', '--timeout', '10m', ...values, '--set', 'web.replicas=2'], ctx.env);
+      const code = await helm(
+        c,
+        [
+          'upgrade',
+          RELEASE,
+          chart,
+          '-n',
+          NAMESPACE,
+          '--wait',
+          '--wait-for-jobs',
+          '--timeout',
+          '10m',
+          ...values,
+          '--set',
+          'web.replicas=2',
+        ],
+        ctx.env,
+      );
       if (code !== 0) throw new OperatorError(`helm upgrade failed (exit ${code}); the lines above say why`);
-      if (secret() !== before) throw new OperatorError('helm upgrade changed the generated secrets: the databases would no longer accept them');
-      const job = kubectl(c, ['-n', NAMESPACE, 'get', 'job', `${RELEASE}-setup-2`, '-o', 'jsonpath={.status.succeeded}']).out;
-      if (job !== '1') throw new OperatorError(`the second revision's setup Job did not succeed (succeeded: ${job || 0})`);
+      if (secret() !== before)
+        throw new OperatorError(
+          'helm upgrade changed the generated secrets: the databases would no longer accept them',
+        );
+      const job = kubectl(c, [
+        '-n',
+        NAMESPACE,
+        'get',
+        'job',
+        `${RELEASE}-setup-2`,
+        '-o',
+        'jsonpath={.status.succeeded}',
+      ]).out;
+      if (job !== '1')
+        throw new OperatorError(`the second revision's setup Job did not succeed (succeeded: ${job || 0})`);
       results.push(['helm upgrade', 'setup Job of revision 2 succeeded; generated secrets kept; web at 2 replicas']);
     });
     const spread = processors(c, { ready: true });
     results.push(['processor replicas', spread.map((p) => `${p.pod} on ${p.node}`).join(', ')]);
-    if (new Set(spread.map((p) => p.node)).size !== 2) throw new OperatorError(`the two processor replicas are not on both nodes: ${JSON.stringify(spread)}`);
+    if (new Set(spread.map((p) => p.node)).size !== 2)
+      throw new OperatorError(`the two processor replicas are not on both nodes: ${JSON.stringify(spread)}`);
     await timed('helm test: the journey through the web Service', async () => {
       const code = await helm(c, ['test', RELEASE, '-n', NAMESPACE, '--logs', '--timeout', '5m'], ctx.env);
       if (code !== 0) throw new OperatorError(`the journey failed (helm test exited ${code}); its log is above`);
@@ -237,13 +367,26 @@ export async function k8sCheck(ctx: Context): Promise<void> {
 
     const victim = spread.find((p) => p.node === c.nodes[1])!;
     await timed(`node loss: ${c.nodes[1]} killed during writes`, async () => {
-      const writer = runTester(c, 'writer', ['chaos-write', '--rate', String(WRITE_RATE), '--seconds', String(WRITE_SECONDS), '--run', 'k8s'], WRITE_SECONDS + 120);
+      const writer = runTester(
+        c,
+        'writer',
+        ['chaos-write', '--rate', String(WRITE_RATE), '--seconds', String(WRITE_SECONDS), '--run', 'k8s'],
+        WRITE_SECONDS + 120,
+      );
       // Awaited below; until then a failure must not end the process before the teardown.
       writer.catch(() => undefined);
-      await poll(async () => (kubectl(c, ['-n', NAMESPACE, 'get', 'pod', 'writer', '-o', 'jsonpath={.status.phase}'], { allowFailure: true }).out === 'Running' ? done(true) : notYet('writer not running')), {
-        what: 'the writer pod to start',
-        deadline: new Deadline(60_000),
-      });
+      await poll(
+        async () =>
+          kubectl(c, ['-n', NAMESPACE, 'get', 'pod', 'writer', '-o', 'jsonpath={.status.phase}'], {
+            allowFailure: true,
+          }).out === 'Running'
+            ? done(true)
+            : notYet('writer not running'),
+        {
+          what: 'the writer pod to start',
+          deadline: new Deadline(60_000),
+        },
+      );
       await sleep(WRITE_BEFORE_KILL_S * 1000);
       const killedAt = Date.now();
       docker(['kill', c.nodes[1]]);
@@ -251,18 +394,37 @@ export async function k8sCheck(ctx: Context): Promise<void> {
       const rescheduled = await poll(
         async () => {
           const ready = processors(c, { ready: true }).filter((p) => p.node !== c.nodes[1]);
-          return ready.length >= 2 ? done((Date.now() - killedAt) / 1000) : notYet(`${ready.length} processor replica(s) Ready on ${c.nodes[0]}`);
+          return ready.length >= 2
+            ? done((Date.now() - killedAt) / 1000)
+            : notYet(`${ready.length} processor replica(s) Ready on ${c.nodes[0]}`);
         },
-        { what: `a processor replica rescheduled onto ${c.nodes[0]}`, deadline: new Deadline(180_000), initialMs: 1000, maxMs: 2000 },
+        {
+          what: `a processor replica rescheduled onto ${c.nodes[0]}`,
+          deadline: new Deadline(180_000),
+          initialMs: 1000,
+          maxMs: 2000,
+        },
       );
       results.push(['processor replica rescheduled', `${rescheduled.toFixed(0)} s after the node died`]);
       const written: WriterReport | undefined = readReports(writerReport, await writer)[0];
       if (!written) throw new OperatorError('the writer printed no report');
-      results.push(['written during the node loss', `${written.submitted} submitted, ${written.cancelled} cancelled, ${written.deleted} deleted, ${written.failed} failed`]);
-      const checked: Convergence | undefined = readReports(convergenceReport, await runTester(c, 'converge', ['converge', '--timeout', String(CONVERGE_SECONDS)], CONVERGE_SECONDS + 60))[0];
+      results.push([
+        'written during the node loss',
+        `${written.submitted} submitted, ${written.cancelled} cancelled, ${written.deleted} deleted, ${written.failed} failed`,
+      ]);
+      const checked: Convergence | undefined = readReports(
+        convergenceReport,
+        await runTester(c, 'converge', ['converge', '--timeout', String(CONVERGE_SECONDS)], CONVERGE_SECONDS + 60),
+      )[0];
       if (!checked) throw new OperatorError('the convergence check printed no report');
-      results.push(['read model against Postgres', `${checked.tasks} tasks: ${checked.lost} lost, ${checked.stale} stale, ${checked.resurrected} resurrected; ${checked.converged ? `matched ${checked.seconds.toFixed(0)} s after the writes` : 'did NOT match'}`]);
-      if (!checked.converged || checked.lost + checked.stale + checked.resurrected > 0) throw new OperatorError(`after the node loss the read model does not match Postgres: ${checked.lost} lost, ${checked.stale} stale, ${checked.resurrected} resurrected (e.g. ${checked.examples.join(', ')})`);
+      results.push([
+        'read model against Postgres',
+        `${checked.tasks} tasks: ${checked.lost} lost, ${checked.stale} stale, ${checked.resurrected} resurrected; ${checked.converged ? `matched ${checked.seconds.toFixed(0)} s after the writes` : 'did NOT match'}`,
+      ]);
+      if (!checked.converged || checked.lost + checked.stale + checked.resurrected > 0)
+        throw new OperatorError(
+          `after the node loss the read model does not match Postgres: ${checked.lost} lost, ${checked.stale} stale, ${checked.resurrected} resurrected (e.g. ${checked.examples.join(', ')})`,
+        );
     });
   } catch (error) {
     failure = error;
@@ -272,10 +434,16 @@ export async function k8sCheck(ctx: Context): Promise<void> {
     process.removeListener('SIGTERM', onSignal);
   }
   const left = leftovers(name);
-  results.push(['left behind after the teardown', left.length ? left.join('; ') : 'nothing (containers, volumes, network, processes)']);
+  results.push([
+    'left behind after the teardown',
+    left.length ? left.join('; ') : 'nothing (containers, volumes, network, processes)',
+  ]);
   print(table(['check', 'result'], results));
   print(table(['step', 'took'], [...steps, ['in all', seconds(Date.now() - started)]]));
   if (failure) throw failure;
-  if (left.length) throw new OperatorError(`the run left ${left.join('; ')} behind: bash infrastructure/kubernetes/cluster.sh down ${name}`);
+  if (left.length)
+    throw new OperatorError(
+      `the run left ${left.join('; ')} behind: bash infrastructure/kubernetes/cluster.sh down ${name}`,
+    );
   say('k8s-check: passed');
 }

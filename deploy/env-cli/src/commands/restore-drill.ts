@@ -39,7 +39,12 @@ const WEB_READS_PAUSE_MS = 1500;
 async function inPostgres(ctx: Context, project: string): Promise<Map<string, string>> {
   const r = await ctx.compose.psql(project, ROLES.app, "SELECT query_hash || '|' || status FROM task_queue");
   if (r.code !== 0) throw new OperatorError(`reading ${project}'s tasks failed: ${r.err}`);
-  return new Map(r.out.split('\n').filter(Boolean).map((line) => line.split('|') as [string, string]));
+  return new Map(
+    r.out
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('|') as [string, string]),
+  );
 }
 
 /** Polls until every hash reads back as `want` says (a status, or 404); resolves to the time taken, or null. */
@@ -71,7 +76,12 @@ export async function restoreDrill(ctx: Context): Promise<void> {
   checkDocker();
   const project = newRunProject();
   const work = mkdtempSync(join(tmpdir(), 'chorus-restore-drill-'));
-  const e: Environment = { ...ENVIRONMENTS.prod, project, file: join(work, 'docker-compose.prod.yml'), envFile: join(work, '.env.prod') };
+  const e: Environment = {
+    ...ENVIRONMENTS.prod,
+    project,
+    file: join(work, 'docker-compose.prod.yml'),
+    envFile: join(work, '.env.prod'),
+  };
   const problems: string[] = [];
   try {
     writeFileSync(e.file, rewriteProdFile(readFileSync(join(ctx.root, ENVIRONMENTS.prod.file), 'utf8'), project));
@@ -82,8 +92,16 @@ export async function restoreDrill(ctx: Context): Promise<void> {
     const superuser = { user: envFile.POSTGRES_USER!, password: envFile.POSTGRES_PASSWORD! };
 
     const first = await writeTasks(ctx, project, BEFORE, 'before the backup');
-    const firstWant = new Map<string, string | number>(first.hashes.map((h) => [h, h === first.deleted ? 404 : h === first.cancelled ? 'CANCELLED' : 'PENDING_ANALYSIS']));
-    if ((await readsBack(ctx, project, firstWant)) === null) throw new OperatorError(`the ${BEFORE} tasks written before the backup did not reach the read model within ${LIMIT_MS / 1000} s`);
+    const firstWant = new Map<string, string | number>(
+      first.hashes.map((h) => [
+        h,
+        h === first.deleted ? 404 : h === first.cancelled ? 'CANCELLED' : 'PENDING_ANALYSIS',
+      ]),
+    );
+    if ((await readsBack(ctx, project, firstWant)) === null)
+      throw new OperatorError(
+        `the ${BEFORE} tasks written before the backup did not reach the read model within ${LIMIT_MS / 1000} s`,
+      );
     const backedUp = await takeBackup(ctx, project, 'prod');
     const atBackup = await inPostgres(ctx, project);
     say(`restore drill: backup ${backedUp.name} taken: ${atBackup.size} tasks`);
@@ -91,22 +109,43 @@ export async function restoreDrill(ctx: Context): Promise<void> {
     // The refusals, each on a copy of the backup: exit 2, a message naming the problem, and nothing changed.
     const refusals: Refusal[] = [];
     const cases: [string, string, string, RegExp][] = [
-      ['from another environment (dev)', 'dev-20000101T000000Z', "m.environment = 'dev'", /taken from dev, and this is prod/],
-      ['corrupted dump (one byte changed)', 'prod-20000101T000001Z', "const f = dir + '/database.dump'; const b = fs.readFileSync(f); b[b.length - 1] ^= 0xff; fs.writeFileSync(f, b)", /database\.dump does not match its manifest/],
-      ['newer schema (a migration this release lacks)', 'prod-20000101T000002Z', "m.migrations.push('999_from_a_later_release')", /newer schema than this release \(999_from_a_later_release/],
+      [
+        'from another environment (dev)',
+        'dev-20000101T000000Z',
+        "m.environment = 'dev'",
+        /taken from dev, and this is prod/,
+      ],
+      [
+        'corrupted dump (one byte changed)',
+        'prod-20000101T000001Z',
+        "const f = dir + '/database.dump'; const b = fs.readFileSync(f); b[b.length - 1] ^= 0xff; fs.writeFileSync(f, b)",
+        /database\.dump does not match its manifest/,
+      ],
+      [
+        'newer schema (a migration this release lacks)',
+        'prod-20000101T000002Z',
+        "m.migrations.push('999_from_a_later_release')",
+        /newer schema than this release \(999_from_a_later_release/,
+      ],
     ];
     for (const [what, copy, edit, expected] of cases) {
       await doctoredCopy(ctx, project, backedUp.name, copy, edit);
       const before = await inPostgres(ctx, project);
       const outcome = await restoreBackup(ctx, { envName: 'prod', target, superuser }, copy).then(
         () => ({ exitCode: 'none' as const, message: 'restored' }),
-        (error: unknown) => ({ exitCode: error instanceof OperatorError ? error.exitCode : (EXIT.failed as number), message: (error as Error).message }),
+        (error: unknown) => ({
+          exitCode: error instanceof OperatorError ? error.exitCode : (EXIT.failed as number),
+          message: (error as Error).message,
+        }),
       );
       const paused = await ctx.compose.execIn(project, 'redis', ['redis-cli', 'GET', WRITES_PAUSED_KEY]);
       const after = await inPostgres(ctx, project);
       const unchanged = after.size === before.size && [...before].every(([h, s]) => after.get(h) === s) && !paused;
       refusals.push({ case: what, exitCode: outcome.exitCode, message: outcome.message, unchanged });
-      if (outcome.exitCode !== EXIT.config || !expected.test(outcome.message)) problems.push(`${what}: exit ${outcome.exitCode}, "${outcome.message}"; expected exit ${EXIT.config} and ${expected}`);
+      if (outcome.exitCode !== EXIT.config || !expected.test(outcome.message))
+        problems.push(
+          `${what}: exit ${outcome.exitCode}, "${outcome.message}"; expected exit ${EXIT.config} and ${expected}`,
+        );
       if (!unchanged) problems.push(`${what}: the refused restore changed the database or left writes paused`);
     }
 
@@ -115,18 +154,25 @@ export async function restoreDrill(ctx: Context): Promise<void> {
     const [cancelLater, deleteLater] = [first.hashes.slice(2, 5), first.hashes.slice(5, 7)];
     await changeTasks(ctx, project, { cancel: cancelLater, delete: deleteLater });
     const secondWant = new Map<string, string | number>([
-      ...second.hashes.map((h): [string, string | number] => [h, h === second.deleted ? 404 : h === second.cancelled ? 'CANCELLED' : 'PENDING_ANALYSIS']),
+      ...second.hashes.map((h): [string, string | number] => [
+        h,
+        h === second.deleted ? 404 : h === second.cancelled ? 'CANCELLED' : 'PENDING_ANALYSIS',
+      ]),
       ...cancelLater.map((h): [string, string] => [h, 'CANCELLED']),
       ...deleteLater.map((h): [string, number] => [h, 404]),
     ]);
-    if ((await readsBack(ctx, project, secondWant)) === null) throw new OperatorError('the changes after the backup did not reach the read model');
-    say(`restore drill: after the backup, ${AFTER} tasks written (1 cancelled, 1 deleted), ${cancelLater.length} earlier ones cancelled and ${deleteLater.length} deleted; restoring`);
+    if ((await readsBack(ctx, project, secondWant)) === null)
+      throw new OperatorError('the changes after the backup did not reach the read model');
+    say(
+      `restore drill: after the backup, ${AFTER} tasks written (1 cancelled, 1 deleted), ${cancelLater.length} earlier ones cancelled and ${deleteLater.length} deleted; restoring`,
+    );
 
     // Writes while the restore runs: each tried while the pause was set (before and after it, the web
     // having had time to read it) must answer 503.
     let restoring = true;
     const during: number[] = [];
-    const paused = async () => Boolean(await ctx.compose.execIn(project, 'redis', ['redis-cli', 'GET', WRITES_PAUSED_KEY]));
+    const paused = async () =>
+      Boolean(await ctx.compose.execIn(project, 'redis', ['redis-cli', 'GET', WRITES_PAUSED_KEY]));
     const probe = (async () => {
       while (restoring) {
         if (await paused()) {
@@ -154,21 +200,43 @@ export async function restoreDrill(ctx: Context): Promise<void> {
     const seen = await readTasks(ctx, project, everyHash);
     const missing = everyHash.filter((h) => restored.has(h) && typeof seen[h] === 'number');
     const resurrected = everyHash.filter((h) => !restored.has(h) && typeof seen[h] === 'string');
-    const stale = everyHash.filter((h) => restored.has(h) && typeof seen[h] === 'string' && seen[h] !== restored.get(h));
+    const stale = everyHash.filter(
+      (h) => restored.has(h) && typeof seen[h] === 'string' && seen[h] !== restored.get(h),
+    );
     // Over the drill's tasks only: a probe write accepted once writes resumed is rightly there.
     const databaseOff = everyHash.filter((h) => restored.get(h) !== atBackup.get(h)).length;
     if (databaseOff > 0) problems.push(`the restored database differs from the backup in ${databaseOff} tasks`);
-    for (const [what, list] of [['missing', missing], ['resurrected', resurrected], ['stale', stale]] as const) if (list.length > 0) problems.push(`${list.length} ${what} in the read model: ${list.slice(0, 3).join(', ')}`);
+    for (const [what, list] of [
+      ['missing', missing],
+      ['resurrected', resurrected],
+      ['stale', stale],
+    ] as const)
+      if (list.length > 0) problems.push(`${list.length} ${what} in the read model: ${list.slice(0, 3).join(', ')}`);
 
     const fresh = await submitTask(ctx, project, 'after the restore');
     const freshMs = await readsBack(ctx, project, new Map([[fresh, 'PENDING_ANALYSIS']]));
-    if (freshMs === null) problems.push(`a task submitted after the restore did not arrive within ${LIMIT_MS / 1000} s`);
+    if (freshMs === null)
+      problems.push(`a task submitted after the restore did not arrive within ${LIMIT_MS / 1000} s`);
 
     const m: Manifest = report.backup;
-    print(`\nRestore drill (make restore-drill): backup after ${BEFORE} tasks, then ${AFTER} more and ${cancelLater.length} cancels and ${deleteLater.length} deletes, then the restore.`);
+    print(
+      `\nRestore drill (make restore-drill): backup after ${BEFORE} tasks, then ${AFTER} more and ${cancelLater.length} cancels and ${deleteLater.length} deletes, then the restore.`,
+    );
     print(
       table(
-        ['rows in backup', 'backup size', 'backup time', 'database restore', 'read model complete', 'restore total', 'missing', 'resurrected', 'stale', 'writes during restore', 'new task arrived'],
+        [
+          'rows in backup',
+          'backup size',
+          'backup time',
+          'database restore',
+          'read model complete',
+          'restore total',
+          'missing',
+          'resurrected',
+          'stale',
+          'writes during restore',
+          'new task arrived',
+        ],
         [
           [
             String(m.rows['public.task_queue']),
@@ -187,9 +255,15 @@ export async function restoreDrill(ctx: Context): Promise<void> {
       ),
     );
     print('\nRefused restores (each on a doctored copy of the backup):');
-    print(table(['case', 'exit code', 'nothing changed', 'message'], refusals.map((r) => [r.case, String(r.exitCode), r.unchanged ? 'yes' : 'NO', r.message])));
+    print(
+      table(
+        ['case', 'exit code', 'nothing changed', 'message'],
+        refusals.map((r) => [r.case, String(r.exitCode), r.unchanged ? 'yes' : 'NO', r.message]),
+      ),
+    );
     print('');
-    if (problems.length > 0) throw new OperatorError(`the restore drill failed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    if (problems.length > 0)
+      throw new OperatorError(`the restore drill failed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     say('restore drill: pass');
   } finally {
     say(`tearing down ${project} (volumes included)`);

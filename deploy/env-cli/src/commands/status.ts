@@ -28,12 +28,23 @@ export async function status(ctx: Context) {
     }
     say(`${e.name} (${e.project})${e.url ? ` — ${e.url}` : ''}`);
     const releases = e.name === 'prod' ? readState(ctx, e) : undefined;
-    if (releases) print(`  release ${releases.current.release} (deployed ${releases.current.at}); previous ${releases.previous ? `${releases.previous.release} (make rollback-prod returns to it)` : 'none recorded'}`);
+    if (releases)
+      print(
+        `  release ${releases.current.release} (deployed ${releases.current.at}); previous ${releases.previous ? `${releases.previous.release} (make rollback-prod returns to it)` : 'none recorded'}`,
+      );
     if (e.name === 'prod') print(await backupLine(ctx, e.project));
     for (const s of list) {
-      const ports = [...new Set((s.Publishers ?? []).filter((p) => p.PublishedPort).map((p) => `${p.URL}:${p.PublishedPort}->${p.TargetPort}`))].join(', ');
+      const ports = [
+        ...new Set(
+          (s.Publishers ?? [])
+            .filter((p) => p.PublishedPort)
+            .map((p) => `${p.URL}:${p.PublishedPort}->${p.TargetPort}`),
+        ),
+      ].join(', ');
       const state = s.State === 'exited' ? `exited (${s.ExitCode})` : s.State;
-      print(`  ${s.Service.padEnd(26)} ${state.padEnd(12)} ${(s.Health || '-').padEnd(10)} ${ports.padEnd(28)} ${imageLine(s.Image)}`);
+      print(
+        `  ${s.Service.padEnd(26)} ${state.padEnd(12)} ${(s.Health || '-').padEnd(10)} ${ports.padEnd(28)} ${imageLine(s.Image)}`,
+      );
     }
     print(await connectorLine(ctx, e.project, e.name));
     print(await slotLine(ctx, e.project, e.name));
@@ -43,7 +54,9 @@ export async function status(ctx: Context) {
   const runs = await testRuns(ctx);
   if (runs.length === 0) say('test: no runs');
   for (const r of runs) {
-    say(`test run ${r.project}: ${r.state === 'live' ? 'live (its owner is running)' : 'STALE (its owner is gone): `make clean-test` removes it'}, ${r.services} container(s)`);
+    say(
+      `test run ${r.project}: ${r.state === 'live' ? 'live (its owner is running)' : 'STALE (its owner is gone): `make clean-test` removes it'}, ${r.services} container(s)`,
+    );
     if (r.state === 'live') print(await connectorLine(ctx, r.project, ENVIRONMENTS.test.name));
   }
 }

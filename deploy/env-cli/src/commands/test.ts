@@ -14,7 +14,10 @@ export async function test(ctx: Context, { build }: { build: boolean }) {
     // What the journey cannot see from inside: the app containers' own users.
     for (const service of ['chorus-web', 'chorus-stream-processor']) {
       const uid = await ctx.compose.execIn(run.project, service, ['id', '-u']);
-      if (uid === undefined || uid === '0') throw new OperatorError(`${service} in the test environment runs as ${uid === '0' ? 'root' : 'an unknown user'}; app images must run as an unprivileged user (USER in its Dockerfile)`);
+      if (uid === undefined || uid === '0')
+        throw new OperatorError(
+          `${service} in the test environment runs as ${uid === '0' ? 'root' : 'an unknown user'}; app images must run as an unprivileged user (USER in its Dockerfile)`,
+        );
     }
     say('app containers run as non-root users (id -u: not 0)');
   });

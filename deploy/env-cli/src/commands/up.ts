@@ -13,7 +13,8 @@ export async function up(ctx: Context, e: Environment, { build }: { build: boole
   const { imagesMs, upStartedAt } = await deploy(ctx, e, { build });
   const ready = Date.now();
   const connector = connectorOutcome(e.project);
-  const connectorMs = connector.finishedAt && connector.finishedAt > upStartedAt ? connector.finishedAt - upStartedAt : undefined;
+  const connectorMs =
+    connector.finishedAt && connector.finishedAt > upStartedAt ? connector.finishedAt - upStartedAt : undefined;
   if (connector.summary) say(connector.summary);
   say(
     `${e.name} ready in ${seconds(ready - started)}: images ${seconds(imagesMs)}, ` +

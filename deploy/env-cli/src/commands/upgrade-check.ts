@@ -20,7 +20,13 @@ import { removeAppImageTags } from '../app-images.ts';
 import { deploy, rollBack } from '../bring-up.ts';
 import { type ComposeTarget, docker } from '../compose.ts';
 import type { Context } from '../context.ts';
-import { type EarlierRelease, UPGRADE_FROM, listedReleases, prepareRelease, rewriteProdFile } from '../earlier-release.ts';
+import {
+  type EarlierRelease,
+  UPGRADE_FROM,
+  listedReleases,
+  prepareRelease,
+  rewriteProdFile,
+} from '../earlier-release.ts';
 import { GENERATED_SECRETS } from '../env-file.ts';
 import { ENVIRONMENTS, type Environment } from '../environments.ts';
 import { explainFailure, upWaiting } from '../explain.ts';
@@ -53,7 +59,13 @@ export interface UpgradeResult {
 function earlierEnvFile(path: string, releaseFile: string): void {
   const secret = () => randomBytes(24).toString('base64url');
   const named = GENERATED_SECRETS.filter((key) => releaseFile.includes(`\${${key}`));
-  const lines = ['CHORUS_ENV=prod', 'POSTGRES_USER=chorus', 'POSTGRES_DB=chorus', `POSTGRES_PASSWORD=${secret()}`, ...named.map((k) => `${k}=${secret()}`)];
+  const lines = [
+    'CHORUS_ENV=prod',
+    'POSTGRES_USER=chorus',
+    'POSTGRES_DB=chorus',
+    `POSTGRES_PASSWORD=${secret()}`,
+    ...named.map((k) => `${k}=${secret()}`),
+  ];
   writeFileSync(path, `${lines.join('\n')}\n`, { mode: 0o600 });
 }
 
@@ -65,11 +77,16 @@ async function rowsInPostgres(ctx: Context, project: string, role: string): Prom
 
 /** What each task should read back as through the API after the upgrade. */
 function expected(w: { hashes: string[]; cancelled: string; deleted: string }): Map<string, string | number> {
-  return new Map(w.hashes.map((h) => [h, h === w.deleted ? 404 : h === w.cancelled ? 'CANCELLED' : 'PENDING_ANALYSIS']));
+  return new Map(
+    w.hashes.map((h) => [h, h === w.deleted ? 404 : h === w.cancelled ? 'CANCELLED' : 'PENDING_ANALYSIS']),
+  );
 }
 
 /** Polls until `check` returns no problem or the limit passes; resolves to the time taken, or null with the last problems. */
-async function within(limitMs: number, check: () => Promise<string[]>): Promise<{ ms: number | null; problems: string[] }> {
+async function within(
+  limitMs: number,
+  check: () => Promise<string[]>,
+): Promise<{ ms: number | null; problems: string[] }> {
   const started = Date.now();
   let problems: string[] = [];
   while (Date.now() - started < limitMs) {
@@ -84,7 +101,11 @@ async function within(limitMs: number, check: () => Promise<string[]>): Promise<
  * make rollback-prod's path on the upgraded project: back to the release (its file and images) on the
  * newer schema, a task written there must flow through CDC; then forward again, where it must read back.
  */
-async function rollBackAndForth(ctx: Context, upgraded: Environment, toTag: string): Promise<NonNullable<UpgradeResult['rollback']>> {
+async function rollBackAndForth(
+  ctx: Context,
+  upgraded: Environment,
+  toTag: string,
+): Promise<NonNullable<UpgradeResult['rollback']>> {
   let started = Date.now();
   await rollBack(ctx, upgraded);
   const backMs = Date.now() - started;
@@ -96,7 +117,14 @@ async function rollBackAndForth(ctx: Context, upgraded: Environment, toTag: stri
   started = Date.now();
   await deploy(ctx, upgraded, { build: false, tag: toTag });
   const forwardMs = Date.now() - started;
-  const readAfter = (await within(LIMIT_MS, async () => ((await readTasks(ctx, upgraded.project, [hash]))[hash] === 'PENDING_ANALYSIS' ? [] : ['not yet']))).ms === null ? 'missing' : 'PENDING_ANALYSIS';
+  const readAfter =
+    (
+      await within(LIMIT_MS, async () =>
+        (await readTasks(ctx, upgraded.project, [hash]))[hash] === 'PENDING_ANALYSIS' ? [] : ['not yet'],
+      )
+    ).ms === null
+      ? 'missing'
+      : 'PENDING_ANALYSIS';
   return { backMs, arrivedMs: arrived.ms, forwardMs, readAfter };
 }
 
@@ -109,18 +137,32 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
     release = await prepareRelease(ctx, commit, fromTag);
     const envFile = join(work, '.env.prod');
     earlierEnvFile(envFile, readFileSync(release.file, 'utf8'));
-    const old: ComposeTarget = { project, file: release.file, envFile, vars: { ...release.vars, CHORUS_APP_TAG: fromTag } };
+    const old: ComposeTarget = {
+      project,
+      file: release.file,
+      envFile,
+      vars: { ...release.vars, CHORUS_APP_TAG: fromTag },
+    };
     say(`release ${commit}: starting it as ${project} (no host port)`);
     if ((await upWaiting(ctx, old)) !== 0) {
       const failed = await explainFailure(ctx, project);
-      throw new OperatorError(`release ${commit} did not start in ${project}${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}`);
+      throw new OperatorError(
+        `release ${commit} did not start in ${project}${failed.length ? `: ${failed.join(', ')} failed (logs above)` : ''}`,
+      );
     }
     const written = await writeTasks(ctx, project, TASKS, `upgrade from ${commit}`);
     const inPostgresBefore = await rowsInPostgres(ctx, project, 'chorus');
-    say(`release ${commit}: ${TASKS} tasks submitted, 1 cancelled, 1 deleted through its web app; ${inPostgresBefore} in Postgres`);
+    say(
+      `release ${commit}: ${TASKS} tasks submitted, 1 cancelled, 1 deleted through its web app; ${inPostgresBefore} in Postgres`,
+    );
 
     // The upgrade: this checkout's prod file on the same project and volumes, through make run-prod's bring-up.
-    const upgraded: Environment = { ...ENVIRONMENTS.prod, project, file: join(work, 'docker-compose.prod.yml'), envFile };
+    const upgraded: Environment = {
+      ...ENVIRONMENTS.prod,
+      project,
+      file: join(work, 'docker-compose.prod.yml'),
+      envFile,
+    };
     // As a release-aware prod would have recorded it: the release, under its images' tag, and its file.
     recordRelease(ctx, upgraded, fromTag, release.file);
     writeFileSync(upgraded.file, rewriteProdFile(readFileSync(join(ctx.root, ENVIRONMENTS.prod.file), 'utf8'), toTag));
@@ -144,23 +186,41 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
 
     const inPostgresAfter = await rowsInPostgres(ctx, project, ROLES.app);
     const problems = [...readBack.problems.slice(0, 5), ...arrived.problems];
-    if (inPostgresAfter !== inPostgresBefore + 1) problems.push(`Postgres holds ${inPostgresAfter} tasks, not the ${inPostgresBefore} from before and the new one`);
+    if (inPostgresAfter !== inPostgresBefore + 1)
+      problems.push(`Postgres holds ${inPostgresAfter} tasks, not the ${inPostgresBefore} from before and the new one`);
     const services: string[] = [];
     for (const s of await ctx.compose.services(project)) {
       services.push(`${s.Service}: ${imageLine(s.Image)}`);
-      const wanted = s.Image.startsWith('chorus/') ? `${s.Image.split(':')[0]}:${toTag}` : Object.values(resolved).find((ref) => ref === s.Image);
-      if (s.Image !== wanted) problems.push(`${s.Service} runs ${s.Image}, which this checkout did not resolve or build`);
+      const wanted = s.Image.startsWith('chorus/')
+        ? `${s.Image.split(':')[0]}:${toTag}`
+        : Object.values(resolved).find((ref) => ref === s.Image);
+      if (s.Image !== wanted)
+        problems.push(`${s.Service} runs ${s.Image}, which this checkout did not resolve or build`);
       const labels = docker(['image', 'inspect', '--format', '{{json .Config.Labels}}', s.Image]).out;
-      if (labels.includes(`"${LEGACY_LABEL}"`)) problems.push(`${s.Service} still runs an older CHORUS build (${s.Image})`);
+      if (labels.includes(`"${LEGACY_LABEL}"`))
+        problems.push(`${s.Service} still runs an older CHORUS build (${s.Image})`);
     }
     let back: UpgradeResult['rollback'];
     if (rollback && problems.length === 0) {
       say(`rolling ${project} back to ${commit}, on this checkout's schema, and forward again`);
       back = await rollBackAndForth(ctx, upgraded, toTag);
-      if (back.arrivedMs === null) problems.push(`after the rollback to ${commit}, a new task did not arrive within ${LIMIT_MS / 1000} s`);
-      if (back.readAfter !== 'PENDING_ANALYSIS') problems.push('the task written on the rolled-back release is missing after rolling forward');
+      if (back.arrivedMs === null)
+        problems.push(`after the rollback to ${commit}, a new task did not arrive within ${LIMIT_MS / 1000} s`);
+      if (back.readAfter !== 'PENDING_ANALYSIS')
+        problems.push('the task written on the rolled-back release is missing after rolling forward');
     }
-    return { release: commit, tasks: TASKS, inPostgresBefore, inPostgresAfter, upgradeMs, readBackMs: readBack.ms, newTaskMs: arrived.ms, problems, services, rollback: back };
+    return {
+      release: commit,
+      tasks: TASKS,
+      inPostgresBefore,
+      inPostgresAfter,
+      upgradeMs,
+      readBackMs: readBack.ms,
+      newTaskMs: arrived.ms,
+      problems,
+      services,
+      rollback: back,
+    };
   } finally {
     say(`tearing down ${project} (volumes included)`);
     await ctx.compose.downShielded(project);
@@ -169,7 +229,9 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
     release?.dispose();
     rmSync(work, { recursive: true, force: true });
     // What an older release built for itself (look-alikes under upstream names, its Debian base) goes too.
-    const built = docker(['image', 'ls', '--filter', `label=${LEGACY_LABEL}`, '--format', '{{.Repository}}:{{.Tag}}']).out.split('\n').filter((r) => r && !r.includes('<none>'));
+    const built = docker(['image', 'ls', '--filter', `label=${LEGACY_LABEL}`, '--format', '{{.Repository}}:{{.Tag}}'])
+      .out.split('\n')
+      .filter((r) => r && !r.includes('<none>'));
     if (built.length > 0) docker(['image', 'rm', ...built]);
   }
 }
@@ -177,25 +239,49 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
 export function upgradeTable(results: UpgradeResult[]): string {
   const s = (ms: number | null) => (ms === null ? `over ${LIMIT_MS / 1000}` : (ms / 1000).toFixed(1));
   return table(
-    ['from', 'tasks written', 'in Postgres before', 'upgrade (s)', 'all read back (s)', 'in Postgres after', 'new task arrived (s)', 'result'],
-    results.map((r) => [r.release, String(r.tasks), String(r.inPostgresBefore), (r.upgradeMs / 1000).toFixed(1), s(r.readBackMs), String(r.inPostgresAfter), s(r.newTaskMs), r.problems.length ? 'FAIL' : 'pass']),
+    [
+      'from',
+      'tasks written',
+      'in Postgres before',
+      'upgrade (s)',
+      'all read back (s)',
+      'in Postgres after',
+      'new task arrived (s)',
+      'result',
+    ],
+    results.map((r) => [
+      r.release,
+      String(r.tasks),
+      String(r.inPostgresBefore),
+      (r.upgradeMs / 1000).toFixed(1),
+      s(r.readBackMs),
+      String(r.inPostgresAfter),
+      s(r.newTaskMs),
+      r.problems.length ? 'FAIL' : 'pass',
+    ]),
   );
 }
 
 export async function upgradeCheck(ctx: Context, o: { from?: string[]; rollback?: boolean }): Promise<void> {
   checkDocker();
-  const releases = o.from?.length ? o.from : listedReleases(readFileSync(join(ctx.root, UPGRADE_FROM), 'utf8')).map((r) => r.commit);
+  const releases = o.from?.length
+    ? o.from
+    : listedReleases(readFileSync(join(ctx.root, UPGRADE_FROM), 'utf8')).map((r) => r.commit);
   const results: UpgradeResult[] = [];
   for (const [i, commit] of releases.entries()) {
     const started = Date.now();
     // The newest earlier release is the one a rollback returns to.
     const result = await upgradeFrom(ctx, commit, { rollback: Boolean(o.rollback) && i === releases.length - 1 });
     results.push(result);
-    say(`upgrade from ${commit}: ${result.problems.length ? 'FAIL' : 'pass'} (${seconds(Date.now() - started)} with its build)`);
+    say(
+      `upgrade from ${commit}: ${result.problems.length ? 'FAIL' : 'pass'} (${seconds(Date.now() - started)} with its build)`,
+    );
     for (const line of result.services) say(`  ${line}`);
     for (const problem of result.problems) say(`  problem: ${problem}`);
   }
-  print(`\nUpgrade in place (make upgrade-check): ${TASKS} tasks written per release, then this checkout's make run-prod bring-up on the same volumes.\n${upgradeTable(results)}\n`);
+  print(
+    `\nUpgrade in place (make upgrade-check): ${TASKS} tasks written per release, then this checkout's make run-prod bring-up on the same volumes.\n${upgradeTable(results)}\n`,
+  );
   for (const r of results.filter((x) => x.rollback)) {
     const b = r.rollback!;
     print(
@@ -203,5 +289,8 @@ export async function upgradeCheck(ctx: Context, o: { from?: string[]; rollback?
     );
   }
   const failed = results.filter((r) => r.problems.length > 0);
-  if (failed.length > 0) throw new OperatorError(`the upgrade from ${failed.map((r) => r.release).join(', ')} failed; the problems are listed above`);
+  if (failed.length > 0)
+    throw new OperatorError(
+      `the upgrade from ${failed.map((r) => r.release).join(', ')} failed; the problems are listed above`,
+    );
 }
