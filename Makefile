@@ -11,32 +11,42 @@ ENV := node deploy/env-cli/dist/env.cjs
 # Exports the third-party image references the env CLI resolved (present, pulled or built offline).
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
-.PHONY: help install setup test-images images env-cli build unit smoke test-env acceptance test \
+.PHONY: help install format format-check setup test-images images env-cli build unit smoke test-env acceptance test \
         pull-check parity platform-check upgrade-check restore-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
-help: ## List the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+help: ## List the targets, by purpose
+	@awk 'BEGIN {FS = ":.*## "} /^##@ / {printf "\n%s\n", substr($$0, 5)} /^[a-z0-9-]+:.*## / {printf "  make %-24s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-node_modules/.package-lock.json: package.json package-lock.json $(wildcard apps/*/package.json libs/*/package.json)
-	npm ci --no-audit --no-fund
-
-install: node_modules/.package-lock.json ## Install the workspace's npm dependencies (npm ci)
-
-setup: ## Provision Docker: the engine and the Compose v2 plugin (idempotent)
-	@bash infrastructure/docker/engine.sh
-	@bash infrastructure/docker/compose-plugin/install.sh
-
-test-images: setup env-cli ## The images the host tests run: the environments' (present, pulled or built offline) and a browser on the Node image
-	@$(RESOLVED_IMAGES) && bash infrastructure/browser/build.sh
-
-images: setup env-cli ## Third-party images: present, else pulled, else built offline (CHORUS_IMAGES=auto|pull|local)
-	@$(ENV) images
-
-env-cli: install
-	@$(NX) run env-cli:build --output-style=static >/dev/null
+##@ Environments
 
 run-prod: setup env-cli ## Deploy this checkout's release to prod (UI on http://localhost:5001); idempotent
 	@$(ENV) up prod
+
+run-dev: setup env-cli ## Start dev (UI on http://localhost:5002, live reload); idempotent
+	@$(ENV) up dev
+
+stop-prod: env-cli ## Stop prod, keeping its data
+	@$(ENV) down prod
+
+stop-dev: env-cli ## Stop dev, keeping its data
+	@$(ENV) down dev
+
+logs-prod: env-cli ## Follow prod's logs
+	@$(ENV) logs prod
+
+logs-dev: env-cli ## Follow dev's logs
+	@$(ENV) logs dev
+
+status: env-cli ## Every environment and test run: services, health, ports, connector state
+	@$(ENV) status
+
+clean-prod: env-cli ## Stop prod and delete its volumes (asks first)
+	@$(ENV) clean prod
+
+clean-dev: env-cli ## Stop dev and delete its volumes (asks first)
+	@$(ENV) clean dev
+
+##@ Operating prod
 
 rollback-prod: setup env-cli ## Return prod to the release it ran before (its images and Compose file as deployed), keeping its data
 	@$(ENV) rollback prod
@@ -49,6 +59,14 @@ backups-prod: env-cli ## List prod's backups, the schedule, and whether the newe
 
 restore-prod: setup env-cli ## Restore prod from BACKUP=<name>: writes paused, CDC reset, read model rebuilt from the restored database
 	@$(ENV) restore prod "$(BACKUP)"
+
+rebuild-read-model-prod: env-cli ## Rebuild prod's read model from Postgres (replay + incremental snapshot); streaming goes on
+	@$(ENV) rebuild-read-model prod
+
+rebuild-read-model-dev: env-cli ## Rebuild dev's read model from Postgres (replay + incremental snapshot); streaming goes on
+	@$(ENV) rebuild-read-model dev
+
+##@ Accounts
 
 users-prod: env-cli ## List prod's accounts
 	@$(ENV) users prod
@@ -71,53 +89,38 @@ token-remove-prod: env-cli ## Revoke a prod API token (NAME=<name>)
 reset-admin-prod: env-cli ## Give prod's admin a new password, written into deploy/compose/.env.prod (never printed)
 	@$(ENV) reset-admin prod
 
-run-dev: setup env-cli ## Start dev (UI on http://localhost:5002, live reload); idempotent
-	@$(ENV) up dev
+##@ Checks
 
-stop-prod: env-cli ## Stop prod, keeping its data
-	@$(ENV) down prod
+test: ## Host tests, then a hermetic test run; never touches prod or dev
+	@MAKE="$(MAKE)" node tools/make-test.mjs
 
-stop-dev: env-cli ## Stop dev, keeping its data
-	@$(ENV) down dev
-
-logs-prod: env-cli ## Follow prod's logs
-	@$(ENV) logs prod
-
-logs-dev: env-cli ## Follow dev's logs
-	@$(ENV) logs dev
-
-status: env-cli ## Every environment and test run: services, health, ports, connector state
-	@$(ENV) status
-
-rebuild-read-model-prod: env-cli ## Rebuild prod's read model from Postgres (replay + incremental snapshot); streaming goes on
-	@$(ENV) rebuild-read-model prod
-
-rebuild-read-model-dev: env-cli ## Rebuild dev's read model from Postgres (replay + incremental snapshot); streaming goes on
-	@$(ENV) rebuild-read-model dev
-
-clean-prod: env-cli ## Stop prod and delete its volumes (asks first)
-	@$(ENV) clean prod
-
-clean-dev: env-cli ## Stop dev and delete its volumes (asks first)
-	@$(ENV) clean dev
-
-clean-test: env-cli ## Remove test runs left behind by a killed make test (live runs are left alone)
-	@$(ENV) clean-test
-
-build: install ## Build every app (Nx, cached)
-	$(NX) run-many -t build
-
-unit: install test-images ## Every project's build, typecheck, lint, unit and integration tests on the host, Redis and the browser in containers (Nx, cached; NX_SKIP_NX_CACHE=true runs them all)
+unit: install format-check test-images ## Every project's build, typecheck, lint, unit and integration tests on the host, Redis and the browser in containers (Nx, cached; NX_SKIP_NX_CACHE=true runs them all)
 	@[ -z "$${NX_SKIP_NX_CACHE:-}" ] || echo "host tests: the Nx cache is skipped (NX_SKIP_NX_CACHE=$$NX_SKIP_NX_CACHE): every project's tests run"
 	@rm -f $(wildcard */*/reports/vitest.json */*/reports/integration.json)
 	@$(RESOLVED_IMAGES) && $(NX) run-many -t build typecheck lint test integration --exclude env
 	@node tools/test-summary.mjs
 
+test-env: setup env-cli ## A test run in its own Compose project with the end-to-end journey; always torn down
+	@$(ENV) test
+
+clean-test: env-cli ## Remove test runs left behind by a killed make test (live runs are left alone)
+	@$(ENV) clean-test
+
 smoke: install setup env-cli ## Smoke-test the container substrate: Postgres -> Debezium -> Kafka
 	$(NX) run substrate-smoke:smoke
 
-test-env: setup env-cli ## A test run in its own Compose project with the end-to-end journey; always torn down
-	@$(ENV) test
+acceptance: setup env-cli test-images ## AC-1..AC-7 as an operator checks them: prod and dev, browsers, make test beside them
+	$(NX) run acceptance:acceptance --output-style=static
+
+pull-check: setup env-cli ## The pull path against a registry on 127.0.0.1: a test run pulls every image, builds none, passes its journey
+	$(NX) run acceptance:pull-check --output-style=static
+
+parity: setup env-cli ## The look-alikes' Kafka and Connect configuration equals upstream's rules, for every Compose file (builds the look-alikes)
+	@CHORUS_IMAGES=local $(ENV) images >/dev/null
+	$(NX) run image-parity:parity --output-style=static
+
+platform-check: setup env-cli ## dev from a workspace installed for macOS arm64 (npm ci --os=darwin --cpu=arm64): healthy, live reload works (needs dev absent)
+	$(NX) run acceptance:platform-check --output-style=static
 
 upgrade-check: setup env-cli ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt (FROM=<commit> for one; ROLLBACK=1 also rolls back to the newest), in projects of their own (~4 min a release)
 	@$(ENV) upgrade-check $(if $(FROM),--from $(FROM)) $(if $(ROLLBACK),--rollback)
@@ -140,18 +143,33 @@ bench: setup env-cli ## CDC latency to the read model: batched, single-row and A
 bench-dev: env-cli ## Single-row CDC latency (500/1,000/2,000 tx/s) against the running dev: WRITES INTO DEV, then deletes its rows (~1 min)
 	@$(ENV) bench-dev
 
-pull-check: setup env-cli ## The pull path against a registry on 127.0.0.1: a test run pulls every image, builds none, passes its journey
-	$(NX) run acceptance:pull-check --output-style=static
+##@ Development
 
-parity: setup env-cli ## The look-alikes' Kafka and Connect configuration equals upstream's rules, for every Compose file (builds the look-alikes)
-	@CHORUS_IMAGES=local $(ENV) images >/dev/null
-	$(NX) run image-parity:parity --output-style=static
+install: node_modules/.package-lock.json ## Install the workspace's npm dependencies (npm ci)
 
-platform-check: setup env-cli ## dev from a workspace installed for macOS arm64 (npm ci --os=darwin --cpu=arm64): healthy, live reload works (needs dev absent)
-	$(NX) run acceptance:platform-check --output-style=static
+setup: ## Provision Docker: the engine and the Compose v2 plugin (idempotent)
+	@bash infrastructure/docker/engine.sh
+	@bash infrastructure/docker/compose-plugin/install.sh
 
-acceptance: setup env-cli test-images ## AC-1..AC-7 as an operator checks them: prod and dev, browsers, make test beside them
-	$(NX) run acceptance:acceptance --output-style=static
+build: install ## Build every app (Nx, cached)
+	$(NX) run-many -t build
 
-test: ## Host tests, then a hermetic test run; never touches prod or dev
-	@MAKE="$(MAKE)" node tools/make-test.mjs
+format: install ## Format every file as Prettier does (npx nx format:write); make test checks it
+	@$(NX) format:write --all
+
+images: setup env-cli ## Third-party images: present, else pulled, else built offline (CHORUS_IMAGES=auto|pull|local)
+	@$(ENV) images
+
+test-images: setup env-cli ## The images the host tests run: the environments' (present, pulled or built offline) and a browser on the Node image
+	@$(RESOLVED_IMAGES) && bash infrastructure/browser/build.sh
+
+# Internal steps of the targets above.
+
+node_modules/.package-lock.json: package.json package-lock.json $(wildcard apps/*/package.json libs/*/package.json)
+	npm ci --no-audit --no-fund
+
+env-cli: install
+	@$(NX) run env-cli:build --output-style=static >/dev/null
+
+format-check: install
+	@files=$$($(NX) format:check --all 2>&1) || { echo "$$files" >&2; echo "format: the files above are not formatted as Prettier would: run make format" >&2; exit 1; }
