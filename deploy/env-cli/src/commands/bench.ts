@@ -147,7 +147,7 @@ export async function bench(ctx: Context, o: BenchOptions): Promise<void> {
   const regressions = benchRegressions(tuned, baseline);
   if (regressions.length > 0)
     throw new OperatorError(
-      `the tuning regressed: ${regressions.join('; ')}. Compare the tables above with the README's`,
+      `the tuning regressed: ${regressions.join('; ')}. Compare the tables above with docs/performance.md's`,
     );
   const lost = [...results.values()].flat().filter((s) => s.missing > 0 && s.phase !== 'ramp');
   if (lost.length > 0)
