@@ -51,34 +51,48 @@ export async function withRunProject(
   const run: ComposeTarget = { project, file: e.file, envFile: e.envFile, vars };
   const timings: string[] = [`images ${seconds(Date.now() - started)}`];
 
-  let tornDown: Promise<void> | undefined;
-  const teardown = () =>
-    (tornDown ??= (async () => {
-      const t = Date.now();
-      say(`tearing down ${run.project} (volumes included)`);
-      const code = await ctx.compose.downShielded(run.project);
-      if (code !== 0) say(`teardown of ${run.project} failed (exit ${code}); \`make clean-test\` removes it`);
-      else if (!removeAppImageTags(tag))
-        say(`could not untag ${run.project}'s app images (chorus/*:${tag}); \`make clean-test\` removes them`);
-      timings.push(`teardown ${seconds(Date.now() - t)}`);
-    })());
-  const onSignal = (signal: NodeJS.Signals) => {
-    say(`${signal}: stopping`);
-    void teardown().then(() => process.exit(130));
+  const teardown = async () => {
+    const t = Date.now();
+    say(`tearing down ${run.project} (volumes included)`);
+    const code = await ctx.compose.downShielded(run.project);
+    if (code !== 0) say(`teardown of ${run.project} failed (exit ${code}); \`make clean-test\` removes it`);
+    else if (!removeAppImageTags(tag))
+      say(`could not untag ${run.project}'s app images (chorus/*:${tag}); \`make clean-test\` removes them`);
+    timings.push(`teardown ${seconds(Date.now() - t)}`);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const extra = Object.entries(o.vars ?? {}).map(([k, v]) => `${k}=${v}`);
   say(`${o.purpose} ${run.project} (${e.file}${extra.length ? `, ${extra.join(' ')}` : ''})`);
   try {
-    const upStarted = Date.now();
-    await upHealthy(ctx, run, { what: `the ${o.purpose}'s environment` });
-    timings.push(`environment healthy ${seconds(Date.now() - upStarted)}`);
-    await body(run, timings);
+    await withTeardown(teardown, async () => {
+      const upStarted = Date.now();
+      await upHealthy(ctx, run, { what: `the ${o.purpose}'s environment` });
+      timings.push(`environment healthy ${seconds(Date.now() - upStarted)}`);
+      await body(run, timings);
+    });
   } finally {
-    await teardown();
+    say(`${o.purpose}: ${timings.join(', ')}; ${seconds(Date.now() - started)} in all`);
+  }
+}
+
+/**
+ * Runs `body`, then `teardown` once, whatever happens: when it returns or throws, and on Ctrl-C or SIGTERM,
+ * after which the process exits 130. Every command that makes a project or a cluster of its own uses it, so
+ * that nothing it made is left behind.
+ */
+export async function withTeardown<T>(teardown: () => Promise<void>, body: () => Promise<T>): Promise<T> {
+  let tornDown: Promise<void> | undefined;
+  const once = () => (tornDown ??= teardown());
+  const onSignal = (signal: NodeJS.Signals) => {
+    say(`${signal}: stopping`);
+    void once().then(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await body();
+  } finally {
+    await once();
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
-    say(`${o.purpose}: ${timings.join(', ')}; ${seconds(Date.now() - started)} in all`);
   }
 }

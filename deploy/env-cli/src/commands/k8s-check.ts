@@ -32,6 +32,7 @@ import { ENVIRONMENTS } from '../environments.ts';
 import { CLUSTER_LABEL, type Cluster, clusterDown, clusterUp, helm, kubectl, loadImages } from '../kubernetes.ts';
 import { print, say, seconds, table } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
+import { withTeardown } from '../run-project.ts';
 import { capture } from '../processes.ts';
 import { newRunProject } from '../test-runs.ts';
 
@@ -248,190 +249,180 @@ export async function k8sCheck(ctx: Context): Promise<void> {
     steps.push([step, seconds(Date.now() - t)]);
     return value;
   };
-  let tornDown: Promise<void> | undefined;
-  const teardown = () =>
-    (tornDown ??= (async () => {
-      const t = Date.now();
-      say(`k8s-check: removing the cluster ${name} and the run's app images`);
-      if (!(await clusterDown(ctx, name)))
-        say(`removing ${name} failed: run bash infrastructure/kubernetes/cluster.sh down ${name}`);
-      if (!removeAppImageTags(tag))
-        say(`could not untag the run's app images (chorus/*:${tag}); \`make clean-test\` removes them`);
-      steps.push(['teardown', seconds(Date.now() - t)]);
-    })());
-  const onSignal = (signal: NodeJS.Signals) => {
-    say(`${signal}: stopping`);
-    void teardown().then(() => process.exit(130));
+  const teardown = async () => {
+    const t = Date.now();
+    say(`k8s-check: removing the cluster ${name} and the run's app images`);
+    if (!(await clusterDown(ctx, name)))
+      say(`removing ${name} failed: run bash infrastructure/kubernetes/cluster.sh down ${name}`);
+    if (!removeAppImageTags(tag))
+      say(`could not untag the run's app images (chorus/*:${tag}); \`make clean-test\` removes them`);
+    steps.push(['teardown', seconds(Date.now() - t)]);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   const results: string[][] = [];
   let failure: unknown;
   try {
-    const vars = await timed('images: resolved and built', () =>
-      images(ctx, {
-        envFile: readEnvFile(ctx.root, ENVIRONMENTS.test),
-        build: { apps: APPS, tag },
-        vars: { CHORUS_APP_TAG: tag },
-      }),
-    );
-    const c = await timed('cluster: built or cached, two nodes Ready, DNS', () => clusterUp(ctx, name));
-    const appImages = ['web', 'stream-processor', 'setup-connector', 'tester'].map((app) => `chorus/${app}:${tag}`);
-    await timed('images loaded into both nodes', () =>
-      loadImages(ctx, name, [
-        vars.POSTGRES_IMAGE!,
-        vars.REDIS_IMAGE!,
-        vars.KAFKA_IMAGE!,
-        vars.CONNECT_IMAGE!,
-        ...appImages,
-      ]),
-    );
-
-    const chart = join(ctx.root, 'deploy/helm/chorus');
-    const values = chartValues(vars, tag);
-    await timed('server-side dry run of the rendered chart', async () => {
-      kubectl(c, ['create', 'namespace', NAMESPACE]);
-      results.push(['server-side dry run', `${dryRun(ctx, c, chart, values).accepted} resources accepted`]);
-    });
-    await timed(
-      "the operators mode's manifests through the API server, against Strimzi's and CloudNativePG's CRDs",
-      async () => {
-        results.push(['operators mode, server-side dry run', operatorsDryRun(ctx, c, chart, values)]);
-      },
-    );
-    for (const what of ['postgres', 'kafka', 'redis'])
-      docker(['exec', c.nodes[0], 'mkdir', '-m', '0777', '-p', `/var/lib/kubelet/chorus-volumes/${what}`]);
-    kubectl(c, ['apply', '-f', '-'], { input: volumes(c) });
-    await timed('helm install --wait (setup Job done, every pod Ready)', async () => {
-      const code = await helm(
-        c,
-        ['install', RELEASE, chart, '-n', NAMESPACE, '--wait', '--wait-for-jobs', '--timeout', '15m', ...values],
-        ctx.env,
+    await withTeardown(teardown, async () => {
+      const vars = await timed('images: resolved and built', () =>
+        images(ctx, {
+          envFile: readEnvFile(ctx.root, ENVIRONMENTS.test),
+          build: { apps: APPS, tag },
+          vars: { CHORUS_APP_TAG: tag },
+        }),
       );
-      if (code !== 0) {
-        print(kubectl(c, ['-n', NAMESPACE, 'get', 'pods,jobs,pvc', '-o', 'wide'], { allowFailure: true }).out);
-        throw new OperatorError(
-          `helm install failed (exit ${code}); the pods are above: kubectl -n ${NAMESPACE} describe pods shows why`,
+      const c = await timed('cluster: built or cached, two nodes Ready, DNS', () => clusterUp(ctx, name));
+      const appImages = ['web', 'stream-processor', 'setup-connector', 'tester'].map((app) => `chorus/${app}:${tag}`);
+      await timed('images loaded into both nodes', () =>
+        loadImages(ctx, name, [
+          vars.POSTGRES_IMAGE!,
+          vars.REDIS_IMAGE!,
+          vars.KAFKA_IMAGE!,
+          vars.CONNECT_IMAGE!,
+          ...appImages,
+        ]),
+      );
+
+      const chart = join(ctx.root, 'deploy/helm/chorus');
+      const values = chartValues(vars, tag);
+      await timed('server-side dry run of the rendered chart', async () => {
+        kubectl(c, ['create', 'namespace', NAMESPACE]);
+        results.push(['server-side dry run', `${dryRun(ctx, c, chart, values).accepted} resources accepted`]);
+      });
+      await timed(
+        "the operators mode's manifests through the API server, against Strimzi's and CloudNativePG's CRDs",
+        async () => {
+          results.push(['operators mode, server-side dry run', operatorsDryRun(ctx, c, chart, values)]);
+        },
+      );
+      for (const what of ['postgres', 'kafka', 'redis'])
+        docker(['exec', c.nodes[0], 'mkdir', '-m', '0777', '-p', `/var/lib/kubelet/chorus-volumes/${what}`]);
+      kubectl(c, ['apply', '-f', '-'], { input: volumes(c) });
+      await timed('helm install --wait (setup Job done, every pod Ready)', async () => {
+        const code = await helm(
+          c,
+          ['install', RELEASE, chart, '-n', NAMESPACE, '--wait', '--wait-for-jobs', '--timeout', '15m', ...values],
+          ctx.env,
         );
-      }
-    });
-    await timed('helm upgrade --wait (a second revision: the setup Job again, the web app scaled to 2)', async () => {
-      const secret = () =>
-        kubectl(c, ['-n', NAMESPACE, 'get', 'secret', `${RELEASE}-secrets`, '-o', 'jsonpath={.data}']).out;
-      const before = secret();
-      const code = await helm(
-        c,
-        [
-          'upgrade',
-          RELEASE,
-          chart,
+        if (code !== 0) {
+          print(kubectl(c, ['-n', NAMESPACE, 'get', 'pods,jobs,pvc', '-o', 'wide'], { allowFailure: true }).out);
+          throw new OperatorError(
+            `helm install failed (exit ${code}); the pods are above: kubectl -n ${NAMESPACE} describe pods shows why`,
+          );
+        }
+      });
+      await timed('helm upgrade --wait (a second revision: the setup Job again, the web app scaled to 2)', async () => {
+        const secret = () =>
+          kubectl(c, ['-n', NAMESPACE, 'get', 'secret', `${RELEASE}-secrets`, '-o', 'jsonpath={.data}']).out;
+        const before = secret();
+        const code = await helm(
+          c,
+          [
+            'upgrade',
+            RELEASE,
+            chart,
+            '-n',
+            NAMESPACE,
+            '--wait',
+            '--wait-for-jobs',
+            '--timeout',
+            '10m',
+            ...values,
+            '--set',
+            'web.replicas=2',
+          ],
+          ctx.env,
+        );
+        if (code !== 0) throw new OperatorError(`helm upgrade failed (exit ${code}); the lines above say why`);
+        if (secret() !== before)
+          throw new OperatorError(
+            'helm upgrade changed the generated secrets: the databases would no longer accept them',
+          );
+        const job = kubectl(c, [
           '-n',
           NAMESPACE,
-          '--wait',
-          '--wait-for-jobs',
-          '--timeout',
-          '10m',
-          ...values,
-          '--set',
-          'web.replicas=2',
-        ],
-        ctx.env,
-      );
-      if (code !== 0) throw new OperatorError(`helm upgrade failed (exit ${code}); the lines above say why`);
-      if (secret() !== before)
-        throw new OperatorError(
-          'helm upgrade changed the generated secrets: the databases would no longer accept them',
-        );
-      const job = kubectl(c, [
-        '-n',
-        NAMESPACE,
-        'get',
-        'job',
-        `${RELEASE}-setup-2`,
-        '-o',
-        'jsonpath={.status.succeeded}',
-      ]).out;
-      if (job !== '1')
-        throw new OperatorError(`the second revision's setup Job did not succeed (succeeded: ${job || 0})`);
-      results.push(['helm upgrade', 'setup Job of revision 2 succeeded; generated secrets kept; web at 2 replicas']);
-    });
-    const spread = processors(c, { ready: true });
-    results.push(['processor replicas', spread.map((p) => `${p.pod} on ${p.node}`).join(', ')]);
-    if (new Set(spread.map((p) => p.node)).size !== 2)
-      throw new OperatorError(`the two processor replicas are not on both nodes: ${JSON.stringify(spread)}`);
-    await timed('helm test: the journey through the web Service', async () => {
-      const code = await helm(c, ['test', RELEASE, '-n', NAMESPACE, '--logs', '--timeout', '5m'], ctx.env);
-      if (code !== 0) throw new OperatorError(`the journey failed (helm test exited ${code}); its log is above`);
-      results.push(['journey (helm test)', 'passed']);
-    });
+          'get',
+          'job',
+          `${RELEASE}-setup-2`,
+          '-o',
+          'jsonpath={.status.succeeded}',
+        ]).out;
+        if (job !== '1')
+          throw new OperatorError(`the second revision's setup Job did not succeed (succeeded: ${job || 0})`);
+        results.push(['helm upgrade', 'setup Job of revision 2 succeeded; generated secrets kept; web at 2 replicas']);
+      });
+      const spread = processors(c, { ready: true });
+      results.push(['processor replicas', spread.map((p) => `${p.pod} on ${p.node}`).join(', ')]);
+      if (new Set(spread.map((p) => p.node)).size !== 2)
+        throw new OperatorError(`the two processor replicas are not on both nodes: ${JSON.stringify(spread)}`);
+      await timed('helm test: the journey through the web Service', async () => {
+        const code = await helm(c, ['test', RELEASE, '-n', NAMESPACE, '--logs', '--timeout', '5m'], ctx.env);
+        if (code !== 0) throw new OperatorError(`the journey failed (helm test exited ${code}); its log is above`);
+        results.push(['journey (helm test)', 'passed']);
+      });
 
-    const victim = spread.find((p) => p.node === c.nodes[1])!;
-    await timed(`node loss: ${c.nodes[1]} killed during writes`, async () => {
-      const writer = runTester(
-        c,
-        'writer',
-        ['chaos-write', '--rate', String(WRITE_RATE), '--seconds', String(WRITE_SECONDS), '--run', 'k8s'],
-        WRITE_SECONDS + 120,
-      );
-      // Awaited below; until then a failure must not end the process before the teardown.
-      writer.catch(() => undefined);
-      await poll(
-        async () =>
-          kubectl(c, ['-n', NAMESPACE, 'get', 'pod', 'writer', '-o', 'jsonpath={.status.phase}'], {
-            allowFailure: true,
-          }).out === 'Running'
-            ? done(true)
-            : notYet('writer not running'),
-        {
-          what: 'the writer pod to start',
-          deadline: new Deadline(60_000),
-        },
-      );
-      await sleep(WRITE_BEFORE_KILL_S * 1000);
-      const killedAt = Date.now();
-      docker(['kill', c.nodes[1]]);
-      say(`k8s-check: killed ${c.nodes[1]} (it ran ${victim.pod})`);
-      const rescheduled = await poll(
-        async () => {
-          const ready = processors(c, { ready: true }).filter((p) => p.node !== c.nodes[1]);
-          return ready.length >= 2
-            ? done((Date.now() - killedAt) / 1000)
-            : notYet(`${ready.length} processor replica(s) Ready on ${c.nodes[0]}`);
-        },
-        {
-          what: `a processor replica rescheduled onto ${c.nodes[0]}`,
-          deadline: new Deadline(180_000),
-          initialMs: 1000,
-          maxMs: 2000,
-        },
-      );
-      results.push(['processor replica rescheduled', `${rescheduled.toFixed(0)} s after the node died`]);
-      const written: WriterReport | undefined = readReports(writerReport, await writer)[0];
-      if (!written) throw new OperatorError('the writer printed no report');
-      results.push([
-        'written during the node loss',
-        `${written.submitted} submitted, ${written.cancelled} cancelled, ${written.deleted} deleted, ${written.failed} failed`,
-      ]);
-      const checked: Convergence | undefined = readReports(
-        convergenceReport,
-        await runTester(c, 'converge', ['converge', '--timeout', String(CONVERGE_SECONDS)], CONVERGE_SECONDS + 60),
-      )[0];
-      if (!checked) throw new OperatorError('the convergence check printed no report');
-      results.push([
-        'read model against Postgres',
-        `${checked.tasks} tasks: ${checked.lost} lost, ${checked.stale} stale, ${checked.resurrected} resurrected; ${checked.converged ? `matched ${checked.seconds.toFixed(0)} s after the writes` : 'did NOT match'}`,
-      ]);
-      if (!checked.converged || checked.lost + checked.stale + checked.resurrected > 0)
-        throw new OperatorError(
-          `after the node loss the read model does not match Postgres: ${checked.lost} lost, ${checked.stale} stale, ${checked.resurrected} resurrected (e.g. ${checked.examples.join(', ')})`,
+      const victim = spread.find((p) => p.node === c.nodes[1])!;
+      await timed(`node loss: ${c.nodes[1]} killed during writes`, async () => {
+        const writer = runTester(
+          c,
+          'writer',
+          ['chaos-write', '--rate', String(WRITE_RATE), '--seconds', String(WRITE_SECONDS), '--run', 'k8s'],
+          WRITE_SECONDS + 120,
         );
+        // Awaited below; until then a failure must not end the process before the teardown.
+        writer.catch(() => undefined);
+        await poll(
+          async () =>
+            kubectl(c, ['-n', NAMESPACE, 'get', 'pod', 'writer', '-o', 'jsonpath={.status.phase}'], {
+              allowFailure: true,
+            }).out === 'Running'
+              ? done(true)
+              : notYet('writer not running'),
+          {
+            what: 'the writer pod to start',
+            deadline: new Deadline(60_000),
+          },
+        );
+        await sleep(WRITE_BEFORE_KILL_S * 1000);
+        const killedAt = Date.now();
+        docker(['kill', c.nodes[1]]);
+        say(`k8s-check: killed ${c.nodes[1]} (it ran ${victim.pod})`);
+        const rescheduled = await poll(
+          async () => {
+            const ready = processors(c, { ready: true }).filter((p) => p.node !== c.nodes[1]);
+            return ready.length >= 2
+              ? done((Date.now() - killedAt) / 1000)
+              : notYet(`${ready.length} processor replica(s) Ready on ${c.nodes[0]}`);
+          },
+          {
+            what: `a processor replica rescheduled onto ${c.nodes[0]}`,
+            deadline: new Deadline(180_000),
+            initialMs: 1000,
+            maxMs: 2000,
+          },
+        );
+        results.push(['processor replica rescheduled', `${rescheduled.toFixed(0)} s after the node died`]);
+        const written: WriterReport | undefined = readReports(writerReport, await writer)[0];
+        if (!written) throw new OperatorError('the writer printed no report');
+        results.push([
+          'written during the node loss',
+          `${written.submitted} submitted, ${written.cancelled} cancelled, ${written.deleted} deleted, ${written.failed} failed`,
+        ]);
+        const checked: Convergence | undefined = readReports(
+          convergenceReport,
+          await runTester(c, 'converge', ['converge', '--timeout', String(CONVERGE_SECONDS)], CONVERGE_SECONDS + 60),
+        )[0];
+        if (!checked) throw new OperatorError('the convergence check printed no report');
+        results.push([
+          'read model against Postgres',
+          `${checked.tasks} tasks: ${checked.lost} lost, ${checked.stale} stale, ${checked.resurrected} resurrected; ${checked.converged ? `matched ${checked.seconds.toFixed(0)} s after the writes` : 'did NOT match'}`,
+        ]);
+        if (!checked.converged || checked.lost + checked.stale + checked.resurrected > 0)
+          throw new OperatorError(
+            `after the node loss the read model does not match Postgres: ${checked.lost} lost, ${checked.stale} stale, ${checked.resurrected} resurrected (e.g. ${checked.examples.join(', ')})`,
+          );
+      });
     });
   } catch (error) {
     failure = error;
-  } finally {
-    await teardown();
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
   }
   const left = leftovers(name);
   results.push([

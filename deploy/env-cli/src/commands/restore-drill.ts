@@ -26,6 +26,7 @@ import { ENVIRONMENTS, type Environment } from '../environments.ts';
 import { rewriteProdFile } from '../earlier-release.ts';
 import { print, say, seconds, table } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
+import { withTeardown } from '../run-project.ts';
 import { newRunProject } from '../test-runs.ts';
 import { changeTasks, readTasks, submitTask, trySubmit, writeTasks } from '../web-client.ts';
 
@@ -83,7 +84,13 @@ export async function restoreDrill(ctx: Context): Promise<void> {
     envFile: join(work, '.env.prod'),
   };
   const problems: string[] = [];
-  try {
+  const teardown = async () => {
+    say(`tearing down ${project} (volumes included)`);
+    await ctx.compose.downShielded(project);
+    removeAppImageTags(project);
+    rmSync(work, { recursive: true, force: true });
+  };
+  await withTeardown(teardown, async () => {
     writeFileSync(e.file, rewriteProdFile(readFileSync(join(ctx.root, ENVIRONMENTS.prod.file), 'utf8'), project));
     say(`restore drill: starting this checkout's prod as ${project} (no host port)`);
     const { vars } = await deploy(ctx, e, { build: true, tag: project });
@@ -265,10 +272,5 @@ export async function restoreDrill(ctx: Context): Promise<void> {
     if (problems.length > 0)
       throw new OperatorError(`the restore drill failed:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     say('restore drill: pass');
-  } finally {
-    say(`tearing down ${project} (volumes included)`);
-    await ctx.compose.downShielded(project);
-    removeAppImageTags(project);
-    rmSync(work, { recursive: true, force: true });
-  }
+  });
 }

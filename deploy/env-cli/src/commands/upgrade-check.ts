@@ -32,6 +32,7 @@ import { ENVIRONMENTS, type Environment } from '../environments.ts';
 import { explainFailure, upWaiting } from '../explain.ts';
 import { print, say, seconds, table } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
+import { withTeardown } from '../run-project.ts';
 import { imageLine } from '../system.ts';
 import { newRunProject } from '../test-runs.ts';
 import { recordRelease } from '../release.ts';
@@ -133,7 +134,20 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
   const [fromTag, toTag] = [`${project}-from`, project];
   const work = mkdtempSync(join(tmpdir(), 'chorus-upgrade-'));
   let release: EarlierRelease | undefined;
-  try {
+  const teardown = async () => {
+    say(`tearing down ${project} (volumes included)`);
+    await ctx.compose.downShielded(project);
+    removeAppImageTags(fromTag);
+    removeAppImageTags(toTag);
+    release?.dispose();
+    rmSync(work, { recursive: true, force: true });
+    // What an older release built for itself (look-alikes under upstream names, its Debian base) goes too.
+    const built = docker(['image', 'ls', '--filter', `label=${LEGACY_LABEL}`, '--format', '{{.Repository}}:{{.Tag}}'])
+      .out.split('\n')
+      .filter((r) => r && !r.includes('<none>'));
+    if (built.length > 0) docker(['image', 'rm', ...built]);
+  };
+  return withTeardown(teardown, async () => {
     release = await prepareRelease(ctx, commit, fromTag);
     const envFile = join(work, '.env.prod');
     earlierEnvFile(envFile, readFileSync(release.file, 'utf8'));
@@ -221,19 +235,7 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
       services,
       rollback: back,
     };
-  } finally {
-    say(`tearing down ${project} (volumes included)`);
-    await ctx.compose.downShielded(project);
-    removeAppImageTags(fromTag);
-    removeAppImageTags(toTag);
-    release?.dispose();
-    rmSync(work, { recursive: true, force: true });
-    // What an older release built for itself (look-alikes under upstream names, its Debian base) goes too.
-    const built = docker(['image', 'ls', '--filter', `label=${LEGACY_LABEL}`, '--format', '{{.Repository}}:{{.Tag}}'])
-      .out.split('\n')
-      .filter((r) => r && !r.includes('<none>'));
-    if (built.length > 0) docker(['image', 'rm', ...built]);
-  }
+  });
 }
 
 export function upgradeTable(results: UpgradeResult[]): string {
