@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { cdcNames } from '@chorus/cdc-names';
+import { cdcNameOverrides, cdcNames } from '@chorus/cdc-names';
 import {
+  cdcNamesEnv,
   defaults,
   env,
   loadConfig,
@@ -23,6 +24,7 @@ export const schema = z.object({
   /** Only a restore needs them: it creates a database and renames two. */
   POSTGRES_SUPERUSER: z.string().min(1).optional(),
   POSTGRES_SUPERUSER_PASSWORD: z.string().min(1).optional(),
+  ...cdcNamesEnv,
   ...logEnv,
 });
 
@@ -42,7 +44,7 @@ export interface Settings {
 
 export function loadSettings(source: Record<string, string | undefined> = process.env): Settings {
   const c = loadConfig(schema, source);
-  const names = cdcNames(c.CHORUS_ENV);
+  const names = cdcNames(c.CHORUS_ENV, cdcNameOverrides(c));
   return {
     env: c.CHORUS_ENV,
     postgres: postgresSettings(c),

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { cdcNames } from '@chorus/cdc-names';
+import { cdcNameOverrides, cdcNames } from '@chorus/cdc-names';
 import {
   type ChangeTopicLayout,
   type ConsumerTuning,
+  cdcNamesEnv,
   cdcProfileEnv,
   cdcTuning,
   changeTopicEnv,
@@ -20,8 +21,7 @@ export const schema = z.object({
     .list()
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'use host:port')).min(1))
     .default([...defaults.kafkaBrokers]),
-  TOPIC_PREFIX: env.identifier().optional(),
-  CONSUMER_GROUP: z.string().optional(),
+  ...cdcNamesEnv,
   ...redisEnv,
   HEALTH_PORT: env.port().default(defaults.healthPort),
   STALL_SECONDS: env.positiveInt().default(defaults.stallSeconds),
@@ -48,12 +48,12 @@ export interface Settings {
 
 export function loadSettings(source: Record<string, string | undefined> = process.env): Settings {
   const c = loadConfig(schema, source);
-  const names = cdcNames(c.CHORUS_ENV, { topicPrefix: c.TOPIC_PREFIX });
+  const names = cdcNames(c.CHORUS_ENV, cdcNameOverrides(c));
   return {
     brokers: c.KAFKA_BROKERS,
     topic: names.taskTopic,
     deadLetterTopic: names.deadLetterTopic,
-    groupId: c.CONSUMER_GROUP ?? names.consumerGroup,
+    groupId: names.consumerGroup,
     redisUrl: c.REDIS_URL,
     healthPort: c.HEALTH_PORT,
     stallMs: c.STALL_SECONDS * 1000,

@@ -2,7 +2,6 @@ import { Command } from 'commander';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { positive } from '@chorus/cli-args';
-import { cdcNames } from '@chorus/cdc-names';
 import type { PostgresSettings } from '@chorus/config';
 import { ROLES, TaskStore, USER_ROLES, grantAccess, migrate, provisionRoles } from '@chorus/db';
 import { OperatorError, runMain } from '@chorus/errors';
@@ -83,10 +82,9 @@ async function runMigrations(): Promise<number> {
     log.info(applied.length ? `applied migrations: ${applied.join(', ')}` : 'migrations: nothing to apply');
     const admin = await ensureAdmin(client, settings.adminPassword);
     if (admin) log.info(admin);
-    if (settings.env) {
-      const { publication } = cdcNames(settings.env);
-      await grantAccess(client, publication);
-      log.info(`granted the app and CDC roles their access; publication ${publication} in place`);
+    if (settings.publication) {
+      await grantAccess(client, settings.publication);
+      log.info(`granted the app and CDC roles their access; publication ${settings.publication} in place`);
     }
   });
   return 0;

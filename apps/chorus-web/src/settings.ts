@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { defaults, env, loadConfig, logEnv, postgresEnv, postgresSettings, redisEnv } from '@chorus/config';
+import { cdcNameOverrides, cdcNames } from '@chorus/cdc-names';
+import {
+  cdcNamesEnv,
+  defaults,
+  env,
+  loadConfig,
+  logEnv,
+  postgresEnv,
+  postgresSettings,
+  redisEnv,
+} from '@chorus/config';
 
 const adminPassword = z.string().min(12, "the admin's password (CHORUS_ADMIN_PASSWORD) needs at least 12 characters");
 const secret = (what: string) =>
@@ -62,12 +72,15 @@ export function loadMigrateSettings(source: Record<string, string | undefined> =
       ...logEnv,
       CHORUS_ENV: env.identifier().optional(),
       CHORUS_ADMIN_PASSWORD: adminPassword.optional(),
+      ...cdcNamesEnv,
     }),
     source,
   );
   return {
     postgres: postgresSettings(c),
     env: c.CHORUS_ENV,
+    /** The environment's publication, which the migrations make; none outside an environment. */
+    publication: c.CHORUS_ENV === undefined ? undefined : cdcNames(c.CHORUS_ENV, cdcNameOverrides(c)).publication,
     logLevel: c.LOG_LEVEL,
     adminPassword: c.CHORUS_ADMIN_PASSWORD,
   };

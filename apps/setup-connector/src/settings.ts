@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { cdcNames } from '@chorus/cdc-names';
+import { cdcNameOverrides, cdcNames } from '@chorus/cdc-names';
 import {
   type CdcProfile,
   type ChangeTopicLayout,
+  cdcNamesEnv,
   cdcProfileEnv,
   changeTopicEnv,
   changeTopicLayout,
@@ -28,13 +29,6 @@ export const schema = z.object({
   CONNECTOR_DATABASE_HOST: z.string().optional(),
   CONNECTOR_DATABASE_PORT: env.port().optional(),
   KAFKA_CONNECT_URL: env.url().default(defaults.kafkaConnectUrl),
-  CONNECTOR_NAME: z
-    .string()
-    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash, underscore')
-    .optional(),
-  TOPIC_PREFIX: env.identifier().optional(),
-  SLOT_NAME: env.identifier().optional(),
-  PUBLICATION_NAME: env.identifier().optional(),
   PUBLICATION_AUTOCREATE_MODE: z.enum(['filtered', 'disabled']).default(defaults.connector.publicationAutocreate),
   CONNECTOR_DATABASE_PASSWORD: z.string().min(1).optional(),
   TABLE_INCLUDE_LIST: env
@@ -45,6 +39,7 @@ export const schema = z.object({
   HEARTBEAT_INTERVAL_MS: env.positiveInt().default(defaults.connector.heartbeatIntervalMs),
   SETUP_TIMEOUT_SECONDS: env.positiveInt().default(defaults.connector.setupTimeoutS),
   MAX_TASK_RESTARTS: z.coerce.number().int().min(0).default(defaults.connector.maxTaskRestarts),
+  ...cdcNamesEnv,
   ...cdcProfileEnv,
   ...changeTopicEnv,
   ...logEnv,
@@ -82,7 +77,7 @@ export interface Settings {
 
 export function loadSettings(source: Record<string, string | undefined> = process.env): Settings {
   const c = loadConfig(schema, source);
-  const names = cdcNames(c.CHORUS_ENV);
+  const names = cdcNames(c.CHORUS_ENV, cdcNameOverrides(c));
   return {
     env: c.CHORUS_ENV,
     postgres: postgresSettings(c),
@@ -91,10 +86,10 @@ export function loadSettings(source: Record<string, string | undefined> = proces
       port: c.CONNECTOR_DATABASE_PORT ?? c.POSTGRES_PORT,
     },
     connectUrl: c.KAFKA_CONNECT_URL,
-    connectorName: c.CONNECTOR_NAME ?? names.connector,
-    topicPrefix: c.TOPIC_PREFIX ?? names.topicPrefix,
-    slotName: c.SLOT_NAME ?? names.slot,
-    publicationName: c.PUBLICATION_NAME ?? names.publication,
+    connectorName: names.connector,
+    topicPrefix: names.topicPrefix,
+    slotName: names.slot,
+    publicationName: names.publication,
     publicationAutocreate: c.PUBLICATION_AUTOCREATE_MODE,
     connectorPassword: c.CONNECTOR_DATABASE_PASSWORD ?? c.POSTGRES_PASSWORD,
     tables: c.TABLE_INCLUDE_LIST,

@@ -14,7 +14,6 @@
  *   6. once the read model holds every restored task, writes resume.
  */
 import { type BackupListing, type Manifest, backupListing, manifest } from '@chorus/backup-manifest';
-import { cdcNames } from '@chorus/cdc-names';
 import { ROLES } from '@chorus/db';
 import { EXIT, OperatorError } from '@chorus/errors';
 import { WRITES_PAUSED_KEY } from '@chorus/read-model';
@@ -23,7 +22,7 @@ import { upHealthy } from './bring-up.ts';
 import type { ComposeTarget } from './compose.ts';
 import type { Context } from './context.ts';
 import { say } from './output.ts';
-import { connectRest, processorHealths, readConnectorStatus } from './system.ts';
+import { cdcNamesOf, connectRest, processorHealths, readConnectorStatus } from './system.ts';
 import { readStats } from './web-client.ts';
 
 export const BACKUP_SERVICE = 'backup';
@@ -114,7 +113,7 @@ export interface RestoreReport {
 
 export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string): Promise<RestoreReport> {
   const { project } = t.target;
-  const names = cdcNames(t.envName);
+  const names = cdcNamesOf(project, t.envName);
   const started = Date.now();
   await requireRunning(ctx, project, t.envName, ['postgres', 'kafka', 'kafka-connect', 'redis', BACKUP_SERVICE]);
   const backup = await checkBackup(ctx, project, t.envName, name);

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } f
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { z } from 'zod';
-import { changeTopicEnv, env } from '@chorus/config';
+import { cdcNamesEnv, changeTopicEnv, env } from '@chorus/config';
 import { ConfigError } from '@chorus/errors';
 import { IMAGE_KEYS, imageReference } from '@chorus/versions';
 import type { Environment } from './environments.ts';
@@ -48,6 +48,8 @@ const schemaFor = (e: Environment) =>
       // Optional: the change topic's partitions and the processor replicas that share them (1 and 1).
       CHANGE_TOPIC_PARTITIONS: changeTopicEnv.CHANGE_TOPIC_PARTITIONS.optional(),
       PROCESSOR_REPLICAS: env.positiveInt().max(MAX_PROCESSOR_REPLICAS).optional(),
+      // Optional: the CDC names, each overriding its default (libs/cdc-names); Compose passes them to every reader.
+      ...cdcNamesEnv,
       // Optional: point a service at a mirror of its upstream image (infrastructure/versions.env pins the default).
       ...Object.fromEntries(IMAGE_KEYS.map((k) => [k, imageReference.optional()])),
     })

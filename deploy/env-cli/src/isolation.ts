@@ -2,19 +2,21 @@
  * A static check of the three Compose files: what two environments must never share, and what each
  * environment must or must not do. Pure: it reads parsed files, so it runs without Docker.
  */
-import { type CdcNames, cdcNames } from '@chorus/cdc-names';
+import { CDC_NAME_VARIABLES, type CdcNames, cdcNameOverrides, cdcNames } from '@chorus/cdc-names';
 import { type ComposeFile, type Service, hostPorts, namedVolumes, networkNames } from './compose-file.ts';
 import type { EnvName } from './environments.ts';
 
-/**
- * The CDC names setup-connector uses in an environment: the shared rule, unless the file's
- * setup-connector service overrides one (SLOT_NAME, PUBLICATION_NAME, TOPIC_PREFIX).
- */
-export function cdcNamesIn(file: ComposeFile, e: EnvName): CdcNames {
-  const declared = file.services['setup-connector']?.environment ?? {};
-  const set = (key: string) => (declared[key] === undefined ? undefined : String(declared[key]));
-  const names = cdcNames(e, { topicPrefix: set('TOPIC_PREFIX') });
-  return { ...names, slot: set('SLOT_NAME') ?? names.slot, publication: set('PUBLICATION_NAME') ?? names.publication };
+/** The services that read the CDC names: each must pass every override on from the env file. */
+export const CDC_NAME_READERS = ['migrate', 'setup-connector', 'chorus-stream-processor', 'backup'] as const;
+
+/** Readers that do not pass an override on as `${VARIABLE:-}`, as `service: VARIABLE`. */
+function overridesDropped(file: ComposeFile): string[] {
+  return CDC_NAME_READERS.filter((name) => file.services[name]).flatMap((name) => {
+    const declared = file.services[name]!.environment ?? {};
+    return Object.values(CDC_NAME_VARIABLES)
+      .filter((variable) => declared[variable] !== `\${${variable}:-}`)
+      .map((variable) => `${name}: ${variable}`);
+  });
 }
 
 /** Host paths mounted in; a lone container path (`- /jmx`) is an anonymous volume, not one of them. */
@@ -34,10 +36,20 @@ function oneShots(file: ComposeFile): Set<string> {
   return names;
 }
 
-export function isolationProblems(files: Record<EnvName, ComposeFile>): string[] {
+/**
+ * `envFiles`: each environment's file as far as it is known (prod's is made on its first start), for the
+ * CDC names it overrides.
+ */
+export function isolationProblems(
+  files: Record<EnvName, ComposeFile>,
+  envFiles: Partial<Record<EnvName, Record<string, string>>> = {},
+): string[] {
   const problems: string[] = [];
   const envs = Object.keys(files) as EnvName[];
-  const cdc = Object.fromEntries(envs.map((e) => [e, cdcNamesIn(files[e], e)])) as Record<EnvName, CdcNames>;
+  const cdc = Object.fromEntries(envs.map((e) => [e, cdcNames(e, cdcNameOverrides(envFiles[e] ?? {}))])) as Record<
+    EnvName,
+    CdcNames
+  >;
 
   const shared = (what: string, of: (e: EnvName) => string[]) => {
     const owner = new Map<string, EnvName>();
@@ -59,6 +71,8 @@ export function isolationProblems(files: Record<EnvName, ComposeFile>): string[]
 
   for (const e of envs) {
     const file = files[e];
+    for (const dropped of overridesDropped(file))
+      problems.push(`${e}: ${dropped} is not passed on from the env file (add <<: *cdc-names to its environment)`);
     if (file.name !== `chorus-${e}`) problems.push(`${e}: the project name is ${file.name}, not chorus-${e}`);
     const once = oneShots(file);
     for (const [name, s] of Object.entries(file.services)) {

@@ -3,7 +3,7 @@
  * connector's status, the replication slot, the stream processor's health, the images services run,
  * setup-connector's outcome, and the test runs on this machine.
  */
-import { cdcNames } from '@chorus/cdc-names';
+import { type CdcNames, cdcNameOverrides, cdcNames } from '@chorus/cdc-names';
 import { defaults } from '@chorus/config';
 import { type ConnectorStatus, connectorStatus } from '@chorus/connect-api';
 import { ROLES } from '@chorus/db';
@@ -14,13 +14,39 @@ import { docker, projects } from './compose.ts';
 import type { Context } from './context.ts';
 import { isRunProject, runState } from './test-runs.ts';
 
+/**
+ * The CDC names a running project uses: the rule, with the overrides its setup-connector was given (from its
+ * container, stopped or not, so no env file is needed); the rule alone where it has none.
+ */
+export function cdcNamesOf(project: string, env: string): CdcNames {
+  const ids = docker([
+    'ps',
+    '--all',
+    '--quiet',
+    '--filter',
+    `label=com.docker.compose.project=${project}`,
+    '--filter',
+    'label=com.docker.compose.service=setup-connector',
+  ]).out.split('\n');
+  if (!ids[0]) return cdcNames(env);
+  const inspected = docker(['inspect', '--format', '{{json .Config.Env}}', ids[0]]);
+  if (!inspected.ok) return cdcNames(env);
+  const vars = Object.fromEntries(
+    (JSON.parse(inspected.out) as string[]).map((line) => [
+      line.slice(0, line.indexOf('=')),
+      line.slice(line.indexOf('=') + 1),
+    ]),
+  );
+  return cdcNames(env, cdcNameOverrides(vars));
+}
+
 /** The connector's status from Connect's REST API, inside its container; undefined when it has none or Connect does not answer. */
 export async function readConnectorStatus(
   { compose }: Context,
   project: string,
   env: string,
 ): Promise<ConnectorStatus | undefined> {
-  const { connector } = cdcNames(env);
+  const { connector } = cdcNamesOf(project, env);
   const out = await compose.execIn(project, 'kafka-connect', [
     'curl',
     '-fsS',
@@ -57,7 +83,7 @@ export async function connectRest(
 }
 
 export async function connectorLine(ctx: Context, project: string, env: string): Promise<string> {
-  const { connector } = cdcNames(env);
+  const { connector } = cdcNamesOf(project, env);
   const status = await readConnectorStatus(ctx, project, env);
   return status
     ? describeConnector(connector, status)
@@ -91,7 +117,7 @@ export function describeConnector(name: string, s: Pick<ConnectorStatus, 'connec
 
 /** The replication slot: whether a client streams from it, and how much WAL it keeps (read-only, as the app role). */
 export async function slotLine({ compose }: Context, project: string, env: string): Promise<string> {
-  const { slot } = cdcNames(env);
+  const { slot } = cdcNamesOf(project, env);
   const sql = `SELECT active, pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) FROM pg_replication_slots WHERE slot_name = '${slot}'`;
   const result = await compose.psql(project, ROLES.app, sql);
   if (result.code !== 0) return `  slot ${slot}: Postgres not reachable`;

@@ -14,7 +14,11 @@ const files = () =>
 describe('the three Compose files', () => {
   it('share no host port, volume, network, slot, publication or topic prefix, and keep their own rules', () => {
     const f = files();
-    expect(isolationProblems(f)).toEqual([]);
+    const envFiles = {
+      dev: parseEnv(readFileSync(join(root, ENVIRONMENTS.dev.envFile))),
+      test: parseEnv(readFileSync(join(root, ENVIRONMENTS.test.envFile))),
+    };
+    expect(isolationProblems(f, envFiles)).toEqual([]);
   });
 
   it('publish only the UI in prod (5001) and Prometheus on loopback (9091), the UI and dev-only ports in dev (5002, …), nothing in test', () => {
@@ -99,19 +103,27 @@ describe('the check itself', () => {
     expect(problems).toContain('prod and test share the network chorus-prod_cache');
   });
 
-  it('catches a slot, publication or topic prefix two environments share', () => {
-    const problems = mutated((f) => {
-      Object.assign(f.dev.services['setup-connector']!.environment!, {
-        SLOT_NAME: 'chorus_prod',
-        PUBLICATION_NAME: 'chorus_prod',
-        TOPIC_PREFIX: 'chorus_prod',
-      });
-    });
+  it("catches a slot, publication or topic prefix two environments share, by their env files' overrides", () => {
+    const overrides = { SLOT_NAME: 'chorus_prod', PUBLICATION_NAME: 'chorus_prod', TOPIC_PREFIX: 'chorus_prod' };
+    const problems = isolationProblems(files(), { dev: overrides });
     expect(problems).toEqual(
       expect.arrayContaining([
         'prod and dev share the replication slot chorus_prod',
         'prod and dev share the publication chorus_prod',
         'prod and dev share the topic prefix chorus_prod',
+      ]),
+    );
+  });
+
+  it('catches a service that reads the CDC names but does not pass an override on', () => {
+    const problems = mutated((f) => {
+      delete f.prod.services.backup!.environment!.SLOT_NAME;
+      delete f.test.services['chorus-stream-processor']!.environment!.TOPIC_PREFIX;
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'prod: backup: SLOT_NAME is not passed on from the env file (add <<: *cdc-names to its environment)',
+        'test: chorus-stream-processor: TOPIC_PREFIX is not passed on from the env file (add <<: *cdc-names to its environment)',
       ]),
     );
   });

@@ -11,3 +11,4 @@ export {
   cdcProfileEnv,
   cdcTuning,
 } from './cdc-profile.ts';
+export { cdcNamesEnv } from './cdc-names-env.ts';

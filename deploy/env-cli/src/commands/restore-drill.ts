@@ -7,12 +7,16 @@
  *   3. more tasks are written, some earlier ones cancelled and deleted, and the read model shows it all;
  *   4. the backup is restored; meanwhile writes must answer 503;
  *   5. the read model must equal the restored database (no task missing, none from after the backup,
- *      every status as of the backup), and a new task must flow.
+ *      every status as of the backup), and a new task must flow;
+ *   6. `make status`'s connector and slot lines, and the change topic, carry the overridden names.
+ * Every CDC name is overridden in its env file (libs/cdc-names), so that the backup, the restore and the
+ * status follow the overrides and not the rule's defaults.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Manifest } from '@chorus/backup-manifest';
+import { CDC_NAME_VARIABLES, cdcNames } from '@chorus/cdc-names';
 import { ROLES } from '@chorus/db';
 import { EXIT, OperatorError } from '@chorus/errors';
 import { WRITES_PAUSED_KEY } from '@chorus/read-model';
@@ -21,14 +25,24 @@ import { removeAppImageTags } from '../app-images.ts';
 import { BACKUP_SERVICE, type RestoreReport, restoreBackup, takeBackup } from '../backups.ts';
 import { deploy } from '../bring-up.ts';
 import type { Context } from '../context.ts';
-import { readEnvFile } from '../env-file.ts';
+import { ensureProdEnvFile, readEnvFile } from '../env-file.ts';
 import { ENVIRONMENTS, type Environment } from '../environments.ts';
 import { rewriteProdFile } from '../earlier-release.ts';
 import { print, say, seconds, table } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
 import { withTeardown } from '../run-project.ts';
+import { connectorLine, slotLine } from '../system.ts';
 import { newRunProject } from '../test-runs.ts';
 import { changeTasks, readTasks, submitTask, trySubmit, writeTasks } from '../web-client.ts';
+
+/** Every CDC name overridden, as a user would in .env.prod. */
+const OVERRIDES = {
+  CONNECTOR_NAME: 'drill-cdc',
+  SLOT_NAME: 'drill_slot',
+  PUBLICATION_NAME: 'drill_publication',
+  TOPIC_PREFIX: 'drill',
+  CONSUMER_GROUP: 'drill-projector',
+} as const satisfies Record<(typeof CDC_NAME_VARIABLES)[keyof typeof CDC_NAME_VARIABLES], string>;
 
 const BEFORE = 40;
 const AFTER = 20;
@@ -92,7 +106,20 @@ export async function restoreDrill(ctx: Context): Promise<void> {
   };
   await withTeardown(teardown, async () => {
     writeFileSync(e.file, rewriteProdFile(readFileSync(join(ctx.root, ENVIRONMENTS.prod.file), 'utf8'), project));
-    say(`restore drill: starting this checkout's prod as ${project} (no host port)`);
+    ensureProdEnvFile(ctx.root, e);
+    appendFileSync(
+      e.envFile,
+      Object.entries(OVERRIDES)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+    );
+    say(
+      `restore drill: starting this checkout's prod as ${project} (no host port), every CDC name overridden: ${Object.entries(
+        OVERRIDES,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    );
     const { vars } = await deploy(ctx, e, { build: true, tag: project });
     const envFile = readEnvFile(ctx.root, e);
     const target = { project, file: e.file, envFile: e.envFile, vars };
@@ -224,6 +251,33 @@ export async function restoreDrill(ctx: Context): Promise<void> {
     const freshMs = await readsBack(ctx, project, new Map([[fresh, 'PENDING_ANALYSIS']]));
     if (freshMs === null)
       problems.push(`a task submitted after the restore did not arrive within ${LIMIT_MS / 1000} s`);
+
+    // What make status says, and the topics, carry the overridden names and none of the defaults.
+    const status = [await connectorLine(ctx, project, 'prod'), await slotLine(ctx, project, 'prod')];
+    for (const expected of [`connector ${OVERRIDES.CONNECTOR_NAME}: RUNNING`, `slot ${OVERRIDES.SLOT_NAME}: active`])
+      if (!status.some((line) => line.includes(expected)))
+        problems.push(`make status does not say "${expected}": ${status.join(' | ').trim()}`);
+    const listed = await ctx.compose.kafkaTool(
+      project,
+      '/opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:9092 --list',
+    );
+    const topics = listed.out.split('\n');
+    const defaults = cdcNames('prod');
+    if (!topics.includes(`${OVERRIDES.TOPIC_PREFIX}.public.task_queue`))
+      problems.push(`no topic ${OVERRIDES.TOPIC_PREFIX}.public.task_queue: ${topics.join(', ')}`);
+    if (topics.includes(defaults.taskTopic)) problems.push(`the default topic ${defaults.taskTopic} exists too`);
+    const groups = await ctx.compose.kafkaTool(
+      project,
+      '/opt/kafka/bin/kafka-consumer-groups.sh --bootstrap-server localhost:9092 --list',
+    );
+    if (!groups.out.split('\n').includes(OVERRIDES.CONSUMER_GROUP))
+      problems.push(
+        `the processor's consumer group is not ${OVERRIDES.CONSUMER_GROUP}: ${groups.out.replace(/\n/g, ', ')}`,
+      );
+    const publication = await ctx.compose.psql(project, ROLES.app, 'SELECT pubname FROM pg_publication');
+    if (publication.out !== OVERRIDES.PUBLICATION_NAME)
+      problems.push(`the publication is ${publication.out || 'missing'}, not ${OVERRIDES.PUBLICATION_NAME}`);
+    print(`\nWith every CDC name overridden, make status says:\n${status.join('\n')}`);
 
     const m: Manifest = report.backup;
     print(
