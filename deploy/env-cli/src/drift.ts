@@ -16,6 +16,23 @@ export interface AllowedDifference {
 
 const APPS = '(chorus-web|chorus-stream-processor)';
 
+/** What the scale profile adds to the test file (three brokers, two Connect workers), one alternative a line. */
+const SCALE_PROFILE_PATH = new RegExp(
+  `^services\\.(${[
+    String.raw`(kafka-2|kafka-3|kafka-connect-2)\..+`,
+    String.raw`kafka\.environment\.KAFKA_(CONTROLLER_QUORUM_VOTERS|OFFSETS_TOPIC_REPLICATION_FACTOR)`,
+    String.raw`kafka\.environment\.KAFKA_(TRANSACTION_STATE_LOG_REPLICATION_FACTOR|TRANSACTION_STATE_LOG_MIN_ISR)`,
+    String.raw`kafka\.environment\.KAFKA_(DEFAULT_REPLICATION_FACTOR|MIN_INSYNC_REPLICAS)`,
+    String.raw`kafka-connect\.environment\.(BOOTSTRAP_SERVERS|ADVERTISED_HOST_NAME)`,
+    String.raw`kafka-connect\.environment\.CONNECT_(CONFIG|OFFSET|STATUS)_STORAGE_REPLICATION_FACTOR`,
+    String.raw`kafka-connect\.environment\.CONNECT_(SESSION_TIMEOUT_MS|HEARTBEAT_INTERVAL_MS)`,
+    String.raw`kafka-connect\.environment\.CONNECT_(SCHEDULED_REBALANCE_MAX_DELAY_MS|PRODUCER_REQUEST_TIMEOUT_MS)`,
+    String.raw`kafka-connect\.depends_on\.kafka-[23]\..+`,
+    String.raw`chorus-stream-processor\.environment\.(KAFKA_BROKERS|KAFKA_REPLICATION_FACTOR)`,
+    String.raw`(setup-connector|connector-handover)\.environment\.KAFKA_REPLICATION_FACTOR`,
+  ].join('|')})$`,
+);
+
 export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
   { path: /^services\.[^.]+\.ports$/, why: 'host ports are per environment' },
   { path: /^services\.[^.]+\.(volumes|tmpfs)$/, why: 'storage: named volumes in prod and dev, unnamed ones in test' },
@@ -63,7 +80,7 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
     why: 'make bench measures the baseline profile in projects from the test file',
   },
   {
-    path: /^services\.((kafka-2|kafka-3|kafka-connect-2)\..+|kafka\.environment\.KAFKA_(CONTROLLER_QUORUM_VOTERS|OFFSETS_TOPIC_REPLICATION_FACTOR|TRANSACTION_STATE_LOG_REPLICATION_FACTOR|TRANSACTION_STATE_LOG_MIN_ISR|DEFAULT_REPLICATION_FACTOR|MIN_INSYNC_REPLICAS)|kafka-connect\.environment\.(BOOTSTRAP_SERVERS|ADVERTISED_HOST_NAME|CONNECT_((CONFIG|OFFSET|STATUS)_STORAGE_REPLICATION_FACTOR|SESSION_TIMEOUT_MS|HEARTBEAT_INTERVAL_MS|SCHEDULED_REBALANCE_MAX_DELAY_MS|PRODUCER_REQUEST_TIMEOUT_MS))|kafka-connect\.depends_on\.kafka-[23]\..+|chorus-stream-processor\.environment\.(KAFKA_BROKERS|KAFKA_REPLICATION_FACTOR)|(setup-connector|connector-handover)\.environment\.KAFKA_REPLICATION_FACTOR)$/,
+    path: SCALE_PROFILE_PATH,
     envs: ['test'],
     why: 'the scale profile (three brokers, two Connect workers) lives in the test file, for make chaos-scale; partitions and processor replicas are in every file',
   },
