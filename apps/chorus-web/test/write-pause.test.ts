@@ -35,6 +35,33 @@ describe('WritePause', () => {
     expect((await fetch(`${base}/api/tasks`)).status).toBe(200);
   });
 
+  it('reads the key again for a write when the last read is older than the poll (a late timer on a busy host)', async () => {
+    let paused: string | null = null;
+    let reads = 0;
+    const { base } = await serve(async () => {
+      reads += 1;
+      return paused;
+    });
+    // The poll is not running: only the writes' own reads see the restore begin.
+    expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(200);
+    paused = 'prod is being restored';
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const before = reads;
+    expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(503);
+    expect(reads).toBe(before + 1);
+    // A read within the poll's period is trusted: the next write costs no Redis round trip.
+    expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(503);
+    expect(reads).toBe(before + 1);
+  });
+
+  it('does not hold a write for a read Redis never answers: the last answer stands', async () => {
+    let answer: () => Promise<string | null> = async () => null;
+    const { base } = await serve(() => answer());
+    answer = () => new Promise(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(200);
+  });
+
   it('lets writes through when not paused, and keeps the last answer while Redis does not answer', async () => {
     let answer: () => Promise<string | null> = async () => null;
     const { base, pause } = await serve(() => answer());

@@ -7,7 +7,8 @@ import * as compose from 'docker-compose';
 import type { IDockerComposeOptions, IDockerComposeResult } from 'docker-compose';
 import { KAFKA_TOOL_ENV } from '@chorus/image-rules';
 import { relay } from './output.ts';
-import { type Finished, attached, capture } from './processes.ts';
+import { sleep } from '@chorus/wait';
+import { type Finished, attached, capture, creatingStopped } from './processes.ts';
 
 /** A Compose project, with its file and env file when the call needs them (`up`, `run`), or by name alone. */
 export interface ComposeTarget {
@@ -103,14 +104,21 @@ export class Compose {
     };
   }
 
+  /** Brings a project up and waits until healthy; refused (130) once the run is being stopped. */
   up = async (t: ComposeTarget) =>
-    code(
-      await settle(compose.upAll({ ...this.options(t), commandOptions: ['--detach', '--wait', '--remove-orphans'] })),
-    );
+    creatingStopped()
+      ? 130
+      : code(
+          await settle(
+            compose.upAll({ ...this.options(t), commandOptions: ['--detach', '--wait', '--remove-orphans'] }),
+          ),
+        );
 
   /** Runs a one-off service (the tester) and resolves to its exit code. */
   runOnce = async (t: ComposeTarget, service: string) =>
-    code(await settle(compose.run(service, [], { ...this.options(t), commandOptions: ['--rm', '--no-deps'] })));
+    creatingStopped()
+      ? 130
+      : code(await settle(compose.run(service, [], { ...this.options(t), commandOptions: ['--rm', '--no-deps'] })));
 
   /**
    * Runs a one-off service with a command, streaming its stderr (progress) and resolving to its exit code
@@ -234,10 +242,18 @@ export class Compose {
    * Tears a project down in its own process group, so the Ctrl-C that stops a run cannot interrupt its
    * cleanup. The one call made without the package: it cannot start a detached process group.
    */
-  downShielded = (project: string): Promise<number> =>
-    attached(
-      'docker',
-      ['compose', ...globalArgs({ project }), 'down', '--volumes', '--remove-orphans', '--timeout', '5'],
-      { cwd: this.root, env: cleanEnv(), detached: true },
-    );
+  async downShielded(project: string): Promise<number> {
+    let exit = 1;
+    // Once more while containers of it remain: a bring-up stopped by the same Ctrl-C may still be making some.
+    for (let round = 0; round < 10; round++) {
+      if (round > 0) await sleep(2000);
+      exit = await attached(
+        'docker',
+        ['compose', ...globalArgs({ project }), 'down', '--volumes', '--remove-orphans', '--timeout', '5'],
+        { cwd: this.root, env: cleanEnv(), detached: true },
+      );
+      if (!docker(['ps', '--all', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]).out) break;
+    }
+    return exit;
+  }
 }

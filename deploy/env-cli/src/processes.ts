@@ -4,6 +4,13 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 
+let stopping = false;
+/** Once a run is being stopped (Ctrl-C), nothing may create containers any more: its teardown owns the project. */
+export function stopCreating(): void {
+  stopping = true;
+}
+export const creatingStopped = (): boolean => stopping;
+
 export interface Finished {
   ok: boolean;
   out: string;

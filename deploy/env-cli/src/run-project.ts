@@ -12,6 +12,7 @@ import { readEnvFile } from './env-file.ts';
 import { ENVIRONMENTS } from './environments.ts';
 import { say, seconds } from './output.ts';
 import { checkDocker } from './preflight.ts';
+import { stopCreating } from './processes.ts';
 import { newRunProject } from './test-runs.ts';
 
 export interface RunOptions {
@@ -84,6 +85,7 @@ export async function withTeardown<T>(teardown: () => Promise<void>, body: () =>
   const once = () => (tornDown ??= teardown());
   const onSignal = (signal: NodeJS.Signals) => {
     say(`${signal}: stopping`);
+    stopCreating();
     void once().then(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
