@@ -1,5 +1,6 @@
 # CHORUS Platform — the front door. Each target delegates to Nx, to the env CLI (deploy/env-cli, which
-# runs `docker compose --env-file <one file> -f <one file>`), or to a script in infrastructure/.
+# runs `docker compose --env-file <one file> -f <one file>`), to the verification suites (deploy/verify),
+# or to a script in infrastructure/.
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -8,10 +9,11 @@ export NX_NO_CLOUD := true
 
 NX := npx nx
 ENV := node deploy/env-cli/dist/env.cjs
+VERIFY := node deploy/verify/dist/verify.cjs
 # Exports the third-party image references the env CLI resolved (present, pulled or built offline).
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
-.PHONY: help install format format-check setup test-images images env-cli build unit smoke test-env acceptance test \
+.PHONY: help install format format-check setup test-images images env-cli verify build unit smoke test-env acceptance test \
         pull-check parity platform-check upgrade-check restore-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets, by purpose
@@ -106,42 +108,42 @@ test-env: setup env-cli ## A test run in its own Compose project with the end-to
 clean-test: env-cli ## Remove test runs left behind by a killed make test (live runs are left alone)
 	@$(ENV) clean-test
 
-smoke: install setup env-cli ## Smoke-test the container substrate: Postgres -> Debezium -> Kafka
-	$(NX) run substrate-smoke:smoke
+smoke: install setup ## Smoke-test the container substrate: Postgres -> Debezium -> Kafka
+	$(NX) run verify:smoke --output-style=static
 
 acceptance: setup env-cli test-images ## AC-1..AC-7 as an operator checks them: prod and dev, browsers, make test beside them
-	$(NX) run acceptance:acceptance --output-style=static
+	$(NX) run verify:acceptance --output-style=static
 
-pull-check: setup env-cli ## The pull path against a registry on 127.0.0.1: a test run pulls every image, builds none, passes its journey
-	$(NX) run acceptance:pull-check --output-style=static
+pull-check: setup env-cli verify ## The pull path against a registry on 127.0.0.1: a test run pulls every image, builds none, passes its journey
+	@$(VERIFY) pull-check
 
-parity: setup env-cli ## The look-alikes' Kafka and Connect configuration equals upstream's rules, for every Compose file (builds the look-alikes)
+parity: setup env-cli verify ## The look-alikes' Kafka and Connect configuration equals upstream's rules, for every Compose file (builds the look-alikes)
 	@CHORUS_IMAGES=local $(ENV) images >/dev/null
-	$(NX) run image-parity:parity --output-style=static
+	@$(VERIFY) parity
 
-platform-check: setup env-cli ## dev from a workspace installed for macOS arm64 (npm ci --os=darwin --cpu=arm64): healthy, live reload works (needs dev absent)
-	$(NX) run acceptance:platform-check --output-style=static
+platform-check: setup verify ## dev from a workspace installed for macOS arm64 (npm ci --os=darwin --cpu=arm64): healthy, live reload works (needs dev absent)
+	@$(VERIFY) platform-check
 
-upgrade-check: setup env-cli ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt (FROM=<commit> for one; ROLLBACK=1 also rolls back to the newest), in projects of their own (~4 min a release)
-	@$(ENV) upgrade-check $(if $(FROM),--from $(FROM)) $(if $(ROLLBACK),--rollback)
+upgrade-check: setup verify ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt (FROM=<commit> for one; ROLLBACK=1 also rolls back to the newest), in projects of their own (~4 min a release)
+	@$(VERIFY) upgrade-check $(if $(FROM),--from $(FROM)) $(if $(ROLLBACK),--rollback)
 
-restore-drill: setup env-cli ## A backup restored into a prod-like project of its own: refusals, then the read model against the restored database (~4 min)
-	@$(ENV) restore-drill
+restore-drill: setup verify ## A backup restored into a prod-like project of its own: refusals, then the read model against the restored database (~4 min)
+	@$(VERIFY) restore-drill
 
-chaos: setup env-cli ## Kill and restart each service under a steady writer, in a project of its own; the read model must recover; an alert must fire (~7 min)
-	@$(ENV) chaos
+chaos: setup verify ## Kill and restart each service under a steady writer, in a project of its own; the read model must recover; an alert must fire (~7 min)
+	@$(VERIFY) chaos
 
-chaos-scale: setup env-cli ## The scale profile (3 brokers, 2 Connect workers, 2 processor replicas) with a replica, the task's Connect worker and a partition leader killed (~6 min)
-	@$(ENV) chaos --scale
+chaos-scale: setup verify ## The scale profile (3 brokers, 2 Connect workers, 2 processor replicas) with a replica, the task's Connect worker and a partition leader killed (~6 min)
+	@$(VERIFY) chaos --scale
 
-k8s-check: setup env-cli ## The Helm chart on a two-node Kubernetes cluster of its own (Kubernetes built from source once, ~15 min; then ~5 min): install, journey, a node killed during writes, the operators mode dry-run against its CRDs; always torn down. Needs Go, Maven and a JDK
-	@$(ENV) k8s-check
+k8s-check: setup verify ## The Helm chart on a two-node Kubernetes cluster of its own (Kubernetes built from source once, ~15 min; then ~5 min): install, journey, a node killed during writes, the operators mode dry-run against its CRDs; always torn down. Needs Go, Maven and a JDK
+	@$(VERIFY) k8s-check
 
-bench: setup env-cli ## CDC latency to the read model: batched, single-row and API writes, the first minute, tuned/fsync on/baseline, own projects (~12 min)
-	@$(ENV) bench
+bench: setup verify ## CDC latency to the read model: batched, single-row and API writes, the first minute, tuned/fsync on/baseline, own projects (~12 min)
+	@$(VERIFY) bench
 
-bench-dev: env-cli ## Single-row CDC latency (500/1,000/2,000 tx/s) against the running dev: WRITES INTO DEV, then deletes its rows (~1 min)
-	@$(ENV) bench-dev
+bench-dev: verify ## Single-row CDC latency (500/1,000/2,000 tx/s) against the running dev: WRITES INTO DEV, then deletes its rows (~1 min)
+	@$(VERIFY) bench-dev
 
 ##@ Development
 
@@ -170,6 +172,9 @@ node_modules/.package-lock.json: package.json package-lock.json $(wildcard apps/
 
 env-cli: install
 	@$(NX) run env-cli:build --output-style=static >/dev/null
+
+verify: install
+	@$(NX) run verify:build --output-style=static >/dev/null
 
 format-check: install
 	@files=$$($(NX) format:check --all 2>&1) || { echo "$$files" >&2; echo "format: the files above are not formatted as Prettier would: run make format" >&2; exit 1; }

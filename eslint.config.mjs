@@ -5,7 +5,8 @@
 //   type:contract      a shape two processes exchange, as a zod schema both sides parse with (libs/)
 //   type:test-support  real services and fakes for tests only (libs/testing, libs/fake-kafka-connect)
 //   type:tooling-lib   rules only the tooling needs (libs/image-rules)
-//   type:tooling       the env CLI, acceptance, checks of images and of the repository (deploy/, infrastructure/, tools/)
+//   type:tooling       the env CLI, the chart's tooling, checks of the repository (deploy/, infrastructure/, tools/)
+//   type:verification  the verification suites (deploy/verify), on the env CLI's floor; nothing imports them
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
@@ -19,6 +20,10 @@ const runtime = [
   { sourceTag: 'type:test-support', onlyDependOnLibsWithTags: [...shipped, 'type:test-support'] },
   { sourceTag: 'type:tooling-lib', onlyDependOnLibsWithTags: [...shipped, 'type:tooling-lib'] },
   { sourceTag: 'type:tooling', onlyDependOnLibsWithTags: [...shipped, 'type:test-support', 'type:tooling-lib'] },
+  {
+    sourceTag: 'type:verification',
+    onlyDependOnLibsWithTags: [...shipped, 'type:test-support', 'type:tooling-lib', 'type:tooling'],
+  },
 ];
 
 /** Tests and benchmarks may use test support as well. */

@@ -1,6 +1,6 @@
 // Sums the vitest JSON reports of every project (its unit tests, reports/vitest.json, and its tests on
 // real services, reports/integration.json) into one closing line: "Tests: N passed, N failed".
-// With --acceptance, the acceptance suite's report (deploy/acceptance/reports/acceptance.json) too.
+// With --acceptance, the acceptance suite's report (deploy/verify/reports/acceptance.json) too.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 let passed = 0;
@@ -10,7 +10,7 @@ const files = ['apps', 'libs', 'deploy', 'tools']
   .flatMap((dir) =>
     readdirSync(dir).flatMap((name) => ['vitest', 'integration'].map((kind) => `${dir}/${name}/reports/${kind}.json`)),
   )
-  .concat(process.argv.includes('--acceptance') ? ['deploy/acceptance/reports/acceptance.json'] : [])
+  .concat(process.argv.includes('--acceptance') ? ['deploy/verify/reports/acceptance.json'] : [])
   .filter((file) => existsSync(file));
 for (const file of files) {
   const report = JSON.parse(readFileSync(file, 'utf8'));

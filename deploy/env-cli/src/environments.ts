@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { OperatorError } from '@chorus/errors';
 
 export type EnvName = 'prod' | 'dev' | 'test';
 export const ENV_NAMES: EnvName[] = ['prod', 'dev', 'test'];
@@ -41,6 +42,7 @@ export const ENVIRONMENTS: Record<EnvName, Environment> = {
 export function repoRoot(from = process.cwd()): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'nx.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error('run this from inside the CHORUS repository');
+    if (dirname(dir) === dir)
+      throw new OperatorError(`run this from inside the CHORUS repository (no nx.json in ${from} or above it)`);
   }
 }

@@ -1,8 +1,10 @@
 /**
- * The env CLI's one door to other programs: every process it starts (docker, npx nx, npm, bash, ss, tar)
- * starts here. Compose calls go through the docker-compose package, over compose.ts.
+ * The one door to other programs, for the env CLI and the verification suites: every process they start
+ * (docker, npx nx, npm, bash, ss, tar, make) starts here. Compose calls go through the docker-compose
+ * package, over compose.ts.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { relay } from './output.ts';
 
 let stopping = false;
 /** Once a run is being stopped (Ctrl-C), nothing may create containers any more: its teardown owns the project. */
@@ -72,4 +74,43 @@ export function reporting(
       resolve({ code: code ?? (signal ? 128 : 1), out });
     });
   });
+}
+
+/** As attached, but keeps a copy of everything the program prints (both streams) while it shows. */
+export function teed(
+  command: string,
+  args: string[],
+  { env = process.env, cwd }: Pick<Attached, 'env' | 'cwd'> = {},
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env, cwd });
+    let output = '';
+    const keep = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      output += chunk.toString();
+      relay(chunk, stream);
+    };
+    child.stdout.on('data', keep('stdout'));
+    child.stderr.on('data', keep('stderr'));
+    child.on('error', () => resolve({ code: 127, output }));
+    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
+  });
+}
+
+export interface Background {
+  /** The exit code once it has ended; undefined while it runs. */
+  exitCode(): number | null;
+  stop(): void;
+}
+
+/** A server for the length of a run (its stderr shows); the caller stops it. */
+export function background(
+  command: string,
+  args: string[],
+  { env = process.env }: Pick<Attached, 'env'> = {},
+): Background {
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'], env });
+  let ended: number | null = null;
+  child.on('error', () => (ended = 127));
+  child.on('exit', (code) => (ended = code ?? 1));
+  return { exitCode: () => ended, stop: () => void child.kill() };
 }

@@ -1,6 +1,6 @@
 import { startContainer } from './container.ts';
 import { BROWSER_IMAGE } from './images.ts';
-import { freePort } from './postgres.ts';
+import { freePort } from './ports.ts';
 
 export interface TestBrowser {
   /** Chrome DevTools Protocol endpoint on 127.0.0.1, for playwright's chromium.connectOverCDP. */

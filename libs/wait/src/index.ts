@@ -89,3 +89,29 @@ export async function poll<T>(attempt: (ctx: AttemptContext) => Promise<Outcome<
     await sleep(delay);
   }
 }
+
+/** How long a condition took to hold, or, when it did not within the limit, why not (the last reason). */
+export type Timed<T> = { ms: number; value: T } | { ms: null; reason: string };
+
+/**
+ * Polls `attempt` every `everyMs` until it is done or `limitMs` (from `since`) passes, for a check that
+ * measures recovery: the time taken is its figure, and running out of time is a result, not an error.
+ */
+export async function timeUntil<T>(
+  attempt: () => Promise<Outcome<T>>,
+  {
+    what,
+    limitMs,
+    everyMs = 1000,
+    since = Date.now(),
+  }: { what: string; limitMs: number; everyMs?: number; since?: number },
+): Promise<Timed<T>> {
+  const deadline = new Deadline(Math.max(0, since + limitMs - Date.now()));
+  try {
+    const value = await poll(attempt, { what, deadline, initialMs: everyMs, maxMs: everyMs });
+    return { ms: Date.now() - since, value };
+  } catch (error) {
+    if (error instanceof TimeoutError) return { ms: null, reason: error.lastError ?? 'no answer' };
+    throw error;
+  }
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Deadline, TimeoutError, backoff, done, notYet, poll, within } from '../src/index.ts';
+import { Deadline, TimeoutError, backoff, done, notYet, poll, timeUntil, within } from '../src/index.ts';
 
 describe('backoff', () => {
   it('grows from the initial delay and stops at the cap', () => {
@@ -60,5 +60,36 @@ describe('within', () => {
     const started = Date.now();
     await expect(within('kafka', new Promise(() => {}), 50)).rejects.toThrow('kafka did not answer within 50 ms');
     expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe('timeUntil', () => {
+  it('resolves to the time the condition took to hold, counted from `since`', async () => {
+    let n = 0;
+    const since = Date.now() - 500;
+    const r = await timeUntil(async () => (++n < 3 ? notYet(`attempt ${n}`) : done('up')), {
+      what: 'the service',
+      limitMs: 5000,
+      everyMs: 10,
+      since,
+    });
+    expect(r.ms).toBeGreaterThanOrEqual(500);
+    expect(r).toMatchObject({ value: 'up' });
+  });
+
+  it('resolves to null and the last reason once the limit passes', async () => {
+    const r = await timeUntil(async () => notYet('still starting'), { what: 'the service', limitMs: 50, everyMs: 10 });
+    expect(r).toEqual({ ms: null, reason: 'still starting' });
+  });
+
+  it('passes on an attempt that throws: that will not get better', async () => {
+    await expect(
+      timeUntil(
+        async () => {
+          throw new Error('gone');
+        },
+        { what: 'the service', limitMs: 50 },
+      ),
+    ).rejects.toThrow('gone');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The README and docs/ stay whole: every make target with a description, every env CLI command, every
+ * The README and docs/ stay whole: every make target with a description, every env CLI and verify command, every
  * top-level folder and every app and lib is named in them, and every relative link (and its #anchor) leads
  * somewhere.
  */
@@ -27,7 +27,7 @@ export function makeTargets(makefile: string): string[] {
   return [...makefile.matchAll(/^([a-z0-9-]+):[^\n]*## /gm)].map((m) => m[1]!);
 }
 
-/** The env CLI's commands, as its argument parser declares them. */
+/** A CLI's commands (the env CLI's, the suites'), as its argument parser declares them. */
 export function cliCommands(source: string): string[] {
   return [...source.matchAll(/\.command\('([a-z-]+)'\)/g)].map((m) => m[1]!);
 }
@@ -36,7 +36,7 @@ export function cliCommands(source: string): string[] {
 export function unnamed(all: string, targets: string[], commands: string[], folders: string[]): string[] {
   return [
     ...targets.filter((t) => !new RegExp(`\`make ${t}[\` ]`).test(all)).map((t) => `make ${t}`),
-    ...commands.filter((c) => !new RegExp(`^\\| \`${c}[\` ]`, 'm').test(all)).map((c) => `the env CLI's ${c}`),
+    ...commands.filter((c) => !new RegExp(`^\\| \`${c}[\` ]`, 'm').test(all)).map((c) => `the command ${c}`),
     ...folders.filter((f) => !new RegExp(`(^|[\\s\`(])${f.replace('.', '\\.')}/`, 'm').test(all)).map((f) => `${f}/`),
   ];
 }
@@ -92,9 +92,11 @@ describe('the docs', () => {
   const pages = docs();
   const all = pages.map((p) => p.text).join('\n');
   const targets = makeTargets(readFileSync(join(ROOT, 'Makefile'), 'utf8'));
-  const commands = cliCommands(readFileSync(join(ROOT, 'deploy/env-cli/src/cli.ts'), 'utf8'));
+  const commands = ['deploy/env-cli/src/cli.ts', 'deploy/verify/src/cli.ts'].flatMap((cli) =>
+    cliCommands(readFileSync(join(ROOT, cli), 'utf8')),
+  );
 
-  it('name every make target, env CLI command, top-level folder, app and lib', () => {
+  it('name every make target, env CLI and verify command, top-level folder, app and lib', () => {
     expect(targets.length).toBeGreaterThan(40);
     expect(commands.length).toBeGreaterThan(20);
     expect(unnamed(all, targets, commands, folders())).toEqual([]);
@@ -112,7 +114,7 @@ describe('the docs', () => {
     const planted = `${targets.map((t) => `\`make ${t}\``).join(' ')}\n| \`up\` |\n\`apps/\`\n`;
     expect(unnamed(planted, [...targets, 'deploy-moon'], ['up', 'launch'], ['apps', 'moonbase'])).toEqual([
       'make deploy-moon',
-      "the env CLI's launch",
+      'the command launch',
       'moonbase/',
     ]);
     const page = {

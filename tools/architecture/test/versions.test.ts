@@ -12,7 +12,7 @@ const COMPOSE_FILES = [
   'deploy/compose/docker-compose.prod.yml',
   'deploy/compose/docker-compose.dev.yml',
   'deploy/compose/docker-compose.test.yml',
-  'infrastructure/smoke/compose.yml',
+  'deploy/verify/smoke/compose.yml',
 ];
 const CHART_VALUES = 'deploy/helm/chorus/values.yaml';
 const APPS = ['chorus-web', 'chorus-stream-processor', 'chorus-tester', 'setup-connector'];

@@ -1,3 +1,0 @@
-import { nodeBundle } from '../../tools/node-bundle.ts';
-
-export default nodeBundle({ smoke: 'src/smoke.ts' });
