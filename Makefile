@@ -173,7 +173,7 @@ node_modules/.package-lock.json: package.json package-lock.json $(wildcard apps/
 env-cli: install
 	@$(NX) run env-cli:build --output-style=static >/dev/null
 
-verify: install
+verify: env-cli
 	@$(NX) run verify:build --output-style=static >/dev/null
 
 format-check: install

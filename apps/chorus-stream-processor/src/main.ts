@@ -7,9 +7,10 @@ import { ChangeConsumer } from './consumer.ts';
 import { DeadLetters } from './dead-letters.ts';
 import { ProcessorMetrics } from './metrics.ts';
 import { healthServer } from './health.ts';
+import { printHealth } from './health-probe.ts';
 import { loadSettings } from './settings.ts';
 
-runMain('chorus-stream-processor', async () => {
+async function serve(): Promise<void> {
   const settings = loadSettings();
   const log = createLogger({ name: 'chorus-stream-processor', level: settings.logLevel });
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: null });
@@ -40,4 +41,9 @@ runMain('chorus-stream-processor', async () => {
 
   await deadLetters.connect();
   await consumer.start();
-});
+}
+
+// `health` prints this replica's /healthz reply (the env CLI runs it in the container); anything else serves.
+runMain('chorus-stream-processor', () =>
+  process.argv[2] === 'health' ? printHealth(loadSettings().healthPort) : serve(),
+);

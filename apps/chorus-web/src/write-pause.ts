@@ -19,24 +19,32 @@ export class WritePause {
   reason: string | null = null;
   /** When the last answer was asked for (so it holds for that moment or later); 0: never. */
   private readAt = 0;
-  private reading: Promise<void> | undefined;
+  private reading: { asked: number; done: Promise<void> } | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly model: Pick<ReadModel, 'writesPaused'>) {}
 
-  /** Reads the key once; reads asked for meanwhile share it. */
-  refresh(): Promise<void> {
-    return (this.reading ??= (async () => {
-      const asked = Date.now();
-      try {
-        this.reason = await this.model.writesPaused();
-        this.readAt = asked;
-      } catch {
-        // Redis does not answer: the last answer stands.
-      } finally {
-        this.reading = undefined;
-      }
-    })());
+  /**
+   * Reads the key; a read asked for meanwhile shares the one in flight if that was asked at `since` or later.
+   * An answer never replaces one asked for later (a slow read that comes back after a newer one).
+   */
+  refresh(since = 0): Promise<void> {
+    if (this.reading && this.reading.asked >= since) return this.reading.done;
+    const reading = { asked: Date.now(), done: Promise.resolve() };
+    reading.done = this.read(reading.asked).finally(() => {
+      if (this.reading === reading) this.reading = undefined;
+    });
+    this.reading = reading;
+    return reading.done;
+  }
+
+  private async read(asked: number): Promise<void> {
+    try {
+      const reason = await this.model.writesPaused();
+      if (asked >= this.readAt) [this.reason, this.readAt] = [reason, asked];
+    } catch {
+      // Redis does not answer: the last answer stands.
+    }
   }
 
   start(): this {
@@ -64,9 +72,11 @@ export class WritePause {
     };
     return (req, res, next) => {
       if (SAFE.has(req.method)) return next();
-      if (Date.now() - this.readAt <= POLL_MS) return decide(req, res, next);
+      const arrived = Date.now();
+      if (arrived - this.readAt <= POLL_MS) return decide(req, res, next);
+      // Not a read asked for before the poll's period: one in flight since a restore began would answer "not paused".
       const waited = new Promise<void>((resolve) => setTimeout(resolve, FRESH_READ_MS).unref());
-      void Promise.race([this.refresh(), waited]).then(() => decide(req, res, next));
+      void Promise.race([this.refresh(arrived - POLL_MS), waited]).then(() => decide(req, res, next));
     };
   }
 }

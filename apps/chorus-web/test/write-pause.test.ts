@@ -54,6 +54,21 @@ describe('WritePause', () => {
     expect(reads).toBe(before + 1);
   });
 
+  it('does not take the answer of a read asked for before the poll period: it reads again', async () => {
+    let answer: () => Promise<string | null> = async () => null;
+    const { base, pause } = await serve(() => answer());
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // A poll read, asked before the restore began, that a busy host answers late.
+    answer = () => new Promise((resolve) => setTimeout(() => resolve(null), 1500));
+    const late = pause.refresh();
+    answer = async () => 'prod is being restored';
+    await new Promise((resolve) => setTimeout(resolve, 1050));
+    expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(503);
+    // Its "not paused", arriving after the newer answer, does not replace it.
+    await late;
+    expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(503);
+  });
+
   it('does not hold a write for a read Redis never answers: the last answer stands', async () => {
     let answer: () => Promise<string | null> = async () => null;
     const { base } = await serve(() => answer());

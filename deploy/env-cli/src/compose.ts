@@ -8,7 +8,7 @@ import type { IDockerComposeOptions, IDockerComposeResult } from 'docker-compose
 import { KAFKA_TOOL_ENV } from '@chorus/image-rules';
 import { relay } from './output.ts';
 import { sleep } from '@chorus/wait';
-import { type Finished, attached, capture, creatingStopped } from './processes.ts';
+import { type Finished, attached, capture, creatingStopped, finished } from './processes.ts';
 
 /** A Compose project, with its file and env file when the call needs them (`up`, `run`), or by name alone. */
 export interface ComposeTarget {
@@ -211,6 +211,29 @@ export class Compose {
       compose.exec(service, command, { ...this.options({ project, vars: env }, { stream: false }), commandOptions }),
     );
     return { code: code(result), out: result.out.trim(), err: result.err.trim() };
+  }
+
+  /**
+   * As execResult, with `input` on the command's stdin (a program for `node -`). The package cannot write
+   * to an exec's stdin, so this call is made without it.
+   */
+  async execWithInput(
+    project: string,
+    service: string,
+    command: string[],
+    { env, input }: { env?: Record<string, string>; input: string },
+  ): Promise<{ code: number; out: string; err: string }> {
+    const byName = Object.keys(env ?? {}).flatMap((name) => ['-e', name]);
+    const r = await finished(
+      'docker',
+      ['compose', ...globalArgs({ project }), 'exec', '-T', ...byName, service, ...command],
+      {
+        cwd: this.root,
+        env: { ...cleanEnv(), ...env },
+        input,
+      },
+    );
+    return { code: r.ok ? 0 : 1, out: r.out, err: r.err };
   }
 
   /** Runs a command in a project's running service; resolves to its output, or undefined when it failed. */

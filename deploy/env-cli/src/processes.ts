@@ -29,6 +29,24 @@ export function capture(
   return { ok: r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? r.error?.message ?? '').trim() };
 }
 
+/** As capture, without holding the CLI up while the program runs: `input` is written to its stdin. */
+export function finished(
+  command: string,
+  args: string[],
+  { env = process.env, cwd, input }: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string } = {},
+): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env, cwd });
+    let [out, err] = ['', ''];
+    child.stdout.on('data', (chunk: Buffer) => void (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => void (err += chunk.toString()));
+    child.on('error', (error) => resolve({ ok: false, out: out.trim(), err: error.message }));
+    child.on('close', (code) => resolve({ ok: code === 0, out: out.trim(), err: err.trim() }));
+    child.stdin.on('error', () => undefined); // a program that exits without reading: its exit code says why
+    child.stdin.end(input ?? '');
+  });
+}
+
 export interface Attached {
   env?: NodeJS.ProcessEnv;
   cwd?: string;

@@ -4,10 +4,9 @@
  * setup-connector's outcome, and the test runs on this machine.
  */
 import { type CdcNames, cdcNameOverrides, cdcNames } from '@chorus/cdc-names';
-import { defaults } from '@chorus/config';
 import { type ConnectorStatus, connectorStatus } from '@chorus/connect-api';
 import { ROLES } from '@chorus/db';
-import { HEALTH_PATH, type ProcessorHealth, readProcessorHealth } from '@chorus/processor-health';
+import { type ProcessorHealth, readProcessorHealth } from '@chorus/processor-health';
 import { LOOKALIKE_LABEL, NODE_IMAGE_LABEL } from '@chorus/versions';
 import { z } from 'zod';
 import { docker, projects } from './compose.ts';
@@ -133,8 +132,7 @@ export async function processorHealth(
   project: string,
   replica = 1,
 ): Promise<ProcessorHealth | undefined> {
-  const probe = `fetch('http://127.0.0.1:' + (process.env.HEALTH_PORT || ${defaults.healthPort}) + '${HEALTH_PATH}').then((r) => r.text()).then((t) => console.log(t))`;
-  const out = await compose.execIn(project, 'chorus-stream-processor', ['node', '-e', probe], replica);
+  const out = await compose.execIn(project, 'chorus-stream-processor', ['node', '/app/main.cjs', 'health'], replica);
   return out ? readProcessorHealth(out) : undefined;
 }
 

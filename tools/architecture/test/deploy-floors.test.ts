@@ -78,6 +78,14 @@ describe('deploy/ in floors', () => {
     ).toEqual(['env-cli/src/output.ts']);
   });
 
+  it('no code in strings: nothing is run with `node -e` (in-container work is a typed program or an app command)', () => {
+    expect(
+      files()
+        .filter((f) => /'node',\s*'-e'/.test(f.text))
+        .map((f) => f.path),
+    ).toEqual([]);
+  });
+
   it('one error type and one wait: no bare Error thrown, no hand-written wait loop', () => {
     const bare = files().filter((f) => /throw new Error\(/.test(f.text.replace(/`[^`]*`/g, '')));
     expect(bare.map((f) => f.path)).toEqual([]);

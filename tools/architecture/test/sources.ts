@@ -3,10 +3,17 @@ import { join, relative } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '../../..');
 
+/** Programs a deploy tool runs inside containers, beside its src/: the web driver, the smoke follower. */
+const CONTAINER_PROGRAMS = ['web-driver', 'smoke'];
+
 /** The TypeScript source folders of every app, lib and deploy tool. */
 export function sourceDirs(): string[] {
   return ['apps', 'libs', 'deploy']
-    .flatMap((group) => readdirSync(join(ROOT, group)).map((name) => join(ROOT, group, name, 'src')))
+    .flatMap((group) =>
+      readdirSync(join(ROOT, group)).flatMap((name) =>
+        ['src', ...(group === 'deploy' ? CONTAINER_PROGRAMS : [])].map((dir) => join(ROOT, group, name, dir)),
+      ),
+    )
     .filter((dir) => statSync(dir, { throwIfNoEntry: false })?.isDirectory());
 }
 

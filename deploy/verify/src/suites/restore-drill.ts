@@ -15,8 +15,9 @@
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Manifest } from '@chorus/backup-manifest';
+import { BACKUP_FILES, MANIFEST_FILE, type Manifest, manifest } from '@chorus/backup-manifest';
 import { CDC_NAME_VARIABLES, cdcNames } from '@chorus/cdc-names';
+import { defaults } from '@chorus/config';
 import { ROLES } from '@chorus/db';
 import { EXIT, OperatorError } from '@chorus/errors';
 import { WRITES_PAUSED_KEY } from '@chorus/read-model';
@@ -74,11 +75,33 @@ async function readsBack(ctx: Context, project: string, want: Map<string, string
   return r.ms;
 }
 
-/** A copy of backup `name` in the backup volume, changed by `edit` (a script given the copy's folder). */
-async function doctoredCopy(ctx: Context, project: string, name: string, copy: string, edit: string): Promise<void> {
-  const script = `const fs = require('node:fs'); const dir = '/backups/${copy}'; fs.cpSync('/backups/${name}', dir, { recursive: true }); const manifestFile = dir + '/manifest.json'; const m = JSON.parse(fs.readFileSync(manifestFile, 'utf8')); m.name = '${copy}'; ${edit}; fs.writeFileSync(manifestFile, JSON.stringify(m));`;
-  const r = await ctx.compose.execResult(project, BACKUP_SERVICE, ['node', '-e', script]);
-  if (r.code !== 0) throw new OperatorError(`making the doctored copy ${copy} failed: ${r.err}`);
+/** How a refusal case changes its copy of the backup: its manifest, and whether the dump loses its last byte. */
+interface Doctoring {
+  manifest?: (m: Manifest) => void;
+  cutDump?: boolean;
+}
+
+/**
+ * A copy of backup `name` in the backup volume, named `copy` and changed as `doctoring` says: copied and cut
+ * by the backup container's own tools, the manifest edited here and written back through its stdin.
+ */
+async function doctoredCopy(ctx: Context, project: string, name: string, copy: string, doctoring: Doctoring) {
+  const [from, dir] = [`${defaults.backup.dir}/${name}`, `${defaults.backup.dir}/${copy}`];
+  const inBackup = async (what: string, command: string[], input?: string) => {
+    const r =
+      input === undefined
+        ? await ctx.compose.execResult(project, BACKUP_SERVICE, command)
+        : await ctx.compose.execWithInput(project, BACKUP_SERVICE, command, { input });
+    if (r.code !== 0) throw new OperatorError(`making the doctored copy ${copy} failed (${what}): ${r.err}`);
+    return r.out;
+  };
+  await inBackup('copying', ['cp', '-r', from, dir]);
+  const m = manifest.parse(JSON.parse(await inBackup('reading its manifest', ['cat', `${dir}/${MANIFEST_FILE}`])));
+  m.name = copy;
+  doctoring.manifest?.(m);
+  await inBackup('writing its manifest', ['tee', `${dir}/${MANIFEST_FILE}`], JSON.stringify(m));
+  if (doctoring.cutDump)
+    await inBackup('cutting the dump', ['truncate', '-s', '-1', `${dir}/${BACKUP_FILES.database}`]);
 }
 
 interface Refusal {
@@ -143,23 +166,23 @@ export async function restoreDrill(ctx: Context): Promise<void> {
 
     // The refusals, each on a copy of the backup: exit 2, a message naming the problem, and nothing changed.
     const refusals: Refusal[] = [];
-    const cases: [string, string, string, RegExp][] = [
+    const cases: [string, string, Doctoring, RegExp][] = [
       [
         'from another environment (dev)',
         'dev-20000101T000000Z',
-        "m.environment = 'dev'",
+        { manifest: (m) => void (m.environment = 'dev') },
         /taken from dev, and this is prod/,
       ],
       [
-        'corrupted dump (one byte changed)',
+        'corrupted dump (its last byte cut)',
         'prod-20000101T000001Z',
-        "const f = dir + '/database.dump'; const b = fs.readFileSync(f); b[b.length - 1] ^= 0xff; fs.writeFileSync(f, b)",
+        { cutDump: true },
         /database\.dump does not match its manifest/,
       ],
       [
         'newer schema (a migration this release lacks)',
         'prod-20000101T000002Z',
-        "m.migrations.push('999_from_a_later_release')",
+        { manifest: (m) => void m.migrations.push('999_from_a_later_release') },
         /newer schema than this release \(999_from_a_later_release/,
       ],
     ];
