@@ -145,7 +145,7 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
     await until(
       `connector ${names.connector} stopping`,
       60_000,
-      async () => (await readConnectorStatus(ctx, project, t.envName))?.connector.state === 'STOPPED',
+      async () => (await readConnectorStatus(ctx, project, names))?.connector.state === 'STOPPED',
     );
     await ctx.compose.stopService(project, 'chorus-stream-processor');
 

@@ -43,9 +43,8 @@ export function cdcNamesOf(project: string, env: string): CdcNames {
 export async function readConnectorStatus(
   { compose }: Context,
   project: string,
-  env: string,
+  { connector }: Pick<CdcNames, 'connector'>,
 ): Promise<ConnectorStatus | undefined> {
-  const { connector } = cdcNamesOf(project, env);
   const out = await compose.execIn(project, 'kafka-connect', [
     'curl',
     '-fsS',
@@ -81,9 +80,10 @@ export async function connectRest(
   return Number(r.out) || 0;
 }
 
-export async function connectorLine(ctx: Context, project: string, env: string): Promise<string> {
-  const { connector } = cdcNamesOf(project, env);
-  const status = await readConnectorStatus(ctx, project, env);
+/** The names come from cdcNamesOf, read once for all of a project's lines. */
+export async function connectorLine(ctx: Context, project: string, names: CdcNames): Promise<string> {
+  const { connector } = names;
+  const status = await readConnectorStatus(ctx, project, names);
   return status
     ? describeConnector(connector, status)
     : `  connector ${connector}: not registered or Connect not reachable`;
@@ -115,8 +115,7 @@ export function describeConnector(name: string, s: Pick<ConnectorStatus, 'connec
 }
 
 /** The replication slot: whether a client streams from it, and how much WAL it keeps (read-only, as the app role). */
-export async function slotLine({ compose }: Context, project: string, env: string): Promise<string> {
-  const { slot } = cdcNamesOf(project, env);
+export async function slotLine({ compose }: Context, project: string, { slot }: CdcNames): Promise<string> {
   const sql = `SELECT active, pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)) FROM pg_replication_slots WHERE slot_name = '${slot}'`;
   const result = await compose.psql(project, ROLES.app, sql);
   if (result.code !== 0) return `  slot ${slot}: Postgres not reachable`;

@@ -19,7 +19,10 @@ function docs(): Doc[] {
   const pages = readdirSync(join(ROOT, 'docs'))
     .filter((f) => f.endsWith('.md'))
     .map((f) => `docs/${f}`);
-  return ['README.md', ...pages].map((path) => ({ path, text: readFileSync(join(ROOT, path), 'utf8') }));
+  return ['README.md', ...pages, 'CHANGELOG.md'].map((path) => ({
+    path,
+    text: readFileSync(join(ROOT, path), 'utf8'),
+  }));
 }
 
 /** The targets `make help` lists: those with a `## description`. */

@@ -6,7 +6,7 @@ import { ENVIRONMENTS } from '../environments.ts';
 import { print, say, span } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
 import { readState } from '../release.ts';
-import { connectorLine, imageLine, processorLines, prometheusLine, slotLine, testRuns } from '../system.ts';
+import { cdcNamesOf, connectorLine, imageLine, processorLines, prometheusLine, slotLine, testRuns } from '../system.ts';
 
 /** The newest backup's age against the schedule, flagged when it is overdue. */
 async function backupLine(ctx: Context, project: string): Promise<string> {
@@ -46,8 +46,9 @@ export async function status(ctx: Context) {
         `  ${s.Service.padEnd(26)} ${state.padEnd(12)} ${(s.Health || '-').padEnd(10)} ${ports.padEnd(28)} ${imageLine(s.Image)}`,
       );
     }
-    print(await connectorLine(ctx, e.project, e.name));
-    print(await slotLine(ctx, e.project, e.name));
+    const names = cdcNamesOf(e.project, e.name);
+    print(await connectorLine(ctx, e.project, names));
+    print(await slotLine(ctx, e.project, names));
     for (const line of await processorLines(ctx, e.project)) print(line);
     print(await prometheusLine(ctx, e.project));
   }
@@ -57,6 +58,6 @@ export async function status(ctx: Context) {
     say(
       `test run ${r.project}: ${r.state === 'live' ? 'live (its owner is running)' : 'STALE (its owner is gone): `make clean-test` removes it'}, ${r.services} container(s)`,
     );
-    if (r.state === 'live') print(await connectorLine(ctx, r.project, ENVIRONMENTS.test.name));
+    if (r.state === 'live') print(await connectorLine(ctx, r.project, cdcNamesOf(r.project, ENVIRONMENTS.test.name)));
   }
 }

@@ -83,7 +83,7 @@ export const SCALE_FAULTS: Fault[] = [
   {
     name: `the Kafka Connect worker running the task killed (of ${SCALE.connectWorkers.length})`,
     victim: async (ctx, run) => {
-      const status = await readConnectorStatus(ctx, run.project, ENVIRONMENTS.test.name);
+      const status = await readConnectorStatus(ctx, run.project, cdcNames(ENVIRONMENTS.test.name));
       const worker = status?.tasks[0]?.worker_id.split(':')[0];
       if (!worker || !(SCALE.connectWorkers as readonly string[]).includes(worker))
         throw new OperatorError(
@@ -395,7 +395,7 @@ async function connectorStopped(ctx: Context, run: ComposeTarget): Promise<{ fir
       s?.connector.state === 'RUNNING' && s.tasks.length > 0 && s.tasks.every((t) => t.state === 'RUNNING');
     await poll(
       async () =>
-        running(await readConnectorStatus(ctx, run.project, ENVIRONMENTS.test.name))
+        running(await readConnectorStatus(ctx, run.project, cdcNames(ENVIRONMENTS.test.name)))
           ? done(true)
           : notYet('not RUNNING yet'),
       {
@@ -433,10 +433,10 @@ async function connectorFailure(
   if (unhealthy.ms !== null)
     return {
       unhealthySeconds: unhealthy.ms / 1000,
-      status: await connectorLine(ctx, run.project, ENVIRONMENTS.test.name),
+      status: await connectorLine(ctx, run.project, cdcNames(ENVIRONMENTS.test.name)),
     };
   throw new OperatorError(
-    `Kafka Connect stayed healthy for ${LIMIT_SECONDS} s with its connector's publication gone: ${await connectorLine(ctx, run.project, ENVIRONMENTS.test.name)}`,
+    `Kafka Connect stayed healthy for ${LIMIT_SECONDS} s with its connector's publication gone: ${await connectorLine(ctx, run.project, cdcNames(ENVIRONMENTS.test.name))}`,
   );
 }
 

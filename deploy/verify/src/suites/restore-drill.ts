@@ -32,7 +32,7 @@ import { rewriteProdFile } from '../earlier-release.ts';
 import { print, say, seconds, table } from 'env-cli/output.ts';
 import { checkDocker } from 'env-cli/preflight.ts';
 import { withTeardown } from 'env-cli/run-project.ts';
-import { connectorLine, slotLine } from 'env-cli/system.ts';
+import { cdcNamesOf, connectorLine, slotLine } from 'env-cli/system.ts';
 import { newRunProject } from 'env-cli/test-runs.ts';
 import { changeTasks, readTasks, submitTask, trySubmit, writeTasks } from 'env-cli/web-client.ts';
 
@@ -277,7 +277,8 @@ export async function restoreDrill(ctx: Context): Promise<void> {
       problems.push(`a task submitted after the restore did not arrive within ${LIMIT_MS / 1000} s`);
 
     // What make status says, and the topics, carry the overridden names and none of the defaults.
-    const status = [await connectorLine(ctx, project, 'prod'), await slotLine(ctx, project, 'prod')];
+    const names = cdcNamesOf(project, 'prod');
+    const status = [await connectorLine(ctx, project, names), await slotLine(ctx, project, names)];
     for (const expected of [`connector ${OVERRIDES.CONNECTOR_NAME}: RUNNING`, `slot ${OVERRIDES.SLOT_NAME}: active`])
       if (!status.some((line) => line.includes(expected)))
         problems.push(`make status does not say "${expected}": ${status.join(' | ').trim()}`);
