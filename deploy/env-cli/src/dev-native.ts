@@ -58,7 +58,12 @@ export function devNativeVars({ root }: Pick<Context, 'root'>): Record<string, s
       const tarball = pack.ok ? join(work, pack.out.split('\n').pop()!) : undefined;
       if (!tarball || !capture('tar', ['-xzf', tarball, '-C', work]).ok) {
         throw new OperatorError(
-          `dev's Linux containers need ${pkg}@${esbuild.version}, which this workspace lacks (it was installed for another platform), and npm could not fetch it: ${(pack.err || 'tar failed').split('\n').pop()}. Reach the npm registry once, or install the workspace with \`npm ci --os=linux --cpu=${cpu}\``,
+          [
+            `dev's Linux containers need ${pkg}@${esbuild.version}, which this workspace lacks`,
+            `(it was installed for another platform), and npm could not fetch it:`,
+            `${(pack.err || 'tar failed').split('\n').pop()}.`,
+            `Reach the npm registry once, or install the workspace with \`npm ci --os=linux --cpu=${cpu}\``,
+          ].join(' '),
         );
       }
       mkdirSync(dirname(dir), { recursive: true });

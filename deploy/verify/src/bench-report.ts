@@ -115,9 +115,13 @@ export function firstMinuteLines(results: [Setup, BenchStep[]][]): string[] {
   return results.flatMap(([setup, steps]) =>
     steps
       .filter((s) => s.phase === 'start' && s.latency)
-      .map(
-        (s) =>
-          `First minute after ready (${setup}, single-row ${s.offered} tx/s for ${FIRST_MINUTE.seconds} s from the moment the project was healthy): p50 ${ms(s.latency!.p50)} ms, p99 ${ms(s.latency!.p99)} ms, longest ${ms(s.latency!.max)} ms${s.longestAt === null ? '' : ` (due ${s.longestAt} s in)`}; no stall over ${FIRST_MINUTE.stallMs} ms: ${s.latency!.max <= FIRST_MINUTE.stallMs ? 'met' : 'NOT met'}`,
+      .map((s) =>
+        [
+          `First minute after ready (${setup}, single-row ${s.offered} tx/s for ${FIRST_MINUTE.seconds} s`,
+          `from the moment the project was healthy): p50 ${ms(s.latency!.p50)} ms, p99 ${ms(s.latency!.p99)} ms,`,
+          `longest ${ms(s.latency!.max)} ms${s.longestAt === null ? '' : ` (due ${s.longestAt} s in)`};`,
+          `no stall over ${FIRST_MINUTE.stallMs} ms: ${s.latency!.max <= FIRST_MINUTE.stallMs ? 'met' : 'NOT met'}`,
+        ].join(' '),
       ),
   );
 }

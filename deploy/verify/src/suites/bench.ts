@@ -121,7 +121,12 @@ export async function bench(ctx: Context, o: BenchOptions): Promise<void> {
     '',
     `Benchmark: ${command}`,
     'Latency: from sending the INSERT to the stream processor writing the task to Redis (its projectedAt); one host, one clock.',
-    `Batched: one INSERT of the rows due, 4 in flight. Single-row: one autocommit INSERT a row over ${o.connections} connections, as the web app writes. API: POST /api/tasks through the web app, ${o.connections} in flight. Single-row and API latency counts from when a row was due, so a driver falling behind shows.`,
+    [
+      'Batched: one INSERT of the rows due, 4 in flight.',
+      `Single-row: one autocommit INSERT a row over ${o.connections} connections, as the web app writes.`,
+      `API: POST /api/tasks through the web app, ${o.connections} in flight.`,
+      'Single-row and API latency counts from when a row was due, so a driver falling behind shows.',
+    ].join(' '),
     `Tuned (CDC_PROFILE=low-latency, libs/config/src/cdc-profile.ts, every environment's setting): ${JSON.stringify(cdcTuning('low-latency'))}`,
     ...(durable
       ? ["fsync on: the tuned settings with Postgres's fsync on, as prod and dev run it (test runs it off)."]

@@ -456,7 +456,12 @@ async function faultTable(
       `chaos: ${fault.name}: ${passed(result) ? 'pass' : 'FAIL'}${result.examples.length ? ` (${result.examples.join(', ')})` : ''}`,
     );
   }
-  const about = `${RATE} writes/s (4 in 5 submit, 1 in 10 cancel, 1 in 10 delete); each fault SIGKILLs ${BEFORE_FAULT_MS / 1000} s into a ${WRITE_SECONDS} s writer and starts it again ${DOWN_MS / 1000} s later. Seconds count from that restart; the writer goes on for a few seconds after it (its own column). Limit ${LIMIT_SECONDS} s.`;
+  const about = [
+    `${RATE} writes/s (4 in 5 submit, 1 in 10 cancel, 1 in 10 delete);`,
+    `each fault SIGKILLs ${BEFORE_FAULT_MS / 1000} s into a ${WRITE_SECONDS} s writer and starts it again ${DOWN_MS / 1000} s later.`,
+    'Seconds count from that restart; the writer goes on for a few seconds after it (its own column).',
+    `Limit ${LIMIT_SECONDS} s.`,
+  ].join(' ');
   print(`\n${title}: ${about}\n${chaosTable(results)}\n(make chaos)\n\n`);
   const failed = results.filter((r) => !passed(r));
   if (failed.length > 0)

@@ -288,7 +288,12 @@ export async function upgradeCheck(ctx: Context, o: { from?: string[]; rollback?
   for (const r of results.filter((x) => x.rollback)) {
     const b = r.rollback!;
     print(
-      `Rollback to ${r.release} on this checkout's schema (make rollback-prod's path): back in ${(b.backMs / 1000).toFixed(1)} s; a task written there arrived through CDC ${b.arrivedMs === null ? 'NEVER' : `in ${(b.arrivedMs / 1000).toFixed(1)} s`}; forward again in ${(b.forwardMs / 1000).toFixed(1)} s, where it reads ${b.readAfter}\n`,
+      `${[
+        `Rollback to ${r.release} on this checkout's schema (make rollback-prod's path):`,
+        `back in ${(b.backMs / 1000).toFixed(1)} s;`,
+        `a task written there arrived through CDC ${b.arrivedMs === null ? 'NEVER' : `in ${(b.arrivedMs / 1000).toFixed(1)} s`};`,
+        `forward again in ${(b.forwardMs / 1000).toFixed(1)} s, where it reads ${b.readAfter}`,
+      ].join(' ')}\n`,
     );
   }
   const failed = results.filter((r) => r.problems.length > 0);
