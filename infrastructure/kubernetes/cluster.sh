@@ -22,12 +22,13 @@ kubeconfig=${TMPDIR:-/tmp}/$name.kubeconfig
 bin=
 binaries() { [ -n "$bin" ] || bin=$(bash "$here/install.sh"); }
 coredns_dir() {
-  bash "$root/tools/go-tool.sh" coredns "$(versions COREDNS_VERSION)" "a few minutes" \
-    sh -c 'GOBIN="$OUT" go install -ldflags "-s -w" "github.com/coredns/coredns@$0"' "$(versions COREDNS_VERSION)"
+  bash "$root/tools/go-tool.sh" coredns "$(pin COREDNS_VERSION)" "a few minutes" \
+    sh -c 'GOBIN="$OUT" go install -ldflags "-s -w" "github.com/coredns/coredns@$0"' "$(pin COREDNS_VERSION)"
 }
 kubectl() { binaries && "$bin/kubectl" "$@"; }
 say() { printf 'cluster %s: %s\n' "$name" "$*" >&2; }
-versions() { awk -F= -v k="$1" '$1 == k {print $2}' "$root/infrastructure/versions.env"; }
+# shellcheck source=../pin.sh
+source "$root/infrastructure/pin.sh"
 
 # Pod addresses: node N owns 10.244.(N-1).0/24; Services are 10.96.0.0/16 with DNS at 10.96.0.10.
 POD_CIDR=10.244.0.0/16 SERVICE_CIDR=10.96.0.0/16 DNS_IP=10.96.0.10
@@ -59,11 +60,11 @@ build_image() {
 
 images() {
   local base bin pause_dir kube_src pause_tag coredns_version coredns_dir context
-  base=$(versions DEBIAN_LOCAL)
+  base=$(pin DEBIAN_LOCAL)
   if ! docker image inspect "$base" >/dev/null 2>&1; then
     bash "$root/infrastructure/images/build.sh" debian >/dev/null || { say "the Debian base image $base could not be built (above)"; exit 1; }
   fi
-  build_image chorus-local/k8s-node:"$(versions KUBERNETES_VERSION)" "$here/node" "BASE=$base"
+  build_image chorus-local/k8s-node:"$(pin KUBERNETES_VERSION)" "$here/node" "BASE=$base"
   # pause.c and its tag, from the pinned release's own source.
   kube_src=$(cd "$here" && go mod download -json k8s.io/kubernetes | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p')
   [ -f "$kube_src/build/pause/linux/pause.c" ] || { say "pause.c is not in the downloaded Kubernetes module ($kube_src)"; exit 1; }
@@ -72,7 +73,7 @@ images() {
   cp "$here/pause/Dockerfile" "$kube_src/build/pause/linux/pause.c" "$context/"
   build_image "chorus-local/pause:$pause_tag" "$context" "BASE=$base" "VERSION=$pause_tag"
   rm -rf "$context"
-  coredns_version=$(versions COREDNS_VERSION)
+  coredns_version=$(pin COREDNS_VERSION)
   context=$(mktemp -d)
   cp "$here/coredns/Dockerfile" "$(coredns_dir)/coredns" "$context/"
   build_image "chorus-local/coredns:$coredns_version" "$context"
@@ -109,7 +110,7 @@ up() {
       --tmpfs /run --tmpfs /tmp \
       -v "$node-containerd:/var/lib/containerd" -v "$node-kubelet:/var/lib/kubelet" \
       -v "$bin:/opt/kubernetes/bin:ro" \
-      chorus-local/k8s-node:"$(versions KUBERNETES_VERSION)" >/dev/null
+      chorus-local/k8s-node:"$(pin KUBERNETES_VERSION)" >/dev/null
     ip[$i]=$(docker inspect -f "{{ (index .NetworkSettings.Networks \"$name\").IPAddress }}" "$node")
   done
   say "nodes ${nodes[*]} at ${ip[*]}"
@@ -123,7 +124,7 @@ nodeRegistration: { name: ${nodes[0]} }
 ---
 apiVersion: kubeadm.k8s.io/v1beta4
 kind: ClusterConfiguration
-kubernetesVersion: $(versions KUBERNETES_VERSION)
+kubernetesVersion: $(pin KUBERNETES_VERSION)
 clusterName: $name
 controlPlaneEndpoint: ${ip[0]}:6443
 networking: { serviceSubnet: $SERVICE_CIDR, podSubnet: $POD_CIDR, dnsDomain: cluster.local }
@@ -236,7 +237,7 @@ EOF
   say "2 nodes Ready after $((SECONDS - started))s"
   load_images $extra_images
   kubectl --kubeconfig "$kubeconfig" apply -f - >/dev/null <<EOF
-$(sed -e "s#@DNS_IP@#$DNS_IP#" -e "s#@COREDNS_IMAGE@#chorus-local/coredns:$(versions COREDNS_VERSION)#" "$here/coredns/coredns.yaml")
+$(sed -e "s#@DNS_IP@#$DNS_IP#" -e "s#@COREDNS_IMAGE@#chorus-local/coredns:$(pin COREDNS_VERSION)#" "$here/coredns/coredns.yaml")
 EOF
   kubectl --kubeconfig "$kubeconfig" -n kube-system rollout status deployment/coredns --timeout 120s >/dev/null ||
     { say "CoreDNS did not start within 120 s: kubectl --kubeconfig $kubeconfig -n kube-system describe pods"; exit 1; }

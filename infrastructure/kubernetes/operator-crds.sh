@@ -6,7 +6,8 @@
 # outside the clone by tools/go-tool.sh, as the Go tools are (operator-crds/build.sh makes them).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-pin() { awk -F= -v k="$1" '$1 == k {print $2}' "$here/../versions.env"; }
+# shellcheck source=../pin.sh
+source "$here/../pin.sh"
 strimzi=$(pin STRIMZI_VERSION)
 cnpg=$(pin CNPG_VERSION)
 bash "$here/../../tools/go-tool.sh" operator-crds "strimzi-$strimzi-cnpg-$cnpg" "about a minute" \
