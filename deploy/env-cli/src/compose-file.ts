@@ -16,7 +16,7 @@ export interface Service {
   image?: string;
   command?: string[] | string;
   ports?: (string | { published?: string | number; host_ip?: string })[];
-  volumes?: (string | { type?: string; source?: string })[];
+  volumes?: (string | { type?: string; source?: string; target?: string })[];
   tmpfs?: string[];
   environment?: Record<string, string | number>;
   healthcheck?: unknown;

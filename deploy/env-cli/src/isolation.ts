@@ -25,6 +25,13 @@ const bindMounts = (s: Service) =>
     typeof v === 'string' ? v.includes(':') && /^[./~]/.test(v.split(':')[0] ?? '') : v.type === 'bind',
   );
 
+/** A lone container path (`- /jmx`): a volume with no name, which a stop (down, keeping volumes) orphans. */
+const anonymousVolumes = (s: Service) =>
+  (s.volumes ?? []).filter((v) => (typeof v === 'string' ? !v.includes(':') : v.type === 'volume' && !v.source));
+
+/** Paths the app images declare as VOLUME: a container of them without a mount there gets an anonymous volume. */
+const IMAGE_VOLUMES: Record<string, string[]> = { 'chorus/monitoring': ['/prometheus'] };
+
 /** Services that run once and exit: dependencies with service_completed_successfully, or tools behind a profile. */
 function oneShots(file: ComposeFile): Set<string> {
   const names = new Set<string>();
@@ -80,6 +87,15 @@ export function isolationProblems(
         problems.push(`${e}: ${name} sets container_name, which breaks running environments side by side`);
       if (!once.has(name) && !s.healthcheck) problems.push(`${e}: long-running service ${name} has no healthcheck`);
       if (e === 'prod' && bindMounts(s).length > 0) problems.push(`prod: ${name} mounts source from the host`);
+      if (e !== 'test' && anonymousVolumes(s).length > 0)
+        problems.push(`${e}: ${name} has an anonymous volume, which make stop-${e} leaves behind: name it`);
+      const mounted = [
+        ...(s.volumes ?? []).map((v) => (typeof v === 'string' ? (v.split(':')[1] ?? v) : v.target)),
+        ...(s.tmpfs ?? []).map((t) => t.split(':')[0]),
+      ];
+      const declared = e === 'test' ? [] : (IMAGE_VOLUMES[(s.image ?? '').split(':')[0]!] ?? []);
+      for (const path of declared.filter((p) => !mounted.includes(p)))
+        problems.push(`${e}: ${name}'s image declares VOLUME ${path}: mount a named volume or a tmpfs there`);
       if (e === 'test' && (s.ports ?? []).length > 0) problems.push(`test: ${name} publishes a port`);
       if (e === 'test' && (s.volumes ?? []).some((v) => typeof v === 'string' && /^[A-Za-z0-9][\w.-]*:/.test(v))) {
         problems.push(`test: ${name} uses a named volume`);

@@ -145,3 +145,23 @@ describe('the check itself', () => {
     );
   });
 });
+
+describe('volumes a stop would leave behind', () => {
+  const files = () =>
+    Object.fromEntries(ENV_NAMES.map((e) => [e, readComposeFile(root, ENVIRONMENTS[e])])) as Record<
+      EnvName,
+      ComposeFile
+    >;
+
+  it("catch an anonymous volume in prod or dev, and a monitoring container without a mount at its image's VOLUME", () => {
+    const f = files();
+    f.prod.services['jmx-agent']!.volumes = ['/jmx'];
+    delete f.dev.services['jmx-agent']!.tmpfs;
+    expect(isolationProblems(f)).toEqual(
+      expect.arrayContaining([
+        'prod: jmx-agent has an anonymous volume, which make stop-prod leaves behind: name it',
+        "dev: jmx-agent's image declares VOLUME /prometheus: mount a named volume or a tmpfs there",
+      ]),
+    );
+  });
+});
