@@ -115,7 +115,7 @@ export function teed(
 }
 
 export interface Background {
-  /** The exit code once it has ended; undefined while it runs. */
+  /** The exit code once it has ended; null while it runs. */
   exitCode(): number | null;
   stop(): void;
 }
