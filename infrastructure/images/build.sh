@@ -33,7 +33,7 @@ need() {
 
 debian() {
   local inputs
-  inputs=$(sha256sum "$infra/images/debian/build.sh" | cut -c1-32)
+  inputs=$( { sha256sum "$infra/images/debian/build.sh"; echo "$DEBIAN_SUITE"; } | sha256sum | cut -c1-32)
   if [ "$(label "$DEBIAN_LOCAL" org.chorus.inputs)" = "$inputs" ]; then return; fi
   if [ "$(id -u)" != 0 ]; then
     say "error: the offline base image $DEBIAN_LOCAL is missing, and building it needs root (debootstrap and chroot)."
@@ -41,7 +41,7 @@ debian() {
     exit 1
   fi
   local started=$SECONDS
-  bash "$infra/images/debian/build.sh" "$DEBIAN_LOCAL" "org.chorus.inputs=$inputs" >/dev/null
+  bash "$infra/images/debian/build.sh" "$DEBIAN_LOCAL" "$DEBIAN_SUITE" "org.chorus.inputs=$inputs" >/dev/null
   say "$DEBIAN_LOCAL: built in $((SECONDS - started))s"
 }
 

@@ -10,6 +10,8 @@ import { docker } from 'env-cli/compose.ts';
 
 export interface Capture {
   text: string;
+  /** PID 1's arguments: the JVM's command line. */
+  args: string[];
   /** The container's own address, which Connect's entrypoint writes into the worker file. */
   address: string;
 }
@@ -20,7 +22,14 @@ export interface Capture {
  */
 const JVM_OPTIONS = new Set(['KAFKA_OPTS']);
 
-export async function capture(image: string, env: Env, mainClass: string, file: string): Promise<Capture> {
+/** `mounts`: host directory to container path, read-only (the SSL case's stores and credentials). */
+export async function capture(
+  image: string,
+  env: Env,
+  mainClass: string,
+  file: string,
+  mounts: Record<string, string> = {},
+): Promise<Capture> {
   const name = `chorus-parity-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const settings = Object.entries(env).filter(([k]) => !JVM_OPTIONS.has(k));
   const started = docker([
@@ -31,6 +40,7 @@ export async function capture(image: string, env: Env, mainClass: string, file: 
     '--network',
     'bridge',
     ...settings.flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    ...Object.entries(mounts).flatMap(([from, to]) => ['-v', `${from}:${to}:ro`]),
     image,
   ]);
   if (!started.ok) throw new OperatorError(`starting ${image} failed: ${started.err}`);
@@ -47,7 +57,8 @@ export async function capture(image: string, env: Env, mainClass: string, file: 
             '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}',
             name,
           ]);
-          return done({ text: text.out, address: networks.out.split(' ')[0] ?? '' });
+          const args = cmdline.out.split('\0').filter(Boolean);
+          return done({ text: text.out, args, address: networks.out.split(' ')[0] ?? '' });
         }
         if (docker(['inspect', '--format', '{{.State.Running}}', name]).out !== 'true') {
           const logs = docker(['logs', '--tail', '20', name]).err;

@@ -32,9 +32,40 @@ export const kafkaKey = (name: string) =>
 /** Where Kafka keeps its logs when log.dirs (and log.dir) is unset: inside the container, not on a volume. */
 export const KAFKA_DEFAULT_LOG_DIR = '/tmp/kafka-logs';
 
+/** Where the upstream image's configure step looks for an SSL listener's stores and credentials files. */
+export const KAFKA_SECRETS_DIR = '/etc/kafka/secrets';
+
+/** Reads a file in KAFKA_SECRETS_DIR by name (a credentials file holds one password). */
+export type SecretReader = (name: string) => string;
+
+const noSecrets: SecretReader = (name) => {
+  throw new Error(`an SSL listener needs ${KAFKA_SECRETS_DIR}/${name}, and no secrets were given`);
+};
+
+/**
+ * configure: an SSL listener takes its keystore by file name, and the key's and keystore's passwords from
+ * credentials files; with client auth requested or required, its truststore likewise.
+ */
+function sslVars(env: Env, readSecret: SecretReader): Env {
+  if (!env.KAFKA_ADVERTISED_LISTENERS?.includes('SSL://')) return {};
+  const secret = (variable: string) => {
+    if (!env[variable]) throw new Error(`${variable} environment variable not set`);
+    return readSecret(env[variable]);
+  };
+  const stores = ['KAFKA_SSL_KEYSTORE'];
+  if (/required|requested/.test(env.KAFKA_SSL_CLIENT_AUTH ?? '')) stores.push('KAFKA_SSL_TRUSTSTORE');
+  const vars: Env = { KAFKA_SSL_KEY_PASSWORD: secret('KAFKA_SSL_KEY_CREDENTIALS').trim() };
+  for (const store of stores) {
+    if (!env[`${store}_FILENAME`]) throw new Error(`${store}_FILENAME environment variable not set`);
+    vars[`${store}_LOCATION`] = `${KAFKA_SECRETS_DIR}/${env[`${store}_FILENAME`]}`;
+    vars[`${store}_PASSWORD`] = secret(`${store}_CREDENTIALS`).trim();
+  }
+  return vars;
+}
+
 /** The server.properties the upstream Kafka image writes, with nothing mounted at /mnt/shared/config. */
-export function kafkaServerProperties(env: Env, imageDefault: Properties): Properties {
-  const vars = { ...env };
+export function kafkaServerProperties(env: Env, imageDefault: Properties, readSecret = noSecrets): Properties {
+  const vars = { ...env, ...sslVars(env, readSecret) };
   // configure: listeners follow the advertised ones when unset (not on a controller-only node).
   if (!vars.KAFKA_LISTENERS && vars.KAFKA_PROCESS_ROLES !== 'controller' && vars.KAFKA_ADVERTISED_LISTENERS) {
     vars.KAFKA_LISTENERS = vars.KAFKA_ADVERTISED_LISTENERS.replace(/:\/\/[^:]*:/g, '://0.0.0.0:');
@@ -43,6 +74,28 @@ export function kafkaServerProperties(env: Env, imageDefault: Properties): Prope
     ([k, v]) => k.startsWith('KAFKA_') && !KAFKA_NOT_PROPERTIES.has(k) && v.trim() !== '',
   );
   return fromEnv.length === 0 ? { ...imageDefault } : Object.fromEntries(fromEnv.map(([k, v]) => [kafkaKey(k), v]));
+}
+
+/**
+ * The JMX system properties the upstream image's launch script gives the broker's JVM: with KAFKA_JMX_PORT,
+ * remote JMX on that port (RMI too), announced as KAFKA_JMX_HOSTNAME (else the container's address).
+ */
+export function kafkaJmxFlags(env: Env): Properties {
+  if (!env.KAFKA_JMX_PORT) return {};
+  return {
+    'com.sun.management.jmxremote.port': env.KAFKA_JMX_PORT,
+    'com.sun.management.jmxremote.rmi.port': env.KAFKA_JMX_PORT,
+    'com.sun.management.jmxremote.local.only': 'false',
+    'java.rmi.server.hostname': env.KAFKA_JMX_HOSTNAME || CONTAINER_ADDRESS,
+  };
+}
+
+/** The JMX system properties (-Dcom.sun.management.jmxremote.*, -Djava.rmi.server.hostname) of a JVM's arguments. */
+export function jmxFlagsOf(args: string[]): Properties {
+  const flags = args.filter((a) =>
+    /^-D(com\.sun\.management\.jmxremote\.(port|rmi\.port|local\.only)|java\.rmi\.server\.hostname)=/.test(a),
+  );
+  return Object.fromEntries(flags.map((a) => a.slice(2).split(/=(.*)/s, 2) as [string, string]));
 }
 
 /** Kafka's own config/connect-distributed.properties, the file Debezium's image starts its worker from. */

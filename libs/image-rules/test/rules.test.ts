@@ -5,6 +5,8 @@ import {
   connectNeeds,
   connectWorkerProperties,
   differences,
+  jmxFlagsOf,
+  kafkaJmxFlags,
   kafkaKey,
   kafkaNeeds,
   kafkaServerProperties,
@@ -46,6 +48,51 @@ describe("upstream Kafka image's rules", () => {
     expect(kafkaServerProperties({ KAFKA_ADVERTISED_LISTENERS: 'PLAINTEXT://kafka:9092' }, {}).listeners).toBe(
       'PLAINTEXT://0.0.0.0:9092',
     );
+  });
+});
+
+describe("upstream Kafka image's SSL files and JMX port", () => {
+  const ssl = {
+    ...prodKafka,
+    KAFKA_ADVERTISED_LISTENERS: 'INTERNAL://kafka:9092,SSL://kafka:9094',
+    KAFKA_SSL_KEYSTORE_FILENAME: 'broker.keystore.jks',
+    KAFKA_SSL_KEY_CREDENTIALS: 'key_creds',
+    KAFKA_SSL_KEYSTORE_CREDENTIALS: 'keystore_creds',
+    KAFKA_SSL_CLIENT_AUTH: 'required',
+    KAFKA_SSL_TRUSTSTORE_FILENAME: 'broker.truststore.jks',
+    KAFKA_SSL_TRUSTSTORE_CREDENTIALS: 'truststore_creds',
+  };
+  const secrets: Record<string, string> = { key_creds: 'k\n', keystore_creds: 'ks\n', truststore_creds: 'ts\n' };
+
+  it('turns the file names into store locations and reads each password from its credentials file', () => {
+    const p = kafkaServerProperties(ssl, {}, (name) => secrets[name]!);
+    expect(p['ssl.keystore.location']).toBe('/etc/kafka/secrets/broker.keystore.jks');
+    expect(p['ssl.truststore.location']).toBe('/etc/kafka/secrets/broker.truststore.jks');
+    expect([p['ssl.key.password'], p['ssl.keystore.password'], p['ssl.truststore.password']]).toEqual([
+      'k',
+      'ks',
+      'ts',
+    ]);
+    // The file variables are KAFKA_* variables too: the wrapper writes them as properties as well.
+    expect(p['ssl.keystore.filename']).toBe('broker.keystore.jks');
+  });
+
+  it('needs no truststore without client auth, and no secret at all without an SSL listener', () => {
+    const { KAFKA_SSL_CLIENT_AUTH: _, ...noClientAuth } = ssl;
+    expect(kafkaServerProperties(noClientAuth, {}, (name) => secrets[name]!)['ssl.truststore.location']).toBe(
+      undefined,
+    );
+    expect(() => kafkaServerProperties(prodKafka, {})).not.toThrow();
+    expect(() => kafkaServerProperties(ssl, {})).toThrow('/etc/kafka/secrets/key_creds');
+  });
+
+  it('opens remote JMX on KAFKA_JMX_PORT, announced as KAFKA_JMX_HOSTNAME', () => {
+    const want = kafkaJmxFlags({ KAFKA_JMX_PORT: '9101', KAFKA_JMX_HOSTNAME: 'kafka' });
+    const args = ['java', '-Xmx1G', '-Dcom.sun.management.jmxremote=true', '-Djava.rmi.server.hostname=kafka'];
+    args.push('-Dcom.sun.management.jmxremote.local.only=false', '-Dcom.sun.management.jmxremote.rmi.port=9101');
+    expect(jmxFlagsOf([...args, '-Dcom.sun.management.jmxremote.port=9101', 'kafka.Kafka'])).toEqual(want);
+    expect(differences(want, jmxFlagsOf(args))).toHaveLength(1);
+    expect(kafkaJmxFlags(prodKafka)).toEqual({});
   });
 });
 

@@ -34,6 +34,9 @@ const schema = z.object({
   COREDNS_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact CoreDNS release, such as v1.12.1'),
   STRIMZI_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Strimzi release, such as 1.2.0'),
   CNPG_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact CloudNativePG release, such as 1.28.0'),
+  DEBIAN_SUITE: z.enum(['bookworm', 'trixie'], {
+    error: 'expected the Debian release the images stand on: bookworm or trixie',
+  }),
   POSTGRES_IMAGE: imageReference,
   REDIS_IMAGE: imageReference,
   KAFKA_IMAGE: imageReference,
