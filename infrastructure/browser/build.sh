@@ -8,7 +8,7 @@ if [ -z "${NODE_IMAGE:-}" ]; then
   echo "browser image: NODE_IMAGE is not set. Build it through make (make test-images), which resolves the Node image." >&2
   exit 2
 fi
-inputs=$( { sha256sum "$here/Dockerfile"; docker image inspect --format '{{.Id}}' "$NODE_IMAGE"; } | sha256sum | cut -c1-32)
+inputs=$( { sha256sum <"$here/Dockerfile"; docker image inspect --format '{{.Id}}' "$NODE_IMAGE"; } | sha256sum | cut -c1-32)
 if [ "$(docker image inspect --format '{{ index .Config.Labels "org.chorus.inputs" }}' "$tag" 2>/dev/null)" = "$inputs" ]; then exit 0; fi
 started=$SECONDS
 iid=$(mktemp)

@@ -33,10 +33,11 @@ need() {
 
 debian() {
   local inputs
-  inputs=$( { sha256sum "$infra/images/debian/build.sh"; echo "$DEBIAN_SUITE"; } | sha256sum | cut -c1-32)
+  # The script's content, not its path: every clone of the repo (root's, a CI account's) agrees.
+  inputs=$( { sha256sum <"$infra/images/debian/build.sh"; echo "$DEBIAN_SUITE"; } | sha256sum | cut -c1-32)
   if [ "$(label "$DEBIAN_LOCAL" org.chorus.inputs)" = "$inputs" ]; then return; fi
   if [ "$(id -u)" != 0 ]; then
-    say "error: the offline base image $DEBIAN_LOCAL is missing, and building it needs root (debootstrap and chroot)."
+    say "error: the offline base image $DEBIAN_LOCAL is missing or out of date, and building it needs root (debootstrap and chroot)."
     say "  Run the image step once as root (sudo make images), or reach a registry so that make can pull the upstream images."
     exit 1
   fi
@@ -78,7 +79,7 @@ build_image() {
 maven_fetch() {
   local pom=$1 out=$2 sum
   shift 2
-  sum=$( { sha256sum "$pom"; printf '%s\n' "$@"; } | sha256sum | cut -d' ' -f1)
+  sum=$( { sha256sum <"$pom"; printf '%s\n' "$@"; } | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$out/.inputs" 2>/dev/null)" = "$sum" ]; then return; fi
   need mvn maven "fetch the Kafka and Debezium jars from Maven Central"
   rm -rf "$out"
