@@ -14,7 +14,7 @@ VERIFY := node deploy/verify/dist/verify.cjs
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
 .PHONY: help install format format-check setup test-images images env-cli verify build unit smoke test-env acceptance test \
-        pull-check parity platform-check upgrade-check restore-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+        pull-check parity image-tests platform-check upgrade-check restore-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets, by purpose
 	@awk 'BEGIN {FS = ":.*## "} /^##@ / {printf "\n%s\n", substr($$0, 5)} /^[a-z0-9-]+:.*## / {printf "  make %-24s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -120,6 +120,10 @@ pull-check: setup env-cli verify ## The pull path against a registry on 127.0.0.
 parity: setup env-cli verify ## The look-alikes' Kafka and Connect configuration equals upstream's rules, for every Compose file (builds the look-alikes)
 	@CHORUS_IMAGES=local $(ENV) images >/dev/null
 	@$(VERIFY) parity
+
+image-tests: setup env-cli ## docker-library's own image tests (official-images test/run.sh) on the Postgres, Node and Valkey look-alikes (builds them)
+	@CHORUS_IMAGES=local $(ENV) images >/dev/null
+	@bash infrastructure/images/official-tests.sh
 
 platform-check: setup verify ## dev from a workspace installed for macOS arm64 (npm ci --os=darwin --cpu=arm64): healthy, live reload works (needs dev absent)
 	@$(VERIFY) platform-check

@@ -1,4 +1,4 @@
 import { nodeBundle } from '../../tools/node-bundle.ts';
 
-// The suites' CLI on the host, and the smoke test's follower, which runs in a container on the smoke network.
-export default nodeBundle({ verify: 'src/cli.ts', smoke: 'smoke/follow.ts' });
+// The suites' CLI on the host; the smoke test's follower and the upgrade check's writer, which run in containers.
+export default nodeBundle({ verify: 'src/cli.ts', smoke: 'smoke/follow.ts', writer: 'writer/writer.ts' });

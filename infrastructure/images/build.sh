@@ -4,7 +4,9 @@
 # name from versions.env (*_LOCAL), never an upstream one, and the labels
 #   org.chorus.lookalike-of=<the upstream reference it stands in for>
 #   org.chorus.inputs=<hash of its build context, base image and versions>  (rebuilt only when it changes)
-# Usage: build.sh [postgres|redis|kafka|connect|node|prometheus ...]   (no argument: all of them)
+# Usage: build.sh [postgres|redis|kafka|connect|node|prometheus|postgres-upgrade ...]   (no argument: the look-alikes)
+# postgres-upgrade is no look-alike: `make run-prod`'s pg_upgrade one-shot, on the Postgres image in
+# POSTGRES_UPGRADE_BASE (the one resolved for the environment; the look-alike when unset).
 set -euo pipefail
 infra=$(cd "$(dirname "$0")/.." && pwd)
 # versions.env, except the look-alike names a caller already set (tests use names that are not here).
@@ -46,7 +48,7 @@ debian() {
   say "$DEBIAN_LOCAL: built in $((SECONDS - started))s"
 }
 
-# build_image TAG UPSTREAM CONTEXT BASE PREPARE [VERSION=VALUE...]: PREPARE fetches what the context
+# build_image TAG UPSTREAM CONTEXT BASE PREPARE [VERSION=VALUE...] (UPSTREAM "": no look-alike): PREPARE fetches what the context
 # needs, only when the image is out of date; the versions are inputs and, where the Dockerfile reads
 # them, build arguments.
 build_image() {
@@ -56,7 +58,7 @@ build_image() {
   for arg in "$@"; do grep -q "^ARG ${arg%%=*}\$" "$context/Dockerfile" && args+=(--build-arg "$arg"); done
   inputs=$( { hash_dir "$context"; docker image inspect --format '{{.Id}}' "$base"; printf '%s\n' "$@"; } | sha256sum | cut -c1-32)
   if [ "$(label "$tag" org.chorus.inputs)" = "$inputs" ]; then
-    say "$tag: up to date (look-alike of $upstream)"
+    say "$tag: up to date${upstream:+ (look-alike of $upstream)}"
     return
   fi
   local started=$SECONDS
@@ -64,7 +66,8 @@ build_image() {
   local iid
   iid=$(mktemp)
   # The legacy builder's deprecation notice is noise here: it is chosen so that no buildx is needed.
-  docker build -q --iidfile "$iid" "${args[@]}" --label "org.chorus.inputs=$inputs" --label "org.chorus.lookalike-of=$upstream" -t "$tag" "$context" 2>&1 >/dev/null \
+  [ -z "$upstream" ] || args+=(--label "org.chorus.lookalike-of=$upstream")
+  docker build -q --iidfile "$iid" "${args[@]}" --label "org.chorus.inputs=$inputs" -t "$tag" "$context" 2>&1 >/dev/null \
     | grep -v -e 'DEPRECATED' -e 'BuildKit' -e 'buildx' -e 'environment-variable' -e '^\s*$' >&2 || true
   if [ ! -s "$iid" ]; then
     rm -f "$iid"
@@ -72,7 +75,7 @@ build_image() {
     exit 1
   fi
   rm -f "$iid"
-  say "$tag: built in $((SECONDS - started))s (look-alike of $upstream)"
+  say "$tag: built in $((SECONDS - started))s${upstream:+ (look-alike of $upstream)}"
 }
 
 # maven_fetch POM OUT VERSIONS...: the jars POM lists, into OUT, when the pom or the versions changed.
@@ -109,15 +112,19 @@ build() {
   done_names[$1]=1
   case $1 in
     postgres) build_image "$POSTGRES_LOCAL" "$POSTGRES_IMAGE" "$infra/postgres" "$DEBIAN_LOCAL" true "POSTGRES_MAJOR=$POSTGRES_MAJOR" ;;
-    redis) build_image "$REDIS_LOCAL" "$REDIS_IMAGE" "$infra/redis" "$DEBIAN_LOCAL" true "REDIS_MINOR=$REDIS_MINOR" ;;
+    redis) build_image "$REDIS_LOCAL" "$REDIS_IMAGE" "$infra/valkey" "$DEBIAN_LOCAL" true "VALKEY_MINOR=$VALKEY_MINOR" ;;
     prometheus) build_image "$PROMETHEUS_LOCAL" "$PROMETHEUS_IMAGE" "$infra/prometheus" "$DEBIAN_LOCAL" true "PROMETHEUS_VERSION=$PROMETHEUS_VERSION" ;;
     node) build_image "$NODE_LOCAL" "$NODE_IMAGE" "$infra/node" "$DEBIAN_LOCAL" node_fetch "NODE_VERSION=$NODE_VERSION" ;;
     kafka) build_image "$KAFKA_LOCAL" "$KAFKA_IMAGE" "$infra/kafka" "$DEBIAN_LOCAL" kafka_jars "KAFKA_VERSION=$KAFKA_VERSION" "LOG4J_VERSION=$LOG4J_VERSION" ;;
     connect) build_image "$CONNECT_LOCAL" "$CONNECT_IMAGE" "$infra/debezium" "$DEBIAN_LOCAL" connect_jars "DEBEZIUM_VERSION=$DEBEZIUM_VERSION" "CONNECT_KAFKA_VERSION=$CONNECT_KAFKA_VERSION" "LOG4J_VERSION=$LOG4J_VERSION" ;;
-    *) say "error: no look-alike named '$1'; choose from postgres, redis, kafka, connect, node, prometheus"; exit 2 ;;
+    postgres-upgrade)
+      local base=${POSTGRES_UPGRADE_BASE:-$POSTGRES_LOCAL}
+      build_image "$POSTGRES_UPGRADE_LOCAL" "" "$infra/postgres-upgrade" "$base" true "OLD_MAJOR=$POSTGRES_PREVIOUS_MAJOR" ;;
+    *) say "error: no image named '$1'; choose from postgres, redis, kafka, connect, node, prometheus, postgres-upgrade"; exit 2 ;;
   esac
 }
 
 [ $# -gt 0 ] || set -- postgres redis node kafka connect prometheus
-debian
+# The Debian base only for a look-alike: the upgrade one-shot on an upstream image needs none.
+[ "$*" = postgres-upgrade ] && [ -n "${POSTGRES_UPGRADE_BASE:-}" ] || debian
 for name in "$@"; do build "$name"; done

@@ -1,15 +1,26 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from '@chorus/logger';
+import { defaults } from '@chorus/config';
 import { MalformedRecordError } from '@chorus/read-model';
 
-/** An error the client caused or should know about; its message is safe to show. */
+/**
+ * An error the client caused or should know about; its message is safe to show. A 503 says when to try
+ * again (Retry-After, in seconds), so that a client backs off rather than guessing.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly retryAfterS?: number,
   ) {
     super(message);
+  }
+
+  /** Sets the response's status and its Retry-After, if any; the caller sends the body. */
+  applyTo(res: Response): Response {
+    if (this.retryAfterS !== undefined) res.set('Retry-After', String(this.retryAfterS));
+    return res.status(this.status);
   }
 }
 
@@ -32,7 +43,12 @@ export function isUnavailable(error: unknown): boolean {
   );
 }
 
-const UNAVAILABLE = new HttpError(503, 'unavailable', 'the service cannot reach its data right now; try again shortly');
+const UNAVAILABLE = new HttpError(
+  503,
+  'unavailable',
+  'the service cannot reach its data right now; try again shortly',
+  defaults.unavailableRetryAfterS,
+);
 
 /** The HttpError a failure means to the client, if it is one the client should be told about. */
 export function asHttpError(error: unknown): HttpError | undefined {
@@ -60,7 +76,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
         { err: (error as Error).message, method: req.method, url: req.originalUrl },
         'a dependency is unavailable',
       );
-    if (http) return res.headersSent ? undefined : sendError(res, http.status, http.code, http.message);
+    if (http) return res.headersSent ? undefined : sendError(http.applyTo(res), http.status, http.code, http.message);
     const type = (error as { type?: string }).type;
     if (type === 'entity.parse.failed')
       return sendError(res, 400, 'invalid_json', 'the request body is not valid JSON');

@@ -35,7 +35,10 @@ const json = (name: keyof typeof schemas, description: string) => ({
 });
 const error = (description: string) => json('Error', description);
 const hashParam = { name: 'hash', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{32}$' } };
-const unavailable = error('Postgres or Redis did not answer in time');
+const unavailable = {
+  ...error('Postgres or Redis did not answer in time, or writes are paused (a restore or an upgrade runs)'),
+  headers: { 'Retry-After': { description: 'seconds to wait before trying again', schema: { type: 'integer' } } },
+};
 const unauthenticated = error('no credentials, or an unknown or revoked token (where sign-in is on)');
 const refused = error("a cross-site request, or a viewer's write (only an operator writes)");
 

@@ -90,8 +90,8 @@ export function pageRoutes({ store, model, views }: { store: TaskStore; model: R
   const renderError: ErrorRequestHandler = (error, _req, res, next) => {
     const http = asHttpError(error);
     if (!http) return next(error);
-    res
-      .status(http.status)
+    http
+      .applyTo(res)
       .type('html')
       .send(messagePage(TITLES[http.code] ?? 'Error', sentence(http.message), res.locals.access as Access | undefined));
   };

@@ -6,13 +6,17 @@
  * counts on every write that arrives two seconds after the key is set being refused.
  */
 import type { RequestHandler } from 'express';
+import { defaults } from '@chorus/config';
 import type { ReadModel } from '@chorus/read-model';
 import { HttpError } from './errors.ts';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 const POLL_MS = 1000;
-/** How long a write waits for its own read of the key; past it, the last answer stands (Redis is not answering). */
-const FRESH_READ_MS = 500;
+/**
+ * How long a write waits for its own read of the key: as long as any Redis command may take. Past it, the last
+ * answer stands (Redis is not answering). At 500 ms a loaded CI host once let a write through during a restore.
+ */
+const FRESH_READ_MS = defaults.dependencyTimeoutMs;
 
 export class WritePause {
   /** Why writes are paused, as last read; kept while Redis does not answer. */
@@ -59,14 +63,14 @@ export class WritePause {
   }
 
   middleware(): RequestHandler {
-    const decide: RequestHandler = (_req, res, next) => {
+    const decide: RequestHandler = (_req, _res, next) => {
       if (!this.reason) return next();
-      res.set('Retry-After', '60');
       next(
         new HttpError(
           503,
           'writes_paused',
           `writes are paused: ${this.reason}. Reading works meanwhile; try again in a minute`,
+          60,
         ),
       );
     };

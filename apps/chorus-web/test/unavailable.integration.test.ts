@@ -2,7 +2,8 @@
  * A paused Postgres or Redis (SIGSTOP, as `docker pause` does): every page and API call answers within
  * 5 s; 503 when it needs what is paused, and as usual when it does not. Reads come from Redis, so with
  * Postgres paused the dashboard and a projected task still show (the dashboard says writes are
- * unavailable); writes, and a task the read model does not hold, need Postgres.
+ * unavailable); writes, and a task the read model does not hold, need Postgres. Each 503 but the readiness
+ * probe's says when to try again.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { asMessage, createEvent, taskRow } from '@chorus/cdc-events/fixtures';
@@ -38,7 +39,12 @@ const calls: [string, RequestInit | undefined, number, number][] = [
 async function timed(path: string, init?: RequestInit) {
   const started = Date.now();
   const res = await fetch(`${h.url}${path}`, { redirect: 'manual', ...init, signal: AbortSignal.timeout(10_000) });
-  return { status: res.status, body: await res.text(), ms: Date.now() - started };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    body: await res.text(),
+    ms: Date.now() - started,
+  };
 }
 
 describe.each([
@@ -58,6 +64,7 @@ describe.each([
         const what = `${init?.method ?? 'GET'} ${path} with ${name} paused`;
         expect(r.status, what).toBe(call[column]);
         expect(r.ms, what).toBeLessThan(5000);
+        if (r.status === 503 && path !== '/readyz') expect(r.retryAfter, what).toBe('5');
         // No address (host:port), error code or stack frame; a page's own script may hold numbers such as 0:1000.
         expect(r.body, what).not.toMatch(/\d+\.\d+\.\d+\.\d+|[a-z][a-z0-9.-]*:\d{4,5}\b|ECONN|at .+\.(ts|js):\d+/);
       }

@@ -19,13 +19,13 @@ import { EXIT, OperatorError } from '@chorus/errors';
 import { WRITES_PAUSED_KEY } from '@chorus/read-model';
 import { sleep } from '@chorus/wait';
 import { upHealthy } from './bring-up.ts';
+import { BACKUP_SERVICE } from './compose-file.ts';
 import type { ComposeTarget } from './compose.ts';
 import type { Context } from './context.ts';
 import { say } from './output.ts';
 import { cdcNamesOf, connectRest, processorHealths, readConnectorStatus } from './system.ts';
 import { readStats } from './web-client.ts';
 
-export const BACKUP_SERVICE = 'backup';
 const TOOL = ['node', '/app/main.cjs'];
 /** How long the rebuilt read model may take to hold every restored task. */
 const READ_MODEL_LIMIT_MS = 300_000;
@@ -170,9 +170,17 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
       const listed = await ctx.compose.kafkaTool(project, `${topics} --list`);
       return listed.code === 0 && !listed.out.split('\n').includes(names.taskTopic);
     });
-    if ((await redis(ctx, project, ['FLUSHDB'])) !== 'OK')
+    // Emptied and paused again in one step (a script runs atomically): a web app reading the key between a
+    // FLUSHDB and a new SET would find no pause, and take writes for up to its poll's period.
+    const flushed = await redis(ctx, project, [
+      'EVAL',
+      "redis.call('FLUSHDB') return redis.call('SET', KEYS[1], ARGV[1])",
+      '1',
+      WRITES_PAUSED_KEY,
+      reason,
+    ]);
+    if (flushed !== 'OK')
       throw new OperatorError(`could not clear ${t.envName}'s read model (redis-cli FLUSHDB failed)`);
-    await pause();
 
     const resumedAt = Date.now();
     if ((await connectRest(ctx, project, 'PUT', `/connectors/${names.connector}/resume`)) >= 300)

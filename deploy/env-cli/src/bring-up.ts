@@ -3,7 +3,7 @@
  * (test, chaos, bench), in two steps: the images (third-party ones resolved, the apps built), then
  * `docker compose up --wait` until healthy, or an error that shows why not.
  */
-import { OperatorError } from '@chorus/errors';
+import { EXIT, OperatorError } from '@chorus/errors';
 import { APP_IMAGES, DEV_TAG, PROD_APP_IMAGES, appImagesOf, appImagesPresent, buildAppImages } from './app-images.ts';
 import { readComposeFile } from './compose-file.ts';
 import { type ComposeTarget, docker } from './compose.ts';
@@ -13,6 +13,14 @@ import { ensureProdEnvFile, readEnvFile } from './env-file.ts';
 import type { Environment } from './environments.ts';
 import { explainFailure, upWaiting } from './explain.ts';
 import { describeImages, dropLegacyImpostors, imageVars, resolveImages, wantedImages } from './images.ts';
+import {
+  alignConnectors,
+  finishMajorUpgrade,
+  pendingMajorUpgrade,
+  prepareMajorUpgrade,
+  type UpgradeReport,
+  type UpgradeTarget,
+} from './major-upgrade.ts';
 import { say } from './output.ts';
 import { type ReleaseState, checkoutRelease, isDirty, readState, recordRelease, stateFile } from './release.ts';
 
@@ -77,6 +85,8 @@ export interface Deployment {
   upStartedAt: number;
   /** prod: the release it runs now, and the one before. */
   releases?: ReleaseState;
+  /** The PostgreSQL major upgrade this deployment made. */
+  upgrade?: UpgradeReport;
 }
 
 /**
@@ -113,25 +123,46 @@ export async function deploy(ctx: Context, e: Environment, o: { build: boolean; 
   const started = Date.now();
   const { tag, build } = o.tag ? { tag: o.tag, build: o.build } : appTag(ctx, e, o.build);
   if (e.name === 'prod') say(`deploying release ${tag} to ${e.name}`);
+  const envFile = envFileOf(ctx, e);
   const vars = await images(ctx, {
-    envFile: envFileOf(ctx, e),
+    envFile,
     build: build ? { apps: e.name === 'prod' ? PROD_APP_IMAGES : APP_IMAGES, tag } : undefined,
     vars: { CHORUS_APP_TAG: tag, ...(e.name === 'dev' ? { ...hostUser(), ...devNativeVars(ctx) } : {}) },
   });
   const imagesMs = Date.now() - started;
+  const target = { project: e.project, file: e.file, envFile: e.envFile, vars };
+  const upgradeTarget: UpgradeTarget = {
+    envName: e.name,
+    target,
+    runningRelease: e.name === 'prod' ? readState(ctx, e)?.current.release : undefined,
+    superuser: { user: envFile.POSTGRES_USER ?? '', password: envFile.POSTGRES_PASSWORD ?? '' },
+  };
+  // A major upgrade switches the data directory before the bring-up; one that switched before and did not
+  // finish (its bring-up failed) is finished by this one.
+  const switched = (await prepareMajorUpgrade(ctx, upgradeTarget)) ?? (await pendingMajorUpgrade(ctx, upgradeTarget));
+  const newSlots = switched ? await alignConnectors(ctx, upgradeTarget, switched) : [];
   const upStartedAt = Date.now();
   say(`starting ${e.name} (${e.file})`);
-  await upHealthy(
+  await upHealthy(ctx, target, {
+    what: e.name,
+    hint: `; see \`make logs-${e.name}\`${switched ? `. Its database is PostgreSQL ${switched.to} now and writes stay paused: once fixed, make run-${e.name} finishes the upgrade` : ''}`,
+  });
+  const upgrade = switched ? await finishMajorUpgrade(ctx, upgradeTarget, switched, newSlots) : undefined;
+  if (e.name !== 'prod') return { vars, imagesMs, upStartedAt, upgrade };
+  const releases = recordRelease(
     ctx,
-    { project: e.project, file: e.file, envFile: e.envFile, vars },
-    { what: e.name, hint: `; see \`make logs-${e.name}\`` },
+    e,
+    tag,
+    e.file,
+    upgrade && { from: upgrade.from, to: upgrade.to, backup: upgrade.backup ?? 'none' },
   );
-  if (e.name !== 'prod') return { vars, imagesMs, upStartedAt };
-  const releases = recordRelease(ctx, e, tag, e.file);
-  say(
-    `${e.name} runs release ${tag}${releases.previous ? `; the previous one, ${releases.previous.release}, is what \`make rollback-prod\` returns to` : ''}`,
-  );
-  return { vars, imagesMs, upStartedAt, releases };
+  const back = !releases.previous
+    ? ''
+    : releases.majorUpgrade?.release === tag
+      ? `; the previous one, ${releases.previous.release}, ran PostgreSQL ${releases.majorUpgrade.from}, so \`make rollback-prod\` cannot return to it (backup ${releases.majorUpgrade.backup} holds the database as it was)`
+      : `; the previous one, ${releases.previous.release}, is what \`make rollback-prod\` returns to`;
+  say(`${e.name} runs release ${tag}${back}`);
+  return { vars, imagesMs, upStartedAt, releases, upgrade };
 }
 
 /**
@@ -145,6 +176,15 @@ export async function rollBack(ctx: Context, e: Environment): Promise<ReleaseSta
   if (!state || !previous) {
     throw new OperatorError(
       `${e.name} has no previous release to return to (${stateFile(ctx, e)} ${state ? `records only ${state.current.release}` : 'does not exist yet'}): a release is recorded by each make run-${e.name} that deploys a different one`,
+    );
+  }
+  const upgraded = state.majorUpgrade;
+  if (upgraded?.release === state.current.release) {
+    throw new OperatorError(
+      `${e.name}'s database was upgraded from PostgreSQL ${upgraded.from} to ${upgraded.to} when release ${upgraded.release} was deployed (${upgraded.at}), ` +
+        `and release ${previous.release} runs PostgreSQL ${upgraded.from}: a major upgrade cannot be rolled back. ` +
+        `Backup ${upgraded.backup}, taken just before the upgrade, holds the database as it was: \`make restore-${e.name} BACKUP=${upgraded.backup}\` restores it on this release`,
+      { exitCode: EXIT.config },
     );
   }
   // The images that release's own Compose file runs: an older release had fewer.

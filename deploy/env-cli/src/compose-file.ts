@@ -4,6 +4,9 @@ import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import type { Environment } from './environments.ts';
 
+/** The service that takes prod's backups (apps/chorus-backup); dev has none. */
+export const BACKUP_SERVICE = 'backup';
+
 export interface ComposeFile {
   name: string;
   services: Record<string, Service>;

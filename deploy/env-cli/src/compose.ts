@@ -124,12 +124,19 @@ export class Compose {
    * Runs a one-off service with a command, streaming its stderr (progress) and resolving to its exit code
    * and stdout (results).
    */
-  async runCapture(t: ComposeTarget, service: string, command: string[]): Promise<{ code: number; out: string }> {
+  async runCapture(
+    t: ComposeTarget,
+    service: string,
+    command: string[],
+    { env }: { env?: Record<string, string> } = {},
+  ): Promise<{ code: number; out: string }> {
+    // As execResult: `env` by name, its values through Compose's own environment.
+    const byName = Object.keys(env ?? {}).flatMap((name) => ['-e', name]);
     const result = await settle(
       compose.run(service, command, {
-        ...this.options(t, { stream: false }),
+        ...this.options({ ...t, vars: { ...t.vars, ...env } }, { stream: false }),
         callback: (chunk: Buffer, source?: string) => void (source === 'stderr' && relay(chunk, 'stderr')),
-        commandOptions: ['--rm', '--no-deps'],
+        commandOptions: ['--rm', '--no-deps', ...byName],
       }),
     );
     return { code: code(result), out: result.out };
@@ -140,6 +147,17 @@ export class Compose {
     code(
       await settle(
         compose.kill({ ...this.options({ project }, { stream: false }), commandOptions: [['-s', 'SIGKILL'], service] }),
+      ),
+    );
+
+  /** Brings one service of the target up alone (not what it depends on) and waits until it is healthy. */
+  upService = async (t: ComposeTarget, service: string) =>
+    code(
+      await settle(
+        compose.upOne(service, {
+          ...this.options(t, { stream: false }),
+          commandOptions: ['--detach', '--wait', '--no-deps'],
+        }),
       ),
     );
 

@@ -25,7 +25,16 @@ export const isDirty = (release: string) => release.endsWith(DIRTY);
 
 const deployed = z.object({ release: z.string(), file: z.string(), at: z.string() });
 export type Deployed = z.infer<typeof deployed>;
-const state = z.object({ current: deployed, previous: deployed.nullable() });
+/** A PostgreSQL major upgrade made when `release` was deployed: the release before it cannot run again. */
+const majorUpgrade = z.object({
+  release: z.string(),
+  from: z.number(),
+  to: z.number(),
+  backup: z.string(),
+  at: z.string(),
+});
+export type MajorUpgradeRecord = z.infer<typeof majorUpgrade>;
+const state = z.object({ current: deployed, previous: deployed.nullable(), majorUpgrade: majorUpgrade.optional() });
 export type ReleaseState = z.infer<typeof state>;
 
 /** Where prod's state lives: beside its env file, git-ignored like it. */
@@ -51,6 +60,7 @@ export function recordRelease(
   e: Environment,
   release: string,
   composeFile: string,
+  upgraded?: Omit<MajorUpgradeRecord, 'release' | 'at'>,
 ): ReleaseState {
   const dir = stateDir(ctx, e);
   mkdirSync(join(dir, release), { recursive: true });
@@ -58,11 +68,15 @@ export function recordRelease(
   // A rollback runs the copy itself: it is kept as it is.
   if (resolve(ctx.root, composeFile) !== file) copyFileSync(resolve(ctx.root, composeFile), file);
   const before = readState(ctx, e);
-  const current = { release, file, at: new Date().toISOString() };
-  const next: ReleaseState =
-    before?.current.release === release
-      ? { current, previous: before.previous }
-      : { current, previous: before?.current ?? null };
+  const at = new Date().toISOString();
+  const current = { release, file, at };
+  const same = before?.current.release === release;
+  const next: ReleaseState = same
+    ? { current, previous: before.previous }
+    : { current, previous: before?.current ?? null };
+  // Kept while the release that made it runs: it is what stops a rollback across the upgrade.
+  const record = upgraded ? { release, at, ...upgraded } : same ? before.majorUpgrade : undefined;
+  if (record) next.majorUpgrade = record;
   writeFileSync(stateFile(ctx, e), `${JSON.stringify(next, null, 2)}\n`);
   return next;
 }

@@ -22,21 +22,28 @@ function driverSource(root: string): string {
   return (driver ??= readFileSync(file, 'utf8'));
 }
 
-/** The API token the env CLI uses in each project ('' for a release without sign-in), made once per process. */
+/** The API tokens made in each project ('' for a release without sign-in), by project and name, once per process. */
 const tokens = new Map<string, string>();
 
 /**
- * An operator token named env-cli, made anew (replacing the last one) in the project's web container. A
- * release from before accounts has no such command: it needs no token.
+ * An operator token of that name (env-cli's own by default), made anew (replacing the last one of that name) in
+ * the project's web container. A release from before accounts has no such command: it needs no token. A
+ * program that writes beside the env CLI (the upgrade check's writer) takes a name of its own, so that the CLI
+ * replacing its token never revokes the program's.
  */
-async function webToken(ctx: Context, project: string, { fresh = false } = {}): Promise<string> {
-  const known = tokens.get(project);
+export async function webToken(
+  ctx: Context,
+  project: string,
+  { fresh = false, name = 'env-cli' } = {},
+): Promise<string> {
+  const key = `${project}/${name}`;
+  const known = tokens.get(key);
   if (known !== undefined && !fresh) return known;
   const made = await ctx.compose.execResult(project, 'chorus-web', [
     'node',
     '/app/main.cjs',
     'token-add',
-    'env-cli',
+    name,
     '--role',
     'operator',
     '--replace',
@@ -46,7 +53,7 @@ async function webToken(ctx: Context, project: string, { fresh = false } = {}): 
       `making an API token in ${project}'s web app failed: ${made.err.split('\n').slice(-2).join(' ') || `exit ${made.code}`}`,
     );
   const token = made.code === 0 ? made.out.split('\n').at(-1)!.trim() : '';
-  tokens.set(project, token);
+  tokens.set(key, token);
   return token;
 }
 
@@ -54,16 +61,24 @@ async function webToken(ctx: Context, project: string, { fresh = false } = {}): 
  * Sends one request to the driver in the project's chorus-web; resolves to its reply, parsed. A 401 (a
  * restore brought back a database without the env CLI's token) makes a new token, once.
  */
-async function drive<K extends Op>(ctx: Context, project: string, request: RequestOf<K>): Promise<ReplyOf<K>> {
+async function drive<K extends Op>(
+  ctx: Context,
+  project: string,
+  request: RequestOf<K>,
+  { anonymous = false } = {},
+): Promise<ReplyOf<K>> {
   const input = driverSource(ctx.root);
   const run = async (token: string) =>
     ctx.compose.execWithInput(project, 'chorus-web', ['node', '-', JSON.stringify(request satisfies DriverRequest)], {
       env: { CHORUS_TOKEN: token },
       input,
     });
-  let result = await run(await webToken(ctx, project));
-  if (result.code !== 0 && result.err.includes(UNAUTHENTICATED))
-    result = await run(await webToken(ctx, project, { fresh: true }));
+  // `anonymous`: without a token first (dev, with sign-in off, has no token command), then the token already
+  // made; a 401 to that makes a new one (a restore brought back a database without it).
+  const refused = (r: { code: number; err: string }) => r.code !== 0 && r.err.includes(UNAUTHENTICATED);
+  let result = await run(anonymous ? '' : await webToken(ctx, project));
+  if (anonymous && refused(result)) result = await run(await webToken(ctx, project));
+  if (refused(result)) result = await run(await webToken(ctx, project, { fresh: true }));
   if (result.code !== 0)
     throw new OperatorError(
       `driving ${project}'s web app (${request.op}) failed: ${result.err.split('\n').slice(-2).join(' ') || `exit ${result.code}`}`,
@@ -75,9 +90,19 @@ async function drive<K extends Op>(ctx: Context, project: string, request: Reque
 export const writeTasks = (ctx: Context, project: string, count: number, label: string): Promise<Written> =>
   drive(ctx, project, { op: 'write-tasks', count, label });
 
+/** Hashes per driver run: the request travels as one argument, which Linux caps at 128 KiB. */
+const READ_BATCH = 1000;
+
 /** Each task as the API shows it: its status, or the HTTP status when it has none (404: gone; 202: not yet projected). */
-export const readTasks = async (ctx: Context, project: string, hashes: string[]) =>
-  (await drive(ctx, project, { op: 'read-tasks', hashes })).statuses;
+export async function readTasks(ctx: Context, project: string, hashes: string[]) {
+  const statuses: Record<string, string | number> = {};
+  for (let i = 0; i < hashes.length; i += READ_BATCH)
+    Object.assign(
+      statuses,
+      (await drive(ctx, project, { op: 'read-tasks', hashes: hashes.slice(i, i + READ_BATCH) })).statuses,
+    );
+  return statuses;
+}
 
 /** Submits one task through the API; resolves to its hash. */
 export const submitTask = async (ctx: Context, project: string, query: string): Promise<string> =>
@@ -99,6 +124,10 @@ export async function changeTasks(
 /** What a reader and a writer get now: the dashboard (and whether it says writes are unavailable), a task's page, and a submit, timed. */
 export const readAndWrite = (ctx: Context, project: string, hash: string): Promise<ReadAndWrite> =>
   drive(ctx, project, { op: 'read-and-write', hash });
+
+/** Whether the web app honours a write pause now: an invalid write answered 503 (else 400, or 404 before the API). */
+export const writesRefused = async (ctx: Context, project: string): Promise<boolean> =>
+  (await drive(ctx, project, { op: 'probe-writes' }, { anonymous: true })).status === 503;
 
 /** Submits one task through the API while writes may be paused; resolves to the HTTP status. */
 export const trySubmit = async (ctx: Context, project: string, query: string): Promise<number> =>

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { OperatorError } from '@chorus/errors';
 import { ENVIRONMENTS } from '../src/environments.ts';
+import { rollBack } from '../src/bring-up.ts';
+import { createContext } from '../src/context.ts';
 import { isDirty, readState, recordRelease } from '../src/release.ts';
 
 function prodIn(): { root: string } {
@@ -34,6 +36,26 @@ describe("prod's release state", () => {
     const upgraded = recordRelease(ctx, e, 'def5678', 'compose.yml');
     const back = recordRelease(ctx, e, 'abc1234', upgraded.previous!.file);
     expect([back.current.release, back.previous?.release]).toEqual(['abc1234', 'def5678']);
+  });
+
+  it('keeps a major upgrade while the release that made it runs, and a rollback across it is refused naming the backup', async () => {
+    const ctx = prodIn();
+    recordRelease(ctx, e, 'abc1234', 'compose.yml');
+    const upgraded = recordRelease(ctx, e, 'def5678', 'compose.yml', {
+      from: 15,
+      to: 17,
+      backup: 'prod-20261206T105322Z',
+    });
+    expect(upgraded.majorUpgrade).toMatchObject({ release: 'def5678', from: 15, to: 17 });
+    // Started again, the same release keeps it; a newer release may roll back to it.
+    expect(recordRelease(ctx, e, 'def5678', 'compose.yml').majorUpgrade?.release).toBe('def5678');
+    const refused = await rollBack(createContext({ root: ctx.root }), e).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(OperatorError);
+    expect((refused as OperatorError).exitCode).toBe(2);
+    expect((refused as OperatorError).message).toMatch(
+      /cannot be rolled back.*make restore-prod BACKUP=prod-20261206T105322Z/,
+    );
+    expect(recordRelease(ctx, e, 'ghi9012', 'compose.yml').majorUpgrade).toBeUndefined();
   });
 
   it('refuses a state file it cannot read, naming it', () => {

@@ -32,7 +32,9 @@ async function expectStatus(r: Response | Promise<Response>, status: number, wha
 
 async function pageAction(hash: string, action: 'cancel' | 'delete'): Promise<void> {
   const path = `/query/${hash}/${action}`;
-  await expectStatus(form(path, {}), 303, `POST ${path}`);
+  const r = await expectStatus(form(path, {}), 303, `POST ${path}`);
+  // A page answers an unauthenticated form with a 303 too: to the sign-in page.
+  if (r.headers.get('location')?.startsWith('/login')) throw new Error(UNAUTHENTICATED);
 }
 
 const OPS: { [K in Op]: (request: RequestOf<K>) => Promise<ReplyOf<K>> } = {
@@ -48,10 +50,15 @@ const OPS: { [K in Op]: (request: RequestOf<K>) => Promise<ReplyOf<K>> } = {
   },
   'read-tasks': async ({ hashes }) => {
     const statuses: Record<string, string | number> = {};
-    for (const hash of hashes) {
-      const r = await call(`/api/tasks/${hash}`);
-      statuses[hash] = r.status === 200 ? ((await r.json()) as { status: string }).status : r.status;
-    }
+    // A few at a time: thousands of tasks (an upgrade's writer) read back in seconds, not minutes.
+    const queue = [...hashes];
+    const reader = async () => {
+      for (let hash = queue.shift(); hash !== undefined; hash = queue.shift()) {
+        const r = await call(`/api/tasks/${hash}`);
+        statuses[hash] = r.status === 200 ? ((await r.json()) as { status: string }).status : r.status;
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, reader));
     return { statuses };
   },
   'submit-task': async ({ query }) => {
@@ -59,6 +66,7 @@ const OPS: { [K in Op]: (request: RequestOf<K>) => Promise<ReplyOf<K>> } = {
     return { hash: ((await r.json()) as { hash: string }).hash };
   },
   'try-submit': async ({ query }) => ({ status: (await json('/api/tasks', { query, mode: 'flash' })).status }),
+  'probe-writes': async () => ({ status: (await json('/api/tasks', {})).status }),
   stats: async () => {
     const r = await expectStatus(call('/api/stats'), 200, 'GET /api/stats');
     return { total: ((await r.json()) as { total: number }).total };

@@ -20,6 +20,7 @@ export const REPLIES = {
   'read-tasks': z.object({ statuses: z.record(z.string(), z.union([z.string(), z.number()])) }),
   'submit-task': z.object({ hash: z.string() }),
   'try-submit': z.object({ status: z.number() }),
+  'probe-writes': z.object({ status: z.number() }),
   stats: z.object({ total: z.number() }),
   'change-tasks': z.object({ ok: z.literal(true) }),
   'read-and-write': readAndWriteReply,

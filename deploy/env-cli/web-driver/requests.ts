@@ -13,6 +13,8 @@ export type DriverRequest =
   | { op: 'submit-task'; query: string }
   /** One task through the API while writes may be paused; answers the HTTP status. */
   | { op: 'try-submit'; query: string }
+  /** A write no release accepts (an empty task) through the API: 503 when the app honours a write pause. */
+  | { op: 'probe-writes' }
   /** The read model's task count, as /api/stats reports it. */
   | { op: 'stats' }
   /** Cancels and deletes tasks through their pages' forms. */

@@ -16,8 +16,21 @@ import { attached, capture } from 'env-cli/processes.ts';
 /** The releases an upgrade must start from, one commit a line (`#` starts a comment). */
 export const UPGRADE_FROM = 'deploy/compose/upgrade-from.txt';
 
-/** The apps every listed release has (apps/<app>/package.json with an image target); later ones add more. */
-const EARLIER_APPS = ['chorus-web', 'chorus-stream-processor', 'setup-connector'];
+/** The release's projects with an image target (apps, and later deploy/monitoring), with its command. */
+function imageProjects(dir: string): { name: string; command: string }[] {
+  const listed = capture('git', ['-C', dir, 'ls-files', 'apps/*/package.json', 'deploy/*/package.json']);
+  return listed.out
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((file) => {
+      const manifest = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+        name: string;
+        nx?: { targets?: { image?: { command?: string } } };
+      };
+      const command = manifest.nx?.targets?.image?.command;
+      return command ? [{ name: manifest.name, command }] : [];
+    });
+}
 
 export interface ListedRelease {
   commit: string;
@@ -124,19 +137,30 @@ export async function prepareRelease(ctx: Context, commit: string, tag: string):
       );
     }
     say(`release ${commit}: building its app images (chorus/*:${tag})`);
-    await step(
-      `building ${commit}'s apps`,
-      'npx',
-      ['nx', 'run-many', '-t', 'build', '-p', ...EARLIER_APPS, '--output-style=static'],
-      { cwd: dir, env },
-    );
-    for (const app of EARLIER_APPS) {
-      const manifest = JSON.parse(readFileSync(join(dir, 'apps', app, 'package.json'), 'utf8')) as {
-        nx: { targets: { image: { command: string } } };
-      };
+    const apps = imageProjects(dir);
+    if (apps.some((a) => /:local(\s)/.test(a.command))) {
       // Releases before CHORUS_APP_TAG wrote :local; this check never does.
-      const command = manifest.nx.targets.image.command.replace(/:local(\s)/, `:${tag}$1`);
-      await step(`building ${commit}'s ${app} image`, 'bash', ['-c', command], { cwd: dir, env: { ...env, ...vars } });
+      await step(
+        `building ${commit}'s apps`,
+        'npx',
+        ['nx', 'run-many', '-t', 'build', '-p', ...apps.map((a) => a.name), '--output-style=static'],
+        { cwd: dir, env },
+      );
+      for (const app of apps) {
+        const command = app.command.replace(/:local(\s)/, `:${tag}$1`);
+        await step(`building ${commit}'s ${app.name} image`, 'bash', ['-c', command], {
+          cwd: dir,
+          env: { ...env, ...vars },
+        });
+      }
+    } else {
+      // Each image with what it depends on (its build, the monitoring image's agent), as the release's make did.
+      await step(
+        `building ${commit}'s images`,
+        'npx',
+        ['nx', 'run-many', '-t', 'image', '-p', ...apps.map((a) => a.name), '--output-style=static'],
+        { cwd: dir, env: { ...env, ...vars } },
+      );
     }
     const file = join(work, 'docker-compose.prod.yml');
     writeFileSync(

@@ -428,11 +428,11 @@ describe('least privilege and a closed network, in the running prod and dev (rea
     }
   });
 
-  it('Postgres and Redis run their server processes as their own users, not root', async () => {
+  it('Postgres and Valkey (the redis service) run their server processes as their own users, not root', async () => {
     for (const project of ['chorus-prod', 'chorus-dev']) {
       for (const service of ['postgres', 'redis']) {
         // The server's processes only: a healthcheck that Docker runs meanwhile (pg_isready, redis-cli) is not one.
-        const server = service === 'postgres' ? 'postgres' : 'redis-server';
+        const server = service === 'postgres' ? 'postgres' : 'valkey-server';
         const { out } = await sh('docker', ['top', `${project}-${service}-1`, '-o', 'pid,uid,comm']);
         const processes = out
           .split('\n')

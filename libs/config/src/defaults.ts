@@ -51,6 +51,8 @@ export const defaults = {
    * or Redis must not hang a page. Connecting, and each query or command, gets this long.
    */
   dependencyTimeoutMs: 2000,
+  /** The Retry-After of such a 503: a dependency that failed to answer is retried by the pool within seconds. */
+  unavailableRetryAfterS: 5,
   /**
    * SIGNAL_DATA_COLLECTION: the table Debezium reads signals from (an incremental snapshot rebuilds the
    * read model from Postgres) and writes its snapshot watermarks to. The migrations create it.

@@ -18,6 +18,22 @@ export const writerReport = z.object({
 });
 export type WriterReport = z.infer<typeof writerReport>;
 
+/** The upgrade check's API writer (deploy/verify/writer): what the web app answered while prod was upgraded. */
+export const apiWriterReport = z.object({
+  sent: count,
+  /** The hashes of the tasks the API accepted (201). */
+  accepted: z.array(z.string()),
+  /** 503 answers: with Retry-After, as a paused write must be, and without. */
+  refused: z.object({ withRetryAfter: count, withoutRetryAfter: count }),
+  otherStatuses: z.record(z.string(), count),
+  /** No answer within 10 s, or the connection refused (the web being replaced). */
+  noAnswer: count,
+  /** When the first and the last 503 came, in ms from the writer's start. */
+  firstRefusedAt: z.number().nullable(),
+  lastRefusedAt: z.number().nullable(),
+});
+export type ApiWriterReport = z.infer<typeof apiWriterReport>;
+
 /** Postgres against the read model, task by task. */
 export const comparison = z.object({
   /** Tasks in Postgres. */

@@ -22,7 +22,7 @@ export async function startRedis(): Promise<TestRedis> {
     image: testImage('REDIS_IMAGE'),
     purpose: 'a real Redis',
     port: 6379,
-    args: ['redis-server', '--save', '', '--appendonly', 'no'],
+    args: ['valkey-server', '--save', '', '--appendonly', 'no'],
   });
   const port = container.hostPort!;
   const url = `redis://127.0.0.1:${port}`;

@@ -12,7 +12,7 @@ export const imageReference = z
   .string()
   .regex(
     /^[a-z0-9][a-zA-Z0-9._\-/:]*[a-zA-Z0-9_.-]$/,
-    'expected an image reference such as registry.example/postgres:15-bookworm',
+    'expected an image reference such as registry.example/postgres:17-trixie',
   );
 
 const schema = z.object({
@@ -24,8 +24,9 @@ const schema = z.object({
     .string()
     .regex(/^\d+\.\d+\.\d+\.Final$/, 'expected an exact Debezium release, such as 3.1.0.Final'),
   LOG4J_VERSION: z.string(),
-  POSTGRES_MAJOR: z.string().regex(/^\d+$/),
-  REDIS_MINOR: z.string().regex(/^\d+\.\d+$/),
+  POSTGRES_MAJOR: z.string().regex(/^\d+$/, 'expected a PostgreSQL major, such as 17'),
+  POSTGRES_PREVIOUS_MAJOR: z.string().regex(/^\d+$/, 'expected the PostgreSQL major upgraded from, such as 15'),
+  VALKEY_MINOR: z.string().regex(/^\d+\.\d+$/, 'expected a Valkey release line, such as 8.1'),
   PROMETHEUS_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Prometheus release, such as 2.42.0'),
   JMX_EXPORTER_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact JMX exporter release, such as 1.0.1'),
   JMX_EXPORTER_SHA256: z.string().regex(/^[0-9a-f]{64}$/, "expected the agent jar's SHA-256, 64 hex digits"),
@@ -50,6 +51,14 @@ const schema = z.object({
   CONNECT_LOCAL: imageReference,
   NODE_LOCAL: imageReference,
   PROMETHEUS_LOCAL: imageReference,
+  POSTGRES_UPGRADE_LOCAL: imageReference,
+  OFFICIAL_IMAGES_TESTS_VERSION: z
+    .string()
+    .regex(
+      /^v0\.0\.0-\d{14}-[0-9a-f]{12}$/,
+      'expected a Go module pseudo-version, such as v0.0.0-20260904214243-b6c89f1d7f23',
+    ),
+  OFFICIAL_IMAGES_TESTS_SHA256: z.string().regex(/^[0-9a-f]{64}$/, "expected the suite zip's SHA-256, 64 hex digits"),
 });
 
 export type Versions = z.infer<typeof schema>;

@@ -72,7 +72,7 @@ describe('readVersions', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
       `${VERSIONS_FILE}: NODE_VERSION: expected an exact Node.js release, such as 22.12.0`,
-      `${VERSIONS_FILE}: KAFKA_IMAGE: expected an image reference such as registry.example/postgres:15-bookworm`,
+      `${VERSIONS_FILE}: KAFKA_IMAGE: expected an image reference such as registry.example/postgres:17-trixie`,
     ]);
   });
 });

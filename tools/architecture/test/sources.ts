@@ -3,8 +3,8 @@ import { join, relative } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '../../..');
 
-/** Programs a deploy tool runs inside containers, beside its src/: the web driver, the smoke follower. */
-const CONTAINER_PROGRAMS = ['web-driver', 'smoke'];
+/** Programs a deploy tool runs inside containers, beside its src/: the web driver, the smoke follower, the upgrade writer. */
+const CONTAINER_PROGRAMS = ['web-driver', 'smoke', 'writer'];
 
 /** The TypeScript source folders of every app, lib and deploy tool. */
 export function sourceDirs(): string[] {

@@ -31,12 +31,19 @@ describe('every third-party version is pinned once, in infrastructure/versions.e
     }
   });
 
-  it('the upstream tags are the pinned releases', () => {
+  it('the upstream tags are the pinned releases, on the Debian release the look-alikes stand on', () => {
     expect(parseReference(versions.KAFKA_IMAGE).tag).toBe(versions.KAFKA_VERSION);
     expect(parseReference(versions.CONNECT_IMAGE).tag).toBe(versions.DEBEZIUM_VERSION);
-    expect(parseReference(versions.NODE_IMAGE).tag).toBe(`${versions.NODE_VERSION}-bookworm-slim`);
-    expect(parseReference(versions.POSTGRES_IMAGE).tag).toBe(`${versions.POSTGRES_MAJOR}-bookworm`);
-    expect(parseReference(versions.REDIS_IMAGE).tag).toBe(`${versions.REDIS_MINOR}-bookworm`);
+    const suite = versions.DEBIAN_SUITE;
+    expect(parseReference(versions.NODE_IMAGE).tag).toBe(`${versions.NODE_VERSION}-${suite}-slim`);
+    expect(parseReference(versions.POSTGRES_IMAGE).tag).toBe(`${versions.POSTGRES_MAJOR}-${suite}`);
+    expect(parseReference(versions.REDIS_IMAGE)).toMatchObject({
+      path: 'valkey/valkey',
+      tag: `${versions.VALKEY_MINOR}-${suite}`,
+    });
+    expect(parseReference(versions.POSTGRES_UPGRADE_LOCAL).tag).toBe(
+      `${versions.POSTGRES_PREVIOUS_MAJOR}-to-${versions.POSTGRES_MAJOR}`,
+    );
     expect(parseReference(versions.PROMETHEUS_IMAGE).tag).toBe(`v${versions.PROMETHEUS_VERSION}`);
   });
 
@@ -49,6 +56,7 @@ describe('every third-party version is pinned once, in infrastructure/versions.e
       versions.CONNECT_LOCAL,
       versions.NODE_LOCAL,
       versions.PROMETHEUS_LOCAL,
+      versions.POSTGRES_UPGRADE_LOCAL,
     ];
     for (const ref of locals) expect(parseReference(ref).path, ref).toMatch(/^chorus-local\//);
   });
@@ -79,13 +87,18 @@ describe('every third-party version is pinned once, in infrastructure/versions.e
   });
 
   it("the chart's default images are the pinned upstream references, and the cluster's release is the pinned one", () => {
-    const values = parse(read(CHART_VALUES)) as { images: Record<string, unknown> };
+    const values = parse(read(CHART_VALUES)) as {
+      images: Record<string, unknown>;
+      operators: { postgres: { image: string } };
+    };
     expect(values.images).toMatchObject({
       postgres: versions.POSTGRES_IMAGE,
       redis: versions.REDIS_IMAGE,
       kafka: versions.KAFKA_IMAGE,
       connect: versions.CONNECT_IMAGE,
     });
+    // The operators mode's CloudNativePG cluster runs the same major.
+    expect(parseReference(values.operators.postgres.image).tag).toBe(versions.POSTGRES_MAJOR);
     expect(read('infrastructure/kubernetes/go.mod')).toMatch(
       new RegExp(`^require k8s\\.io/kubernetes ${versions.KUBERNETES_VERSION.replaceAll('.', '\\.')}$`, 'm'),
     );

@@ -96,6 +96,17 @@ async function main(ctx: Context, { say, check }: Checklist): Promise<number | v
       '/opt/kafka/bin/kafka-topics.sh --version 2>/dev/null | head -n1',
     );
     check(kafka.startsWith(versions.KAFKA_VERSION), `the Kafka image runs Kafka ${kafka || '(no answer)'}`);
+    const postgres = inImage(mirror.get('POSTGRES_IMAGE')!, 'postgres --version');
+    check(
+      new RegExp(`\\) ${versions.POSTGRES_MAJOR}\\.`).test(postgres),
+      `the Postgres image runs ${postgres || '(no answer)'}`,
+    );
+    const valkey = inImage(mirror.get('REDIS_IMAGE')!, 'valkey-server --version');
+    check(valkey.includes(` v=${versions.VALKEY_MINOR}.`), `the redis service's image runs ${valkey || '(no answer)'}`);
+    for (const key of ['POSTGRES_IMAGE', 'REDIS_IMAGE', 'NODE_IMAGE'] as const) {
+      const release = inImage(mirror.get(key)!, '. /etc/os-release && echo "$VERSION_CODENAME"');
+      check(release === versions.DEBIAN_SUITE, `${key} stands on Debian ${release || '(unknown)'}`);
+    }
     const jar = (name: string) => `find / -xdev -name '${name}-*.jar' 2>/dev/null | head -n1 | xargs -r basename`;
     const clients = inImage(mirror.get('CONNECT_IMAGE')!, jar('kafka-clients'));
     check(

@@ -5,8 +5,15 @@
  *      app: submitted, one cancelled, one deleted;
  *   2. this checkout's prod starts on the same project and volumes through the one bring-up
  *      (`deploy`, as `git pull && make run-prod` runs it);
+ *      A writer submits 20 tasks a second through the API meanwhile;
  *   3. every task must read back through the API with its status, the delete must stay deleted, a new
- *      task must flow through CDC, and every service must run this checkout's image.
+ *      task must flow through CDC, and every service must run this checkout's image;
+ *   4. across a PostgreSQL major upgrade also: 10 old tasks change status afterwards and must read back
+ *      changed (the processor's LSN guard lets the new cluster's positions through); Postgres holds every
+ *      task as expected; every task the writer got accepted is in the read model, every refusal a 503
+ *      with Retry-After; the change topic holds every row's state and no change twice; make rollback-prod
+ *      refuses to cross the upgrade, naming its backup. For the newest release, a prod on a volume too
+ *      small for the upgrade is refused (exit 2) and runs on unchanged.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,9 +43,19 @@ import { withTeardown } from 'env-cli/run-project.ts';
 import { imageLine } from 'env-cli/system.ts';
 import { newRunProject } from 'env-cli/test-runs.ts';
 import { recordRelease } from 'env-cli/release.ts';
-import { readTasks, submitTask, writeTasks } from 'env-cli/web-client.ts';
+import { changeTasks, readTasks, submitTask, writeTasks } from 'env-cli/web-client.ts';
+import type { UpgradeReport } from 'env-cli/major-upgrade.ts';
+import { EXIT } from '@chorus/errors';
+import { cdcNamesOf, processorHealths } from 'env-cli/system.ts';
+import type { ApiWriterReport } from '@chorus/load-reports';
+import { type ChangeLogCheck, checkChangeLog } from '../change-log.ts';
+import { startWriter } from '../writer-run.ts';
 
 const TASKS = 30;
+/** Tasks a second the writer submits through the API during the upgrade. */
+const WRITER_RATE = 20;
+/** Old tasks whose status changes after the upgrade. */
+const CHANGED_AFTER = 10;
 /** How long the upgraded read model may take to show every task, and a new task to arrive. */
 const LIMIT_MS = 90_000;
 
@@ -54,6 +71,21 @@ export interface UpgradeResult {
   services: string[];
   /** Rolled back to the release and forward again: when a task written on it arrived, and read back after. */
   rollback?: { backMs: number; arrivedMs: number | null; forwardMs: number; readAfter: string | number };
+  /** Across a major upgrade, make rollback-prod's refusal. */
+  rollbackRefusal?: string;
+  upgrade?: UpgradeReport;
+  writer: ApiWriterReport;
+  changeLog: ChangeLogCheck;
+  /** The processor replicas' event counters after the changes that followed the upgrade. */
+  lsnGuard: string[];
+  /** The newest release on a volume too small for the upgrade. */
+  space?: SpaceRefusal;
+}
+
+export interface SpaceRefusal {
+  exitCode: number;
+  message: string;
+  problems: string[];
 }
 
 /** The env file the release made on its first start: only the secrets its Compose file names. */
@@ -130,16 +162,20 @@ async function rollBackAndForth(
   return { backMs, arrivedMs: arrived.ms, forwardMs, readAfter };
 }
 
-async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollback: boolean }): Promise<UpgradeResult> {
+/** `toTag`: this checkout's app images, built by the first release's upgrade and shared by the others. */
+async function upgradeFrom(
+  ctx: Context,
+  commit: string,
+  { rollback, toTag, build }: { rollback: boolean; toTag: string; build: boolean },
+): Promise<UpgradeResult> {
   const project = newRunProject();
-  const [fromTag, toTag] = [`${project}-from`, project];
+  const fromTag = `${project}-from`;
   const work = mkdtempSync(join(tmpdir(), 'chorus-upgrade-'));
   let release: EarlierRelease | undefined;
   const teardown = async () => {
     say(`tearing down ${project} (volumes included)`);
     await ctx.compose.downShielded(project);
     removeAppImageTags(fromTag);
-    removeAppImageTags(toTag);
     release?.dispose();
     rmSync(work, { recursive: true, force: true });
     // What an older release built for itself (look-alikes under upstream names, its Debian base) goes too.
@@ -181,14 +217,29 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
     // As a release-aware prod would have recorded it: the release, under its images' tag, and its file.
     recordRelease(ctx, upgraded, fromTag, release.file);
     writeFileSync(upgraded.file, rewriteProdFile(readFileSync(join(ctx.root, ENVIRONMENTS.prod.file), 'utf8'), toTag));
-    say(`upgrading ${project} from ${commit} to this checkout`);
+    say(`upgrading ${project} from ${commit} to this checkout, a writer at ${WRITER_RATE} tasks/s through its API`);
+    const writer = await startWriter(ctx, project, {
+      rate: WRITER_RATE,
+      label: `during the upgrade from ${commit}`,
+      image: `chorus/web:${fromTag}`,
+    });
     const started = Date.now();
-    const { vars: resolved } = await deploy(ctx, upgraded, { build: true, tag: toTag });
+    const deployed = await deploy(ctx, upgraded, { build, tag: toTag }).catch(async (error: unknown) => {
+      await writer.stop().catch(() => undefined);
+      throw error;
+    });
     const upgradeMs = Date.now() - started;
+    const { vars: resolved, upgrade } = deployed;
+    const writes = await writer.stop();
 
     // What the hand-over did with the release's connector (setup-connector --hand-over, before migrate).
     await ctx.compose.logs(project, { service: 'connector-handover', tail: 3 });
     const want = expected(written);
+    for (const hash of writes.accepted) want.set(hash, 'PENDING_ANALYSIS');
+    // Old tasks change after the upgrade: their events carry the new cluster's positions.
+    const changed = written.hashes.filter((h) => want.get(h) === 'PENDING_ANALYSIS').slice(0, CHANGED_AFTER);
+    await changeTasks(ctx, project, { cancel: changed, delete: [] });
+    for (const hash of changed) want.set(hash, 'CANCELLED');
     const readBack = await settles(LIMIT_MS, async () => {
       const seen = await readTasks(ctx, project, [...want.keys()]);
       return [...want].filter(([h, s]) => seen[h] !== s).map(([h, s]) => `task ${h}: ${seen[h]}, not ${s}`);
@@ -198,11 +249,38 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
       const seen = (await readTasks(ctx, project, [fresh]))[fresh];
       return seen === 'PENDING_ANALYSIS' ? [] : [`the task submitted after the upgrade reads ${seen}`];
     });
+    want.set(fresh, 'PENDING_ANALYSIS');
 
-    const inPostgresAfter = await rowsInPostgres(ctx, project, ROLES.app);
+    const rows = await rowsOf(ctx, project);
+    const inPostgresAfter = rows.size;
     const problems = [...readBack.problems.slice(0, 5), ...arrived.problems];
-    if (inPostgresAfter !== inPostgresBefore + 1)
-      problems.push(`Postgres holds ${inPostgresAfter} tasks, not the ${inPostgresBefore} from before and the new one`);
+    for (const [hash, status] of want) {
+      const row = rows.get(hash);
+      if (status === 404 ? row !== undefined : row !== status)
+        problems.push(`Postgres holds task ${hash} as ${row ?? 'absent'}, not ${status === 404 ? 'deleted' : status}`);
+    }
+    if (inPostgresAfter !== inPostgresBefore + writes.accepted.length + 1)
+      problems.push(
+        `Postgres holds ${inPostgresAfter} tasks, not the ${inPostgresBefore} from before, the writer's ${writes.accepted.length} and the new one`,
+      );
+    if (writes.refused.withoutRetryAfter > 0)
+      problems.push(`${writes.refused.withoutRetryAfter} writes were refused (503) without Retry-After`);
+    // A release whose web can pause writes must answer every write 201 or 503; an older one's web is stopped
+    // for the upgrade, and what its writer saw is reported.
+    if (Object.keys(writes.otherStatuses).length > 0 && !upgrade?.webStopped)
+      problems.push(`the writer got other answers: ${JSON.stringify(writes.otherStatuses)}`);
+    const names = cdcNamesOf(project, 'prod');
+    const changeLog = await checkChangeLog(ctx, project, {
+      topic: names.taskTopic,
+      rows,
+      deleted: new Set([written.deleted]),
+      after: upgrade?.walAtPause ?? '0/0',
+    });
+    problems.push(...changeLog.problems);
+    const lsnGuard = (await processorHealths(ctx, project)).map(
+      ({ replica, health }) =>
+        `replica ${replica}: ${health ? `${health.events.applied} changes applied, ${health.events.stale} stale (older than the read model's)` : 'no health reply'}`,
+    );
     const services: string[] = [];
     for (const s of await ctx.compose.services(project)) {
       services.push(`${s.Service}: ${imageLine(s.Image)}`);
@@ -216,7 +294,21 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
         problems.push(`${s.Service} still runs an older CHORUS build (${s.Image})`);
     }
     let back: UpgradeResult['rollback'];
-    if (rollback && problems.length === 0) {
+    let rollbackRefusal: string | undefined;
+    if (rollback && problems.length === 0 && upgrade) {
+      // A major upgrade cannot be rolled back: make rollback-prod must say so, name the backup, and change nothing.
+      const refused = await rollBack(ctx, upgraded).then(
+        () => undefined,
+        (error: unknown) => error as OperatorError,
+      );
+      rollbackRefusal = refused?.message;
+      if (!refused || refused.exitCode !== EXIT.config || !refused.message.includes(upgrade.backup ?? '(no backup)'))
+        problems.push(
+          `make rollback-prod across the major upgrade did not refuse naming backup ${upgrade.backup}: ${refused?.message ?? 'it rolled back'}`,
+        );
+      const still = (await readTasks(ctx, project, [fresh]))[fresh];
+      if (still !== 'PENDING_ANALYSIS') problems.push(`after the refused rollback, a task reads ${still}`);
+    } else if (rollback && problems.length === 0) {
       say(`rolling ${project} back to ${commit}, on this checkout's schema, and forward again`);
       back = await rollBackAndForth(ctx, upgraded, toTag);
       if (back.arrivedMs === null)
@@ -224,6 +316,8 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
       if (back.readAfter !== 'PENDING_ANALYSIS')
         problems.push('the task written on the rolled-back release is missing after rolling forward');
     }
+    const space = rollback && release ? await refusedForSpace(ctx, release, toTag) : undefined;
+    problems.push(...(space?.problems ?? []));
     return {
       release: commit,
       tasks: TASKS,
@@ -235,8 +329,145 @@ async function upgradeFrom(ctx: Context, commit: string, { rollback }: { rollbac
       problems,
       services,
       rollback: back,
+      rollbackRefusal,
+      upgrade,
+      writer: writes,
+      changeLog,
+      lsnGuard,
+      space,
     };
   });
+}
+
+/** Every task in Postgres: its hash and status. */
+async function rowsOf(ctx: Context, project: string): Promise<Map<string, string>> {
+  const r = await ctx.compose.psql(project, ROLES.app, "SELECT query_hash || '|' || status FROM task_queue");
+  if (r.code !== 0) throw new OperatorError(`reading ${project}'s tasks failed: ${r.err}`);
+  return new Map(
+    r.out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split('|') as [string, string]),
+  );
+}
+
+/**
+ * The release on a Postgres volume too small for the upgrade (a tmpfs of 160 MB): this checkout's
+ * bring-up must refuse with exit 2 before pausing anything, and the release must run on as it was.
+ */
+async function refusedForSpace(ctx: Context, release: EarlierRelease, toTag: string): Promise<SpaceRefusal> {
+  const project = newRunProject();
+  const work = mkdtempSync(join(tmpdir(), 'chorus-space-'));
+  return withTeardown(
+    async () => {
+      say(`tearing down ${project} (volumes included)`);
+      await ctx.compose.downShielded(project);
+      docker(['volume', 'rm', '-f', `${project}_postgres_data_prod`]);
+      rmSync(work, { recursive: true, force: true });
+    },
+    async () => {
+      const volume = `${project}_postgres_data_prod`;
+      const made = docker([
+        'volume',
+        'create',
+        '--driver',
+        'local',
+        '--opt',
+        'type=tmpfs',
+        '--opt',
+        'device=tmpfs',
+        '--opt',
+        'o=size=160m',
+        '--label',
+        `com.docker.compose.project=${project}`,
+        '--label',
+        'com.docker.compose.volume=postgres_data_prod',
+        volume,
+      ]);
+      if (!made.ok) throw new OperatorError(`could not make a 160 MB volume: ${made.err}`);
+      const envFile = join(work, '.env.prod');
+      earlierEnvFile(envFile, readFileSync(release.file, 'utf8'));
+      const old: ComposeTarget = {
+        project,
+        file: release.file,
+        envFile,
+        vars: { ...release.vars, CHORUS_APP_TAG: release.tag },
+      };
+      say(`release ${release.commit}: starting it as ${project} on a 160 MB Postgres volume`);
+      if ((await upWaiting(ctx, old)) !== 0)
+        throw new OperatorError(`release ${release.commit} did not start in ${project}`);
+      const written = await writeTasks(ctx, project, 3, 'on a small volume');
+      const small: Environment = {
+        ...ENVIRONMENTS.prod,
+        project,
+        file: join(work, 'docker-compose.prod.yml'),
+        envFile,
+      };
+      recordRelease(ctx, small, release.tag, release.file);
+      writeFileSync(small.file, rewriteProdFile(readFileSync(join(ctx.root, ENVIRONMENTS.prod.file), 'utf8'), toTag));
+      const before = docker([
+        'ps',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--format',
+        '{{.Names}} {{.Image}} {{.ID}}',
+      ]).out;
+      const refused = await deploy(ctx, small, { build: false, tag: toTag }).then(
+        () => undefined,
+        (error: unknown) => error as OperatorError,
+      );
+      const problems: string[] = [];
+      if (!refused) problems.push('the upgrade on a 160 MB volume was not refused');
+      else if (refused.exitCode !== EXIT.config)
+        problems.push(`the refusal exited ${refused.exitCode}, not ${EXIT.config}`);
+      const after = docker([
+        'ps',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--format',
+        '{{.Names}} {{.Image}} {{.ID}}',
+      ]).out;
+      if (after !== before) problems.push(`the refused upgrade changed the containers:\n${before}\n->\n${after}`);
+      const want = expected(written);
+      const fresh = await submitTask(ctx, project, 'after the refused upgrade');
+      want.set(fresh, 'PENDING_ANALYSIS');
+      const readBack = await settles(LIMIT_MS, async () => {
+        const seen = await readTasks(ctx, project, [...want.keys()]);
+        return [...want].filter(([h, s]) => seen[h] !== s).map(([h, s]) => `task ${h}: ${seen[h]}, not ${s}`);
+      });
+      problems.push(...readBack.problems.slice(0, 3).map((p) => `after the refusal, ${p}`));
+      return { exitCode: refused?.exitCode ?? 0, message: refused?.message ?? '', problems };
+    },
+  );
+}
+
+/** What the check saw across the upgrade, one line each. */
+export function upgradeDetails(r: UpgradeResult): string[] {
+  const w = r.writer;
+  const lines = [
+    `writer at ${WRITER_RATE}/s during the upgrade: ${w.sent} sent, ${w.accepted.length} accepted (all in the read model afterwards: ${r.problems.some((p) => p.startsWith('task ') && p.endsWith('not PENDING_ANALYSIS')) ? 'NO' : 'yes'}), ` +
+      `${w.refused.withRetryAfter} refused 503 with Retry-After, ${w.refused.withoutRetryAfter} without, ${w.noAnswer} unanswered (the web being replaced)` +
+      (Object.keys(w.otherStatuses).length ? `, other answers ${JSON.stringify(w.otherStatuses)}` : '') +
+      (w.firstRefusedAt !== null
+        ? `; refusals from ${seconds(w.firstRefusedAt)} to ${seconds(w.lastRefusedAt ?? 0)} of its run`
+        : ''),
+    `change topic: ${r.changeLog.events} events against ${r.inPostgresAfter} rows: ${r.changeLog.problems.length ? `${r.changeLog.problems.length} problems` : "every row's last event is its state, nothing sent twice"}`,
+    `LSN guard after ${CHANGED_AFTER} status changes: ${r.lsnGuard.join('; ')}`,
+  ];
+  const u = r.upgrade;
+  if (u) {
+    lines.unshift(
+      `PostgreSQL ${u.from} -> ${u.to}: writes paused ${seconds(u.pauseMs)}${u.webStopped ? " (this release's web cannot pause them: it was stopped)" : ''}; backup ${u.backup}`,
+      `slots before the stop: ${u.slots.map((x) => `${x.slot} confirmed ${x.confirmed}`).join(', ') || 'none'} (the drain marker, written once writes paused, at ${u.walAtPause}); slots made on ${u.to}: ${u.newSlots.map((x) => `${x.slot} at ${x.confirmed}`).join(', ')}`,
+      `the connector's first event after the switch: ${r.changeLog.firstAfter ? `${r.changeLog.firstAfter.op} of task ${r.changeLog.firstAfter.hash} at ${r.changeLog.firstAfter.lsn}` : 'none'}`,
+    );
+  }
+  if (r.rollbackRefusal) lines.push(`make rollback-prod refused: ${r.rollbackRefusal}`);
+  if (r.space)
+    lines.push(
+      `on a 160 MB volume: refused with exit ${r.space.exitCode} (${r.space.message}); ${r.space.problems.length ? 'NOT unchanged' : 'it ran on unchanged'}`,
+    );
+  return lines;
 }
 
 export function upgradeTable(results: UpgradeResult[]): string {
@@ -271,16 +502,26 @@ export async function upgradeCheck(ctx: Context, o: { from?: string[]; rollback?
     ? o.from
     : listedReleases(readFileSync(join(ctx.root, UPGRADE_FROM), 'utf8')).map((r) => r.commit);
   const results: UpgradeResult[] = [];
-  for (const [i, commit] of releases.entries()) {
-    const started = Date.now();
-    // The newest earlier release is the one a rollback returns to.
-    const result = await upgradeFrom(ctx, commit, { rollback: Boolean(o.rollback) && i === releases.length - 1 });
-    results.push(result);
-    say(
-      `upgrade from ${commit}: ${result.problems.length ? 'FAIL' : 'pass'} (${seconds(Date.now() - started)} with its build)`,
-    );
-    for (const line of result.services) say(`  ${line}`);
-    for (const problem of result.problems) say(`  problem: ${problem}`);
+  const toTag = `${newRunProject()}-to`;
+  try {
+    for (const [i, commit] of releases.entries()) {
+      const started = Date.now();
+      // The newest earlier release is the one a rollback returns to.
+      const result = await upgradeFrom(ctx, commit, {
+        rollback: Boolean(o.rollback) && i === releases.length - 1,
+        toTag,
+        build: i === 0,
+      });
+      results.push(result);
+      say(
+        `upgrade from ${commit}: ${result.problems.length ? 'FAIL' : 'pass'} (${seconds(Date.now() - started)}${i === 0 ? ' with its build' : ''})`,
+      );
+      for (const line of result.services) say(`  ${line}`);
+      for (const line of upgradeDetails(result)) say(`  ${line}`);
+      for (const problem of result.problems) say(`  problem: ${problem}`);
+    }
+  } finally {
+    removeAppImageTags(toTag);
   }
   print(
     `\nUpgrade in place (make upgrade-check): ${TASKS} tasks written per release, then this checkout's make run-prod bring-up on the same volumes.\n${upgradeTable(results)}\n`,
