@@ -14,14 +14,14 @@ VERIFY := node deploy/verify/dist/verify.cjs
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
 .PHONY: help install format format-check setup test-images images env-cli verify build unit smoke test-env acceptance test \
-        pull-check parity image-tests platform-check upgrade-check restore-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+        pull-check tls-check parity image-tests platform-check upgrade-check restore-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod ca-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets, by purpose
 	@awk 'BEGIN {FS = ":.*## "} /^##@ / {printf "\n%s\n", substr($$0, 5)} /^[a-z0-9-]+:.*## / {printf "  make %-24s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 ##@ Environments
 
-run-prod: setup env-cli ## Deploy this checkout's release to prod (UI on http://localhost:5001); idempotent
+run-prod: setup env-cli ## Deploy this checkout's release to prod (UI on https://localhost:5001; make ca-prod to trust it); idempotent
 	@$(ENV) up prod
 
 run-dev: setup env-cli ## Start dev (UI on http://localhost:5002, live reload); idempotent
@@ -55,6 +55,9 @@ rollback-prod: setup env-cli ## Return prod to the release it ran before (its im
 
 backup-prod: env-cli ## Back up prod now, while it serves (prod also backs up on a schedule: BACKUP_EVERY, BACKUP_KEEP in .env.prod)
 	@$(ENV) backup prod
+
+ca-prod: env-cli ## Write prod's CA certificate beside .env.prod; print its fingerprint and how to trust it
+	@$(ENV) ca prod
 
 backups-prod: env-cli ## List prod's backups, the schedule, and whether the newest is overdue
 	@$(ENV) backups prod
@@ -117,11 +120,14 @@ acceptance: setup env-cli test-images ## AC-1..AC-7 as an operator checks them: 
 pull-check: setup env-cli verify ## The pull path against a registry on 127.0.0.1: a test run pulls every image, builds none, passes its journey
 	@$(VERIFY) pull-check
 
+tls-check: setup env-cli verify ## prod's proxy gets a certificate from an ACME CA (Pebble, built from the Go module proxy) and serves its own files, over HTTPS
+	@$(VERIFY) tls-check
+
 parity: setup env-cli verify ## The look-alikes' Kafka and Connect configuration equals upstream's rules, for every Compose file (builds the look-alikes)
 	@CHORUS_IMAGES=local $(ENV) images >/dev/null
 	@$(VERIFY) parity
 
-image-tests: setup env-cli ## docker-library's own image tests (official-images test/run.sh) on the Postgres, Node and Valkey look-alikes (builds them)
+image-tests: setup env-cli ## docker-library's own image tests (official-images test/run.sh) on the Postgres, Node, Valkey and Caddy look-alikes (builds them)
 	@CHORUS_IMAGES=local $(ENV) images >/dev/null
 	@bash infrastructure/images/official-tests.sh
 

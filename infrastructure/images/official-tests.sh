@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # docker-library's own image tests (official-images' test/run.sh) against the look-alikes that stand in for
-# official images: Postgres, Node and Valkey (which takes the Redis tests: same commands, same data files),
+# official images: Postgres, Node, Valkey (which takes the Redis tests: same commands, same data files) and
+# Caddy (which has no tests of its own there),
 # each with the global tests (utc, no-hard-coded-passwords, override-cmd). The suite comes from the Go
 # module proxy (the repository as a module zip, pinned and checked by its SHA-256 in versions.env), so no
 # GitHub access is needed; it is kept in ~/.cache/chorus once checked.
-# Usage: official-tests.sh [IMAGE ...]   (no argument: the three look-alikes versions.env names)
+# Usage: official-tests.sh [IMAGE ...]   (no argument: the four look-alikes versions.env names)
 set -euo pipefail
 infra=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=../pin.sh
@@ -41,5 +42,5 @@ config=$(mktemp)
 trap 'rm -f "$config"' EXIT
 printf '%s\n' "testAlias+=( [valkey]='redis' )" "globalExcludeTests+=( [redis_redis-basics-tls]=1 )" > "$config"
 
-[ $# -gt 0 ] || set -- "$(pin POSTGRES_LOCAL)" "$(pin NODE_LOCAL)" "$(pin REDIS_LOCAL)"
+[ $# -gt 0 ] || set -- "$(pin POSTGRES_LOCAL)" "$(pin NODE_LOCAL)" "$(pin REDIS_LOCAL)" "$(pin CADDY_LOCAL)"
 "$cache/test/run.sh" -c "$cache/test/config.sh" -c "$config" "$@"

@@ -4,7 +4,8 @@ import type { TaskStore } from '@chorus/db';
 import type { ReadModel } from '@chorus/read-model';
 import { HttpError, sendError } from './errors.ts';
 import { BODY_LIMIT } from './limits.ts';
-import { openApiDocument } from './openapi.ts';
+import type { Access } from './access.ts';
+import { ALLOWED_METHODS, openApiDocument } from './openapi.ts';
 import { refuseCrossSite } from './security.ts';
 import { requireOperator } from './sign-in.ts';
 import { cancelTask, deleteTask, hashParam, limitQuery, readTaskInput, statusQuery, taskNotFound } from './requests.ts';
@@ -61,13 +62,25 @@ export function apiRoutes({ store, model, views }: { store: TaskStore; model: Re
     next();
   });
   api.use(express.json({ limit: BODY_LIMIT, strict: true }));
-  api.get('/openapi.json', (_req, res) => void res.json(openApiDocument));
+  api.get('/openapi.json', (_req, res) => void res.json(openApiDocument((res.locals.access as Access).signIn)));
   api.post('/tasks', requireOperator, submit);
   api.get('/tasks', list);
   api.get('/stats', stats);
   api.get('/tasks/:hash', show);
   api.post('/tasks/:hash/cancel', requireOperator, cancel);
   api.delete('/tasks/:hash', requireOperator, remove);
-  api.use((_req, res) => sendError(res, 404, 'not_found', 'no such endpoint'));
+  api.use((req, res) => {
+    const allowed =
+      req.path === '/openapi.json' ? ['GET', 'HEAD'] : ALLOWED_METHODS.find((a) => a.path.test(req.path))?.methods;
+    if (!allowed) return sendError(res, 404, 'not_found', 'no such endpoint');
+    res.set('Allow', allowed.join(', '));
+    if (req.method === 'OPTIONS') return void res.status(204).end();
+    sendError(
+      res,
+      405,
+      'method_not_allowed',
+      `${req.method} is not allowed on ${req.baseUrl}${req.path}; it takes ${allowed.join(', ')}`,
+    );
+  });
   return api;
 }

@@ -15,6 +15,7 @@ import { securityHeaders } from './security.ts';
 import { signIn } from './sign-in.ts';
 import { setEnvironment } from './templates.ts';
 import { TaskViews } from './task-views.ts';
+import type { TrustProxy } from './trusted-proxy.ts';
 import { WritePause } from './write-pause.ts';
 import { WriteStoreWatch } from './write-store-watch.ts';
 
@@ -28,8 +29,8 @@ export interface Deps {
   log: Logger;
   /** The key that signs session cookies: sign-in is required with one, off without (CHORUS_SIGN_IN). */
   sessionSecret?: string;
-  /** Express's `trust proxy`: which proxies' X-Forwarded-* to believe (TRUST_PROXY; none by default). */
-  trustProxy?: string;
+  /** Express's `trust proxy`: which proxies' X-Forwarded-* to believe (TRUST_PROXY, see trusted-proxy.ts; none by default). */
+  trustProxy?: TrustProxy;
   /** Times every request for /metrics (served on a port of its own; see metrics.ts). */
   metrics?: WebMetrics;
 }

@@ -22,6 +22,7 @@ import { waitForSchema } from './schema-wait.ts';
 import { WebMetrics } from './metrics.ts';
 import { poolConfig, redisOptions } from './clients.ts';
 import { loadMigrateSettings, loadRolesSettings, loadSettings } from './settings.ts';
+import { trustProxy } from './trusted-proxy.ts';
 
 async function serve() {
   const settings = loadSettings();
@@ -30,12 +31,13 @@ async function serve() {
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle postgres connection failed'));
   const redis = new Redis(settings.redisUrl, redisOptions());
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
-  const metrics = new WebMetrics(pool, log);
+  const metrics = new WebMetrics(pool, log, settings.certificates);
+  const proxies = settings.trustProxy ? trustProxy(settings.trustProxy, log) : undefined;
   const app = createApp({
     metrics,
     env: settings.env,
     sessionSecret: settings.sessionSecret,
-    trustProxy: settings.trustProxy,
+    trustProxy: proxies?.setting,
     pool,
     redis,
     store: new TaskStore(pool),

@@ -11,6 +11,7 @@ import type pg from 'pg';
 import { defaults } from '@chorus/config';
 import { type SlotRetention, slotRetention } from '@chorus/db';
 import type { Logger } from '@chorus/logger';
+import { servedCertificate } from '@chorus/tls-probe';
 
 const timeout = (ms: number) =>
   new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref());
@@ -37,7 +38,12 @@ export class WebMetrics {
     registers: [this.registry],
   });
 
-  constructor(pool: Pick<pg.Pool, 'query'>, log: Logger) {
+  constructor(
+    pool: Pick<pg.Pool, 'query'>,
+    log: Logger,
+    /** The proxy in front of this app and the names it serves (TLS_PROXY, PROD_HOSTNAMES): their certificates' expiry. */
+    certificates?: { host: string; port: number; names: string[] },
+  ) {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     // One query per scrape, shared by both gauges (prom-client collects them concurrently).
     let pending: Promise<SlotRetention[] | null> | undefined;
@@ -58,6 +64,33 @@ export class WebMetrics {
         for (const s of (await slots()) ?? []) this.set({ slot: s.slot }, s.retainedBytes);
       },
     });
+    if (certificates) {
+      // Read at most once per period: a scrape costs no TLS handshake.
+      const read = new Map<string, { at: number; expires: number | null }>();
+      new Gauge({
+        name: 'chorus_tls_certificate_expiry_timestamp_seconds',
+        help: 'When the certificate the proxy serves for each name expires (Unix time); absent when it cannot be read',
+        labelNames: ['name'],
+        registers: [this.registry],
+        async collect() {
+          this.reset();
+          for (const name of certificates.names) {
+            let known = read.get(name);
+            if (!known || Date.now() - known.at > defaults.certificateReadMs) {
+              const expires = await servedCertificate(certificates.host, certificates.port, { servername: name }).then(
+                (c) => c.validTo.getTime() / 1000,
+                (error: Error) => {
+                  log.warn({ name, err: error.message }, "metrics: the proxy's certificate could not be read");
+                  return null;
+                },
+              );
+              read.set(name, (known = { at: Date.now(), expires }));
+            }
+            if (known.expires !== null) this.set({ name }, known.expires);
+          }
+        },
+      });
+    }
     new Gauge({
       name: 'chorus_write_store_up',
       help: '1 when Postgres answered this scrape, else 0',

@@ -42,7 +42,7 @@ const unavailable = {
 const unauthenticated = error('no credentials, or an unknown or revoked token (where sign-in is on)');
 const refused = error("a cross-site request, or a viewer's write (only an operator writes)");
 
-export const openApiDocument = {
+const document = {
   openapi: '3.1.0',
   info: { title: 'CHORUS tasks API', version: '1' },
   servers: [{ url: '/api' }],
@@ -94,6 +94,10 @@ export const openApiDocument = {
       },
       delete: {
         parameters: [hashParam],
+        description:
+          'Deletes the task in the task store. Reads come from the read model, which follows each change through ' +
+          'change data capture, usually within a second: until it has, GET /tasks/{hash} still answers 200 with ' +
+          'the task as it was, then 404. A client that must see the deletion polls until 404.',
         responses: {
           202: json('DeleteAccepted', 'deleted; the read model follows'),
           400: error('not a task hash'),
@@ -107,6 +111,9 @@ export const openApiDocument = {
     '/tasks/{hash}/cancel': {
       post: {
         parameters: [hashParam],
+        description:
+          'Cancels the task in the task store; GET /tasks/{hash} shows the new status once the read model follows, ' +
+          'usually within a second.',
         responses: {
           202: json('CancelAccepted', 'cancelled; the read model follows'),
           400: error('not a task hash'),
@@ -151,3 +158,40 @@ export const openApiDocument = {
     ),
   },
 } as const;
+
+type Operation = { responses: Record<string, unknown> };
+
+/** The methods each path of the document answers (HEAD with GET), for a 405's Allow. */
+export const ALLOWED_METHODS: { path: RegExp; methods: string[] }[] = Object.entries(document.paths).map(
+  ([path, operations]) => {
+    const methods = Object.keys(operations).map((m) => m.toUpperCase());
+    return {
+      path: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+      methods: methods.includes('GET') ? [...methods, 'HEAD'] : methods,
+    };
+  },
+);
+
+/**
+ * The document as an environment serves it: with sign-in off (dev's default) no operation asks for
+ * credentials or answers 401 or 403, so none is declared.
+ */
+export function openApiDocument(signIn: 'required' | 'off') {
+  if (signIn === 'required') return document;
+  const { security: _, components, ...rest } = document;
+  const { securitySchemes: __, ...schemasOnly } = components;
+  const open = (op: Operation) => {
+    const { 401: ___, 403: ____, ...responses } = op.responses;
+    return { ...op, responses };
+  };
+  return {
+    ...rest,
+    components: schemasOnly,
+    paths: Object.fromEntries(
+      Object.entries(document.paths).map(([path, operations]) => [
+        path,
+        Object.fromEntries(Object.entries(operations).map(([method, op]) => [method, open(op as Operation)])),
+      ]),
+    ),
+  };
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { proxyNames } from './trusted-proxy.ts';
 import { cdcNameOverrides, cdcNames } from '@chorus/cdc-names';
 import {
   cdcNamesEnv,
@@ -24,7 +25,19 @@ export const schema = z
       .enum(['required', 'off'], { error: 'CHORUS_SIGN_IN is `required` or `off`' })
       .default(defaults.signIn),
     CHORUS_SESSION_SECRET: secret('CHORUS_SESSION_SECRET').optional(),
-    TRUST_PROXY: z.string().optional(),
+    // prod: the proxy whose certificates the metrics report (host:port), and the names it serves besides localhost.
+    TLS_PROXY: z
+      .string()
+      .regex(/^[a-z0-9.-]+:\d+$/i, { error: 'expected the proxy as host:port, such as proxy:443' })
+      .optional(),
+    PROD_HOSTNAMES: z.string().optional(),
+    TRUST_PROXY: z
+      .string()
+      .optional()
+      .refine((v) => v === undefined || proxyNames(v) !== undefined, {
+        error:
+          "give either host names (prod's proxy service) or Express's forms (addresses, subnets, loopback, a hop count), not both",
+      }),
     ...postgresEnv,
     ...redisEnv,
     ...logEnv,
@@ -47,6 +60,13 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     logLevel: c.LOG_LEVEL,
     sessionSecret: c.CHORUS_SIGN_IN === 'required' ? c.CHORUS_SESSION_SECRET : undefined,
     trustProxy: c.TRUST_PROXY,
+    certificates: c.TLS_PROXY
+      ? {
+          host: c.TLS_PROXY.split(':')[0]!,
+          port: Number(c.TLS_PROXY.split(':')[1]),
+          names: ['localhost', ...(c.PROD_HOSTNAMES ?? '').split(/\s+/).filter(Boolean)],
+        }
+      : undefined,
   };
 }
 

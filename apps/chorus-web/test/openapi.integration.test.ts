@@ -1,7 +1,12 @@
-/** The running API, held to the OpenAPI description it serves: every answer's status is documented and its body matches. */
+/**
+ * The running API, held to the OpenAPI description it serves: every answer's status is documented and its body
+ * matches; with sign-in off, the document asks for no credentials; an undocumented method gets 405 with Allow;
+ * a deletion reads as the document says.
+ */
+import { request } from 'node:http';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { asMessage, createEvent, taskRow } from '@chorus/cdc-events/fixtures';
+import { asMessage, createEvent, deleteEvent, taskRow } from '@chorus/cdc-events/fixtures';
 import { useHarness } from './support/harness.ts';
 
 const h = useHarness();
@@ -88,5 +93,48 @@ describe('the API matches /api/openapi.json', () => {
     expect((await call('post', '/tasks/{hash}/cancel', `/tasks/${hash}/cancel`, { method: 'POST' })).status).toBe(409);
     expect((await call('delete', '/tasks/{hash}', `/tasks/${hash}`)).status).toBe(202);
     expect((await call('delete', '/tasks/{hash}', `/tasks/${hash}`)).status).toBe(404);
+  });
+});
+
+describe('the API as a client meets it, with sign-in off', () => {
+  it('serves a document that asks for no credentials and lists no 401 or 403', () => {
+    const raw = doc as unknown as { security?: unknown; components: { securitySchemes?: unknown } };
+    expect(raw.security).toBeUndefined();
+    expect(raw.components.securitySchemes).toBeUndefined();
+    for (const [path, operations] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(operations))
+        expect(Object.keys(op.responses), `${method} ${path}`).not.toEqual(expect.arrayContaining(['401']));
+  });
+
+  it('answers a method a path does not take 405 with Allow, and an unknown path 404', async () => {
+    const patch = await fetch(`${h.url}/api/tasks`, { method: 'PATCH' });
+    expect(patch.status).toBe(405);
+    expect(patch.headers.get('allow')).toBe('POST, GET, HEAD');
+    expect(((await patch.json()) as { error: { code: string } }).error.code).toBe('method_not_allowed');
+    // fetch refuses to send TRACE, so node:http does.
+    const trace = await new Promise<{ status?: number; allow?: string }>((resolve, reject) =>
+      request(`${h.url}/api/tasks/${'a'.repeat(32)}`, { method: 'TRACE' }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode, allow: res.headers.allow });
+      })
+        .on('error', reject)
+        .end(),
+    );
+    expect(trace).toEqual({ status: 405, allow: 'GET, DELETE, HEAD' });
+    expect((await fetch(`${h.url}/api/nothing-here`, { method: 'PATCH' })).status).toBe(404);
+  });
+
+  it('shows a deleted task until the read model follows, then 404, as the document says', async () => {
+    const input = { query: 'deleted, then read', mode: 'flash' } as const;
+    const row = taskRow(input);
+    const submitted = await call('post', '/tasks', '/tasks', { method: 'POST', ...json(input) });
+    const hash = String(submitted.body.hash);
+    await h.projector.project([{ value: asMessage(createEvent(row, 20)), offset: '2', partition: 0 }]);
+    expect((await call('delete', '/tasks/{hash}', `/tasks/${hash}`)).status).toBe(202);
+    expect((await call('get', '/tasks/{hash}', `/tasks/${hash}`)).status).toBe(200);
+    await h.projector.project([{ value: asMessage(deleteEvent(row, 21)), offset: '3', partition: 0 }]);
+    expect((await call('get', '/tasks/{hash}', `/tasks/${hash}`)).status).toBe(404);
+    const described = (doc.paths['/tasks/{hash}']!.delete as unknown as { description: string }).description;
+    expect(described).toMatch(/still answers 200 with the task as it was, then 404/);
   });
 });

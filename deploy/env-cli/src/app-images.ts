@@ -5,10 +5,12 @@ import type { Context } from './context.ts';
 import { attached } from './processes.ts';
 
 /** The images every environment builds (its apps, and Prometheus with its rules); a run project adds the tester. */
-export const APP_IMAGES = ['chorus-web', 'chorus-stream-processor', 'setup-connector', 'monitoring'];
+export const APP_IMAGES = ['chorus-web', 'chorus-stream-processor', 'setup-connector', 'monitoring', 'proxy'];
 /** prod's, and a prod-like project's: the apps and the backup service. */
 export const PROD_APP_IMAGES = [...APP_IMAGES, 'chorus-backup'];
 export const TESTER_IMAGE = 'chorus-tester';
+/** The one-shot that copies a run's CA certificate (the proxy's own CA) where the tester trusts it from. */
+export const TESTER_CA_SERVICE = 'proxy-ca';
 
 /**
  * The tag of dev's app images, rebuilt on every `make run-dev`. prod's carry its release (release.ts), a
@@ -18,12 +20,13 @@ export const DEV_TAG = 'local';
 
 /**
  * Builds the app images through Nx (each from its bundle, on the resolved Node image; the backup image on
- * the resolved Postgres image, the monitoring image on the resolved Prometheus image), tagged `tag` (tools/app-image.sh); resolves to the time it took.
+ * the resolved Postgres image, the monitoring image on the resolved Prometheus image, the proxy on the resolved
+ * Caddy image), tagged `tag` (tools/app-image.sh); resolves to the time it took.
  */
 export async function buildAppImages(
   ctx: Pick<Context, 'root' | 'env'>,
   projects: string[],
-  bases: { NODE_IMAGE?: string; POSTGRES_IMAGE?: string; PROMETHEUS_IMAGE?: string },
+  bases: { NODE_IMAGE?: string; POSTGRES_IMAGE?: string; PROMETHEUS_IMAGE?: string; CADDY_IMAGE?: string },
   tag = DEV_TAG,
 ): Promise<number> {
   const started = Date.now();
@@ -35,6 +38,7 @@ export async function buildAppImages(
       NODE_IMAGE: bases.NODE_IMAGE,
       POSTGRES_IMAGE: bases.POSTGRES_IMAGE,
       PROMETHEUS_IMAGE: bases.PROMETHEUS_IMAGE,
+      CADDY_IMAGE: bases.CADDY_IMAGE,
       CHORUS_APP_TAG: tag,
     },
   });

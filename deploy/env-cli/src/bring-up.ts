@@ -9,6 +9,7 @@ import { readComposeFile } from './compose-file.ts';
 import { type ComposeTarget, docker } from './compose.ts';
 import type { Context } from './context.ts';
 import { devNativeVars, hostUser } from './dev-native.ts';
+import { certificateMode } from './certificates.ts';
 import { ensureProdEnvFile, readEnvFile } from './env-file.ts';
 import type { Environment } from './environments.ts';
 import { explainFailure, upWaiting } from './explain.ts';
@@ -127,7 +128,12 @@ export async function deploy(ctx: Context, e: Environment, o: { build: boolean; 
   const vars = await images(ctx, {
     envFile,
     build: build ? { apps: e.name === 'prod' ? PROD_APP_IMAGES : APP_IMAGES, tag } : undefined,
-    vars: { CHORUS_APP_TAG: tag, ...(e.name === 'dev' ? { ...hostUser(), ...devNativeVars(ctx) } : {}) },
+    vars: {
+      CHORUS_APP_TAG: tag,
+      ...(e.name === 'dev' ? { ...hostUser(), ...devNativeVars(ctx) } : {}),
+      // Where prod's certificate comes from: the proxy's Caddyfile imports that mode's settings.
+      ...(e.name === 'prod' ? { CHORUS_CERTS: certificateMode(envFile) } : {}),
+    },
   });
   const imagesMs = Date.now() - started;
   const target = { project: e.project, file: e.file, envFile: e.envFile, vars };

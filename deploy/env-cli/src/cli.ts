@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { EXIT, runMain } from '@chorus/errors';
 import { backup, backups } from './commands/backup.ts';
+import { ca } from './commands/ca.ts';
 import { clean } from './commands/clean.ts';
 import { cleanTest } from './commands/clean-test.ts';
 import { down } from './commands/down.ts';
@@ -69,6 +70,11 @@ program
   .argument('<env>', 'prod', prodOnly)
   .description('return prod to the release it ran before (its Compose file and images as deployed), keeping its data')
   .action(async (e: Environment) => void (await rollback(ctx, e)));
+program
+  .command('ca')
+  .argument('<env>', 'prod', prodOnly)
+  .description("write prod's CA certificate beside its env file, and print its fingerprint and how to trust it")
+  .action((e: Environment) => ca(ctx, e));
 program
   .command('rebuild-read-model')
   .argument('<env>', 'prod or dev', lastingEnv)

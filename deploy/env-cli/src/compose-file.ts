@@ -6,6 +6,8 @@ import type { Environment } from './environments.ts';
 
 /** The service that takes prod's backups (apps/chorus-backup); dev has none. */
 export const BACKUP_SERVICE = 'backup';
+/** The service that serves prod's UI over HTTPS (deploy/compose/proxy). */
+export const PROXY_SERVICE = 'proxy';
 
 export interface ComposeFile {
   name: string;
@@ -72,3 +74,7 @@ export function networkNames(file: ComposeFile): string[] {
   const declared = Object.entries(file.networks ?? {}).map(([key, n]) => n?.name ?? `${file.name}_${key}`);
   return declared.length > 0 ? declared : [`${file.name}_default`];
 }
+
+/** The host port a service publishes first, as its file says. */
+export const servicePort = (file: ComposeFile, service: string): number | undefined =>
+  (file.services[service]?.ports ?? []).map(publishedPort).find((p) => p !== undefined);

@@ -121,6 +121,22 @@ export class Compose {
       : code(await settle(compose.run(service, [], { ...this.options(t), commandOptions: ['--rm', '--no-deps'] })));
 
   /**
+   * Runs a one-shot service alone to its end and resolves to its exit code. Its container is kept, unlike
+   * runOnce's, so that a service started after it can take its volumes (`volumes_from`).
+   */
+  complete = async (t: ComposeTarget, service: string) =>
+    creatingStopped()
+      ? 130
+      : code(
+          await settle(
+            compose.upOne(service, {
+              ...this.options(t, { stream: false }),
+              commandOptions: ['--no-deps', '--exit-code-from', service],
+            }),
+          ),
+        );
+
+  /**
    * Runs a one-off service with a command, streaming its stderr (progress) and resolving to its exit code
    * and stdout (results).
    */

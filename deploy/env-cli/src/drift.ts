@@ -65,6 +65,21 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
   },
   { path: /^services\.chorus-tester\./, envs: ['test'], why: "test's end-to-end suite" },
   {
+    path: /^services\.proxy-ca\./,
+    envs: ['test'],
+    why: "the test run's volumes are anonymous: the CA's certificate is copied where the tester reads it",
+  },
+  {
+    path: /^(services\.proxy\..+|services\.chorus-web\.(networks|environment\.(TRUST_PROXY|TLS_PROXY|PROD_HOSTNAMES))|networks\.edge)$/,
+    envs: ['dev'],
+    why: 'dev stays plain HTTP on loopback: no proxy in front of its web app',
+  },
+  {
+    path: /^services\.(proxy\.environment\.(CHORUS_CERTS|PROD_HOSTNAMES|ACME_EMAIL|ACME_CA)|chorus-web\.environment\.PROD_HOSTNAMES)$/,
+    envs: ['test'],
+    why: "a test run's proxy uses its own CA, for the name the tester reaches it by (proxy)",
+  },
+  {
     path: /^services\.chorus-web\.environment\.CHORUS_SIGN_IN$/,
     envs: ['dev', 'test'],
     why: 'prod always requires sign-in; dev (off by default) and test (on by default) may turn it off or on',

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { cdcNamesEnv, changeTopicEnv, env } from '@chorus/config';
 import { ConfigError } from '@chorus/errors';
 import { IMAGE_KEYS, imageReference } from '@chorus/versions';
+import { type CertificateSettings, certificateProblems, hostNames } from './certificates.ts';
 import type { Environment } from './environments.ts';
 
 const passwordFor = (e: Pick<Environment, 'name'>) =>
@@ -41,6 +42,16 @@ const schemaFor = (e: Environment) =>
       ...(e.name === 'prod'
         ? {
             UI_BIND_ADDRESS: z.ipv4({ error: 'expected an IPv4 address such as 127.0.0.1 or 0.0.0.0' }).optional(),
+            // HTTPS (docs/security.md): the names users reach prod by, and where its certificate comes from.
+            PROD_HOSTNAMES: hostNames.optional(),
+            ACME_EMAIL: z
+              .email({ error: 'expected the e-mail address the ACME CA writes to about certificates' })
+              .optional(),
+            ACME_CA: z
+              .url({ protocol: /^https$/, error: "expected the ACME CA's directory URL, https://…/directory" })
+              .optional(),
+            TLS_CERT_FILE: z.string().optional(),
+            TLS_KEY_FILE: z.string().optional(),
             BACKUP_EVERY: env.period().optional(),
             BACKUP_KEEP: env.positiveInt().optional(),
           }
@@ -55,6 +66,7 @@ const schemaFor = (e: Environment) =>
     })
     .strict()
     .superRefine((v, ctx) => {
+      for (const problem of certificateProblems(v as CertificateSettings)) ctx.addIssue({ code: 'custom', ...problem });
       const partitions = v.CHANGE_TOPIC_PARTITIONS ?? 1;
       const replicas = v.PROCESSOR_REPLICAS ?? 1;
       // Kafka gives each partition to one member of the group: a replica beyond the partitions gets none.

@@ -21,7 +21,7 @@ export const ENVIRONMENTS: Record<EnvName, Environment> = {
     project: 'chorus-prod',
     file: 'deploy/compose/docker-compose.prod.yml',
     envFile: 'deploy/compose/.env.prod',
-    url: 'http://localhost:5001',
+    url: 'https://localhost:5001',
   },
   dev: {
     name: 'dev',

@@ -230,6 +230,7 @@ const LOCAL_KEYS = [
   'CONNECT_LOCAL',
   'NODE_LOCAL',
   'PROMETHEUS_LOCAL',
+  'CADDY_LOCAL',
 ] as const;
 
 /** The look-alikes' names: versions.env's, or the caller's own from its environment (CI uses other names to test a machine without them). */

@@ -4,7 +4,14 @@
  * Named like every test run (test-runs.ts), so `make status` and `make clean-test` know it.
  */
 import { OperatorError } from '@chorus/errors';
-import { APP_IMAGES, DEV_TAG, TESTER_IMAGE, appImagesPresent, removeAppImageTags } from './app-images.ts';
+import {
+  APP_IMAGES,
+  DEV_TAG,
+  TESTER_CA_SERVICE,
+  TESTER_IMAGE,
+  appImagesPresent,
+  removeAppImageTags,
+} from './app-images.ts';
 import { images, upHealthy } from './bring-up.ts';
 import type { ComposeTarget } from './compose.ts';
 import type { Context } from './context.ts';
@@ -68,6 +75,12 @@ export async function withRunProject(
       const upStarted = Date.now();
       await upHealthy(ctx, run, { what: `the ${o.purpose}'s environment` });
       timings.push(`environment healthy ${seconds(Date.now() - upStarted)}`);
+      // The tester runs without its dependencies (they are up): the CA it trusts is copied out first.
+      const ca = await ctx.compose.complete(run, TESTER_CA_SERVICE);
+      if (ca !== 0)
+        throw new OperatorError(
+          `copying the ${o.purpose}'s CA certificate out of its proxy failed (${TESTER_CA_SERVICE}, exit ${ca}); its output is above`,
+        );
       await body(run, timings);
     });
   } finally {

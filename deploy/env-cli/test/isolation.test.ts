@@ -28,12 +28,9 @@ describe('the three Compose files', () => {
     expect(hostPorts(f.test)).toEqual([]);
   });
 
-  it("bind every host port to 127.0.0.1, except prod's UI, whose address .env.prod chooses", () => {
+  it("bind every host port to 127.0.0.1, except prod's UI (its HTTPS proxy), whose address .env.prod chooses", () => {
     const f = files();
-    expect(bindings(f.prod).sort()).toEqual([
-      'chorus-web ${UI_BIND_ADDRESS:-0.0.0.0}:5001',
-      'prometheus 127.0.0.1:9091',
-    ]);
+    expect(bindings(f.prod).sort()).toEqual(['prometheus 127.0.0.1:9091', 'proxy ${UI_BIND_ADDRESS:-0.0.0.0}:5001']);
     expect(bindings(f.dev).sort()).toEqual([
       'chorus-web 127.0.0.1:5002',
       'kafka 127.0.0.1:19092',

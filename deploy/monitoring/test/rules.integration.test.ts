@@ -91,7 +91,7 @@ describe('alert rules (promtool)', () => {
     const config = readFileSync(join(dir, 'prometheus.yml'), 'utf8').replace('/etc/prometheus/rules/', 'rules/');
     writeFileSync(join(dir, 'prometheus.yml'), config);
     const r = promtool(dir, 'check', 'config', 'prometheus.yml');
-    expect(r.out).toContain('SUCCESS: 7 rules found');
+    expect(r.out).toContain('SUCCESS: 8 rules found');
     expect(r.code).toBe(0);
   });
 });

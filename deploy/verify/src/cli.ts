@@ -17,6 +17,7 @@ import { platformCheck } from './suites/platform-check.ts';
 import { pullCheck } from './suites/pull-check.ts';
 import { restoreDrill } from './suites/restore-drill.ts';
 import { smoke } from './suites/smoke.ts';
+import { tlsCheck } from './suites/tls-check.ts';
 import { upgradeCheck } from './suites/upgrade-check.ts';
 
 const ctx = createContext();
@@ -43,6 +44,12 @@ program
   )
   .description("the look-alikes' Kafka and Connect configuration against upstream's rules, for every Compose file")
   .action((o: ParityOptions) => exitWith(parity(ctx, o)));
+program
+  .command('tls-check')
+  .description(
+    "prod's proxy configuration: a certificate from an ACME CA (Pebble) and an operator's own, served over HTTPS",
+  )
+  .action(() => exitWith(tlsCheck(ctx)));
 program
   .command('pull-check')
   .description('a test run pulls every image from a registry on 127.0.0.1, builds none, and passes its journey')

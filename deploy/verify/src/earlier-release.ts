@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { OperatorError } from '@chorus/errors';
 import type { Context } from 'env-cli/context.ts';
@@ -66,11 +66,21 @@ export interface EarlierRelease {
 const git = (ctx: Context, args: string[]) => capture('git', ['-C', ctx.root, ...args]);
 
 /** The release's prod file, its chorus/* images on `tag`, and no service publishing a host port. */
-export function rewriteProdFile(text: string, tag: string): string {
-  const file = parse(text, { merge: true }) as { services: Record<string, { image?: string; ports?: unknown }> };
+export function rewriteProdFile(path: string, tag: string): string {
+  const dir = dirname(path);
+  const file = parse(readFileSync(path, 'utf8'), { merge: true }) as {
+    services: Record<string, { image?: string; ports?: unknown; volumes?: unknown[] }>;
+  };
   for (const service of Object.values(file.services)) {
     if (service.image?.startsWith('chorus/')) service.image = `${service.image.split(':')[0]}:${tag}`;
     delete service.ports;
+    // The copy lives elsewhere: a path relative to the original file (the proxy's configuration) is made absolute.
+    service.volumes = service.volumes?.map((v) =>
+      typeof v === 'string' && /^\.\.?\//.test(v)
+        ? `${resolve(dir, v.split(':')[0]!)}:${v.split(':').slice(1).join(':')}`
+        : v,
+    );
+    if (!service.volumes) delete service.volumes;
   }
   return stringify(file);
 }
@@ -163,10 +173,7 @@ export async function prepareRelease(ctx: Context, commit: string, tag: string):
       );
     }
     const file = join(work, 'docker-compose.prod.yml');
-    writeFileSync(
-      file,
-      rewriteProdFile(readFileSync(join(dir, 'deploy/compose/docker-compose.prod.yml'), 'utf8'), tag),
-    );
+    writeFileSync(file, rewriteProdFile(join(dir, 'deploy/compose/docker-compose.prod.yml'), tag));
     return { commit, dir, tag, file, vars, dispose };
   } catch (error) {
     dispose();

@@ -6,18 +6,36 @@
  * submitted, stops what it started, and removes only the volumes it created.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parse } from 'dotenv';
 import { cdcNames } from '@chorus/cdc-names';
 import { useBrowser } from '@chorus/testing/vitest';
 import { KAFKA_TOOL_ENV, kafkaNeeds, kafkaServerProperties, parseProperties } from '@chorus/image-rules';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Env, plan } from '../src/acceptance/plan.ts';
+import { type TrustingInit, trustingFetch } from '../src/acceptance/https.ts';
 import { probe } from '../src/acceptance/probe.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
-const URLS: Record<Env, string> = { prod: 'http://localhost:5001', dev: 'http://localhost:5002' };
+const URLS: Record<Env, string> = { prod: 'https://localhost:5001', dev: 'http://localhost:5002' };
+
+/** prod's CA (make ca-prod writes it once prod runs), for every request to prod. */
+let prodCa: Buffer | undefined;
+async function caOfProd(): Promise<Buffer> {
+  if (!prodCa) {
+    await make('ca-prod');
+    prodCa = readFileSync(join(ROOT, 'deploy/compose/prod-ca.crt'));
+  }
+  return prodCa;
+}
+
+/** fetch for either UI: prod's over HTTPS, trusting only prod's CA; dev's as it is. Never follows a redirect. */
+async function uiFetch(url: string, init: TrustingInit = {}): Promise<Response> {
+  if (url.startsWith(URLS.prod)) return trustingFetch(await caOfProd())(url, init);
+  return fetch(url, { ...init, redirect: 'manual' });
+}
 const RUN = `${Date.now()}`;
 const submitted: { url: string; hash: string }[] = [];
 
@@ -110,7 +128,7 @@ const b = useBrowser();
 afterAll(async () => {
   for (const { url, hash } of submitted) {
     const env = url === URLS.prod ? 'prod' : 'dev';
-    await fetch(`${url}/api/tasks/${hash}`, {
+    await uiFetch(`${url}/api/tasks/${hash}`, {
       method: 'DELETE',
       headers: await credentials(env).catch(() => ({})),
     }).catch(() => {});
@@ -172,7 +190,9 @@ const adminPassword = () => parse(readFileSync(join(ROOT, 'deploy/compose/.env.p
 
 /** A page of `env`'s UI, signed in as prod's admin where sign-in is on (prod); dev's sign-in is off by default. */
 async function uiPage(env: Env) {
-  const page = await b.browser.newPage();
+  // prod's certificate is from its own CA, which this browser does not hold: the requests above check the
+  // certificate against that CA; the browser checks the pages.
+  const page = await b.browser.newPage({ ignoreHTTPSErrors: env === 'prod' });
   if (env === 'prod') {
     await page.goto(`${URLS.prod}/login`);
     await page.fill('#name', 'admin');
@@ -185,9 +205,8 @@ async function uiPage(env: Env) {
 /** Headers that sign an API request in: prod's admin session cookie; nothing for dev. */
 async function credentials(env: Env): Promise<Record<string, string>> {
   if (env === 'dev') return {};
-  const res = await fetch(`${URLS.prod}/login`, {
+  const res = await uiFetch(`${URLS.prod}/login`, {
     method: 'POST',
-    redirect: 'manual',
     body: new URLSearchParams({ name: 'admin', password: adminPassword() }),
   });
   expect(res.status, 'signing in to prod as admin').toBe(303);
@@ -227,9 +246,9 @@ describe('the mandate of final separation', () => {
       'prometheus',
       'redis',
     ];
-    // prod also runs its backup schedule.
+    // prod also runs its backup schedule, and its HTTPS proxy.
     for (const [project, expected] of [
-      ['chorus-prod', ['backup', ...services]],
+      ['chorus-prod', ['backup', ...services, 'proxy'].sort()],
       ['chorus-dev', services],
     ] as const) {
       const long = (await containers(project)).filter((s) => s.State === 'running');
@@ -262,12 +281,103 @@ describe('the mandate of final separation', () => {
     },
   );
 
+  it.skipIf(!todo.start.prod)(
+    'make run-prod from a second clone, with its own .env.prod or an older commit, refuses (exit 2) and prod keeps answering',
+    { timeout: 180_000 },
+    async () => {
+      const other = join(mkdtempSync(join(tmpdir(), 'chorus-second-clone-')), 'chorus');
+      try {
+        expect((await sh('git', ['clone', '-q', ROOT, other])).code).toBe(0);
+        // The env CLI as built here (a clone has no build output); it reads the clone's own git and env file.
+        cpSync(join(ROOT, 'deploy/env-cli/dist'), join(other, 'deploy/env-cli/dist'), { recursive: true });
+        const mine = readFileSync(join(ROOT, 'deploy/compose/.env.prod'), 'utf8');
+        const own = mine.replace(
+          /^(POSTGRES_PASSWORD|REDIS_PASSWORD)=.*$/gm,
+          (_l, key: string) => `${key}=other-${RUN}-0123456789`,
+        );
+        writeFileSync(join(other, 'deploy/compose/.env.prod'), own, { mode: 0o600 });
+        const runProd = () =>
+          new Promise<{ code: number; out: string }>((resolve) =>
+            execFile('node', ['deploy/env-cli/dist/env.cjs', 'up', 'prod'], { cwd: other }, (error, stdout, stderr) =>
+              resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` }),
+            ),
+          );
+        // prod answers before the clone runs: a failure below is the clone's doing.
+        expect((await uiFetch(`${URLS.prod}/healthz`)).status).toBe(200);
+        const probes = probe([`${URLS.prod}/healthz`], { intervalMs: 250, fetch: uiFetch });
+        const secrets = await runProd();
+        // The same secrets on a commit before the one prod runs.
+        writeFileSync(join(other, 'deploy/compose/.env.prod'), mine, { mode: 0o600 });
+        expect((await sh('git', ['-C', other, 'checkout', '-q', 'HEAD~1'])).code).toBe(0);
+        const older = await runProd();
+        // A few probes after the last run too: prod is still answering once the clone is done.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        const [healthz] = await probes.stop();
+        console.log(`[second clone] its own .env.prod: exit ${secrets.code}: ${secrets.out.trim().split('\n').at(-1)}`);
+        console.log(`[second clone] an older commit: exit ${older.code}: ${older.out.trim().split('\n').at(-1)}`);
+        console.log(
+          `[second clone] prod's /healthz meanwhile: ${healthz!.probes} probes, ${healthz!.failures} failed${healthz!.firstFailure ? ` (first: ${healthz!.firstFailure})` : ''}`,
+        );
+        expect(secrets.code).toBe(2);
+        expect(secrets.out).toContain('does not open its data: Postgres refuses its POSTGRES_PASSWORD');
+        expect(secrets.out).toContain('Redis refuses its REDIS_PASSWORD');
+        expect(secrets.out).toContain(`prod was started with ${join(ROOT, 'deploy/compose/.env.prod')}`);
+        expect(older.code).toBe(2);
+        expect(older.out).toMatch(/this checkout's release \S+ is older than \S+, which prod runs/);
+        expect(healthz!.failures, healthz!.firstFailure).toBe(0);
+      } finally {
+        rmSync(dirname(other), { recursive: true, force: true });
+      }
+    },
+  );
+
   it('prod requires sign-in: a page goes to /login, the API answers 401, /healthz stays open', async () => {
-    const page = await fetch(URLS.prod, { redirect: 'manual' });
+    const page = await uiFetch(URLS.prod);
     expect(page.status).toBe(303);
     expect(page.headers.get('location')).toBe('/login?next=%2F');
-    expect((await fetch(`${URLS.prod}/api/tasks`)).status).toBe(401);
-    expect((await fetch(`${URLS.prod}/healthz`)).status).toBe(200);
+    expect((await uiFetch(`${URLS.prod}/api/tasks`)).status).toBe(401);
+    expect((await uiFetch(`${URLS.prod}/healthz`)).status).toBe(200);
+  });
+
+  it('prod speaks HTTPS only, with a certificate from the CA make ca-prod names, HSTS and a Secure cookie', async () => {
+    const ca = join(ROOT, 'deploy/compose/prod-ca.crt');
+    await caOfProd();
+    // curl, as the README tells a user, trusting only that CA.
+    const curl = await sh('curl', [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '--cacert',
+      ca,
+      `${URLS.prod}/healthz`,
+    ]);
+    console.log(`[https] curl --cacert ${ca} ${URLS.prod}/healthz: ${curl.out}`);
+    expect(curl.out).toBe('200');
+    // Without it, the certificate is refused: it is prod's own CA's, not a public one.
+    expect((await sh('curl', ['-sS', '-o', '/dev/null', `${URLS.prod}/healthz`])).code).not.toBe(0);
+    const plain = await sh('curl', [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code} %{redirect_url}',
+      'http://localhost:5001/tasks?x=1',
+    ]);
+    console.log(`[https] curl http://localhost:5001/tasks?x=1: ${plain.out}`);
+    expect(plain.out).toBe('308 https://localhost:5001/tasks?x=1');
+    const signedIn = await uiFetch(`${URLS.prod}/login`, {
+      method: 'POST',
+      body: new URLSearchParams({ name: 'admin', password: adminPassword() }),
+    });
+    const cookie = signedIn.headers.get('set-cookie') ?? '';
+    console.log(`[https] the session cookie's flags: ${cookie.split(';').slice(1).join(';')}`);
+    expect(cookie).toMatch(/; Secure/i);
+    expect(cookie).toMatch(/; HttpOnly/i);
+    const hsts = (await uiFetch(`${URLS.prod}/healthz`)).headers.get('strict-transport-security');
+    console.log(`[https] Strict-Transport-Security: ${hsts}`);
+    expect(hsts).toMatch(/max-age=\d{7,}/);
   });
 
   it('AC-1, AC-2: each UI answers in a real browser', async () => {
@@ -285,9 +395,9 @@ describe('the mandate of final separation', () => {
       hashes.prod = await submitThroughUi('prod', `acceptance prod ${RUN}`);
       hashes.dev = await submitThroughUi('dev', `acceptance dev ${RUN}`);
       expect((await fetch(`${URLS.dev}/api/tasks/${hashes.prod}`)).status).toBe(404);
-      expect((await fetch(`${URLS.prod}/api/tasks/${hashes.dev}`, { headers: await credentials('prod') })).status).toBe(
-        404,
-      );
+      expect(
+        (await uiFetch(`${URLS.prod}/api/tasks/${hashes.dev}`, { headers: await credentials('prod') })).status,
+      ).toBe(404);
       expect(await psql('chorus-prod', `SELECT count(*) FROM task_queue WHERE query_hash = '${hashes.prod}'`)).toBe(
         '1',
       );
@@ -317,7 +427,7 @@ describe('the mandate of final separation', () => {
     { timeout: 1_500_000 },
     async () => {
       const before = { prod: await startedAt('chorus-prod'), dev: await startedAt('chorus-dev') };
-      const probes = probe([`${URLS.prod}/healthz`, `${URLS.dev}/healthz`]);
+      const probes = probe([`${URLS.prod}/healthz`, `${URLS.dev}/healthz`], { fetch: uiFetch });
       let out: string;
       try {
         out = await make('test');
@@ -402,20 +512,28 @@ describe('least privilege and a closed network, in the running prod and dev (rea
       expect(line).toMatch(/every target up: kafka up, kafka-connect up, processor up, prometheus up, web up/);
   });
 
-  it("every published port binds 127.0.0.1, except prod's UI", async () => {
+  it("every published port binds 127.0.0.1, except prod's UI, which is its proxy's HTTPS alone", async () => {
+    const published: string[] = [];
     for (const project of ['chorus-prod', 'chorus-dev']) {
       for (const name of await running(project)) {
         const ports = JSON.parse(
           (await sh('docker', ['inspect', '--format', '{{json .NetworkSettings.Ports}}', name])).out || '{}',
         ) as Record<string, { HostIp: string; HostPort: string }[] | null>;
-        for (const bindings of Object.values(ports)) {
+        for (const [port, bindings] of Object.entries(ports)) {
           for (const b of bindings ?? []) {
-            if (name === 'chorus-prod-chorus-web-1') continue;
+            published.push(`${name} ${port} ${b.HostIp}:${b.HostPort}`);
+            // prod's UI: its proxy, on UI_BIND_ADDRESS (every interface by default).
+            if (name === 'chorus-prod-proxy-1') continue;
             expect(`${name} ${b.HostIp}:${b.HostPort}`).toBe(`${name} 127.0.0.1:${b.HostPort}`);
           }
         }
       }
     }
+    // The web app listens in clear on prod's internal network only.
+    expect(published.filter((p) => p.startsWith('chorus-prod-'))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^chorus-prod-proxy-1 443\/tcp \S+:5001$/)]),
+    );
+    expect(published.filter((p) => p.startsWith('chorus-prod-chorus-web'))).toEqual([]);
   });
 
   it('no app container runs as root', async () => {
@@ -546,7 +664,7 @@ describe('least privilege and a closed network, in the running prod and dev (rea
   it('every HTML page carries the security headers', async () => {
     for (const url of Object.values(URLS)) {
       for (const path of ['/', '/query/not-a-hash', '/no/such/page']) {
-        const res = await fetch(`${url}${path}`);
+        const res = await uiFetch(`${url}${path}`);
         expect(res.headers.get('content-security-policy') ?? '', `${url}${path}`).toMatch(
           /default-src 'none'.*frame-ancestors 'none'/,
         );

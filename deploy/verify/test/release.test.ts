@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -17,13 +18,19 @@ describe('the earlier releases an upgrade starts from', () => {
     );
   });
 
-  it("run with the check's own app images and no host port", () => {
-    const file =
-      'name: chorus-prod\nservices:\n  web:\n    image: chorus/web:local\n    ports: ["5001:3000"]\n  redis:\n    image: ${REDIS_IMAGE:-redis:7.0-bookworm}\n';
-    const rewritten = parse(rewriteProdFile(file, 'chorus-test-1-abcdef-from')) as {
-      services: Record<string, { image: string; ports?: unknown }>;
+  it("run with the check's own app images, no host port, and the original file's relative mounts", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chorus-release-'));
+    const path = join(dir, 'docker-compose.prod.yml');
+    writeFileSync(
+      path,
+      'name: chorus-prod\nservices:\n  web:\n    image: chorus/web:local\n    ports: ["5001:3000"]\n  redis:\n    image: ${REDIS_IMAGE:-redis:7.0-bookworm}\n' +
+        '  proxy:\n    image: caddy\n    volumes: ["./proxy:/etc/caddy:ro", "data:/data"]\n',
+    );
+    const rewritten = parse(rewriteProdFile(path, 'chorus-test-1-abcdef-from')) as {
+      services: Record<string, { image: string; ports?: unknown; volumes?: string[] }>;
     };
     expect(rewritten.services.web).toEqual({ image: 'chorus/web:chorus-test-1-abcdef-from' });
     expect(rewritten.services.redis).toEqual({ image: '${REDIS_IMAGE:-redis:7.0-bookworm}' });
+    expect(rewritten.services.proxy!.volumes).toEqual([`${join(dir, 'proxy')}:/etc/caddy:ro`, 'data:/data']);
   });
 });

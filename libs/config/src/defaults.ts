@@ -74,6 +74,10 @@ export const defaults = {
    * model, so a page view does not query Postgres (a write through the app counts again at once).
    */
   writeStoreMaxAgeMs: 1000,
+  /** How long the web app's reading of the proxy's certificates stands before a scrape reads them again. */
+  certificateReadMs: 3_600_000,
+  /** How often the web app looks its trusted proxies' names up again (TRUST_PROXY=proxy): a recreated proxy moves. */
+  trustedProxyLookupMs: 5_000,
   /** How long a token checked good may still read while Postgres, which holds the tokens, does not answer. */
   tokenGraceMs: 3_600_000,
   /** bcrypt's cost: 360–425 ms per sign-in on one core of this project's CI machine (bcryptjs). */

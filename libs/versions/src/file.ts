@@ -28,6 +28,9 @@ const schema = z.object({
   POSTGRES_PREVIOUS_MAJOR: z.string().regex(/^\d+$/, 'expected the PostgreSQL major upgraded from, such as 15'),
   VALKEY_MINOR: z.string().regex(/^\d+\.\d+$/, 'expected a Valkey release line, such as 8.1'),
   PROMETHEUS_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Prometheus release, such as 2.42.0'),
+  CADDY_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Caddy release, such as 2.11.4'),
+  XCADDY_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact xcaddy release, such as v0.4.5'),
+  PEBBLE_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact Pebble release, such as v2.10.3'),
   JMX_EXPORTER_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact JMX exporter release, such as 1.0.1'),
   JMX_EXPORTER_SHA256: z.string().regex(/^[0-9a-f]{64}$/, "expected the agent jar's SHA-256, 64 hex digits"),
   HELM_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact helm release, such as v3.22.0'),
@@ -44,6 +47,7 @@ const schema = z.object({
   CONNECT_IMAGE: imageReference,
   NODE_IMAGE: imageReference,
   PROMETHEUS_IMAGE: imageReference,
+  CADDY_IMAGE: imageReference,
   DEBIAN_LOCAL: imageReference,
   POSTGRES_LOCAL: imageReference,
   REDIS_LOCAL: imageReference,
@@ -51,6 +55,7 @@ const schema = z.object({
   CONNECT_LOCAL: imageReference,
   NODE_LOCAL: imageReference,
   PROMETHEUS_LOCAL: imageReference,
+  CADDY_LOCAL: imageReference,
   POSTGRES_UPGRADE_LOCAL: imageReference,
   OFFICIAL_IMAGES_TESTS_VERSION: z
     .string()

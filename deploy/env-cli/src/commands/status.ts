@@ -1,6 +1,8 @@
 /** `make status`: every environment and test run, read-only, by project name (no env file needed). */
 import { backupAge } from '@chorus/backup-manifest';
 import { listBackups } from '../backups.ts';
+import { certificateLine } from '../certificates.ts';
+import { PROXY_SERVICE, readComposeFile, servicePort } from '../compose-file.ts';
 import type { Context } from '../context.ts';
 import { ENVIRONMENTS } from '../environments.ts';
 import { print, say, span } from '../output.ts';
@@ -32,6 +34,8 @@ export async function status(ctx: Context) {
       print(
         `  release ${releases.current.release} (deployed ${releases.current.at}); previous ${releases.previous ? `${releases.previous.release} (make rollback-prod returns to it)` : 'none recorded'}`,
       );
+    const https = servicePort(readComposeFile(ctx.root, e), PROXY_SERVICE);
+    if (https) print(await certificateLine(https));
     if (e.name === 'prod') print(await backupLine(ctx, e.project));
     for (const s of list) {
       const ports = [

@@ -7,7 +7,18 @@ export interface ProbeResult {
   firstFailure?: string;
 }
 
-export function probe(urls: string[], { intervalMs = 500, timeoutMs = 2000 } = {}) {
+export function probe(
+  urls: string[],
+  {
+    intervalMs = 500,
+    timeoutMs = 2000,
+    fetch: get = (url: string, init: { signal: AbortSignal }) => fetch(url, init),
+  }: {
+    intervalMs?: number;
+    timeoutMs?: number;
+    fetch?: (url: string, init: { signal: AbortSignal }) => Promise<Response>;
+  } = {},
+) {
   const results = urls.map((url): ProbeResult => ({ url, probes: 0, failures: 0, worstMs: 0 }));
   let stopped = false;
   const loops = results.map(async (r) => {
@@ -15,7 +26,7 @@ export function probe(urls: string[], { intervalMs = 500, timeoutMs = 2000 } = {
       const started = Date.now();
       let failure: string | undefined;
       try {
-        const res = await fetch(r.url, { signal: AbortSignal.timeout(timeoutMs) });
+        const res = await get(r.url, { signal: AbortSignal.timeout(timeoutMs) });
         await res.arrayBuffer();
         if (res.status !== 200) failure = `HTTP ${res.status}`;
       } catch (error) {

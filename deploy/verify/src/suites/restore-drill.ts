@@ -130,7 +130,7 @@ export async function restoreDrill(ctx: Context): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   };
   await withTeardown(teardown, async () => {
-    writeFileSync(e.file, rewriteProdFile(readFileSync(join(ctx.root, ENVIRONMENTS.prod.file), 'utf8'), project));
+    writeFileSync(e.file, rewriteProdFile(join(ctx.root, ENVIRONMENTS.prod.file), project));
     ensureProdEnvFile(ctx.root, e);
     appendFileSync(
       e.envFile,

@@ -216,7 +216,7 @@ async function upgradeFrom(
     };
     // As a release-aware prod would have recorded it: the release, under its images' tag, and its file.
     recordRelease(ctx, upgraded, fromTag, release.file);
-    writeFileSync(upgraded.file, rewriteProdFile(readFileSync(join(ctx.root, ENVIRONMENTS.prod.file), 'utf8'), toTag));
+    writeFileSync(upgraded.file, rewriteProdFile(join(ctx.root, ENVIRONMENTS.prod.file), toTag));
     say(`upgrading ${project} from ${commit} to this checkout, a writer at ${WRITER_RATE} tasks/s through its API`);
     const writer = await startWriter(ctx, project, {
       rate: WRITER_RATE,
@@ -404,7 +404,7 @@ async function refusedForSpace(ctx: Context, release: EarlierRelease, toTag: str
         envFile,
       };
       recordRelease(ctx, small, release.tag, release.file);
-      writeFileSync(small.file, rewriteProdFile(readFileSync(join(ctx.root, ENVIRONMENTS.prod.file), 'utf8'), toTag));
+      writeFileSync(small.file, rewriteProdFile(join(ctx.root, ENVIRONMENTS.prod.file), toTag));
       const before = docker([
         'ps',
         '--filter',
