@@ -14,7 +14,7 @@ VERIFY := node deploy/verify/dist/verify.cjs
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
 .PHONY: help install format format-check setup test-images images env-cli verify build unit smoke test-env acceptance test \
-        pull-check tls-check parity image-tests platform-check upgrade-check restore-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod ca-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+        pull-check tls-check parity image-tests platform-check upgrade-check release-check restore-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod ca-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets, by purpose
 	@awk 'BEGIN {FS = ":.*## "} /^##@ / {printf "\n%s\n", substr($$0, 5)} /^[a-z0-9-]+:.*## / {printf "  make %-24s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -133,6 +133,9 @@ image-tests: setup env-cli ## docker-library's own image tests (official-images 
 
 platform-check: setup verify ## dev from a workspace installed for macOS arm64 (npm ci --os=darwin --cpu=arm64): healthy, live reload works (needs dev absent)
 	@$(VERIFY) platform-check
+
+release-check: setup verify ## Releases of a prod-like project of its own under probes and a writer through HTTPS: the apps replaced with no failed request, a stop counted (~4 min)
+	@$(VERIFY) release-check
 
 upgrade-check: setup verify ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt (FROM=<commit> for one; ROLLBACK=1 also rolls back to the newest), in projects of their own (~4 min a release)
 	@$(VERIFY) upgrade-check $(if $(FROM),--from $(FROM)) $(if $(ROLLBACK),--rollback)

@@ -11,6 +11,7 @@
  * host, one clock).
  */
 import http from 'node:http';
+import https from 'node:https';
 import type pg from 'pg';
 import { summarize } from '@chorus/latency';
 import type { BenchStep, WriteMode } from '@chorus/load-reports';
@@ -71,7 +72,8 @@ async function insertOne(pool: pg.Pool, query: string): Promise<string> {
 function postTask(web: { url: string; cookie: string; agent: http.Agent }, query: string): Promise<string> {
   const body = JSON.stringify({ query, mode: 'flash' });
   return new Promise((resolve, reject) => {
-    const req = http.request(
+    // prod's proxy, as the test environment reaches it, speaks HTTPS (its CA trusted by NODE_EXTRA_CA_CERTS).
+    const req = (web.url.startsWith('https:') ? https : http).request(
       `${web.url}/api/tasks`,
       {
         method: 'POST',
@@ -127,7 +129,8 @@ export async function step(
 ): Promise<Omit<BenchStep, 'phase'>> {
   const perWrite = mode === 'batch' ? MAX_BATCH : 1;
   const cap = mode === 'batch' ? IN_FLIGHT : connections;
-  const poster = web && { ...web, agent: new http.Agent({ keepAlive: true, maxSockets: connections }) };
+  const Agent = web?.url.startsWith('https:') ? https.Agent : http.Agent;
+  const poster = web && { ...web, agent: new Agent({ keepAlive: true, maxSockets: connections }) };
   const write = (queries: string[]): Promise<string[]> =>
     mode === 'api'
       ? postTask(poster!, queries[0]!).then((hash) => [hash])

@@ -23,6 +23,7 @@ import { WebMetrics } from './metrics.ts';
 import { poolConfig, redisOptions } from './clients.ts';
 import { loadMigrateSettings, loadRolesSettings, loadSettings } from './settings.ts';
 import { trustProxy } from './trusted-proxy.ts';
+import { drain } from './drain.ts';
 
 async function serve() {
   const settings = loadSettings();
@@ -48,14 +49,15 @@ async function serve() {
   });
   const server = app.listen(settings.port, () => log.info({ port: settings.port }, 'chorus-web listening'));
   const metricsServer = metrics.listen(settings.metricsPort, log);
-  const stop = () => {
-    server.close();
+  // SIGTERM (a release replacing this replica, docker stop) drains first; Ctrl-C stops at once.
+  process.once('SIGTERM', () => void drain({ server, log }).finally(close));
+  process.once('SIGINT', close);
+  function close() {
+    server.closeAllConnections();
     metricsServer.close();
-    void pool.end();
     redis.disconnect();
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+    void pool.end().finally(() => process.exit(0));
+  }
 }
 
 /** Runs `fn` with one client as `postgres` says, or fails naming the server and the reason. */

@@ -49,6 +49,28 @@ export async function buildAppImages(
   return Date.now() - started;
 }
 
+/**
+ * App images a release also runs under a tag of their content, by the variable that names it: one that a release
+ * leaves as it was then leaves its container running, and what takes that container's volumes. The proxy (prod
+ * stops while it restarts), and the monitoring image's JMX agent, which Kafka and Connect load from its container.
+ */
+const CONTENT_TAGGED: Record<string, string> = { proxy: 'CHORUS_PROXY_TAG', monitoring: 'CHORUS_MONITORING_TAG' };
+
+/** Those images of release `tag`, tagged by their content; a variable for each (none for an image the release lacks). */
+export function contentTagVars(tag: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [app, variable] of Object.entries(CONTENT_TAGGED)) {
+    const image = `chorus/${app}:${tag}`;
+    const id = docker(['image', 'inspect', '--format', '{{.Id}}', image]).out.trim();
+    if (!id) continue;
+    const byContent = `content-${id.replace(/^sha256:/, '').slice(0, 12)}`;
+    if (!docker(['tag', image, `chorus/${app}:${byContent}`]).ok)
+      throw new OperatorError(`could not tag ${image} as chorus/${app}:${byContent}`);
+    vars[variable] = byContent;
+  }
+  return vars;
+}
+
 /** Whether every app image of `tag` is on this machine. */
 export const appImagesPresent = (apps: string[], tag: string) =>
   apps.every(

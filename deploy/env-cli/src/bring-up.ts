@@ -4,8 +4,16 @@
  * `docker compose up --wait` until healthy, or an error that shows why not.
  */
 import { EXIT, OperatorError } from '@chorus/errors';
-import { APP_IMAGES, DEV_TAG, PROD_APP_IMAGES, appImagesOf, appImagesPresent, buildAppImages } from './app-images.ts';
-import { readComposeFile } from './compose-file.ts';
+import {
+  APP_IMAGES,
+  DEV_TAG,
+  PROD_APP_IMAGES,
+  appImagesOf,
+  appImagesPresent,
+  buildAppImages,
+  contentTagVars,
+} from './app-images.ts';
+import { PROXY_SERVICE, readComposeFile } from './compose-file.ts';
 import { type ComposeTarget, docker } from './compose.ts';
 import type { Context } from './context.ts';
 import { devNativeVars, hostUser } from './dev-native.ts';
@@ -23,6 +31,7 @@ import {
   type UpgradeTarget,
 } from './major-upgrade.ts';
 import { say } from './output.ts';
+import { behindProxy, rollApps, stopsAhead } from './rolling.ts';
 import { type ReleaseState, checkoutRelease, isDirty, readState, recordRelease, stateFile } from './release.ts';
 
 export interface ImagesStep {
@@ -50,9 +59,9 @@ export async function images(ctx: Context, step: ImagesStep): Promise<Record<str
 export async function upHealthy(
   ctx: Context,
   target: ComposeTarget,
-  { what, hint = '' }: { what: string; hint?: string },
+  { what, hint = '', services }: { what: string; hint?: string; services?: string[] },
 ): Promise<void> {
-  if ((await upWaiting(ctx, target)) === 0) {
+  if ((await upWaiting(ctx, target, services)) === 0) {
     // Services that ran an older CHORUS build under an upstream name have moved off it: its tag can go.
     dropLegacyImpostors();
     return;
@@ -76,6 +85,14 @@ function envFileOf(ctx: Context, e: Environment): Record<string, string> {
     else if (made !== 'kept') say(`added generated ${made.added.join(', ')} to ${e.envFile} (not shown)`);
   }
   return readEnvFile(ctx.root, e);
+}
+
+/**
+ * What prod's file is interpolated with to run `release`: its app images, some of them by content as well
+ * (contentTagVars), and where its certificate comes from (the proxy's Caddyfile imports that mode's settings). Every bring-up of prod uses it: a deploy, a rollback, a restore.
+ */
+export function releaseVars(envFile: Record<string, string>, release: string): Record<string, string> {
+  return { CHORUS_APP_TAG: release, CHORUS_CERTS: certificateMode(envFile), ...contentTagVars(release) };
 }
 
 export interface Deployment {
@@ -125,16 +142,12 @@ export async function deploy(ctx: Context, e: Environment, o: { build: boolean; 
   const { tag, build } = o.tag ? { tag: o.tag, build: o.build } : appTag(ctx, e, o.build);
   if (e.name === 'prod') say(`deploying release ${tag} to ${e.name}`);
   const envFile = envFileOf(ctx, e);
-  const vars = await images(ctx, {
+  const resolved = await images(ctx, {
     envFile,
     build: build ? { apps: e.name === 'prod' ? PROD_APP_IMAGES : APP_IMAGES, tag } : undefined,
-    vars: {
-      CHORUS_APP_TAG: tag,
-      ...(e.name === 'dev' ? { ...hostUser(), ...devNativeVars(ctx) } : {}),
-      // Where prod's certificate comes from: the proxy's Caddyfile imports that mode's settings.
-      ...(e.name === 'prod' ? { CHORUS_CERTS: certificateMode(envFile) } : {}),
-    },
+    vars: { CHORUS_APP_TAG: tag, ...(e.name === 'dev' ? { ...hostUser(), ...devNativeVars(ctx) } : {}) },
   });
+  const vars = e.name === 'prod' ? { ...resolved, ...releaseVars(envFile, tag) } : resolved;
   const imagesMs = Date.now() - started;
   const target = { project: e.project, file: e.file, envFile: e.envFile, vars };
   const upgradeTarget: UpgradeTarget = {
@@ -143,16 +156,27 @@ export async function deploy(ctx: Context, e: Environment, o: { build: boolean; 
     runningRelease: e.name === 'prod' ? readState(ctx, e)?.current.release : undefined,
     superuser: { user: envFile.POSTGRES_USER ?? '', password: envFile.POSTGRES_PASSWORD ?? '' },
   };
+  // What this release restarts is said before anything changes; the apps are replaced replica by replica.
+  const ahead = e.name === 'prod' ? await stopsAhead(ctx, target) : { rolled: [], restarted: [] };
   // A major upgrade switches the data directory before the bring-up; one that switched before and did not
   // finish (its bring-up failed) is finished by this one.
   const switched = (await prepareMajorUpgrade(ctx, upgradeTarget)) ?? (await pendingMajorUpgrade(ctx, upgradeTarget));
   const newSlots = switched ? await alignConnectors(ctx, upgradeTarget, switched) : [];
   const upStartedAt = Date.now();
+  const hint = `; see \`make logs-${e.name}\`${switched ? `. Its database is PostgreSQL ${switched.to} now and writes stay paused: once fixed, make run-${e.name} finishes the upgrade` : ''}`;
   say(`starting ${e.name} (${e.file})`);
-  await upHealthy(ctx, target, {
-    what: e.name,
-    hint: `; see \`make logs-${e.name}\`${switched ? `. Its database is PostgreSQL ${switched.to} now and writes stay paused: once fixed, make run-${e.name} finishes the upgrade` : ''}`,
-  });
+  if (!switched) {
+    const file = readComposeFile(ctx.root, e);
+    await rollApps(ctx, target, file, ahead.rolled);
+    // A proxy to replace goes last, once everything behind it is up, and alone (--no-deps: a `up` of all would
+    // stop it first, then wait for the whole chain behind it): prod stops only while it restarts.
+    if (ahead.restarted.includes(PROXY_SERVICE)) {
+      await upHealthy(ctx, target, { what: e.name, hint, services: behindProxy(file) });
+      if ((await ctx.compose.upService(target, PROXY_SERVICE)) !== 0)
+        throw new OperatorError(`${e.name}'s proxy did not become healthy${hint}`);
+    }
+  }
+  await upHealthy(ctx, target, { what: e.name, hint });
   const upgrade = switched ? await finishMajorUpgrade(ctx, upgradeTarget, switched, newSlots) : undefined;
   if (e.name !== 'prod') return { vars, imagesMs, upStartedAt, upgrade };
   const releases = recordRelease(
@@ -202,7 +226,8 @@ export async function rollBack(ctx: Context, e: Environment): Promise<ReleaseSta
   say(
     `rolling ${e.name} back from release ${state.current.release} to ${previous.release} (its Compose file as deployed: ${previous.file})`,
   );
-  const vars = await images(ctx, { envFile: readEnvFile(ctx.root, e), vars: { CHORUS_APP_TAG: previous.release } });
+  const envFile = readEnvFile(ctx.root, e);
+  const vars = { ...(await images(ctx, { envFile, vars: {} })), ...releaseVars(envFile, previous.release) };
   await upHealthy(
     ctx,
     { project: e.project, file: previous.file, envFile: e.envFile, vars },

@@ -56,6 +56,40 @@ export const docker = (args: string[]): Finished => capture('docker', args, { en
 export const killContainer = (name: string) => docker(['kill', '-s', 'KILL', name]);
 export const startContainer = (name: string) => docker(['start', name]);
 
+/** One container of a Compose project, as its labels name it. */
+export interface ProjectContainer {
+  /** Docker's id: a container recreated under the same name has a new one. */
+  id: string;
+  name: string;
+  service: string;
+  /** Its replica number: <project>-<service>-<number>. */
+  number: number;
+  /** The hash of the service's configuration it was made from: `docker compose config --hash` of that service. */
+  configHash: string;
+  running: boolean;
+}
+
+/** A project's containers (stopped ones too), of one service or all. */
+export function projectContainers(project: string, service?: string): ProjectContainer[] {
+  const filters = ['--filter', `label=com.docker.compose.project=${project}`];
+  if (service) filters.push('--filter', `label=com.docker.compose.service=${service}`);
+  const format = [
+    '{{.ID}}',
+    '{{.Names}}',
+    '{{.Label "com.docker.compose.service"}}',
+    '{{.Label "com.docker.compose.container-number"}}',
+    '{{.Label "com.docker.compose.config-hash"}}',
+    '{{.State}}',
+  ].join('\t');
+  return docker(['ps', '-a', ...filters, '--format', format])
+    .out.split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [id = '', name = '', svc = '', number = '0', configHash = '', state = ''] = line.split('\t');
+      return { id, name, service: svc, number: Number(number), configHash, running: state === 'running' };
+    });
+}
+
 /** Compose projects that exist (any container, running or not), by name. */
 export function projects(): string[] {
   const out = docker(['ps', '-a', '--format', '{{.Label "com.docker.compose.project"}}']).out;
@@ -104,15 +138,15 @@ export class Compose {
     };
   }
 
-  /** Brings a project up and waits until healthy; refused (130) once the run is being stopped. */
-  up = async (t: ComposeTarget) =>
-    creatingStopped()
-      ? 130
-      : code(
-          await settle(
-            compose.upAll({ ...this.options(t), commandOptions: ['--detach', '--wait', '--remove-orphans'] }),
-          ),
-        );
+  /**
+   * Brings a project up (or only `services`, with what they wait on) and waits until healthy; refused (130) once
+   * the run is being stopped.
+   */
+  up = async (t: ComposeTarget, services?: string[]) => {
+    if (creatingStopped()) return 130;
+    const options = { ...this.options(t), commandOptions: ['--detach', '--wait', '--remove-orphans'] };
+    return code(await settle(services ? compose.upMany(services, options) : compose.upAll(options)));
+  };
 
   /** Runs a one-off service (the tester) and resolves to its exit code. */
   runOnce = async (t: ComposeTarget, service: string) =>
@@ -134,6 +168,51 @@ export class Compose {
               commandOptions: ['--no-deps', '--exit-code-from', service],
             }),
           ),
+        );
+
+  /**
+   * The containers `up` would recreate, as Compose itself decides (`--dry-run`: a changed configuration, or a
+   * container whose volumes it takes being recreated); by name. Undefined when the dry run fails.
+   */
+  async wouldRecreate(t: ComposeTarget): Promise<string[] | undefined> {
+    const r = await finished(
+      'docker',
+      ['compose', ...globalArgs(t), '--dry-run', 'up', '--detach', '--remove-orphans'],
+      {
+        cwd: this.root,
+        env: { ...cleanEnv(), ...t.vars },
+      },
+    );
+    if (!r.ok) return undefined;
+    return [...`${r.out}\n${r.err}`.matchAll(/Container (\S+)\s+Recreate$/gm)].map((m) => m[1]!);
+  }
+
+  /**
+   * Adds replicas made from the target's configuration beside those running (`--no-recreate`: the running ones
+   * stay as they are), `count` of each service, and waits until all are healthy. What the services wait on runs
+   * first, as in `up`.
+   */
+  addReplicas = async (t: ComposeTarget, count: Map<string, number>) =>
+    code(
+      await settle(
+        compose.upMany([...count.keys()], {
+          ...this.options(t),
+          commandOptions: [
+            '--detach',
+            '--wait',
+            '--no-recreate',
+            ...[...count].flatMap(([service, n]) => ['--scale', `${service}=${n}`]),
+          ],
+        }),
+      ),
+    );
+
+  /** Removes the containers of stopped services (one-shots that have run), so that the next `up` makes them anew. */
+  removeStopped = async (t: ComposeTarget, services: string[]) =>
+    services.length === 0
+      ? 0
+      : code(
+          await settle(compose.rm({ ...this.options(t, { stream: false }), commandOptions: ['--stop'] }, ...services)),
         );
 
   /**

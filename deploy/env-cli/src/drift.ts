@@ -85,6 +85,11 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
     why: 'prod always requires sign-in; dev (off by default) and test (on by default) may turn it off or on',
   },
   {
+    path: /^services\.chorus-web\.(deploy\.replicas|stop_grace_period)$/,
+    envs: ['dev', 'test'],
+    why: "prod's releases replace its web replicas while it answers (two behind the proxy, each draining on SIGTERM); dev and test run one",
+  },
+  {
     path: /^services\.backup\./,
     envs: ['dev', 'test'],
     why: 'only prod keeps backups (make backup-prod, make restore-prod); dev and test start from scratch',

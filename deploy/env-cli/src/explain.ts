@@ -98,9 +98,13 @@ export function transientTrouble(list: ContainerFacts[], since: number): string[
  * transientTrouble): what happened is shown, with the last lines a restarted container wrote before
  * its restart; the second `up` also starts whatever Compose left waiting. Its exit code.
  */
-export async function upWaiting({ compose }: Pick<Context, 'compose'>, target: ComposeTarget): Promise<number> {
+export async function upWaiting(
+  { compose }: Pick<Context, 'compose'>,
+  target: ComposeTarget,
+  services?: string[],
+): Promise<number> {
   const since = Date.now();
-  const code = await compose.up(target);
+  const code = await compose.up(target, services);
   if (code === 0) return code;
   const list = containers(target.project);
   const trouble = transientTrouble(list, since);
@@ -116,7 +120,7 @@ export async function upWaiting({ compose }: Pick<Context, 'compose'>, target: C
   const deadline = Date.now() + RESTART_LIMIT_MS;
   while (containers(target.project).some((c) => c.status === 'restarting') && Date.now() < deadline) await sleep(1000);
   say(`waiting for ${target.project} once more`);
-  return compose.up(target);
+  return compose.up(target, services);
 }
 
 /** Shows why a project did not come up: the state of every service, and the logs of those that failed. */

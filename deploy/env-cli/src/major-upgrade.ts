@@ -21,7 +21,7 @@ import { EXIT, OperatorError } from '@chorus/errors';
 import { WRITES_PAUSED_KEY } from '@chorus/read-model';
 import { Deadline, done, notYet, poll, sleep } from '@chorus/wait';
 import { BACKUP_SERVICE, readComposeFile } from './compose-file.ts';
-import { type ComposeTarget, docker } from './compose.ts';
+import { type ComposeTarget, docker, projectContainers } from './compose.ts';
 import type { Context } from './context.ts';
 import { say, seconds } from './output.ts';
 import { attached } from './processes.ts';
@@ -284,15 +284,7 @@ export async function prepareMajorUpgrade(ctx: Context, t: UpgradeTarget): Promi
       // An older release's Postgres may sit on other networks: it joins the backup service's (which a
       // first run makes) under its service name; where it is already, Docker refuses, and nothing changes.
       await ctx.compose.runCapture(t.target, BACKUP_SERVICE, ['true']);
-      const postgres =
-        docker([
-          'ps',
-          '-q',
-          '--filter',
-          `label=com.docker.compose.project=${project}`,
-          '--filter',
-          'label=com.docker.compose.service=postgres',
-        ]).out.split('\n')[0] ?? '';
+      const postgres = projectContainers(project, 'postgres').find((c) => c.running)?.name ?? '';
       const networks = Array.isArray(backupService.networks) ? (backupService.networks as string[]) : [];
       for (const network of networks)
         docker(['network', 'connect', '--alias', 'postgres', `${project}_${network}`, postgres]);

@@ -15,6 +15,7 @@ import { k8sCheck } from './suites/k8s-check.ts';
 import { type ParityOptions, parity } from './suites/parity.ts';
 import { platformCheck } from './suites/platform-check.ts';
 import { pullCheck } from './suites/pull-check.ts';
+import { releaseCheck } from './suites/release-check.ts';
 import { restoreDrill } from './suites/restore-drill.ts';
 import { smoke } from './suites/smoke.ts';
 import { tlsCheck } from './suites/tls-check.ts';
@@ -66,6 +67,12 @@ program
     'prod upgraded in place from each earlier release, in projects of their own: tasks written before must read back, new ones flow, every service runs this checkout',
   )
   .action((o: { from?: string[]; rollback?: boolean }) => upgradeCheck(ctx, o));
+program
+  .command('release-check')
+  .description(
+    'releases of prod under probes and a writer through HTTPS: one that changes the app images with no failed request, one that needs a stop counted',
+  )
+  .action(() => exitWith(releaseCheck(ctx)));
 program
   .command('restore-drill')
   .description(

@@ -5,7 +5,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OperatorError } from '@chorus/errors';
-import { docker } from 'env-cli/compose.ts';
+import { PROXY_SERVICE } from 'env-cli/compose-file.ts';
+import { docker, projectContainers } from 'env-cli/compose.ts';
 import type { Context } from 'env-cli/context.ts';
 import { finished } from 'env-cli/processes.ts';
 import { webToken } from 'env-cli/web-client.ts';
@@ -21,28 +22,37 @@ export interface RunningWriter {
 export async function startWriter(
   ctx: Context,
   project: string,
-  o: { rate: number; label: string; image: string },
+  o: {
+    rate: number;
+    label: string;
+    image: string;
+    /** Through the project's HTTPS proxy (https://proxy), trusting this CA file, rather than to the web app itself. */
+    viaProxy?: { caFile: string };
+  },
 ): Promise<RunningWriter> {
   const bundle = join(ctx.root, BUNDLE);
   if (!existsSync(bundle)) throw new OperatorError(`${BUNDLE} is missing: build it with \`npx nx run verify:build\``);
   const name = `${project}-writer`;
-  // The web app's own network, whatever the release named it.
-  const web =
-    docker([
-      'ps',
-      '-q',
-      '--filter',
-      `label=com.docker.compose.project=${project}`,
-      '--filter',
-      'label=com.docker.compose.service=chorus-web',
-    ]).out.split('\n')[0] ?? '';
+  // The network of what it writes to, whatever the release named it.
+  const service = o.viaProxy ? PROXY_SERVICE : 'chorus-web';
+  const container = projectContainers(project, service).find((c) => c.running)?.name ?? '';
   const network = docker([
     'inspect',
     '--format',
     '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}',
-    web,
+    container,
   ]).out.split(' ')[0];
-  if (!network) throw new OperatorError(`${project}'s web app is not running: the writer has nowhere to write`);
+  if (!network) throw new OperatorError(`${project}'s ${service} is not running: the writer has nowhere to write`);
+  const route = o.viaProxy
+    ? [
+        '-e',
+        `BASE=https://${PROXY_SERVICE}`,
+        '-v',
+        `${o.viaProxy.caFile}:/run/ca.crt:ro`,
+        '-e',
+        'NODE_EXTRA_CA_CERTS=/run/ca.crt',
+      ]
+    : ['-e', 'BASE=http://chorus-web:3000'];
   const token = await webToken(ctx, project, { name: 'upgrade-writer' });
   const run = finished(
     'docker',
@@ -54,8 +64,7 @@ export async function startWriter(
       name,
       '--network',
       network,
-      '-e',
-      'BASE=http://chorus-web:3000',
+      ...route,
       '-e',
       'CHORUS_TOKEN',
       '-e',

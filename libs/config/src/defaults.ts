@@ -78,6 +78,15 @@ export const defaults = {
   certificateReadMs: 3_600_000,
   /** How often the web app looks its trusted proxies' names up again (TRUST_PROXY=proxy): a recreated proxy moves. */
   trustedProxyLookupMs: 5_000,
+  /**
+   * How long a web process stopped by SIGTERM lingers with its port closed, answering what it had accepted,
+   * before it exits: longer than the proxy takes to look its upstreams up again (deploy/proxy/Caddyfile,
+   * `refresh 1s`), so that a connection attempt meanwhile is refused at once and retried on a new replica,
+   * never left to time out on an address that is gone.
+   */
+  drainLingerMs: 3_000,
+  /** How long the requests in flight may take to finish once SIGTERM came, before their connections are closed. */
+  drainLimitMs: 8_000,
   /** How long a token checked good may still read while Postgres, which holds the tokens, does not answer. */
   tokenGraceMs: 3_600_000,
   /** bcrypt's cost: 360–425 ms per sign-in on one core of this project's CI machine (bcryptjs). */

@@ -1,7 +1,7 @@
 /** `make restore-prod BACKUP=<name>`: prod's database back to a backup, and everything after it in step (backups.ts). */
 import { OperatorError } from '@chorus/errors';
 import { restoreBackup } from '../backups.ts';
-import { images } from '../bring-up.ts';
+import { images, releaseVars } from '../bring-up.ts';
 import type { Context } from '../context.ts';
 import { readEnvFile } from '../env-file.ts';
 import type { Environment } from '../environments.ts';
@@ -23,7 +23,7 @@ export async function restore(ctx: Context, e: Environment, name: string | undef
       `${e.name} has no recorded release to restore into: deploy it with \`make run-${e.name}\` first`,
     );
   // The bring-up after the database is replaced runs the release prod runs, from its file as deployed.
-  const vars = await images(ctx, { envFile, vars: { CHORUS_APP_TAG: current.release } });
+  const vars = { ...(await images(ctx, { envFile, vars: {} })), ...releaseVars(envFile, current.release) };
   const report = await restoreBackup(
     ctx,
     {

@@ -5,6 +5,9 @@ export interface ProbeResult {
   failures: number;
   worstMs: number;
   firstFailure?: string;
+  /** When the first and the last failed probe started (ms since the epoch). */
+  firstFailureAt?: number;
+  lastFailureAt?: number;
 }
 
 export function probe(
@@ -41,6 +44,8 @@ export function probe(
       if (failure) {
         r.failures++;
         r.firstFailure ??= `${new Date(started).toISOString()}: ${failure}`;
+        r.firstFailureAt ??= started;
+        r.lastFailureAt = started;
       }
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, intervalMs - ms)));
     }
