@@ -24,6 +24,7 @@ import { poolConfig, redisOptions } from './clients.ts';
 import { loadMigrateSettings, loadRolesSettings, loadSettings } from './settings.ts';
 import { trustProxy } from './trusted-proxy.ts';
 import { drain } from './drain.ts';
+import { issueCertificate } from './certificate-command.ts';
 
 async function serve() {
   const settings = loadSettings();
@@ -145,6 +146,15 @@ runMain('chorus-web', async () => {
       new Command('provision-roles')
         .description('create or update the database roles, as the superuser (idempotent)')
         .action(() => void (command = runProvisionRoles())),
+    )
+    .addCommand(
+      new Command('issue-certificate')
+        .description(
+          "keep the environment's own CA, its proxy's certificate and the CA's revocation list up to date in the proxy's data directory (idempotent)",
+        )
+        .requiredOption('--dir <path>', "the proxy's data directory")
+        .requiredOption('--port <port>', 'the port clients reach the proxy on (the address of the CRL)', positive)
+        .action((o: { dir: string; port: number }) => void (command = issueCertificate(o))),
     )
     .addCommand(new Command('users').description('list the accounts').action(() => void (command = listUsers())))
     .addCommand(

@@ -129,3 +129,20 @@ export function loadRolesSettings(source: Record<string, string | undefined> = p
     logLevel: c.LOG_LEVEL,
   };
 }
+
+/**
+ * `issue-certificate`: the environment (its CA is "CHORUS <env>") and the names its proxy serves: those in
+ * PROD_HOSTNAMES first (the first names the certificate and its CRL's host), then localhost and 127.0.0.1.
+ */
+export function loadCertificateSettings(source: Record<string, string | undefined> = process.env) {
+  const c = loadConfig(
+    z.object({
+      CHORUS_ENV: env.identifier().default(defaults.webEnv),
+      PROD_HOSTNAMES: z.string().optional(),
+      ...logEnv,
+    }),
+    source,
+  );
+  const names = [...(c.PROD_HOSTNAMES ?? '').split(/\s+/).filter(Boolean), 'localhost', '127.0.0.1'];
+  return { caName: `CHORUS ${c.CHORUS_ENV}`, names: [...new Set(names)], logLevel: c.LOG_LEVEL };
+}

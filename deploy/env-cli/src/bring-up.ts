@@ -17,7 +17,7 @@ import { PROXY_SERVICE, readComposeFile } from './compose-file.ts';
 import { type ComposeTarget, docker } from './compose.ts';
 import type { Context } from './context.ts';
 import { devNativeVars, hostUser } from './dev-native.ts';
-import { certificateMode } from './certificates.ts';
+import { certificateMode, loadRenewedCertificate } from './certificates.ts';
 import { ensureProdEnvFile, readEnvFile } from './env-file.ts';
 import type { Environment } from './environments.ts';
 import { explainFailure, upWaiting } from './explain.ts';
@@ -64,6 +64,9 @@ export async function upHealthy(
   if ((await upWaiting(ctx, target, services)) === 0) {
     // Services that ran an older CHORUS build under an upstream name have moved off it: its tag can go.
     dropLegacyImpostors();
+    // prod with its own CA: a certificate proxy-certs renewed in this bring-up is served from now on.
+    if (!services && target.vars?.CHORUS_CERTS === 'internal' && (await loadRenewedCertificate(ctx, target.project)))
+      say("the proxy loaded its new certificate from prod's own CA");
     return;
   }
   const failed = await explainFailure(ctx, target.project);

@@ -1,7 +1,8 @@
 /**
  * prod's HTTPS certificate: where it comes from (.env.prod chooses; deploy/compose/proxy/Caddyfile serves it),
  * the checks on the operator's own files, and what the running proxy serves (make ca-prod, make status).
- *   internal  prod's own CA, made by the proxy at its first start and kept in its data volume (the default);
+ *   internal  prod's own CA, made at the first start and kept in the proxy's data volume, its certificate
+ *             renewed at each start within 90 days of its end (the proxy-certs one-shot, @chorus/pki; the default);
  *   acme      an ACME CA (Let's Encrypt unless ACME_CA names another), when ACME_EMAIL is set and
  *             PROD_HOSTNAMES holds a public name; localhost and 127.0.0.1 still from prod's own CA;
  *   files     the operator's certificate and key (TLS_CERT_FILE, TLS_KEY_FILE).
@@ -10,7 +11,11 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { OperatorError } from '@chorus/errors';
+import { PKI_FILES } from '@chorus/pki';
 import { daysLeft, servedCertificate } from '@chorus/tls-probe';
+import { PROXY_SERVICE } from './compose-file.ts';
+import type { Context } from './context.ts';
 
 export type CertificateMode = 'internal' | 'acme' | 'files';
 
@@ -100,10 +105,33 @@ export async function certificateLine(port: number, now = new Date()): Promise<s
     const days = daysLeft(c, now);
     const warn =
       days < CERTIFICATE_WARN_DAYS
-        ? ` — RENEW: under ${CERTIFICATE_WARN_DAYS} days left; make logs-prod shows the proxy's renewals (own files: replace TLS_CERT_FILE and run make run-prod)`
+        ? ` — RENEW: under ${CERTIFICATE_WARN_DAYS} days left; make run-prod renews prod's own CA's certificate (an ACME CA's: make logs-prod shows the proxy's renewals; your own: replace TLS_CERT_FILE and run make run-prod)`
         : '';
     return `  certificate: ${c.subject}, issued by ${c.issuer}, ${days} days left${warn}`;
   } catch (error) {
     return `  certificate: none read on port ${port} (${(error as Error).message})`;
   }
+}
+
+/** The leaf proxy-certs writes, and the mark of the one the proxy last loaded. */
+const LEAF_IN_PROXY = `/data/${PKI_FILES.leafCert}`;
+const LOADED_MARK = `${LEAF_IN_PROXY}.loaded`;
+
+/**
+ * Caddy reads its certificate files when it starts or reloads: a leaf proxy-certs issued since the proxy last
+ * loaded one is loaded by a reload, which is graceful (connections open keep their server). True if it reloaded.
+ */
+export async function loadRenewedCertificate(ctx: Context, project: string): Promise<boolean> {
+  const r = await ctx.compose.execResult(project, PROXY_SERVICE, [
+    'sh',
+    '-c',
+    // No mark yet: the proxy started after proxy-certs' first leaf (this release's first start), so serves it.
+    `[ -e ${LOADED_MARK} ] || { touch ${LOADED_MARK}; exit 3; }; [ ${LEAF_IN_PROXY} -nt ${LOADED_MARK} ] || exit 3; caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile --force && touch ${LOADED_MARK}`,
+  ]);
+  if (r.code === 3) return false;
+  if (r.code !== 0)
+    throw new OperatorError(
+      `the proxy did not load its renewed certificate (${r.err.split('\n').at(-1) || `exit ${r.code}`}): make logs-prod shows why; make run-prod tries again`,
+    );
+  return true;
 }

@@ -70,14 +70,19 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
     why: "the test run's volumes are anonymous: the CA's certificate is copied where the tester reads it",
   },
   {
-    path: /^(services\.proxy\..+|services\.chorus-web\.(networks|environment\.(TRUST_PROXY|TLS_PROXY|PROD_HOSTNAMES))|networks\.edge)$/,
+    path: /^(services\.proxy(-certs)?\..+|services\.chorus-web\.(networks|environment\.(TRUST_PROXY|TLS_PROXY|PROD_HOSTNAMES))|networks\.edge)$/,
     envs: ['dev'],
     why: 'dev stays plain HTTP on loopback: no proxy in front of its web app',
   },
   {
-    path: /^services\.(proxy\.environment\.(CHORUS_CERTS|PROD_HOSTNAMES|ACME_EMAIL|ACME_CA)|chorus-web\.environment\.PROD_HOSTNAMES)$/,
+    path: /^services\.(proxy\.environment\.(CHORUS_CERTS|PROD_HOSTNAMES|ACME_EMAIL|ACME_CA)|proxy-certs\.(command|environment\.PROD_HOSTNAMES)|chorus-web\.environment\.PROD_HOSTNAMES)$/,
     envs: ['test'],
-    why: "a test run's proxy uses its own CA, for the name the tester reaches it by (proxy)",
+    why: "a test run's proxy uses its own CA, for the name and port the tester reaches it by (proxy:443)",
+  },
+  {
+    path: /^services\.proxy\.volumes_from$/,
+    envs: ['test'],
+    why: "the test run's volumes are anonymous: the proxy shares proxy-certs' data volume the one way Compose shares those",
   },
   {
     path: /^services\.chorus-web\.environment\.CHORUS_SIGN_IN$/,

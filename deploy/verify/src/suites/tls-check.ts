@@ -1,14 +1,17 @@
 /**
- * `make tls-check`: prod's proxy configuration gets a certificate from an ACME CA and serves it, and serves
- * an operator's own certificate (deploy/verify/tls/compose.yml). The ACME CA is Pebble, Let's Encrypt's test
- * server (infrastructure/pebble), on the suite's private network. In each mode: HTTPS answers through the
- * proxy with the expected certificate and HSTS, the web app is told the request came over HTTPS, and a
- * plain-HTTP request on the same port is redirected. Torn down, pass, fail or Ctrl-C.
+ * `make tls-check`: prod's proxy configuration serves prod's own CA's certificate (the default; made here with
+ * @chorus/pki as prod's proxy-certs makes it), gets a certificate from an ACME CA and serves it, and serves an
+ * operator's own certificate (deploy/verify/tls/compose.yml). The ACME CA is Pebble, Let's Encrypt's test server
+ * (infrastructure/pebble), on the suite's internal network. In each mode: HTTPS answers through the proxy with the
+ * expected certificate and HSTS, the web app is told the request came over HTTPS, and a plain-HTTP request on the
+ * same port is redirected. testssl.sh scans the default mode, fetching and checking its CRL. Torn down, pass,
+ * fail or Ctrl-C.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OperatorError } from '@chorus/errors';
+import { ensureCertificate } from '@chorus/pki';
 import { done, notYet, timeUntil } from '@chorus/wait';
 import { images } from 'env-cli/bring-up.ts';
 import { cleanEnv } from 'env-cli/compose.ts';
@@ -27,10 +30,7 @@ const say = (m: string) => print(`tls-check: ${m}`);
 /** Separates curl's answer from what its -w prints after it. */
 const MARK = '@@chorus-tls-check@@';
 
-/**
- * A self-signed certificate for `name` and its key, made by openssl in `dir`, shaped as a CA's would be: 90 days,
- * and a CRL address (testssl.sh rates a certificate without CRL or OCSP HIGH, whatever the server does).
- */
+/** A self-signed certificate for `name` and its key, made by openssl in `dir`: the operator's own files. */
 function ownCertificate(dir: string, name: string): { cert: string; key: string } {
   const cert = join(dir, 'own.crt');
   const key = join(dir, 'own.key');
@@ -48,8 +48,6 @@ function ownCertificate(dir: string, name: string): { cert: string; key: string 
     `/CN=${name}`,
     '-addext',
     `subjectAltName=DNS:${name}`,
-    '-addext',
-    `crlDistributionPoints=URI:http://${name}/ca.crl`,
     '-keyout',
     key,
     '-out',
@@ -77,6 +75,14 @@ export async function tlsCheck(ctx: Context): Promise<number> {
   if (!built.ok) throw new OperatorError(`building Pebble failed: ${built.err.split('\n').slice(-3).join(' ')}`);
   const work = mkdtempSync(join(tmpdir(), 'chorus-tls-check-'));
   const own = ownCertificate(work, 'own.test');
+  // prod's default mode: its CA, certificate and CRL, as the proxy-certs one-shot makes them in prod's volume.
+  const internalPki = join(work, 'internal');
+  await ensureCertificate({
+    dir: internalPki,
+    names: ['internal.test', 'localhost', '127.0.0.1'],
+    port: 443,
+    caName: 'CHORUS tls-check',
+  });
   const vars = await images(ctx, { envFile: readEnvFile(ctx.root, ENVIRONMENTS.test), vars: {} });
   const scanDir = join(work, 'scan');
   mkdirSync(scanDir);
@@ -88,6 +94,7 @@ export async function tlsCheck(ctx: Context): Promise<number> {
     OWN_CERT: own.cert,
     OWN_KEY: own.key,
     SCAN_DIR: scanDir,
+    INTERNAL_PKI: internalPki,
   };
   const compose = (args: string[]) =>
     capture('docker', ['compose', '--ansi', 'never', '--progress', 'plain', '-f', join(ctx.root, FILE), ...args], {
@@ -139,7 +146,7 @@ export async function tlsCheck(ctx: Context): Promise<number> {
     },
     async () => {
       const problems: string[] = [];
-      if (!compose(['up', '-d', 'pebble', 'chorus-web', 'proxy-acme', 'proxy-files']).ok)
+      if (!compose(['up', '-d', 'pebble', 'chorus-web', 'proxy-internal', 'proxy-acme', 'proxy-files']).ok)
         throw new OperatorError(`starting the suite's services failed: ${compose(['ps', '-a']).out}`);
       // ACME: the proxy orders chorus.test's certificate from Pebble; Pebble's issuing root is on its management port.
       let acme: Answer | undefined;
@@ -167,6 +174,19 @@ export async function tlsCheck(ctx: Context): Promise<number> {
         if (!acme.body.includes('"proto":"https"'))
           problems.push(`the web app was not told the request came over HTTPS: ${acme.body}`);
       }
+      const internal = ask(https('internal.test', '/ca.crt'));
+      if (internal?.status !== '200')
+        problems.push(
+          `internal.test did not answer over HTTPS with a certificate from prod's own CA (${internal ? `HTTP ${internal.status}` : 'no answer'})`,
+        );
+      else {
+        say(`prod's own CA: internal.test served a certificate issued by "${internal.issuer}"`);
+        if (!/CHORUS tls-check Root CA/.test(internal.issuer))
+          problems.push(`internal.test's certificate was issued by "${internal.issuer}", not the CA made for it`);
+        if (!internal.hsts) problems.push('internal.test answered without Strict-Transport-Security');
+        if (!internal.body.includes('"proto":"https"'))
+          problems.push(`the web app was not told the request came over HTTPS: ${internal.body}`);
+      }
       const own = ask(https('own.test', '/own.crt'));
       if (own?.status !== '200')
         problems.push(
@@ -178,7 +198,7 @@ export async function tlsCheck(ctx: Context): Promise<number> {
           problems.push(`own.test served "${own.subject}", not the supplied certificate`);
         if (!own.hsts) problems.push('own.test answered without Strict-Transport-Security');
       }
-      for (const host of ['chorus.test', 'own.test']) {
+      for (const host of ['internal.test', 'chorus.test', 'own.test']) {
         const r = compose(['run', '--rm', '--no-deps', 'client', 'sh', '-c', plain(host)]);
         const [status = '', location = ''] = r.out.trim().split(' ');
         say(`plain HTTP to ${host}:443 answered ${status} ${location}`);
@@ -187,7 +207,7 @@ export async function tlsCheck(ctx: Context): Promise<number> {
             `plain HTTP to ${host}:443 answered ${status} ${location}, not a redirect to https://${host}:443/tasks?x=1`,
           );
       }
-      // testssl.sh on the configuration prod serves (the own certificate's proxy, trusting that certificate).
+      // testssl.sh on what prod serves by default, trusting its CA (as make ca-prod says), fetching its CRL.
       const scanned = compose([
         'run',
         '--rm',
@@ -199,10 +219,11 @@ export async function tlsCheck(ctx: Context): Promise<number> {
         '--warnings',
         'off',
         '--add-ca',
-        '/own.crt',
+        '/ca.crt',
+        '--phone-out',
         '--jsonfile',
         '/scan/testssl.json',
-        'own.test:443',
+        'internal.test:443',
       ]);
       const findings =
         scanned.ok || existsSync(join(scanDir, 'testssl.json'))
@@ -224,6 +245,11 @@ export async function tlsCheck(ctx: Context): Promise<number> {
         for (const f of findings.filter((f) => f.severity === 'MEDIUM' || f.severity === 'LOW'))
           say(`  ${f.severity} ${f.id}: ${f.finding}`);
         for (const f of serious) problems.push(`testssl.sh rates ${f.id} ${f.severity}: ${f.finding}`);
+        // The CRL the certificate names was fetched, verified against the CA, and does not revoke it.
+        const crl = findings.find((f) => f.id.startsWith('cert_crlRevoked'));
+        say(`  CRL: ${crl ? `${crl.severity} ${crl.finding}` : 'not checked'}`);
+        if (crl?.severity !== 'OK')
+          problems.push(`testssl.sh could not check the certificate against its CRL: ${crl?.finding ?? 'no finding'}`);
       }
       for (const p of problems) report(`tls-check: FAIL: ${p}`);
       say(problems.length ? `${problems.length} problem(s)` : 'passed');

@@ -1,0 +1,11 @@
+export { LIFETIME_DAYS } from './authority.ts';
+export {
+  CRL_PATH,
+  PKI_FILES,
+  RENEW_DAYS,
+  crlUrl,
+  ensureCertificate,
+  renewalReason,
+  type CertificateOutcome,
+  type CertificateRequest,
+} from './certificate.ts';
