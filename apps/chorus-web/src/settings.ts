@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROXY_NAME } from '@chorus/pki';
 import { proxyNames } from './trusted-proxy.ts';
 import { cdcNameOverrides, cdcNames } from '@chorus/cdc-names';
 import {
@@ -132,7 +133,8 @@ export function loadRolesSettings(source: Record<string, string | undefined> = p
 
 /**
  * `issue-certificate`: the environment (its CA is "CHORUS <env>") and the names its proxy serves: those in
- * PROD_HOSTNAMES first (the first names the certificate and its CRL's host), then localhost and 127.0.0.1.
+ * PROD_HOSTNAMES first (the first names the certificate and its CRL's host), then localhost, 127.0.0.1 and
+ * the name prod's own programs reach the proxy by.
  */
 export function loadCertificateSettings(source: Record<string, string | undefined> = process.env) {
   const c = loadConfig(
@@ -143,6 +145,6 @@ export function loadCertificateSettings(source: Record<string, string | undefine
     }),
     source,
   );
-  const names = [...(c.PROD_HOSTNAMES ?? '').split(/\s+/).filter(Boolean), 'localhost', '127.0.0.1'];
+  const names = [...(c.PROD_HOSTNAMES ?? '').split(/\s+/).filter(Boolean), 'localhost', '127.0.0.1', PROXY_NAME];
   return { caName: `CHORUS ${c.CHORUS_ENV}`, names: [...new Set(names)], logLevel: c.LOG_LEVEL };
 }

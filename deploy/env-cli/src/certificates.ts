@@ -12,7 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { OperatorError } from '@chorus/errors';
-import { PKI_FILES } from '@chorus/pki';
+import { PKI_FILES, PROXY_NAME } from '@chorus/pki';
 import { daysLeft, servedCertificate } from '@chorus/tls-probe';
 import { PROXY_SERVICE } from './compose-file.ts';
 import type { Context } from './context.ts';
@@ -28,6 +28,9 @@ export const hostNames = z
   .refine((s) => !s.includes(','), { error: 'separate the names with spaces, not commas' })
   .refine((s) => s.split(/\s+/).every((n) => n === '' || HOST.test(n) || isIP(n) !== 0), {
     error: 'expected host names or IP addresses, such as chorus.example.com 192.0.2.10',
+  })
+  .refine((s) => !s.split(/\s+/).includes(PROXY_NAME), {
+    error: `${PROXY_NAME} is the name prod's own programs reach its proxy by, and always served: leave it out`,
   });
 
 /** Names an ACME CA can certify: not localhost, a private suffix or an address (as Caddy decides). */
@@ -112,6 +115,9 @@ export async function certificateLine(port: number, now = new Date()): Promise<s
     return `  certificate: none read on port ${port} (${(error as Error).message})`;
   }
 }
+
+/** Where the proxy keeps its own CA's root (where Caddy keeps its own CA's, so that one made by Caddy stands). */
+export const CA_ROOT_IN_PROXY = `/data/${PKI_FILES.rootCert}`;
 
 /** The leaf proxy-certs writes, and the mark of the one the proxy last loaded. */
 const LEAF_IN_PROXY = `/data/${PKI_FILES.leafCert}`;

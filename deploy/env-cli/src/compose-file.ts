@@ -2,12 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
+import { PROXY_NAME } from '@chorus/pki';
 import type { Environment } from './environments.ts';
 
 /** The service that takes prod's backups (apps/chorus-backup); dev has none. */
 export const BACKUP_SERVICE = 'backup';
 /** The service that serves prod's UI over HTTPS (deploy/compose/proxy). */
-export const PROXY_SERVICE = 'proxy';
+export const PROXY_SERVICE = PROXY_NAME;
 
 export interface ComposeFile {
   name: string;

@@ -1,13 +1,17 @@
 /**
  * A project's web app driven from inside its own container (no host port needed), by the typed driver in
  * web-driver/ (its requests in web-driver/requests.ts, its replies in replies.ts), with an operator API token where the
- * release has sign-in. Each call runs the driver's bundle with `node -` in the chorus-web container.
+ * release has sign-in. Each call runs the driver's bundle with `node -` in the chorus-web container; where the
+ * project runs a proxy, the driver goes through it over HTTPS, verifying prod's own CA.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OperatorError } from '@chorus/errors';
 import { REPLIES, type ReadAndWrite, type ReplyOf, type Written } from '../web-driver/replies.ts';
 import { type DriverRequest, type Op, type RequestOf, UNAUTHENTICATED } from '../web-driver/requests.ts';
+import { CA_ROOT_IN_PROXY } from './certificates.ts';
+import { PROXY_SERVICE } from './compose-file.ts';
+import { projectContainers } from './compose.ts';
 import type { Context } from './context.ts';
 
 export type { ReadAndWrite, Written };
@@ -58,6 +62,20 @@ export async function webToken(
 }
 
 /**
+ * How the driver reaches the web app: through the project's proxy (https://proxy, trusting only the proxy's CA)
+ * when one runs, else directly (dev; a release from before the proxy).
+ */
+async function route(ctx: Context, project: string): Promise<Record<string, string>> {
+  if (!projectContainers(project, PROXY_SERVICE).some((c) => c.running)) return {};
+  const ca = await ctx.compose.execResult(project, PROXY_SERVICE, ['cat', CA_ROOT_IN_PROXY]);
+  if (ca.code !== 0)
+    throw new OperatorError(
+      `${project}'s proxy holds no CA certificate (${ca.err.split('\n').at(-1) || `exit ${ca.code}`}): its proxy-certs one-shot makes it; see its logs`,
+    );
+  return { CHORUS_BASE: `https://${PROXY_SERVICE}`, CHORUS_CA: ca.out };
+}
+
+/**
  * Sends one request to the driver in the project's chorus-web; resolves to its reply, parsed. A 401 (a
  * restore brought back a database without the env CLI's token) makes a new token, once.
  */
@@ -68,9 +86,10 @@ async function drive<K extends Op>(
   { anonymous = false } = {},
 ): Promise<ReplyOf<K>> {
   const input = driverSource(ctx.root);
+  const via = await route(ctx, project);
   const run = async (token: string) =>
     ctx.compose.execWithInput(project, 'chorus-web', ['node', '-', JSON.stringify(request satisfies DriverRequest)], {
-      env: { CHORUS_TOKEN: token },
+      env: { CHORUS_TOKEN: token, ...via },
       input,
     });
   // `anonymous`: without a token first (dev, with sign-in off, has no token command), then the token already

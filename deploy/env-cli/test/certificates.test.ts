@@ -48,6 +48,10 @@ describe("prod's certificate settings", () => {
     expect(hostNames.safeParse('chorus.example.com 192.0.2.10 ::1').success).toBe(true);
     expect(hostNames.safeParse('a.example.com,b.example.com').error?.issues[0]?.message).toMatch(/spaces, not commas/);
     expect(hostNames.safeParse('bad_name!').success).toBe(false);
+    // The name prod's own programs reach the proxy by is always served: given again, Caddy would refuse to start.
+    expect(hostNames.safeParse('chorus.example.com proxy').error?.issues[0]?.message).toMatch(
+      /proxy is the name .* leave it out/,
+    );
     expect(['chorus.example.com', 'localhost', 'box.local', '10.0.0.1', 'x.internal'].map(isPublicName)).toEqual([
       true,
       false,

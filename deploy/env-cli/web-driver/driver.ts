@@ -1,13 +1,18 @@
 /**
  * The env CLI's driver of a web app, run inside its chorus-web container (`node -`, this bundle on stdin,
  * the request as the last argument): no host port is needed, and every release's image has Node. It prints
- * the reply as one JSON line, or the reason on stderr and exits 1.
+ * the reply as one JSON line, or the reason on stderr and exits 1. Where the project has a proxy, it goes
+ * through it over HTTPS (CHORUS_BASE), trusting only the CA it is given (CHORUS_CA), as prod's users do.
  */
+import tls from 'node:tls';
 import type { ReplyOf } from './replies.ts';
 import { type DriverRequest, type Op, type RequestOf, UNAUTHENTICATED } from './requests.ts';
 
-const BASE = 'http://127.0.0.1:3000';
+const BASE = process.env.CHORUS_BASE || 'http://127.0.0.1:3000';
 const token = process.env.CHORUS_TOKEN;
+// Node 24.5 and later (every release with a proxy runs 24); the type definitions here predate it.
+const nodeTls = tls as typeof tls & { setDefaultCACertificates(certs: string[]): void };
+if (process.env.CHORUS_CA) nodeTls.setDefaultCACertificates([process.env.CHORUS_CA]);
 
 async function call(path: string, init: RequestInit = {}): Promise<Response> {
   const headers = {

@@ -38,6 +38,12 @@ export const PKI_FILES = {
   crl: 'chorus/pki/ca.crl',
 } as const;
 
+/**
+ * The name prod's own programs reach the proxy by on prod's network (its Compose service): every leaf names it
+ * too, so that they verify the proxy with prod's CA whatever certificate users get.
+ */
+export const PROXY_NAME = 'proxy';
+
 /** The path the proxy serves the CRL at. */
 export const CRL_PATH = '/pki/ca.crl';
 

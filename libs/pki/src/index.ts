@@ -2,6 +2,7 @@ export { LIFETIME_DAYS } from './authority.ts';
 export {
   CRL_PATH,
   PKI_FILES,
+  PROXY_NAME,
   RENEW_DAYS,
   crlUrl,
   ensureCertificate,

@@ -7,17 +7,13 @@ import { X509Certificate } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { OperatorError } from '@chorus/errors';
-import { PKI_FILES } from '@chorus/pki';
-import { certificateMode } from '../certificates.ts';
+import { CA_ROOT_IN_PROXY, certificateMode } from '../certificates.ts';
 import { PROXY_SERVICE } from '../compose-file.ts';
 import type { Context } from '../context.ts';
 import { readEnvFile } from '../env-file.ts';
 import type { Environment } from '../environments.ts';
 import { say } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
-
-/** Where the proxy keeps its own CA's root (where Caddy keeps its own CA's, so that one made by Caddy stands). */
-export const CA_ROOT_IN_PROXY = `/data/${PKI_FILES.rootCert}`;
 
 /** The host file `make ca-prod` writes the CA certificate to: beside .env.prod, git-ignored like it. */
 export const caFile = (ctx: Pick<Context, 'root'>, e: Environment) =>

@@ -21,7 +21,7 @@ import { freePort } from '@chorus/testing/ports';
 import type { ApiWriterReport } from '@chorus/load-reports';
 import { PROD_APP_IMAGES, removeAppImageTags } from 'env-cli/app-images.ts';
 import { deploy } from 'env-cli/bring-up.ts';
-import { CA_ROOT_IN_PROXY } from 'env-cli/commands/ca.ts';
+import { CA_ROOT_IN_PROXY } from 'env-cli/certificates.ts';
 import { PROXY_SERVICE } from 'env-cli/compose-file.ts';
 import { docker, projectContainers } from 'env-cli/compose.ts';
 import type { Context } from 'env-cli/context.ts';
@@ -96,10 +96,10 @@ export async function releaseCheck(ctx: Context): Promise<number> {
     envFile: join(work, '.env.prod'),
   };
   writeFileSync(e.file, projectFile(ctx, port));
-  // The writer reaches the proxy by its service name, so the certificate names it too; the bring-up adds the rest.
+  // The bring-up adds the secrets. The writer reaches the proxy by its service name, which every certificate names.
   writeFileSync(
     e.envFile,
-    `CHORUS_ENV=prod\nPOSTGRES_USER=chorus\nPOSTGRES_DB=chorus\nPOSTGRES_PASSWORD=${randomBytes(24).toString('base64url')}\nPROD_HOSTNAMES=${PROXY_SERVICE}\n`,
+    `CHORUS_ENV=prod\nPOSTGRES_USER=chorus\nPOSTGRES_DB=chorus\nPOSTGRES_PASSWORD=${randomBytes(24).toString('base64url')}\n`,
     { mode: 0o600 },
   );
   const tags = ['a', 'b', 'c'].map((x) => `${project}-${x}`) as [string, string, string];
