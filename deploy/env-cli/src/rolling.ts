@@ -27,10 +27,11 @@ const PROXY_LOOKUP_MS = 2_000;
  * What users meet while a service is restarted, and about how long: the proxy's, Kafka's and Connect's as
  * `make release-check` measured them (docs/operating.md); Postgres's and Valkey's estimated from their starts.
  */
+// What users met when each restarted alone in a release of prod on one host, probed every 0.25 s (docs/operating.md).
 const STOPS: Record<string, string> = {
   proxy: 'prod does not answer for about a second',
-  postgres: 'writes fail and sign-in is refused for about 15 s',
-  redis: 'pages and reads fail for about 5 s',
+  postgres: 'writes are refused (503, try again) for up to about 3 s; pages and reads go on',
+  redis: 'a page or a read may fail for about a second; writes go on',
   kafka: 'new tasks reach the read model late, for about 30 s (nothing fails)',
   'kafka-connect': 'new tasks reach the read model late, for about 60 s (nothing fails)',
 };
