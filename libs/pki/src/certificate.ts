@@ -9,6 +9,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSy
 import { dirname, join } from 'node:path';
 import { OperatorError } from '@chorus/errors';
 import {
+  LIFETIME_DAYS,
   type Authority,
   type Revoked,
   issueLeaf,
@@ -157,7 +158,7 @@ export async function ensureCertificate(req: CertificateRequest): Promise<Certif
 
   // The entries still worth naming: those revoked less than a leaf's life ago (older ones have ended).
   const previous = crlPem ? new x509.X509Crl(crlPem) : undefined;
-  const stillValid = (d: Date) => now.getTime() - d.getTime() < 400 * DAY_MS;
+  const stillValid = (d: Date) => now.getTime() - d.getTime() < LIFETIME_DAYS.leaf * DAY_MS;
   const revoked: Revoked[] =
     previous && (await previous.verify({ publicKey: ca.cert.publicKey }))
       ? previous.entries
