@@ -31,7 +31,7 @@ import {
   type UpgradeTarget,
 } from './major-upgrade.ts';
 import { say } from './output.ts';
-import { behindProxy, rollApps, stopsAhead } from './rolling.ts';
+import { behindProxy, oneShotsBefore, rollApps, stopsAhead } from './rolling.ts';
 import { type ReleaseState, checkoutRelease, isDirty, readState, recordRelease, stateFile } from './release.ts';
 
 export interface ImagesStep {
@@ -175,6 +175,10 @@ export async function deploy(ctx: Context, e: Environment, o: { build: boolean; 
     // stop it first, then wait for the whole chain behind it): prod stops only while it restarts.
     if (ahead.restarted.includes(PROXY_SERVICE)) {
       await upHealthy(ctx, target, { what: e.name, hint, services: behindProxy(file) });
+      // What the proxy waits on (its certificate: proxy-certs) runs first: --no-deps starts the proxy alone.
+      for (const oneShot of oneShotsBefore(file, [PROXY_SERVICE]))
+        if ((await ctx.compose.complete(target, oneShot)) !== 0)
+          throw new OperatorError(`${e.name}'s ${oneShot} failed (its logs are above)${hint}`);
       if ((await ctx.compose.upService(target, PROXY_SERVICE)) !== 0)
         throw new OperatorError(`${e.name}'s proxy did not become healthy${hint}`);
     }

@@ -172,17 +172,14 @@ export class Compose {
 
   /**
    * The containers `up` would recreate, as Compose itself decides (`--dry-run`: a changed configuration, or a
-   * container whose volumes it takes being recreated); by name. Undefined when the dry run fails.
+   * container whose volumes it takes being recreated); by name. Undefined when the dry run fails. `create`, not
+   * `up`: a dry `up` waits for a new one-shot to complete, which a dry run never does (it hung for good).
    */
   async wouldRecreate(t: ComposeTarget): Promise<string[] | undefined> {
-    const r = await finished(
-      'docker',
-      ['compose', ...globalArgs(t), '--dry-run', 'up', '--detach', '--remove-orphans'],
-      {
-        cwd: this.root,
-        env: { ...cleanEnv(), ...t.vars },
-      },
-    );
+    const r = await finished('docker', ['compose', ...globalArgs(t), '--dry-run', 'create', '--remove-orphans'], {
+      cwd: this.root,
+      env: { ...cleanEnv(), ...t.vars },
+    });
     if (!r.ok) return undefined;
     return [...`${r.out}\n${r.err}`.matchAll(/Container (\S+)\s+Recreate$/gm)].map((m) => m[1]!);
   }

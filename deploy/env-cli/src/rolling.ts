@@ -86,7 +86,7 @@ export async function stopsAhead(
   const recreated = await ctx.compose.wouldRecreate(target);
   if (!recreated) {
     say(
-      'could not tell which services this release restarts (docker compose --dry-run up failed): prod may stop while they are replaced',
+      'could not tell which services this release restarts (docker compose --dry-run create failed): prod may stop while they are replaced',
     );
     return none;
   }
