@@ -67,13 +67,21 @@ export async function webToken(
  */
 async function route(ctx: Context, project: string): Promise<Record<string, string>> {
   if (!projectContainers(project, PROXY_SERVICE).some((c) => c.running)) return {};
-  const ca = await ctx.compose.execResult(project, PROXY_SERVICE, ['cat', CA_ROOT_IN_PROXY]);
-  if (ca.code !== 0)
-    throw new OperatorError(
-      `${project}'s proxy holds no CA certificate (${ca.err.split('\n').at(-1) || `exit ${ca.code}`}): its proxy-certs one-shot makes it; see its logs`,
-    );
-  return { CHORUS_BASE: `https://${PROXY_SERVICE}`, CHORUS_CA: ca.out };
+  // Read once per project: the CA outlives every release and restore (it is in the proxy's volume).
+  let ca = proxyCas.get(project);
+  if (ca === undefined) {
+    const read = await ctx.compose.execResult(project, PROXY_SERVICE, ['cat', CA_ROOT_IN_PROXY]);
+    if (read.code !== 0)
+      throw new OperatorError(
+        `${project}'s proxy holds no CA certificate (${read.err.split('\n').at(-1) || `exit ${read.code}`}): its proxy-certs one-shot makes it; see its logs`,
+      );
+    proxyCas.set(project, (ca = read.out));
+  }
+  return { CHORUS_BASE: `https://${PROXY_SERVICE}`, CHORUS_CA: ca };
 }
+
+/** Each project's proxy CA, as route read it. */
+const proxyCas = new Map<string, string>();
 
 /**
  * Sends one request to the driver in the project's chorus-web; resolves to its reply, parsed. A 401 (a
