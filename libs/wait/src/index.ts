@@ -41,7 +41,16 @@ export function* backoff({ initialMs = 100, maxMs = 3000, factor = 2 }: BackoffO
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** The longest wait one timer holds: a longer one fires at once (Node's TIMEOUT_MAX, about 24.8 days). */
+export const TIMER_MAX_MS = 2 ** 31 - 1;
+
+/** Waits `ms`, however long: a wait beyond one timer's reach is taken in timers that each can hold it. */
+export async function sleep(ms: number): Promise<void> {
+  for (let left = ms; ; left -= TIMER_MAX_MS) {
+    await new Promise<void>((resolve) => setTimeout(resolve, Math.min(left, TIMER_MAX_MS)));
+    if (left <= TIMER_MAX_MS) return;
+  }
+}
 
 /** `promise`, or a rejection naming `what` when `ms` pass first: a check that must answer promptly. */
 export function within<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { Deadline, TimeoutError, backoff, done, notYet, poll, timeUntil, within } from '../src/index.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Deadline, TimeoutError, backoff, done, notYet, poll, sleep, timeUntil, within } from '../src/index.ts';
 
 describe('backoff', () => {
   it('grows from the initial delay and stops at the cap', () => {
@@ -91,5 +91,20 @@ describe('timeUntil', () => {
         { what: 'the service', limitMs: 50 },
       ),
     ).rejects.toThrow('gone');
+  });
+});
+
+describe('sleep', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('waits 30 days, longer than one timer can hold, and not a moment less', async () => {
+    vi.useFakeTimers();
+    const days = (n: number) => n * 24 * 3600 * 1000;
+    let woke = false;
+    void sleep(days(30)).then(() => (woke = true));
+    await vi.advanceTimersByTimeAsync(days(30) - 1000);
+    expect(woke).toBe(false);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(woke).toBe(true);
   });
 });
