@@ -13,7 +13,7 @@ iid=$(mktemp)
 trap 'rm -f "$iid"' EXIT
 # The legacy builder (no buildx needed); its deprecation notice is noise. An app image is no look-alike,
 # even on a look-alike base: that label is cleared, and the Node image it runs on is named instead.
-DOCKER_BUILDKIT=0 docker build -q --iidfile "$iid" --build-arg "NODE_IMAGE=$NODE_IMAGE" --build-arg "POSTGRES_IMAGE=${POSTGRES_IMAGE:-}" --build-arg "PROMETHEUS_IMAGE=${PROMETHEUS_IMAGE:-}" --build-arg "CADDY_IMAGE=${CADDY_IMAGE:-}" --label "org.chorus.node-image=$NODE_IMAGE" \
+DOCKER_BUILDKIT=0 docker build -q --iidfile "$iid" --build-arg "NODE_IMAGE=$NODE_IMAGE" --build-arg "POSTGRES_IMAGE=${POSTGRES_IMAGE:-}" --build-arg "PROMETHEUS_IMAGE=${PROMETHEUS_IMAGE:-}" --build-arg "CADDY_IMAGE=${CADDY_IMAGE:-}" --build-arg "PGBACKREST_VERSION=${PGBACKREST_VERSION:-}" --build-arg "CHORUS_APP_TAG=${CHORUS_APP_TAG:-local}" --label "org.chorus.node-image=$NODE_IMAGE" \
   --label org.chorus.lookalike-of= --label org.chorus.inputs= \
   -t "$tag" -f "$dockerfile" "$context" 2>&1 >/dev/null | grep -v -e DEPRECATED -e BuildKit -e buildx -e environment-variable -e '^\s*$' >&2 || true
 [ -s "$iid" ] || { echo "app-image: building $tag failed (see above)" >&2; exit 1; }

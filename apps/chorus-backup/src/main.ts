@@ -2,8 +2,9 @@ import { Command } from 'commander';
 import { backupAge, backupListing } from '@chorus/backup-manifest';
 import { EXIT, runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
+import { archiveState, archiving, baseBackup, ensureStanza } from './archive.ts';
 import { checkBackup, restoreDatabase } from './restore.ts';
-import { schedule } from './schedule.ts';
+import { type ScheduledBackup, schedule } from './schedule.ts';
 import { loadSettings } from './settings.ts';
 import { BackupStore } from './store.ts';
 import { takeBackup } from './take.ts';
@@ -22,14 +23,51 @@ function context() {
   return { settings, log, store: new BackupStore(settings.dir) };
 }
 
+/** What the schedule and `backup` take: a base backup into each pgBackRest repository, where this environment archives, and an export. */
+function kinds({ settings, log, store }: ReturnType<typeof context>): ScheduledBackup[] {
+  const exported: ScheduledBackup = {
+    kind: 'export',
+    newest: async () => store.list()[0]?.takenAt,
+    take: async () => {
+      const m = await takeBackup(settings, store, log);
+      const removed = store.prune(settings.keep);
+      log.info(
+        { name: m.name, bytes: m.files['database.dump'].bytes, rows: m.rows, removed },
+        `export ${m.name} taken`,
+      );
+    },
+  };
+  if (!archiving()) return [exported];
+  const base: ScheduledBackup = {
+    kind: 'base backup',
+    // The oldest repository's newest: each must have one within the period.
+    newest: async () => {
+      const newest = (await archiveState()).repos.map((r) => r.backups.at(-1)?.stop);
+      return newest.includes(undefined) ? undefined : newest.sort()[0];
+    },
+    take: async () => {
+      await ensureStanza();
+      const labels = await baseBackup();
+      log.info({ labels }, `base backup ${labels.join(', ')} taken`);
+    },
+  };
+  return [base, exported];
+}
+
 program
   .command('backup')
-  .description('take one backup now; prints its manifest')
+  .description(
+    "take a backup now (a base backup where the environment archives WAL, and an export); prints the export's manifest",
+  )
   .action(() =>
     runMain('chorus-backup', async () => {
-      const { settings, log, store } = context();
-      const m = await takeBackup(settings, store, log);
-      store.prune(settings.keep);
+      const c = context();
+      if (archiving()) {
+        await ensureStanza();
+        await baseBackup();
+      }
+      const m = await takeBackup(c.settings, c.store, c.log);
+      c.store.prune(c.settings.keep);
       process.stdout.write(`${JSON.stringify(m)}\n`);
       return EXIT.ok;
     }),
@@ -37,18 +75,30 @@ program
 
 program
   .command('schedule')
-  .description('take a backup every BACKUP_EVERY, keeping the newest BACKUP_KEEP (the Compose service)')
-  .action(() => runMain('chorus-backup', async () => schedule(context())));
+  .description('take backups every BACKUP_EVERY, keeping the newest BACKUP_KEEP (the Compose service)')
+  .action(() =>
+    runMain('chorus-backup', async () => {
+      // As PID 1 in its container, a signal without a handler is ignored: stop at once (a half-written
+      // export is removed by the next prune; pgBackRest resumes or discards a cut base backup).
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(0));
+      const c = context();
+      if (archiving())
+        await ensureStanza().catch((error: Error) => c.log.error({ err: error.message }, 'archive not ready'));
+      return schedule({ everyMs: c.settings.everyMs, backups: kinds(c), log: c.log });
+    }),
+  );
 
 program
   .command('list')
-  .description('the backups present, newest first, and the schedule (JSON)')
-  .action(() =>
+  .description('the exports present, newest first, and the schedule (JSON)')
+  .option('--archive', "and the archive's repositories, base backups and restorable window (reads the newest WAL back)")
+  .action((o: { archive?: boolean }) =>
     runMain('chorus-backup', async () => {
       const { settings, store } = context();
       const listing = backupListing.parse({
         schedule: { everyMs: settings.everyMs, keep: settings.keep },
         backups: store.list(),
+        ...(o.archive && archiving() ? { archive: await archiveState() } : {}),
       });
       process.stdout.write(`${JSON.stringify({ ...listing, age: backupAge(listing, new Date()).ageMs ?? null })}\n`);
       return EXIT.ok;

@@ -6,8 +6,8 @@ import { attached } from './processes.ts';
 
 /** The images every environment builds (its apps, and Prometheus with its rules); a run project adds the tester. */
 export const APP_IMAGES = ['chorus-web', 'chorus-stream-processor', 'setup-connector', 'monitoring', 'proxy'];
-/** prod's, and a prod-like project's: the apps and the backup service. */
-export const PROD_APP_IMAGES = [...APP_IMAGES, 'chorus-backup'];
+/** prod's, and a prod-like project's: the apps, the backup service and Postgres with pgBackRest. */
+export const PROD_APP_IMAGES = [...APP_IMAGES, 'postgres', 'chorus-backup'];
 export const TESTER_IMAGE = 'chorus-tester';
 /** The one-shot that copies a run's CA certificate (the proxy's own CA) where the tester trusts it from. */
 export const TESTER_CA_SERVICE = 'proxy-ca';
@@ -24,7 +24,7 @@ export const DEV_TAG = 'local';
  * Caddy image), tagged `tag` (tools/app-image.sh); resolves to the time it took.
  */
 export async function buildAppImages(
-  ctx: Pick<Context, 'root' | 'env'>,
+  ctx: Pick<Context, 'root' | 'env' | 'versions'>,
   projects: string[],
   bases: { NODE_IMAGE?: string; POSTGRES_IMAGE?: string; PROMETHEUS_IMAGE?: string; CADDY_IMAGE?: string },
   tag = DEV_TAG,
@@ -39,6 +39,7 @@ export async function buildAppImages(
       POSTGRES_IMAGE: bases.POSTGRES_IMAGE,
       PROMETHEUS_IMAGE: bases.PROMETHEUS_IMAGE,
       CADDY_IMAGE: bases.CADDY_IMAGE,
+      PGBACKREST_VERSION: ctx.versions().PGBACKREST_VERSION,
       CHORUS_APP_TAG: tag,
     },
   });
@@ -52,9 +53,14 @@ export async function buildAppImages(
 /**
  * App images a release also runs under a tag of their content, by the variable that names it: one that a release
  * leaves as it was then leaves its container running, and what takes that container's volumes. The proxy (prod
- * stops while it restarts), and the monitoring image's JMX agent, which Kafka and Connect load from its container.
+ * stops while it restarts), the monitoring image's JMX agent, which Kafka and Connect load from its container,
+ * and Postgres (writes pause while it restarts).
  */
-const CONTENT_TAGGED: Record<string, string> = { proxy: 'CHORUS_PROXY_TAG', monitoring: 'CHORUS_MONITORING_TAG' };
+const CONTENT_TAGGED: Record<string, string> = {
+  proxy: 'CHORUS_PROXY_TAG',
+  monitoring: 'CHORUS_MONITORING_TAG',
+  postgres: 'CHORUS_POSTGRES_TAG',
+};
 
 /** Those images of release `tag`, tagged by their content; a variable for each (none for an image the release lacks). */
 export function contentTagVars(tag: string): Record<string, string> {

@@ -54,9 +54,13 @@ async function requireRunning(ctx: Context, project: string, envName: string, se
     );
 }
 
-/** The backups and their schedule; undefined when the backup service does not run (an older release, or prod stopped). */
-export async function listBackups(ctx: Context, project: string): Promise<BackupListing | undefined> {
-  const r = await tool(ctx, project, ['list']);
+/** The exports and their schedule (with `archive`, the archive's state too); undefined when the backup service does not run (an older release, or prod stopped). */
+export async function listBackups(
+  ctx: Context,
+  project: string,
+  { archive = false }: { archive?: boolean } = {},
+): Promise<BackupListing | undefined> {
+  const r = await tool(ctx, project, ['list', ...(archive ? ['--archive'] : [])]);
   if (r.code !== 0) return undefined;
   const parsed = backupListing.safeParse(JSON.parse(r.last));
   return parsed.success ? parsed.data : undefined;

@@ -95,6 +95,11 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
     why: "prod's releases replace its web replicas while it answers (two behind the proxy, each draining on SIGTERM); dev and test run one",
   },
   {
+    path: /^services\.postgres\.(image|command|environment\.(PGBACKREST|BACKUP_S3)_[A-Z0-9_]+)$/,
+    envs: ['dev', 'test'],
+    why: "only prod archives its WAL (pgBackRest, on prod's own Postgres image); dev and test run the resolved Postgres image",
+  },
+  {
     path: /^services\.backup\./,
     envs: ['dev', 'test'],
     why: 'only prod keeps backups (make backup-prod, make restore-prod); dev and test start from scratch',

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { cdcNamesEnv, changeTopicEnv, env } from '@chorus/config';
 import { ConfigError } from '@chorus/errors';
 import { IMAGE_KEYS, imageReference } from '@chorus/versions';
+import { type BackupStorageSettings, backupStorageEnv, backupStorageProblems } from './backup-storage.ts';
 import { type CertificateSettings, certificateProblems, hostNames } from './certificates.ts';
 import type { Environment } from './environments.ts';
 
@@ -54,6 +55,7 @@ const schemaFor = (e: Environment) =>
             TLS_KEY_FILE: z.string().optional(),
             BACKUP_EVERY: env.period().optional(),
             BACKUP_KEEP: env.positiveInt().optional(),
+            ...backupStorageEnv,
           }
         : {}),
       // Optional: the change topic's partitions and the processor replicas that share them (1 and 1).
@@ -67,6 +69,8 @@ const schemaFor = (e: Environment) =>
     .strict()
     .superRefine((v, ctx) => {
       for (const problem of certificateProblems(v as CertificateSettings)) ctx.addIssue({ code: 'custom', ...problem });
+      for (const problem of backupStorageProblems(v as BackupStorageSettings))
+        ctx.addIssue({ code: 'custom', ...problem });
       const partitions = v.CHANGE_TOPIC_PARTITIONS ?? 1;
       const replicas = v.PROCESSOR_REPLICAS ?? 1;
       // Kafka gives each partition to one member of the group: a replica beyond the partitions gets none.
@@ -135,6 +139,7 @@ export const GENERATED_SECRETS = [
   'CHORUS_CDC_PASSWORD',
   'CHORUS_ADMIN_PASSWORD',
   'CHORUS_SESSION_SECRET',
+  'BACKUP_ENCRYPTION_KEY',
 ] as const;
 
 const secret = () => randomBytes(24).toString('base64url');

@@ -40,11 +40,11 @@ describe('the drift check itself', () => {
   });
 
   it('allows a difference only to the environments its rule names', () => {
-    // test may run Postgres without fsync on tmpfs; dev keeps prod's durable command.
-    const command = ['postgres', '-c', 'fsync=off'];
-    expect(mutated((f) => (f.test.services.postgres!.command = command))).toEqual([]);
-    expect(mutated((f) => (f.dev.services.postgres!.command = command))).toEqual([
-      expect.stringMatching(/^dev: services\.postgres\.command is /),
+    // test may run Valkey without persistence; dev keeps prod's durable command.
+    const command = ['valkey-server', '--save', ''];
+    expect(mutated((f) => (f.test.services.redis!.command = command))).toEqual([]);
+    expect(mutated((f) => (f.dev.services.redis!.command = command))).toEqual([
+      expect.stringMatching(/^dev: services\.redis\.command is /),
     ]);
   });
 

@@ -54,6 +54,7 @@ describe('prod env file', () => {
         'CHORUS_CDC_PASSWORD',
         'CHORUS_ADMIN_PASSWORD',
         'CHORUS_SESSION_SECRET',
+        'BACKUP_ENCRYPTION_KEY',
       ],
     });
     const now = readFileSync(path, 'utf8');

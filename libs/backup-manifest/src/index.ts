@@ -32,10 +32,43 @@ export const manifest = z.object({
 });
 export type Manifest = z.infer<typeof manifest>;
 
-/** `list --json`: the backups present, newest first, and the schedule they are taken on. */
+/**
+ * Continuous archiving (pgBackRest): each repository's base backups and the time range a restore can reach,
+ * from the oldest base backup's end to the newest WAL archived there.
+ */
+export const archiveRepository = z.object({
+  repo: z.number().int().positive(),
+  kind: z.enum(['local', 's3']),
+  /** ok, or what pgBackRest said is wrong with it (unreachable, wrong key, another database's). */
+  status: z.string(),
+  backups: z.array(
+    z.object({
+      label: z.string(),
+      type: z.string(),
+      start: z.iso.datetime(),
+      stop: z.iso.datetime(),
+      bytes: z.number(),
+    }),
+  ),
+  /** The earliest and latest moments a restore from this repository reaches; absent without a base backup. */
+  window: z.object({ earliest: z.iso.datetime(), latest: z.iso.datetime() }).optional(),
+});
+export type ArchiveRepository = z.infer<typeof archiveRepository>;
+
+export const archiveState = z.object({
+  stanza: z.string(),
+  repos: z.array(archiveRepository),
+});
+export type ArchiveState = z.infer<typeof archiveState>;
+
+/**
+ * `list --json`: the exports (pg_dump) present, newest first, the schedule both kinds are taken on, and the
+ * archive (absent where the backup service has no pgBackRest: an older release).
+ */
 export const backupListing = z.object({
   schedule: z.object({ everyMs: z.number().int().positive(), keep: z.number().int().positive() }),
   backups: z.array(manifest),
+  archive: archiveState.optional(),
 });
 export type BackupListing = z.infer<typeof backupListing>;
 

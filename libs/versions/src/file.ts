@@ -28,6 +28,9 @@ const schema = z.object({
   POSTGRES_PREVIOUS_MAJOR: z.string().regex(/^\d+$/, 'expected the PostgreSQL major upgraded from, such as 15'),
   VALKEY_MINOR: z.string().regex(/^\d+\.\d+$/, 'expected a Valkey release line, such as 8.1'),
   PROMETHEUS_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Prometheus release, such as 2.42.0'),
+  PGBACKREST_VERSION: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+-\d+$/, "expected Debian's exact pgBackRest package version, such as 2.55.1-1"),
   CADDY_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Caddy release, such as 2.11.4'),
   XCADDY_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact xcaddy release, such as v0.4.5'),
   PEBBLE_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact Pebble release, such as v2.10.3'),

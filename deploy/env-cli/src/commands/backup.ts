@@ -1,5 +1,5 @@
 /** `make backup-prod` and `make backups-prod`: one backup now, and the backups there are (backups.ts). */
-import { backupAge } from '@chorus/backup-manifest';
+import { type ArchiveState, backupAge } from '@chorus/backup-manifest';
 import { OperatorError } from '@chorus/errors';
 import { listBackups, takeBackup } from '../backups.ts';
 import type { Context } from '../context.ts';
@@ -22,18 +22,42 @@ export async function backup(ctx: Context, e: Environment): Promise<void> {
   );
 }
 
+/** Continuous archiving: each repository, its base backups, and the window a restore to a moment can reach. */
+function showArchive(e: Environment, archive: ArchiveState): void {
+  print(
+    table(
+      ['repository', 'state', 'base backups', 'newest base backup', 'restorable from', 'to'],
+      archive.repos.map((r) => [
+        `repo${r.repo} (${r.kind === 'local' ? 'this host' : 'object storage'})`,
+        r.status,
+        String(r.backups.length),
+        r.backups.at(-1)?.stop ?? '-',
+        r.window?.earliest ?? '-',
+        r.window?.latest ?? '-',
+      ]),
+    ),
+  );
+  if (!archive.repos.some((r) => r.kind === 's3'))
+    say(
+      `WARNING: ${e.name}'s backups are on this host only: a lost disk loses them with the database. Name an object store in ${e.envFile} (BACKUP_S3_*, docs/operating.md)`,
+    );
+  say(`\`make restore-${e.name} AT=<time>\` restores to any moment in a window above`);
+}
+
 export async function backups(ctx: Context, e: Environment): Promise<void> {
   checkDocker();
-  const listing = await listBackups(ctx, e.project);
+  const listing = await listBackups(ctx, e.project, { archive: true });
   if (!listing)
     throw new OperatorError(
       `${e.name}'s backup service is not running: start ${e.name} with \`make run-${e.name}\` (a release from before backups has none)`,
     );
   const { ageMs, overdue } = backupAge(listing, new Date());
   say(
-    `${e.name}: a backup every ${span(listing.schedule.everyMs)}, the newest ${listing.schedule.keep} kept (BACKUP_EVERY, BACKUP_KEEP in ${e.envFile})`,
+    `${e.name}: backups every ${span(listing.schedule.everyMs)}, the newest ${listing.schedule.keep} kept (BACKUP_EVERY, BACKUP_KEEP in ${e.envFile})`,
   );
-  if (listing.backups.length === 0) return say(`${e.name}: no backups yet; \`make backup-${e.name}\` takes one now`);
+  if (listing.archive) showArchive(e, listing.archive);
+  say(`${e.name}: exports (pg_dump: portable, restored whole with \`make restore-${e.name} BACKUP=<name>\`):`);
+  if (listing.backups.length === 0) return say(`${e.name}: no exports yet; \`make backup-${e.name}\` takes one now`);
   print(
     table(
       ['backup', 'taken', 'release', 'tasks', 'size', 'took'],
