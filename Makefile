@@ -62,8 +62,8 @@ ca-prod: env-cli ## Write prod's CA certificate beside .env.prod; print its fing
 backups-prod: env-cli ## List prod's backups, the schedule, and whether the newest is overdue
 	@$(ENV) backups prod
 
-restore-prod: setup env-cli ## Restore prod from BACKUP=<name>: writes paused, CDC reset, read model rebuilt from the restored database
-	@$(ENV) restore prod "$(BACKUP)"
+restore-prod: setup env-cli ## Restore prod to AT=<time> (the archive) or BACKUP=<name> (an export): writes paused, CDC reset, read model rebuilt
+	@$(ENV) restore prod "$(BACKUP)" --at "$(AT)"
 
 rebuild-read-model-prod: env-cli ## Rebuild prod's read model from Postgres (replay + incremental snapshot); streaming goes on
 	@$(ENV) rebuild-read-model prod

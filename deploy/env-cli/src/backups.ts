@@ -13,7 +13,14 @@
  *      read model from it;
  *   6. once the read model holds every restored task, writes resume.
  */
-import { type BackupListing, type Manifest, backupListing, manifest } from '@chorus/backup-manifest';
+import {
+  type ArchiveRepository,
+  type ArchiveState,
+  type BackupListing,
+  type Manifest,
+  backupListing,
+  manifest,
+} from '@chorus/backup-manifest';
 import { ROLES } from '@chorus/db';
 import { EXIT, OperatorError } from '@chorus/errors';
 import { WRITES_PAUSED_KEY } from '@chorus/read-model';
@@ -29,6 +36,8 @@ import { readStats } from './web-client.ts';
 const TOOL = ['node', '/app/main.cjs'];
 /** How long the rebuilt read model may take to hold every restored task. */
 const READ_MODEL_LIMIT_MS = 300_000;
+/** How long Postgres may replay the archive before it takes writes. */
+const RECOVERY_LIMIT_MS = 600_000;
 
 /** What the backup tool said went wrong, without its name in front. */
 const toolError = (err: string) =>
@@ -117,8 +126,6 @@ export interface RestoreReport {
 
 export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string): Promise<RestoreReport> {
   const { project } = t.target;
-  const names = cdcNamesOf(project, t.envName);
-  const started = Date.now();
   await requireRunning(ctx, project, t.envName, ['postgres', 'kafka', 'kafka-connect', 'redis', BACKUP_SERVICE]);
   const backup = await checkBackup(ctx, project, t.envName, name);
   say(
@@ -128,8 +135,125 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
       .map(([table, n]) => `${table} ${n} rows`)
       .join(', ')})`,
   );
+  const report = await restoreWith(ctx, t, {
+    what: `backup ${name}`,
+    replace: async () => {
+      const restored = await tool(ctx, project, ['restore', name], {
+        POSTGRES_SUPERUSER: t.superuser.user,
+        POSTGRES_SUPERUSER_PASSWORD: t.superuser.password,
+      });
+      if (restored.code !== 0)
+        throw new OperatorError(`restoring the database failed, and it was left as it was: ${toolError(restored.err)}`);
+      return (JSON.parse(restored.last) as { restoreMs: number }).restoreMs;
+    },
+  });
+  return { ...report, backup };
+}
 
-  const reason = `${t.envName} is being restored from backup ${name}`;
+/** The repository whose window holds `at`, the local one first; refused (exit 2, nothing changed) when none does. */
+export function repositoryFor(archive: ArchiveState | undefined, at: Date, envName: string): ArchiveRepository {
+  if (!archive)
+    throw new OperatorError(
+      `${envName} does not archive its WAL (its release predates pgBackRest): deploy this release with \`make run-${envName}\`, then restore to a moment after its first base backup`,
+      { exitCode: EXIT.config },
+    );
+  const within = archive.repos.find(
+    (r) =>
+      r.status === 'ok' && r.window && r.window.earliest <= at.toISOString() && at.toISOString() <= r.window.latest,
+  );
+  if (within) return within;
+  const windows = archive.repos
+    .map((r) =>
+      r.window && r.status === 'ok'
+        ? `repo${r.repo} (${r.kind === 'local' ? 'this host' : 'object storage'}) from ${r.window.earliest} to ${r.window.latest}`
+        : `repo${r.repo}: ${r.status === 'ok' ? 'no base backup yet' : r.status}`,
+    )
+    .join('; ');
+  throw new OperatorError(
+    `refused, nothing changed: ${at.toISOString()} is outside what ${envName}'s archive can restore (${windows}); pick a time in a window (\`make backups-${envName}\`)`,
+    { exitCode: EXIT.config },
+  );
+}
+
+/** pgBackRest's restore of the data directory to `at` from `repo`, in a one-off of the postgres service (stopped). */
+export async function restoreDataDirectory(
+  ctx: Context,
+  target: ComposeTarget,
+  repo: number,
+  at: Date,
+): Promise<number> {
+  const started = Date.now();
+  const r = await ctx.compose.runCapture(
+    target,
+    'postgres',
+    [
+      'restore',
+      '--delta',
+      `--repo=${repo}`,
+      '--type=time',
+      `--target=${at.toISOString().replace('T', ' ').replace('Z', '+00')}`,
+      '--target-action=promote',
+      // Its restore_command fetches WAL through the same wrapper, which knows the object store.
+      '--cmd=chorus-pgbackrest',
+    ],
+    { entrypoint: 'chorus-pgbackrest', user: 'postgres' },
+  );
+  if (r.code !== 0)
+    throw new OperatorError(`pgBackRest could not restore the data directory (exit ${r.code}); its message is above`);
+  return Date.now() - started;
+}
+
+/** Waits until Postgres has replayed the archive to its target and promoted itself (it answers read-only before). */
+async function promoted(ctx: Context, project: string): Promise<void> {
+  await until('Postgres replaying the archive to the target and taking writes', RECOVERY_LIMIT_MS, async () => {
+    const r = await ctx.compose.psql(project, ROLES.app, 'SELECT pg_is_in_recovery()');
+    return r.code === 0 && r.out.trim() === 'f';
+  });
+}
+
+/** `make restore-prod AT=<time>`: the database as it was at `at`, replayed from the archive, and everything after it in step. */
+export async function restoreToTime(
+  ctx: Context,
+  t: RestoreTarget,
+  at: Date,
+): Promise<Omit<RestoreReport, 'backup'> & { repo: ArchiveRepository }> {
+  const { project } = t.target;
+  await requireRunning(ctx, project, t.envName, ['postgres', 'kafka', 'kafka-connect', 'redis', BACKUP_SERVICE]);
+  const listing = await listBackups(ctx, project, { archive: true });
+  const repo = repositoryFor(listing?.archive, at, t.envName);
+  say(
+    `${t.envName}: restoring to ${at.toISOString()} from repo${repo.repo} (${repo.kind === 'local' ? 'this host' : 'object storage'}; it reaches ${repo.window!.earliest} to ${repo.window!.latest})`,
+  );
+  const report = await restoreWith(ctx, t, {
+    what: `the archive at ${at.toISOString()}`,
+    replace: async (replacing) => {
+      // From here on the data directory is being rewritten: a failure leaves writes paused, and says so.
+      replacing();
+      await ctx.compose.stopService(project, BACKUP_SERVICE);
+      await ctx.compose.stopService(project, 'postgres');
+      const ms = await restoreDataDirectory(ctx, t.target, repo.repo, at);
+      if ((await ctx.compose.upService(t.target, 'postgres')) !== 0)
+        throw new OperatorError('Postgres did not start on the restored data directory; `make logs-prod` shows why');
+      await promoted(ctx, project);
+      return ms;
+    },
+  });
+  return { ...report, repo };
+}
+
+/**
+ * The steps around replacing the database (see the top of this file); `replace` swaps it and resolves to the
+ * time that took. A failure before it leaves everything as it was.
+ */
+async function restoreWith(
+  ctx: Context,
+  t: RestoreTarget,
+  { what, replace }: { what: string; replace: (replacing: () => void) => Promise<number> },
+): Promise<Omit<RestoreReport, 'backup'>> {
+  const { project } = t.target;
+  const names = cdcNamesOf(project, t.envName);
+  const started = Date.now();
+  const reason = `${t.envName} is being restored from ${what}`;
   const pause = async () => {
     if ((await redis(ctx, project, ['SET', WRITES_PAUSED_KEY, reason])) !== 'OK')
       throw new OperatorError(
@@ -153,18 +277,11 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
     );
     await ctx.compose.stopService(project, 'chorus-stream-processor');
 
-    const restored = await tool(ctx, project, ['restore', name], {
-      POSTGRES_SUPERUSER: t.superuser.user,
-      POSTGRES_SUPERUSER_PASSWORD: t.superuser.password,
-    });
-    if (restored.code !== 0)
-      throw new OperatorError(`restoring the database failed, and it was left as it was: ${toolError(restored.err)}`);
+    const databaseMs = await replace(() => (replaced = true));
     replaced = true;
-    const databaseMs = (JSON.parse(restored.last) as { restoreMs: number }).restoreMs;
     say(
-      `${t.envName}: the database is backup ${name} now (${(databaseMs / 1000).toFixed(1)} s); resetting the connector's offsets and the change topic`,
+      `${t.envName}: the database is ${what} now (${(databaseMs / 1000).toFixed(1)} s); resetting the connector's offsets and the change topic`,
     );
-
     const offsets = await connectRest(ctx, project, 'DELETE', `/connectors/${names.connector}/offsets`);
     if (offsets !== 200)
       throw new OperatorError(`Kafka Connect did not delete connector ${names.connector}'s offsets (HTTP ${offsets})`);
@@ -209,7 +326,7 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
     say(
       `${t.envName}: read model rebuilt (${readModelTasks} tasks) in ${(readModelMs / 1000).toFixed(1)} s; writes resumed`,
     );
-    return { backup, databaseMs, readModelMs, totalMs: Date.now() - started, tasks, readModelTasks };
+    return { databaseMs, readModelMs, totalMs: Date.now() - started, tasks, readModelTasks };
   } catch (error) {
     if (!replaced) {
       // Nothing changed: everything goes back to running as it was.
@@ -219,7 +336,7 @@ export async function restoreBackup(ctx: Context, t: RestoreTarget, name: string
       throw error;
     }
     throw new OperatorError(
-      `${(error as Error).message}. The database is backup ${name} now and writes stay paused: fix the above, then run the restore again (it starts over)`,
+      `${(error as Error).message}. The database is ${what} now and writes stay paused: fix the above, then run the restore again (it starts over)`,
     );
   }
 }

@@ -120,11 +120,14 @@ program
 program
   .command('restore')
   .argument('<env>', 'prod', prodOnly)
-  .argument('[backup]', 'the backup to restore (see `backups`)')
+  .argument('[backup]', 'the export to restore (see `backups`)')
+  .option('--at <time>', "a moment in the archive's window to restore to (ISO 8601 with its zone)")
   .description(
-    'replace the database with a backup: writes paused, connector stopped and reset, read model rebuilt, writes resumed',
+    'replace the database with an export or the archive at a moment: writes paused, connector stopped and reset, read model rebuilt, writes resumed',
   )
-  .action((e: Environment, name: string | undefined) => restore(ctx, e, name || undefined));
+  .action((e: Environment, name: string | undefined, o: { at?: string }) =>
+    restore(ctx, e, name || undefined, { at: o.at || undefined }),
+  );
 program
   .command('users')
   .argument('<env>', 'prod', prodOnly)

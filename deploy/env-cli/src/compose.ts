@@ -220,15 +220,16 @@ export class Compose {
     t: ComposeTarget,
     service: string,
     command: string[],
-    { env }: { env?: Record<string, string> } = {},
+    { env, entrypoint, user }: { env?: Record<string, string>; entrypoint?: string; user?: string } = {},
   ): Promise<{ code: number; out: string }> {
     // As execResult: `env` by name, its values through Compose's own environment.
     const byName = Object.keys(env ?? {}).flatMap((name) => ['-e', name]);
+    const as = [...(entrypoint ? ['--entrypoint', entrypoint] : []), ...(user ? ['--user', user] : [])];
     const result = await settle(
       compose.run(service, command, {
         ...this.options({ ...t, vars: { ...t.vars, ...env } }, { stream: false }),
         callback: (chunk: Buffer, source?: string) => void (source === 'stderr' && relay(chunk, 'stderr')),
-        commandOptions: ['--rm', '--no-deps', ...byName],
+        commandOptions: ['--rm', '--no-deps', ...as, ...byName],
       }),
     );
     return { code: code(result), out: result.out };
