@@ -14,7 +14,7 @@ VERIFY := node deploy/verify/dist/verify.cjs
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
 .PHONY: help install format format-check setup test-images images env-cli verify build unit smoke test-env acceptance test \
-        pull-check tls-check parity image-tests platform-check upgrade-check release-check restore-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod ca-prod backup-prod backups-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+        pull-check tls-check parity image-tests platform-check upgrade-check release-check restore-drill disaster-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod ca-prod backup-prod backups-prod secrets-export-prod secrets-import-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets, by purpose
 	@awk 'BEGIN {FS = ":.*## "} /^##@ / {printf "\n%s\n", substr($$0, 5)} /^[a-z0-9-]+:.*## / {printf "  make %-24s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -59,8 +59,14 @@ backup-prod: env-cli ## Back up prod now, while it serves (prod also backs up on
 ca-prod: env-cli ## Write prod's CA certificate beside .env.prod; print its fingerprint and how to trust it
 	@$(ENV) ca prod
 
-backups-prod: env-cli ## List prod's backups, the schedule, and whether the newest is overdue
+backups-prod: env-cli ## Show prod's archive (repositories, base backups, restorable window) and exports, and whether one is overdue
 	@$(ENV) backups prod
+
+secrets-export-prod: env-cli ## Seal .env.prod and prod's CA into FILE=<path> with SECRETS_PASSPHRASE, to keep off the host
+	@$(ENV) secrets-export prod "$(FILE)"
+
+secrets-import-prod: setup env-cli ## On a new host: put .env.prod and the CA from FILE=<path> in place (SECRETS_PASSPHRASE), before restore-prod AT=
+	@$(ENV) secrets-import prod "$(FILE)"
 
 restore-prod: setup env-cli ## Restore prod to AT=<time> (the archive) or BACKUP=<name> (an export): writes paused, CDC reset, read model rebuilt
 	@$(ENV) restore prod "$(BACKUP)" --at "$(AT)"
@@ -139,6 +145,9 @@ release-check: setup verify ## Releases of a prod-like project of its own under 
 
 upgrade-check: setup verify ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt (FROM=<commit> for one; ROLLBACK=1 also rolls back to the newest), in projects of their own (~4 min a release)
 	@$(VERIFY) upgrade-check $(if $(FROM),--from $(FROM)) $(if $(ROLLBACK),--rollback)
+
+disaster-drill: setup verify ## The host lost: prod rebuilt at a moment before a mistake from its object store and exported secrets; refusals; RPO (~8 min)
+	@$(VERIFY) disaster-drill
 
 restore-drill: setup verify ## A backup restored into a prod-like project of its own: refusals, then the read model against the restored database (~4 min)
 	@$(VERIFY) restore-drill

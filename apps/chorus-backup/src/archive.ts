@@ -182,6 +182,29 @@ export async function newestArchivedCommit(repo: number, archiveId: string): Pro
   }
 }
 
+/** When the newest WAL segment arrived in `repo` (ISO), or undefined when none has: the archive's freshness. */
+export async function newestSegmentArrival(repo: number): Promise<string | undefined> {
+  const archiveId = (await info()).archive.filter((a) => a.database['repo-key'] === repo).at(-1)?.id;
+  if (!archiveId) return undefined;
+  const newest = Math.max(0, ...(await archivedSegments(repo, archiveId)).map((s) => s.time));
+  return newest > 0 ? iso(newest) : undefined;
+}
+
+/** pgBackRest's repository status code for a stanza it does not find there. */
+const MISSING_STANZA = 1;
+
+/** What a repository without this stanza holds: another environment's archive, or none. */
+async function othersArchive(repo: number, stanza: string): Promise<string> {
+  const r = await run(TOOL, ['repo-ls', `--repo=${repo}`, '--output=json', 'archive']);
+  const parsed = lsSchema.safeParse(safeJson(r.out));
+  const others = parsed.success
+    ? Object.entries(parsed.data).flatMap(([name, e]) => (e.type === 'path' && name !== '.' ? [name] : []))
+    : [];
+  return others.length
+    ? `holds the archive of ${others.join(', ')}, not of ${stanza}: another environment's repository`
+    : `no archive of ${stanza} yet`;
+}
+
 /** Each repository's state, backups and restorable window. */
 export async function archiveState(): Promise<ArchiveState> {
   const i = await info();
@@ -201,6 +224,8 @@ export async function archiveState(): Promise<ArchiveState> {
         problem = (error as Error).message;
       }
     }
+    // No stanza of this environment here: whose archive is it, if anyone's?
+    if (status?.code === MISSING_STANZA) problem ??= await othersArchive(repo, i.name);
     repos.push({
       repo,
       kind: repo === 1 ? 'local' : 's3',

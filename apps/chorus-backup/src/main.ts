@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { backupAge, backupListing } from '@chorus/backup-manifest';
 import { EXIT, runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
-import { archiveState, archiving, baseBackup, ensureStanza } from './archive.ts';
+import { archiveState, archiving, baseBackup, ensureStanza, newestSegmentArrival } from './archive.ts';
 import { checkBackup, restoreDatabase } from './restore.ts';
 import { type ScheduledBackup, schedule } from './schedule.ts';
 import { loadSettings } from './settings.ts';
@@ -101,6 +101,16 @@ program
         ...(o.archive && archiving() ? { archive: await archiveState() } : {}),
       });
       process.stdout.write(`${JSON.stringify({ ...listing, age: backupAge(listing, new Date()).ageMs ?? null })}\n`);
+      return EXIT.ok;
+    }),
+  );
+
+program
+  .command('archive-newest <repo>')
+  .description("when the newest WAL segment arrived in repository <repo> (JSON): how far the archive lags behind")
+  .action((repo: string) =>
+    runMain('chorus-backup', async () => {
+      process.stdout.write(`${JSON.stringify({ repo: Number(repo), newest: (await newestSegmentArrival(Number(repo))) ?? null })}\n`);
       return EXIT.ok;
     }),
   );

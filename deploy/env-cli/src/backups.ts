@@ -204,7 +204,7 @@ export async function restoreDataDirectory(
 }
 
 /** Waits until Postgres has replayed the archive to its target and promoted itself (it answers read-only before). */
-async function promoted(ctx: Context, project: string): Promise<void> {
+export async function promoted(ctx: Context, project: string): Promise<void> {
   await until('Postgres replaying the archive to the target and taking writes', RECOVERY_LIMIT_MS, async () => {
     const r = await ctx.compose.psql(project, ROLES.app, 'SELECT pg_is_in_recovery()');
     return r.code === 0 && r.out.trim() === 'f';
@@ -239,6 +239,23 @@ export async function restoreToTime(
     },
   });
   return { ...report, repo };
+}
+
+/** Waits until the read model holds every task of the restored database, and the processors have caught up. */
+export async function readModelComplete(
+  ctx: Context,
+  project: string,
+): Promise<{ tasks: number; readModelTasks: number }> {
+  const counted = await ctx.compose.psql(project, ROLES.app, 'SELECT count(*) FROM task_queue');
+  if (counted.code !== 0) throw new OperatorError(`counting the restored tasks failed: ${counted.err}`);
+  const tasks = Number(counted.out);
+  let readModelTasks = -1;
+  await until(`the read model holding all ${tasks} restored tasks`, READ_MODEL_LIMIT_MS, async () => {
+    readModelTasks = (await readStats(ctx, project)).total;
+    const replicas = await processorHealths(ctx, project);
+    return readModelTasks === tasks && replicas.length > 0 && replicas.every(({ health }) => health?.lag === 0);
+  });
+  return { tasks, readModelTasks };
 }
 
 /**
@@ -312,15 +329,7 @@ async function restoreWith(
       hint: `; see \`make logs-${t.envName}\``,
     });
 
-    const counted = await ctx.compose.psql(project, ROLES.app, 'SELECT count(*) FROM task_queue');
-    if (counted.code !== 0) throw new OperatorError(`counting the restored tasks failed: ${counted.err}`);
-    const tasks = Number(counted.out);
-    let readModelTasks = -1;
-    await until(`the read model holding all ${tasks} restored tasks`, READ_MODEL_LIMIT_MS, async () => {
-      readModelTasks = (await readStats(ctx, project)).total;
-      const replicas = await processorHealths(ctx, project);
-      return readModelTasks === tasks && replicas.length > 0 && replicas.every(({ health }) => health?.lag === 0);
-    });
+    const { tasks, readModelTasks } = await readModelComplete(ctx, project);
     const readModelMs = Date.now() - resumedAt;
     await redis(ctx, project, ['DEL', WRITES_PAUSED_KEY]);
     say(

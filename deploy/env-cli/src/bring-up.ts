@@ -114,7 +114,7 @@ export interface Deployment {
  * The app tag an environment runs, and whether to build it: dev's own, rebuilt each time; prod's release,
  * built once while its tree is clean (a clean release's images are never rewritten).
  */
-function appTag(ctx: Context, e: Environment, build: boolean): { tag: string; build: boolean } {
+export function appTag(ctx: Context, e: Environment, build: boolean): { tag: string; build: boolean } {
   if (e.name !== 'prod') return { tag: DEV_TAG, build };
   const release = checkoutRelease(ctx);
   if (!release)

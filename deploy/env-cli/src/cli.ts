@@ -9,6 +9,7 @@ import { images } from './commands/images.ts';
 import { logs } from './commands/logs.ts';
 import { rebuild } from './commands/rebuild-read-model.ts';
 import { restore } from './commands/restore.ts';
+import { exportSecrets, importSecrets } from './commands/secrets.ts';
 import * as accounts from './commands/accounts.ts';
 import { rollback } from './commands/rollback.ts';
 import { status } from './commands/status.ts';
@@ -75,6 +76,18 @@ program
   .argument('<env>', 'prod', prodOnly)
   .description("write prod's CA certificate beside its env file, and print its fingerprint and how to trust it")
   .action((e: Environment) => ca(ctx, e));
+program
+  .command('secrets-export')
+  .argument('<env>', 'prod', prodOnly)
+  .argument('[file]', 'the file to write (a new one)')
+  .description('seal the env file and the CA into one file with SECRETS_PASSPHRASE, to keep off the host')
+  .action((e: Environment, file: string | undefined) => exportSecrets(ctx, e, file || undefined));
+program
+  .command('secrets-import')
+  .argument('<env>', 'prod', prodOnly)
+  .argument('[file]', 'a file secrets-export wrote')
+  .description('put the env file and the CA of a secrets file in place on a new host (SECRETS_PASSPHRASE opens it)')
+  .action((e: Environment, file: string | undefined) => importSecrets(ctx, e, file || undefined));
 program
   .command('rebuild-read-model')
   .argument('<env>', 'prod or dev', lastingEnv)

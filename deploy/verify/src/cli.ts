@@ -16,6 +16,7 @@ import { type ParityOptions, parity } from './suites/parity.ts';
 import { platformCheck } from './suites/platform-check.ts';
 import { pullCheck } from './suites/pull-check.ts';
 import { releaseCheck } from './suites/release-check.ts';
+import { disasterDrill } from './suites/disaster-drill.ts';
 import { restoreDrill } from './suites/restore-drill.ts';
 import { smoke } from './suites/smoke.ts';
 import { tlsCheck } from './suites/tls-check.ts';
@@ -79,6 +80,12 @@ program
     'back up and restore a prod-like project of its own, and check the read model against the restored database',
   )
   .action(() => restoreDrill(ctx));
+program
+  .command('disaster-drill')
+  .description(
+    'the host lost and prod rebuilt from its object store and exported secrets, at a moment before a mistake; refusals; the RPO',
+  )
+  .action(() => disasterDrill(ctx));
 program
   .command('chaos')
   .option('--no-build', 'run the app images prod and dev use (chorus/*:local) as they are, instead of building its own')

@@ -33,6 +33,9 @@ const schema = z.object({
     .regex(/^\d+\.\d+\.\d+-\d+$/, "expected Debian's exact pgBackRest package version, such as 2.55.1-1"),
   CADDY_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Caddy release, such as 2.11.4'),
   XCADDY_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact xcaddy release, such as v0.4.5'),
+  VERSITYGW_VERSION: z
+    .string()
+    .regex(/^v\d+\.\d+\.\d+$/, 'expected an exact Versity S3 Gateway release, such as v1.8.0'),
   PEBBLE_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact Pebble release, such as v2.10.3'),
   JMX_EXPORTER_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact JMX exporter release, such as 1.0.1'),
   JMX_EXPORTER_SHA256: z.string().regex(/^[0-9a-f]{64}$/, "expected the agent jar's SHA-256, 64 hex digits"),

@@ -3,13 +3,25 @@
  * back to a backup or a moment, and everything after it in step (backups.ts).
  */
 import { OperatorError } from '@chorus/errors';
-import { restoreBackup, restoreToTime } from '../backups.ts';
-import { images, releaseVars } from '../bring-up.ts';
+import { backupListing } from '@chorus/backup-manifest';
+import { EXIT } from '@chorus/errors';
+import { PROD_APP_IMAGES } from '../app-images.ts';
+import {
+  promoted,
+  readModelComplete,
+  repositoryFor,
+  restoreBackup,
+  restoreDataDirectory,
+  restoreToTime,
+} from '../backups.ts';
+import { appTag, deploy, images, releaseVars } from '../bring-up.ts';
+import { BACKUP_SERVICE } from '../compose-file.ts';
+import { docker } from '../compose.ts';
 import type { Context } from '../context.ts';
 import { readEnvFile } from '../env-file.ts';
 import type { Environment } from '../environments.ts';
 import { say, seconds } from '../output.ts';
-import { checkDocker } from '../preflight.ts';
+import { checkDocker, checkPorts } from '../preflight.ts';
 import { readState } from '../release.ts';
 
 /** A moment as the operator wrote it: ISO 8601, with a zone (Z or ±hh:mm) so that it means one instant. */
@@ -42,6 +54,7 @@ export async function restore(
   const moment = at ? parseMoment(at) : undefined;
   const envFile = readEnvFile(ctx.root, e);
   const current = readState(ctx, e)?.current;
+  if (!current && moment && newHost(e)) return restoreOnNewHost(ctx, e, moment);
   if (!current)
     throw new OperatorError(
       `${e.name} has no recorded release to restore into: deploy it with \`make run-${e.name}\` first`,
@@ -56,5 +69,49 @@ export async function restore(
   const report = moment ? await restoreToTime(ctx, target, moment) : await restoreBackup(ctx, target, name!);
   say(
     `${e.name} restored to ${moment ? moment.toISOString() : `backup ${name}`} in ${seconds(report.totalMs)}: database ${seconds(report.databaseMs)}, read model complete ${seconds(report.readModelMs)} after the connector resumed; ${report.tasks} tasks`,
+  );
+}
+
+/** No prod here yet: no release recorded (checked by the caller) and no database volume. */
+const newHost = (e: Environment) => !docker(['volume', 'inspect', `${e.project}_postgres_data_${e.name}`]).ok;
+
+/**
+ * prod rebuilt on a host that has none, from its object store and its secrets (make secrets-import-prod):
+ * the archive is read by a one-off of the backup service, the data directory restored to `at` by one of
+ * Postgres, Postgres replays the archive and promotes itself, and then prod starts as make run-prod starts it.
+ * Kafka and the read model start empty; the connector snapshots the restored tables into them.
+ */
+async function restoreOnNewHost(ctx: Context, e: Environment, at: Date): Promise<void> {
+  const started = Date.now();
+  await checkPorts(ctx, e);
+  const envFile = readEnvFile(ctx.root, e);
+  const { tag } = appTag(ctx, e, true);
+  say(`${e.name} is not on this host: rebuilding it from its archive at ${at.toISOString()} (release ${tag})`);
+  const vars = {
+    ...(await images(ctx, { envFile, build: { apps: PROD_APP_IMAGES, tag }, vars: { CHORUS_APP_TAG: tag } })),
+    ...releaseVars(envFile, tag),
+  };
+  const target = { project: e.project, file: e.file, envFile: e.envFile, vars };
+  const imagesAt = Date.now();
+  const listed = await ctx.compose.runCapture(target, BACKUP_SERVICE, ['node', '/app/main.cjs', 'list', '--archive']);
+  const listing = listed.code === 0 ? backupListing.safeParse(JSON.parse(listed.out.split('\n').at(-1) || '{}')) : undefined;
+  if (!listing?.success)
+    throw new OperatorError(
+      `the backup service could not read ${e.name}'s archive (exit ${listed.code}; its message is above): check BACKUP_S3_* and BACKUP_ENCRYPTION_KEY in ${e.envFile}`,
+      { exitCode: EXIT.config },
+    );
+  const repo = repositoryFor(listing.data.archive, at, e.name);
+  say(`${e.name}: restoring the data directory from repo${repo.repo} (it reaches ${repo.window!.earliest} to ${repo.window!.latest})`);
+  const databaseMs = await restoreDataDirectory(ctx, target, repo.repo, at);
+  if ((await ctx.compose.upService(target, 'postgres')) !== 0)
+    throw new OperatorError(`Postgres did not start on the restored data directory; \`make logs-${e.name}\` shows why`);
+  await promoted(ctx, e.project);
+  const replayedAt = Date.now();
+  say(`${e.name}: the database is the archive at ${at.toISOString()} (restored in ${seconds(databaseMs)}, replayed in ${seconds(replayedAt - imagesAt - databaseMs)}); starting ${e.name}`);
+  await deploy(ctx, e, { build: false, tag });
+  const upAt = Date.now();
+  const { tasks } = await readModelComplete(ctx, e.project);
+  say(
+    `${e.name} rebuilt at ${at.toISOString()} in ${seconds(Date.now() - started)}: images ${seconds(imagesAt - started)}, database ${seconds(replayedAt - imagesAt)}, start ${seconds(upAt - replayedAt)}, read model complete ${seconds(Date.now() - upAt)}; ${tasks} tasks`,
   );
 }
