@@ -4,9 +4,10 @@
  * itself (archive_command); this side only reads what arrived.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { ArchiveRepository, ArchiveState } from '@chorus/backup-manifest';
 import { OperatorError } from '@chorus/errors';
@@ -22,14 +23,21 @@ export interface ToolResult {
 }
 
 /** Runs pgBackRest (or pg_waldump) and collects its output; `spawn` failing (no such program) is exit 127. */
-export function run(program: string, args: string[]): Promise<ToolResult> {
+export async function run(program: string, args: string[]): Promise<ToolResult> {
+  const r = await runRaw(program, args);
+  return { ...r, out: r.out.toString() };
+}
+
+/** As run, with stdout kept as bytes (a file from the repository). */
+function runRaw(program: string, args: string[]): Promise<{ code: number; out: Buffer; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let [out, err] = ['', ''];
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const chunks: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-8000)));
-    child.on('error', (error) => resolve({ code: 127, out, err: error.message }));
-    child.on('close', (code) => resolve({ code: code ?? 1, out, err }));
+    child.on('error', (error) => resolve({ code: 127, out: Buffer.alloc(0), err: error.message }));
+    child.on('close', (code) => resolve({ code: code ?? 1, out: Buffer.concat(chunks), err }));
   });
 }
 
@@ -139,7 +147,10 @@ const repositoryBackups = async (repo: number) => backupsIn(await info(), repo);
 const lsSchema = z.record(z.string(), z.object({ type: z.string(), time: z.number().optional() }));
 
 /** The WAL segments archived in `repo`, newest last, with when each arrived (epoch seconds). */
-export async function archivedSegments(repo: number, archiveId: string): Promise<{ name: string; time: number }[]> {
+export async function archivedSegments(
+  repo: number,
+  archiveId: string,
+): Promise<{ name: string; path: string; time: number }[]> {
   const stanza = process.env.PGBACKREST_STANZA!;
   const r = await run(TOOL, [
     'repo-ls',
@@ -153,7 +164,9 @@ export async function archivedSegments(repo: number, archiveId: string): Promise
   return Object.entries(parsed.data)
     .flatMap(([path, entry]) => {
       const name = path.split('/').at(-1)!.slice(0, 24);
-      return entry.type === 'file' && /^[0-9A-F]{24}$/.test(name) ? [{ name, time: entry.time ?? 0 }] : [];
+      return entry.type === 'file' && /^[0-9A-F]{24}$/.test(name)
+        ? [{ name, path: `archive/${stanza}/${archiveId}/${path}`, time: entry.time ?? 0 }]
+        : [];
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -166,10 +179,13 @@ export async function newestArchivedCommit(repo: number, archiveId: string): Pro
   const segments = (await archivedSegments(repo, archiveId)).slice(-SEGMENTS_SEARCHED).reverse();
   const dir = mkdtempSync(join(tmpdir(), 'wal-'));
   try {
-    for (const { name } of segments) {
+    for (const { name, path } of segments) {
+      // repo-get, not archive-get: it needs no data directory (a new host has none). It decrypts; gzip is undone here.
+      const got = await runRaw(TOOL, ['repo-get', `--repo=${repo}`, path]);
+      if (got.code !== 0)
+        throw new OperatorError(`pgbackrest repo-get ${name} failed: ${got.err.trim() || `exit ${got.code}`}`);
       const file = join(dir, name);
-      const got = await run(TOOL, ['archive-get', `--repo=${repo}`, name, file]);
-      if (got.code !== 0) throw new OperatorError(`pgbackrest archive-get ${name} failed: ${toolMessage(got)}`);
+      writeFileSync(file, path.endsWith('.gz') ? gunzipSync(got.out) : got.out);
       const dump = await run('pg_waldump', ['--rmgr=Transaction', file]);
       rmSync(file, { force: true });
       const commits = [...dump.out.matchAll(/COMMIT (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ \w+)/g)];

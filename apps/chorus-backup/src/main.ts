@@ -107,10 +107,12 @@ program
 
 program
   .command('archive-newest <repo>')
-  .description("when the newest WAL segment arrived in repository <repo> (JSON): how far the archive lags behind")
+  .description('when the newest WAL segment arrived in repository <repo> (JSON): how far the archive lags behind')
   .action((repo: string) =>
     runMain('chorus-backup', async () => {
-      process.stdout.write(`${JSON.stringify({ repo: Number(repo), newest: (await newestSegmentArrival(Number(repo))) ?? null })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ repo: Number(repo), newest: (await newestSegmentArrival(Number(repo))) ?? null })}\n`,
+      );
       return EXIT.ok;
     }),
   );

@@ -181,6 +181,8 @@ export async function restoreDataDirectory(
   target: ComposeTarget,
   repo: number,
   at: Date,
+  // A new volume's directory is root's: pgBackRest restores as root there (it gives the files their owner).
+  { user = 'postgres' }: { user?: string } = {},
 ): Promise<number> {
   const started = Date.now();
   const r = await ctx.compose.runCapture(
@@ -196,7 +198,7 @@ export async function restoreDataDirectory(
       // Its restore_command fetches WAL through the same wrapper, which knows the object store.
       '--cmd=chorus-pgbackrest',
     ],
-    { entrypoint: 'chorus-pgbackrest', user: 'postgres' },
+    { entrypoint: 'chorus-pgbackrest', user },
   );
   if (r.code !== 0)
     throw new OperatorError(`pgBackRest could not restore the data directory (exit ${r.code}); its message is above`);

@@ -60,13 +60,19 @@ export function open(text: string, passphrase: string): SecretsContent {
     throw new OperatorError('this is not a secrets file made by make secrets-export-prod', { exitCode: 2 });
   }
   const { N, r, p, salt } = file.kdf;
-  const decipher = createDecipheriv('aes-256-gcm', keyFor(passphrase, Buffer.from(salt, 'base64'), { N, r, p }), Buffer.from(file.iv, 'base64'));
+  const decipher = createDecipheriv(
+    'aes-256-gcm',
+    keyFor(passphrase, Buffer.from(salt, 'base64'), { N, r, p }),
+    Buffer.from(file.iv, 'base64'),
+  );
   decipher.setAuthTag(Buffer.from(file.tag, 'base64'));
   let plain: string;
   try {
     plain = Buffer.concat([decipher.update(Buffer.from(file.data, 'base64')), decipher.final()]).toString('utf8');
   } catch {
-    throw new OperatorError('the passphrase does not open this secrets file (or the file was changed)', { exitCode: 2 });
+    throw new OperatorError('the passphrase does not open this secrets file (or the file was changed)', {
+      exitCode: 2,
+    });
   }
   return secretsContent.parse(JSON.parse(plain));
 }

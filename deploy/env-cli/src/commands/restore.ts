@@ -5,7 +5,7 @@
 import { OperatorError } from '@chorus/errors';
 import { backupListing } from '@chorus/backup-manifest';
 import { EXIT } from '@chorus/errors';
-import { PROD_APP_IMAGES } from '../app-images.ts';
+import { PROD_APP_IMAGES, appImagesPresent } from '../app-images.ts';
 import {
   promoted,
   readModelComplete,
@@ -41,7 +41,7 @@ export async function restore(
   ctx: Context,
   e: Environment,
   name: string | undefined,
-  { at }: { at?: string } = {},
+  { at, tag }: { at?: string; tag?: string } = {},
 ): Promise<void> {
   checkDocker();
   if (name && at)
@@ -54,7 +54,7 @@ export async function restore(
   const moment = at ? parseMoment(at) : undefined;
   const envFile = readEnvFile(ctx.root, e);
   const current = readState(ctx, e)?.current;
-  if (!current && moment && newHost(e)) return restoreOnNewHost(ctx, e, moment);
+  if (!current && moment && newHost(e)) return restoreOnNewHost(ctx, e, moment, tag);
   if (!current)
     throw new OperatorError(
       `${e.name} has no recorded release to restore into: deploy it with \`make run-${e.name}\` first`,
@@ -72,8 +72,9 @@ export async function restore(
   );
 }
 
-/** No prod here yet: no release recorded (checked by the caller) and no database volume. */
-const newHost = (e: Environment) => !docker(['volume', 'inspect', `${e.project}_postgres_data_${e.name}`]).ok;
+/** No prod here: no release recorded (checked by the caller) and none of its containers. */
+const newHost = (e: Environment) =>
+  !docker(['ps', '-aq', '--filter', `label=com.docker.compose.project=${e.project}`]).out;
 
 /**
  * prod rebuilt on a host that has none, from its object store and its secrets (make secrets-import-prod):
@@ -81,37 +82,61 @@ const newHost = (e: Environment) => !docker(['volume', 'inspect', `${e.project}_
  * Postgres, Postgres replays the archive and promotes itself, and then prod starts as make run-prod starts it.
  * Kafka and the read model start empty; the connector snapshots the restored tables into them.
  */
-async function restoreOnNewHost(ctx: Context, e: Environment, at: Date): Promise<void> {
+async function restoreOnNewHost(ctx: Context, e: Environment, at: Date, appTagOf?: string): Promise<void> {
   const started = Date.now();
   await checkPorts(ctx, e);
   const envFile = readEnvFile(ctx.root, e);
-  const { tag } = appTag(ctx, e, true);
+  const tag = appTagOf ?? appTag(ctx, e, true).tag;
   say(`${e.name} is not on this host: rebuilding it from its archive at ${at.toISOString()} (release ${tag})`);
+  const build = appImagesPresent(PROD_APP_IMAGES, tag) ? undefined : { apps: PROD_APP_IMAGES, tag };
   const vars = {
-    ...(await images(ctx, { envFile, build: { apps: PROD_APP_IMAGES, tag }, vars: { CHORUS_APP_TAG: tag } })),
+    ...(await images(ctx, { envFile, build, vars: { CHORUS_APP_TAG: tag } })),
     ...releaseVars(envFile, tag),
   };
   const target = { project: e.project, file: e.file, envFile: e.envFile, vars };
   const imagesAt = Date.now();
+  // A database volume left by an earlier prod here is not overwritten.
+  const empty = await ctx.compose.runCapture(target, 'postgres', ['-c', 'test ! -e "$PGDATA/PG_VERSION"'], {
+    entrypoint: 'sh',
+  });
+  if (empty.code !== 0)
+    throw new OperatorError(
+      `refused, nothing changed: ${e.project}_postgres_data_${e.name} holds a database, though ${e.name} does not run: start it with \`make run-${e.name}\` and restore then, or remove it with \`make clean-${e.name}\``,
+      { exitCode: EXIT.config },
+    );
   const listed = await ctx.compose.runCapture(target, BACKUP_SERVICE, ['node', '/app/main.cjs', 'list', '--archive']);
-  const listing = listed.code === 0 ? backupListing.safeParse(JSON.parse(listed.out.split('\n').at(-1) || '{}')) : undefined;
+  const listing = listed.code === 0 ? backupListing.safeParse(lastJson(listed.out)) : undefined;
   if (!listing?.success)
     throw new OperatorError(
       `the backup service could not read ${e.name}'s archive (exit ${listed.code}; its message is above): check BACKUP_S3_* and BACKUP_ENCRYPTION_KEY in ${e.envFile}`,
       { exitCode: EXIT.config },
     );
   const repo = repositoryFor(listing.data.archive, at, e.name);
-  say(`${e.name}: restoring the data directory from repo${repo.repo} (it reaches ${repo.window!.earliest} to ${repo.window!.latest})`);
-  const databaseMs = await restoreDataDirectory(ctx, target, repo.repo, at);
+  say(
+    `${e.name}: restoring the data directory from repo${repo.repo} (it reaches ${repo.window!.earliest} to ${repo.window!.latest})`,
+  );
+  const databaseMs = await restoreDataDirectory(ctx, target, repo.repo, at, { user: '0:0' });
   if ((await ctx.compose.upService(target, 'postgres')) !== 0)
     throw new OperatorError(`Postgres did not start on the restored data directory; \`make logs-${e.name}\` shows why`);
   await promoted(ctx, e.project);
   const replayedAt = Date.now();
-  say(`${e.name}: the database is the archive at ${at.toISOString()} (restored in ${seconds(databaseMs)}, replayed in ${seconds(replayedAt - imagesAt - databaseMs)}); starting ${e.name}`);
+  say(
+    `${e.name}: the database is the archive at ${at.toISOString()} (restored in ${seconds(databaseMs)}, replayed in ${seconds(replayedAt - imagesAt - databaseMs)}); starting ${e.name}`,
+  );
   await deploy(ctx, e, { build: false, tag });
   const upAt = Date.now();
   const { tasks } = await readModelComplete(ctx, e.project);
   say(
     `${e.name} rebuilt at ${at.toISOString()} in ${seconds(Date.now() - started)}: images ${seconds(imagesAt - started)}, database ${seconds(replayedAt - imagesAt)}, start ${seconds(upAt - replayedAt)}, read model complete ${seconds(Date.now() - upAt)}; ${tasks} tasks`,
   );
+}
+
+/** The last line of a command's output that is JSON (a tool prints its result last). */
+function lastJson(out: string): unknown {
+  const line = out.trim().split('\n').at(-1) ?? '';
+  try {
+    return JSON.parse(line);
+  } catch {
+    return undefined;
+  }
 }

@@ -11,7 +11,7 @@ import { PKI_FILES } from '@chorus/pki';
 import { images } from '../bring-up.ts';
 import { CA_ROOT_IN_PROXY } from '../certificates.ts';
 import { PROXY_SERVICE } from '../compose-file.ts';
-import { cleanEnv } from '../compose.ts';
+import { cleanEnv, docker } from '../compose.ts';
 import type { Context } from '../context.ts';
 import { readEnvFile } from '../env-file.ts';
 import type { Environment } from '../environments.ts';
@@ -33,8 +33,7 @@ function passphrase(ctx: Context, e: Environment, verb: 'seal' | 'open'): string
 }
 
 function fileArgument(e: Environment, file: string | undefined, verb: 'export' | 'import'): string {
-  if (!file)
-    throw new OperatorError(`name the file: make secrets-${verb}-${e.name} FILE=<path>`, { exitCode: 2 });
+  if (!file) throw new OperatorError(`name the file: make secrets-${verb}-${e.name} FILE=<path>`, { exitCode: 2 });
   return resolve(file);
 }
 
@@ -85,26 +84,41 @@ export async function importSecrets(ctx: Context, e: Environment, file: string |
   if (content.ca) {
     // The CA goes into the proxy's volume, where proxy-certs takes it over at the first start.
     const vars = await images(ctx, { envFile: parse(content.envFile), vars: {} });
+    // Made as Compose makes it, so that the project takes it as its own (and make clean-prod removes it).
+    const made = docker([
+      'volume',
+      'create',
+      '--label',
+      `com.docker.compose.project=${e.project}`,
+      '--label',
+      `com.docker.compose.volume=proxy_data_${e.name}`,
+      volume,
+    ]);
+    if (!made.ok) throw new OperatorError(`could not create volume ${volume}: ${made.err}`);
     const script = `set -e; mkdir -p "$(dirname ${CA_ROOT_IN_PROXY})"; if [ -s ${CA_ROOT_IN_PROXY} ] && ! printf '%s\\n' "$CA_CERT" | cmp -s - ${CA_ROOT_IN_PROXY}; then echo "this host's ${e.name} has a CA of its own" >&2; exit 3; fi; printf '%s\\n' "$CA_CERT" > ${CA_ROOT_IN_PROXY}; (umask 077; printf '%s\\n' "$CA_KEY" > ${KEY_IN_PROXY})`;
-    const wrote = capture('docker', [
-      'run',
-      '--rm',
-      '--network',
-      'none',
-      '--user',
-      '0:0',
-      '-e',
-      'CA_CERT',
-      '-e',
-      'CA_KEY',
-      '-v',
-      `${volume}:/data`,
-      '--entrypoint',
-      'sh',
-      vars.CADDY_IMAGE!,
-      '-c',
-      script,
-    ], { env: { ...cleanEnv(), CA_CERT: content.ca.certificate, CA_KEY: content.ca.key } });
+    const wrote = capture(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        '--user',
+        '0:0',
+        '-e',
+        'CA_CERT',
+        '-e',
+        'CA_KEY',
+        '-v',
+        `${volume}:/data`,
+        '--entrypoint',
+        'sh',
+        vars.CADDY_IMAGE!,
+        '-c',
+        script,
+      ],
+      { env: { ...cleanEnv(), CA_CERT: content.ca.certificate, CA_KEY: content.ca.key } },
+    );
     if (!wrote.ok)
       throw new OperatorError(
         `refused: ${wrote.err.trim().split('\n').at(-1) || 'the CA could not be written'}; clean this host's prod (make clean-prod) if it is to become the exported one`,

@@ -173,7 +173,12 @@ export async function disasterDrill(ctx: Context): Promise<void> {
   };
   await withTeardown(teardown, async () => {
     // The object store, with a certificate from the drill's own CA (as a private store would have).
-    await ensureCertificate({ dir: join(work, 'objects-tls'), names: ['objects'], port: 443, caName: 'CHORUS drill objects' });
+    await ensureCertificate({
+      dir: join(work, 'objects-tls'),
+      names: ['objects'],
+      port: 443,
+      caName: 'CHORUS drill objects',
+    });
     objects = startObjectStore(ctx, project, work);
     mkdirSync(join(work, 'host'));
     writeFileSync(e.file, drillFile(ctx, project, objects.network));
@@ -190,7 +195,9 @@ export async function disasterDrill(ctx: Context): Promise<void> {
         '',
       ].join('\n'),
     );
-    say(`disaster drill: starting this checkout's prod as ${project}, its backups also in an object store on another network`);
+    say(
+      `disaster drill: starting this checkout's prod as ${project}, its backups also in an object store on another network`,
+    );
     await timed('prod started', () => deploy(ctx, e, { build: true, tag: project }));
 
     // Both repositories hold a base backup (the schedule takes one at once) before anything is written.
@@ -207,14 +214,24 @@ export async function disasterDrill(ctx: Context): Promise<void> {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
-        const r = await ctx.compose.execResult(project, BACKUP_SERVICE, ['node', '/app/main.cjs', 'archive-newest', '2']);
-        const newest = r.code === 0 ? (JSON.parse(r.out.split('\n').at(-1)!) as { newest: string | null }).newest : null;
+        const r = await ctx.compose.execResult(project, BACKUP_SERVICE, [
+          'node',
+          '/app/main.cjs',
+          'archive-newest',
+          '2',
+        ]);
+        const newest =
+          r.code === 0 ? (JSON.parse(r.out.split('\n').at(-1)!) as { newest: string | null }).newest : null;
         if (newest) ages.push(Date.now() - Date.parse(newest));
         await sleep(SAMPLE_EVERY_MS);
       }
     })();
 
-    const writer = await startWriter(ctx, project, { rate: WRITER_RATE, label: 'drill', image: `chorus/web:${project}` });
+    const writer = await startWriter(ctx, project, {
+      rate: WRITER_RATE,
+      label: 'drill',
+      image: `chorus/web:${project}`,
+    });
     await sleep(BEFORE_T_MS);
     const T = new Date();
     await sleep(T_BAND_MS * 2);
@@ -270,29 +287,44 @@ export async function disasterDrill(ctx: Context): Promise<void> {
     const dataVolume = `${project}_postgres_data_prod`;
     const nothingChanged = () =>
       objects!.listing() === stored &&
-      !capture('docker', ['run', '--rm', '-v', `${dataVolume}:/d`, ctx.versions().DEBIAN_LOCAL, 'test', '-e', '/d/PG_VERSION'])
-        .ok;
-    const refusals: { name: string; code: number; unchanged: boolean; message: string }[] = [];
-    const refused = async (name: string, change: (() => void) | undefined, at: string) => {
+      !capture('docker', [
+        'run',
+        '--rm',
+        '-v',
+        `${dataVolume}:/d`,
+        ctx.versions().DEBIAN_LOCAL,
+        'test',
+        '-e',
+        '/d/PG_VERSION',
+      ]).ok;
+    const refusals: { name: string; code: number; unchanged: boolean; message: string; expected: RegExp }[] = [];
+    const refused = async (name: string, expected: RegExp, change: (() => void) | undefined, at: string) => {
       change?.();
-      const r = await exitCodeOf(() => restore(drillCtx, e, undefined, { at }));
-      refusals.push({ name, ...r, unchanged: nothingChanged() });
+      const r = await exitCodeOf(() => restore(drillCtx, e, undefined, { at, tag: project }));
+      refusals.push({ name, ...r, expected, unchanged: nothingChanged() });
       writeFileSync(e.envFile, importedEnv, { mode: 0o600 });
     };
-    await refused('a time outside the window', undefined, '2020-01-01T00:00:00Z');
+    await refused(
+      'a time outside the window',
+      /is outside what prod's archive can restore/,
+      undefined,
+      '2020-01-01T00:00:00Z',
+    );
     await refused(
       'a wrong key',
+      /repo2: .*(decrypt|cipher|crypto)/i,
       () => setEnvFileValue(ctx.root, e, 'BACKUP_ENCRYPTION_KEY', 'not-the-key-the-backups-were-sealed-with'),
       T.toISOString(),
     );
     await refused(
       "another environment's repository",
+      /repo2: holds the archive of dev, not of prod/,
       () => setEnvFileValue(ctx.root, e, 'BACKUP_S3_PATH', '/dev-archive'),
       T.toISOString(),
     );
 
     const restoreStarted = Date.now();
-    await restore(drillCtx, e, undefined, { at: T.toISOString() });
+    await restore(drillCtx, e, undefined, { at: T.toISOString(), tag: project });
     timings.push(['make restore-prod AT=T (new host)', Date.now() - restoreStarted]);
 
     const restored = await rows(ctx, project);
@@ -315,25 +347,68 @@ export async function disasterDrill(ctx: Context): Promise<void> {
     if (fromAfter) problems.push(`${fromAfter} tasks written after T are in the restored database`);
     if (stillDeleted) problems.push(`${stillDeleted} tasks deleted after T are still gone`);
     if (stillCancelled) problems.push(`${stillCancelled} tasks cancelled after T are still cancelled`);
-    if (modelDiffers) problems.push(`${modelDiffers} tasks of the restored database read back otherwise from the read model`);
+    if (modelDiffers)
+      problems.push(`${modelDiffers} tasks of the restored database read back otherwise from the read model`);
     if (resurrected) problems.push(`${resurrected} tasks written after T are in the read model`);
     const rpo = summarize(ages);
     if (!rpo || rpo.max > RPO_TARGET_MS)
-      problems.push(`the newest WAL in the object store was up to ${rpo ? seconds(rpo.max) : 'never'} old (target ${seconds(RPO_TARGET_MS)})`);
+      problems.push(
+        `the newest WAL in the object store was up to ${rpo ? seconds(rpo.max) : 'never'} old (target ${seconds(RPO_TARGET_MS)})`,
+      );
     for (const r of refusals)
-      if (r.code !== EXIT.config || !r.unchanged)
-        problems.push(`the restore refused for ${r.name} exited ${r.code}${r.unchanged ? '' : ' and changed something'}`);
+      if (r.code !== EXIT.config || !r.unchanged || !r.expected.test(r.message))
+        problems.push(
+          `the restore refused for ${r.name} exited ${r.code}${r.unchanged ? '' : ' and changed something'}: ${r.message || 'no message'}`,
+        );
 
-    print(`\nDisaster drill (make disaster-drill): T = ${T.toISOString()}; recovery point ${new Date(recoveryPoint).toISOString()} (${seconds(t - recoveryPoint)} before T)`);
+    print(
+      `\nDisaster drill (make disaster-drill): T = ${T.toISOString()}; recovery point ${new Date(recoveryPoint).toISOString()} (${seconds(t - recoveryPoint)} before T)`,
+    );
     print(
       table(
-        ['tasks at T', 'restored', 'missing', 'stale', 'from after T', 'deleted after T, back', 'cancelled after T, back', 'read model differs', 'resurrected', 'writer accepted'],
-        [[atT.size, restored.size, missing, stale, fromAfter, deleted.length - stillDeleted, cancelled.length - stillCancelled, modelDiffers, resurrected, writes.accepted.length].map(String)],
+        [
+          'tasks at T',
+          'restored',
+          'missing',
+          'stale',
+          'from after T',
+          'deleted after T, back',
+          'cancelled after T, back',
+          'read model differs',
+          'resurrected',
+          'writer accepted',
+        ],
+        [
+          [
+            atT.size,
+            restored.size,
+            missing,
+            stale,
+            fromAfter,
+            deleted.length - stillDeleted,
+            cancelled.length - stillCancelled,
+            modelDiffers,
+            resurrected,
+            writes.accepted.length,
+          ].map(String),
+        ],
       ),
     );
-    print(`RPO: the newest WAL in the object store, sampled every ${seconds(SAMPLE_EVERY_MS)} while writing: ${rpo ? `p50 ${seconds(rpo.p50)}, max ${seconds(rpo.max)} over ${rpo.count} samples` : 'no sample'} (target ${seconds(RPO_TARGET_MS)})`);
-    print(table(['step', 'took'], timings.map(([what, ms]) => [what, seconds(ms)])));
-    print(table(['refused restore', 'exit code', 'nothing changed', 'message'], refusals.map((r) => [r.name, String(r.code), r.unchanged ? 'yes' : 'no', r.message])));
+    print(
+      `RPO: the newest WAL in the object store, sampled every ${seconds(SAMPLE_EVERY_MS)} while writing: ${rpo ? `p50 ${seconds(rpo.p50)}, max ${seconds(rpo.max)} over ${rpo.count} samples` : 'no sample'} (target ${seconds(RPO_TARGET_MS)})`,
+    );
+    print(
+      table(
+        ['step', 'took'],
+        timings.map(([what, ms]) => [what, seconds(ms)]),
+      ),
+    );
+    print(
+      table(
+        ['refused restore', 'exit code', 'nothing changed', 'message'],
+        refusals.map((r) => [r.name, String(r.code), r.unchanged ? 'yes' : 'no', r.message]),
+      ),
+    );
     if (problems.length > 0) throw new OperatorError(`disaster drill failed:\n  ${problems.join('\n  ')}`);
     say('disaster drill: pass');
   });
