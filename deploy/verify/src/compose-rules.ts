@@ -35,7 +35,8 @@ export const SOURCES: ComposeSource[] = [
     name: 'prod',
     file: 'deploy/compose/docker-compose.prod.yml',
     envFile: 'deploy/compose/.env.test',
-    overrides: { CHORUS_ENV: 'prod' },
+    // What make run-prod generates into .env.prod and .env.test lacks.
+    overrides: { CHORUS_ENV: 'prod', BACKUP_ENCRYPTION_KEY: 'parity-check-key-not-a-secret-anywhere' },
   },
   { name: 'dev', file: 'deploy/compose/docker-compose.dev.yml', envFile: 'deploy/compose/.env.dev' },
   { name: 'test', file: 'deploy/compose/docker-compose.test.yml', envFile: 'deploy/compose/.env.test' },
