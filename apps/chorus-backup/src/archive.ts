@@ -144,6 +144,12 @@ const backupsIn = (i: Info, repo: number): ArchiveRepository['backups'] =>
 
 const repositoryBackups = async (repo: number) => backupsIn(await info(), repo);
 
+/** When each repository's newest base backup ended (ISO), undefined for one without: cheap (pgbackrest info only). */
+export async function newestBaseBackups(): Promise<(string | undefined)[]> {
+  const i = await info();
+  return repositories().map((repo) => backupsIn(i, repo).at(-1)?.stop);
+}
+
 const lsSchema = z.record(z.string(), z.object({ type: z.string(), time: z.number().optional() }));
 
 /** The WAL segments archived in `repo`, newest last, with when each arrived (epoch seconds). */

@@ -2,7 +2,14 @@ import { Command } from 'commander';
 import { backupAge, backupListing } from '@chorus/backup-manifest';
 import { EXIT, runMain } from '@chorus/errors';
 import { createLogger } from '@chorus/logger';
-import { archiveState, archiving, baseBackup, ensureStanza, newestSegmentArrival } from './archive.ts';
+import {
+  archiveState,
+  archiving,
+  baseBackup,
+  ensureStanza,
+  newestBaseBackups,
+  newestSegmentArrival,
+} from './archive.ts';
 import { checkBackup, restoreDatabase } from './restore.ts';
 import { type ScheduledBackup, schedule } from './schedule.ts';
 import { loadSettings } from './settings.ts';
@@ -41,8 +48,9 @@ function kinds({ settings, log, store }: ReturnType<typeof context>): ScheduledB
   const base: ScheduledBackup = {
     kind: 'base backup',
     // The oldest repository's newest: each must have one within the period.
+    // pgbackrest info alone: the schedule asks at every turn, and reading the WAL back is for listings.
     newest: async () => {
-      const newest = (await archiveState()).repos.map((r) => r.backups.at(-1)?.stop);
+      const newest = await newestBaseBackups();
       return newest.includes(undefined) ? undefined : newest.sort()[0];
     },
     take: async () => {

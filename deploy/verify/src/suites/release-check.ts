@@ -38,8 +38,8 @@ import { startWriter } from '../writer-run.ts';
 
 const say = (m: string) => print(`release-check: ${m}`);
 const WRITER_RATE = 20;
-/** The app images a release that changes only code leaves as they were. */
-const UNCHANGED_BY_CODE = ['proxy', 'monitoring'];
+/** The app images a release that changes only code leaves as they were (Postgres's: its base and pgBackRest). */
+const UNCHANGED_BY_CODE = ['proxy', 'monitoring', 'postgres'];
 const PROBE_EVERY_MS = 250;
 /** How long every accepted task may take to read back once the release is done. */
 const READ_BACK_MS = 60_000;
