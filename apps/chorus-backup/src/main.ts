@@ -67,10 +67,14 @@ program
   .description(
     "take a backup now (a base backup where the environment archives WAL, and an export); prints the export's manifest",
   )
-  .action(() =>
+  .option(
+    '--export-only',
+    'the export alone: a server of an older release, which archives nothing yet (before its upgrade)',
+  )
+  .action((o: { exportOnly?: boolean }) =>
     runMain('chorus-backup', async () => {
       const c = context();
-      if (archiving()) {
+      if (archiving() && !o.exportOnly) {
         await ensureStanza();
         await baseBackup();
       }

@@ -288,10 +288,16 @@ export async function prepareMajorUpgrade(ctx: Context, t: UpgradeTarget): Promi
       const networks = Array.isArray(backupService.networks) ? (backupService.networks as string[]) : [];
       for (const network of networks)
         docker(['network', 'connect', '--alias', 'postgres', `${project}_${network}`, postgres]);
-      // As the superuser: a release from before the owner role has none of this release's roles yet.
-      const backup = await ctx.compose.runCapture(t.target, BACKUP_SERVICE, ['node', '/app/main.cjs', 'backup'], {
-        env: { POSTGRES_USER: t.superuser.user, POSTGRES_PASSWORD: t.superuser.password },
-      });
+      // As the superuser: a release from before the owner role has none of this release's roles yet. The export
+      // alone: the old server archives no WAL for a base backup to pair with (the new one does from its start).
+      const backup = await ctx.compose.runCapture(
+        t.target,
+        BACKUP_SERVICE,
+        ['node', '/app/main.cjs', 'backup', '--export-only'],
+        {
+          env: { POSTGRES_USER: t.superuser.user, POSTGRES_PASSWORD: t.superuser.password },
+        },
+      );
       if (backup.code !== 0) throw new OperatorError(`the backup before the upgrade failed (the lines above say why)`);
       backupName = (JSON.parse(backup.out.trim().split('\n').at(-1) ?? '{}') as { name?: string }).name ?? 'unnamed';
       say(`${t.envName}: backup ${backupName} taken; stopping PostgreSQL ${from} and upgrading its data directory`);

@@ -24,6 +24,7 @@ import { OperatorError } from '@chorus/errors';
 import { LEGACY_LABEL } from '@chorus/versions';
 import { done, notYet, timeUntil } from '@chorus/wait';
 import { removeAppImageTags } from 'env-cli/app-images.ts';
+import { listBackups } from 'env-cli/backups.ts';
 import { deploy, rollBack } from 'env-cli/bring-up.ts';
 import { type ComposeTarget, docker } from 'env-cli/compose.ts';
 import type { Context } from 'env-cli/context.ts';
@@ -58,6 +59,8 @@ const WRITER_RATE = 20;
 const CHANGED_AFTER = 10;
 /** How long the upgraded read model may take to show every task, and a new task to arrive. */
 const LIMIT_MS = 90_000;
+/** How long the upgraded prod may take to archive past a new task: its first base backup, and a segment switch (archive_timeout 30 s). */
+const ARCHIVE_LIMIT_MS = 150_000;
 
 export interface UpgradeResult {
   release: string;
@@ -244,16 +247,28 @@ async function upgradeFrom(
       const seen = await readTasks(ctx, project, [...want.keys()]);
       return [...want].filter(([h, s]) => seen[h] !== s).map(([h, s]) => `task ${h}: ${seen[h]}, not ${s}`);
     });
+    const freshAt = new Date();
     const fresh = await submitTask(ctx, project, `after the upgrade from ${commit}`);
     const arrived = await settles(LIMIT_MS, async () => {
       const seen = (await readTasks(ctx, project, [fresh]))[fresh];
       return seen === 'PENDING_ANALYSIS' ? [] : [`the task submitted after the upgrade reads ${seen}`];
     });
     want.set(fresh, 'PENDING_ANALYSIS');
+    // The upgraded prod archives from its start: a base backup, and a window reaching the new task's commit.
+    const archived = await settles(ARCHIVE_LIMIT_MS, async () => {
+      const repo = (await listBackups(ctx, project, { archive: true }))?.archive?.repos[0];
+      if (!repo) return ['the backup service lists no archive'];
+      if (repo.status !== 'ok') return [`its archive reads ${repo.status}`];
+      if (!repo.window) return ['its archive has no base backup yet'];
+      return new Date(repo.window.latest) >= freshAt
+        ? []
+        : [`its archive reaches ${repo.window.latest}, not the new task (${freshAt.toISOString()})`];
+    });
+    if (archived.ms !== null) say(`${project} archives: its window reaches the new task after ${seconds(archived.ms)}`);
 
     const rows = await rowsOf(ctx, project);
     const inPostgresAfter = rows.size;
-    const problems = [...readBack.problems.slice(0, 5), ...arrived.problems];
+    const problems = [...readBack.problems.slice(0, 5), ...arrived.problems, ...archived.problems];
     for (const [hash, status] of want) {
       const row = rows.get(hash);
       if (status === 404 ? row !== undefined : row !== status)
