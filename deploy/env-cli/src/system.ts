@@ -11,6 +11,7 @@ import { LOOKALIKE_LABEL, NODE_IMAGE_LABEL } from '@chorus/versions';
 import { z } from 'zod';
 import { docker, projects } from './compose.ts';
 import type { Context } from './context.ts';
+import { span } from './output.ts';
 import { isRunProject, runState } from './test-runs.ts';
 
 /**
@@ -123,6 +124,54 @@ export async function slotLine({ compose }: Context, project: string, { slot }: 
   if (!out) return `  slot ${slot}: missing`;
   const [active, retained] = out.split('|');
   return `  slot ${slot}: ${active === 't' ? 'active' : 'INACTIVE'}, retains ${retained} of WAL (capped by max_slot_wal_keep_size)`;
+}
+
+/** Postgres's archiver as pg_stat_archiver reports it, with the WAL segment being written now. */
+export interface ArchiverState {
+  archivedCount: number;
+  /** Epoch seconds; 0 when never. */
+  lastArchivedAt: number;
+  lastFailedAt: number;
+  lastFailedWal: string;
+  lastArchivedWal: string;
+  currentWal: string;
+}
+
+/** Segments a segment name is after another on the same timeline (the archive's lag), from their names. */
+const segmentNumber = (wal: string) => BigInt(`0x${wal.slice(8, 16)}`) * 256n + BigInt(`0x${wal.slice(16, 24)}`);
+
+/** One line on WAL archiving: working, failing (the newest attempt failed) or behind (closed segments waiting). */
+export function archiverLine(a: ArchiverState, nowSeconds: number): string {
+  if (a.archivedCount === 0 && a.lastFailedAt === 0) return '  archive: no WAL segment archived yet';
+  const ago = (at: number) => span(Math.max(0, nowSeconds - at) * 1000);
+  if (a.lastFailedAt > a.lastArchivedAt)
+    return `  archive: FAILING since ${ago(a.lastFailedAt)} ago (segment ${a.lastFailedWal}); the newest archived ${a.lastArchivedAt ? `${ago(a.lastArchivedAt)} ago` : 'never'}: make logs-prod shows pgBackRest's error (the object store unreachable, a full disk)`;
+  const sameTimeline = a.lastArchivedWal.slice(0, 8) === a.currentWal.slice(0, 8);
+  const waiting =
+    sameTimeline && a.lastArchivedWal
+      ? Number(segmentNumber(a.currentWal) - segmentNumber(a.lastArchivedWal.slice(0, 24))) - 1
+      : 0;
+  if (waiting > 0 && nowSeconds - a.lastArchivedAt > 120)
+    return `  archive: BEHIND: ${waiting} closed segment(s) waiting, the newest archived ${ago(a.lastArchivedAt)} ago`;
+  return `  archive: ok, the newest segment archived ${ago(a.lastArchivedAt)} ago (${a.archivedCount} since Postgres started)`;
+}
+
+export async function archiveLine({ compose }: Context, project: string): Promise<string> {
+  const sql = `SELECT archived_count, coalesce(extract(epoch FROM last_archived_time)::bigint, 0), coalesce(extract(epoch FROM last_failed_time)::bigint, 0), coalesce(last_failed_wal, ''), coalesce(last_archived_wal, ''), pg_walfile_name(pg_current_wal_lsn()), extract(epoch FROM now())::bigint FROM pg_stat_archiver`;
+  const result = await compose.psql(project, ROLES.app, sql);
+  if (result.code !== 0 || !result.out) return '  archive: Postgres not reachable';
+  const [count, archived, failed, failedWal, archivedWal, currentWal, now] = result.out.split('|');
+  return archiverLine(
+    {
+      archivedCount: Number(count),
+      lastArchivedAt: Number(archived),
+      lastFailedAt: Number(failed),
+      lastFailedWal: failedWal!,
+      lastArchivedWal: archivedWal!,
+      currentWal: currentWal!,
+    },
+    Number(now),
+  );
 }
 
 /** One stream processor replica's /healthz, read from inside its container; undefined when it does not answer in the contract's shape. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeConnector } from '../src/system.ts';
+import { archiverLine, describeConnector } from '../src/system.ts';
 
 const worker_id = 'kafka-connect:8083';
 
@@ -43,5 +43,34 @@ describe('make status: a FAILED connector says why', () => {
     ).toContain(
       'task 0 FAILED: org.apache.kafka.connect.errors.ConnectException: An exception occurred in the change event producer. This connector will be stopped. (caused by: org.apache.kafka.connect.errors.ConnectException: Publication autocreation is disabled, please create one and restart the connector.)',
     );
+  });
+});
+
+describe('the archive line of make status', () => {
+  const base = {
+    archivedCount: 40,
+    lastArchivedAt: 1_000_000,
+    lastFailedAt: 0,
+    lastFailedWal: '',
+    lastArchivedWal: '000000010000000000000027',
+    currentWal: '000000010000000000000028',
+  };
+  it('says ok while the open segment is the only one not archived', () => {
+    expect(archiverLine(base, 1_000_030)).toMatch(
+      /archive: ok, the newest segment archived .* ago \(40 since Postgres started\)/,
+    );
+  });
+  it('flags FAILING when the newest attempt failed', () => {
+    expect(
+      archiverLine({ ...base, lastFailedAt: 1_000_100, lastFailedWal: '000000010000000000000028' }, 1_000_200),
+    ).toMatch(/archive: FAILING since .* \(segment 000000010000000000000028\)/);
+  });
+  it('flags BEHIND when closed segments wait for minutes, counting across a log file boundary', () => {
+    expect(
+      archiverLine(
+        { ...base, lastArchivedWal: '0000000100000000000000FE', currentWal: '000000010000000100000002' },
+        1_000_300,
+      ),
+    ).toMatch(/archive: BEHIND: 3 closed segment\(s\) waiting/);
   });
 });

@@ -8,7 +8,16 @@ import { ENVIRONMENTS } from '../environments.ts';
 import { print, say, span } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
 import { readState } from '../release.ts';
-import { cdcNamesOf, connectorLine, imageLine, processorLines, prometheusLine, slotLine, testRuns } from '../system.ts';
+import {
+  archiveLine,
+  cdcNamesOf,
+  connectorLine,
+  imageLine,
+  processorLines,
+  prometheusLine,
+  slotLine,
+  testRuns,
+} from '../system.ts';
 
 /** The newest backup's age against the schedule, flagged when it is overdue. */
 async function backupLine(ctx: Context, project: string): Promise<string> {
@@ -37,6 +46,7 @@ export async function status(ctx: Context) {
     const https = servicePort(readComposeFile(ctx.root, e), PROXY_SERVICE);
     if (https) print(await certificateLine(https));
     if (e.name === 'prod') print(await backupLine(ctx, e.project));
+    if (e.name === 'prod') print(await archiveLine(ctx, e.project));
     for (const s of list) {
       const ports = [
         ...new Set(
