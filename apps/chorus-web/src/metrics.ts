@@ -9,7 +9,7 @@ import type { Request, RequestHandler } from 'express';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type pg from 'pg';
 import { defaults } from '@chorus/config';
-import { type SlotRetention, slotRetention } from '@chorus/db';
+import { type SlotRetention, type WalArchiver, slotRetention, walArchiver } from '@chorus/db';
 import type { Logger } from '@chorus/logger';
 import { servedCertificate } from '@chorus/tls-probe';
 
@@ -91,6 +91,40 @@ export class WebMetrics {
         },
       });
     }
+    // Where Postgres archives its WAL (prod): a failing or silent archiver is a backup that is not happening.
+    let archiving: Promise<WalArchiver | null> | undefined;
+    const archiver = () =>
+      (archiving ??= Promise.race([walArchiver(pool), timeout(defaults.dependencyTimeoutMs)])
+        .catch(() => null)
+        .finally(() => setImmediate(() => (archiving = undefined))));
+    const archiverGauge = (name: string, help: string, value: (a: WalArchiver) => number | null) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        async collect() {
+          this.reset();
+          const a = await archiver();
+          const v = a && value(a);
+          if (v !== null && v !== undefined) this.set(v);
+        },
+      });
+    archiverGauge('chorus_wal_archived_segments', 'WAL segments archived since Postgres started', (a) => a.archived);
+    archiverGauge(
+      'chorus_wal_archive_failures',
+      'failed attempts to archive a WAL segment since Postgres started',
+      (a) => a.failed,
+    );
+    archiverGauge(
+      'chorus_wal_archived_last_timestamp_seconds',
+      'when the newest WAL segment was archived (Unix time); absent before the first',
+      (a) => a.lastArchivedAt,
+    );
+    archiverGauge(
+      'chorus_wal_archive_failed_last_timestamp_seconds',
+      'when archiving a WAL segment last failed (Unix time); absent when it never has',
+      (a) => a.lastFailedAt,
+    );
     new Gauge({
       name: 'chorus_write_store_up',
       help: '1 when Postgres answered this scrape, else 0',

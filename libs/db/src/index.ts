@@ -11,3 +11,4 @@ export {
   type UserRole,
 } from './account-store.ts';
 export { slotRetention, type SlotRetention } from './replication-slots.ts';
+export { walArchiver, type WalArchiver } from './wal-archiver.ts';
