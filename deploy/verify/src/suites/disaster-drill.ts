@@ -24,13 +24,13 @@ import { ensureCertificate, PKI_FILES } from '@chorus/pki';
 import { sleep } from '@chorus/wait';
 import { removeAppImageTags } from 'env-cli/app-images.ts';
 import { listBackups } from 'env-cli/backups.ts';
-import { deploy } from 'env-cli/bring-up.ts';
+import { deploy, images } from 'env-cli/bring-up.ts';
 import { restore } from 'env-cli/commands/restore.ts';
 import { exportSecrets, importSecrets } from 'env-cli/commands/secrets.ts';
 import { BACKUP_SERVICE } from 'env-cli/compose-file.ts';
 import { docker } from 'env-cli/compose.ts';
 import type { Context } from 'env-cli/context.ts';
-import { ensureProdEnvFile, setEnvFileValue } from 'env-cli/env-file.ts';
+import { ensureProdEnvFile, readEnvFile, setEnvFileValue } from 'env-cli/env-file.ts';
 import { ENVIRONMENTS, type Environment } from 'env-cli/environments.ts';
 import { print, say, seconds, table } from 'env-cli/output.ts';
 import { checkDocker } from 'env-cli/preflight.ts';
@@ -76,11 +76,10 @@ async function rows(ctx: Context, project: string): Promise<Map<string, Row>> {
 }
 
 /** The object store: the drill's stand-in for storage on another host. */
-function startObjectStore(ctx: Context, project: string, work: string) {
+function startObjectStore(ctx: Context, project: string, work: string, image: string) {
   const built = capture('bash', [join(ctx.root, 'infrastructure/object-store/build.sh')]);
   if (!built.ok) throw new OperatorError(`building the object store failed: ${built.err}`);
   const [network, volume, name] = [`${project}-objects`, `${project}-objects-data`, `${project}-objects`];
-  const image = ctx.versions().DEBIAN_LOCAL;
   if (!docker(['network', 'create', '--internal', network]).ok)
     throw new OperatorError(`could not create network ${network}`);
   const started = docker([
@@ -179,10 +178,12 @@ export async function disasterDrill(ctx: Context): Promise<void> {
       port: 443,
       caName: 'CHORUS drill objects',
     });
-    objects = startObjectStore(ctx, project, work);
     mkdirSync(join(work, 'host'));
-    writeFileSync(e.file, drillFile(ctx, project, objects.network));
     ensureProdEnvFile(ctx.root, e);
+    // A static server: any of the resolved images runs it (the Node image, whichever path resolved it).
+    const { NODE_IMAGE } = await images(ctx, { envFile: readEnvFile(ctx.root, e), vars: {} });
+    objects = startObjectStore(ctx, project, work, NODE_IMAGE!);
+    writeFileSync(e.file, drillFile(ctx, project, objects.network));
     appendFileSync(
       e.envFile,
       [
@@ -290,10 +291,13 @@ export async function disasterDrill(ctx: Context): Promise<void> {
       !capture('docker', [
         'run',
         '--rm',
+        '--network',
+        'none',
         '-v',
         `${dataVolume}:/d`,
-        ctx.versions().DEBIAN_LOCAL,
+        '--entrypoint',
         'test',
+        `chorus/postgres:${project}`,
         '-e',
         '/d/PG_VERSION',
       ]).ok;
