@@ -114,7 +114,9 @@ type Info = z.infer<typeof infoSchema>[number];
 
 async function info(): Promise<Info> {
   const r = await run(TOOL, ['info', '--output=json']);
-  const parsed = infoSchema.safeParse(safeJson(r.out));
+  // A repository read with the wrong key puts its garbled bytes, control characters among them, into a status
+  // message: not valid JSON until they are blanked.
+  const parsed = infoSchema.safeParse(safeJson(r.out.replace(/[\u0000-\u001f]/g, ' ')));
   if (!parsed.success || !parsed.data[0])
     throw new OperatorError(`pgbackrest info did not answer: ${toolMessage(r)}`, { retriable: true });
   return parsed.data[0];
@@ -227,6 +229,14 @@ async function othersArchive(repo: number, stanza: string): Promise<string> {
     : `no archive of ${stanza} yet`;
 }
 
+/**
+ * A repository whose files decrypt to garbage: its info files were sealed with another key (pgBackRest finds
+ * no section in them), or are damaged.
+ */
+const unreadable = (message: string) => /FormatError|CryptoError|cipher|decrypt/i.test(message);
+const unreadableMessage =
+  'cannot be decrypted with this BACKUP_ENCRYPTION_KEY: its archive was sealed with another key (or is damaged); use the key from the secrets export of this prod';
+
 /** Each repository's state, backups and restorable window. */
 export async function archiveState(): Promise<ArchiveState> {
   const i = await info();
@@ -248,6 +258,7 @@ export async function archiveState(): Promise<ArchiveState> {
     }
     // No stanza of this environment here: whose archive is it, if anyone's?
     if (status?.code === MISSING_STANZA) problem ??= await othersArchive(repo, i.name);
+    if (status && status.code !== 0 && unreadable(status.message)) problem ??= unreadableMessage;
     repos.push({
       repo,
       kind: repo === 1 ? 'local' : 's3',

@@ -169,6 +169,14 @@ export function repositoryFor(archive: ArchiveState | undefined, at: Date, envNa
         : `repo${r.repo}: ${r.status === 'ok' ? 'no base backup yet' : r.status}`,
     )
     .join('; ');
+  // With no repository to restore from, the time is not the problem: each repository says what is.
+  if (!archive.repos.some((r) => r.status === 'ok' && r.window))
+    throw new OperatorError(
+      `refused, nothing changed: no repository of ${envName}'s archive can be restored from (${windows})`,
+      {
+        exitCode: EXIT.config,
+      },
+    );
   throw new OperatorError(
     `refused, nothing changed: ${at.toISOString()} is outside what ${envName}'s archive can restore (${windows}); pick a time in a window (\`make backups-${envName}\`)`,
     { exitCode: EXIT.config },

@@ -52,7 +52,9 @@ describe('a restore to a moment', () => {
       ...archive,
       repos: [{ ...archive.repos[1]!, status: 'unable to decrypt: wrong key' }],
     };
-    expect(() => repositoryFor(broken, new Date('2026-12-03T00:00:00Z'), 'prod')).toThrow(/repo2: unable to decrypt/);
+    expect(() => repositoryFor(broken, new Date('2026-12-03T00:00:00Z'), 'prod')).toThrow(
+      /no repository of prod's archive can be restored from \(repo2: unable to decrypt/,
+    );
     expect(() => repositoryFor(undefined, new Date(), 'prod')).toThrow(/does not archive its WAL/);
   });
 });

@@ -272,7 +272,6 @@ export async function disasterDrill(ctx: Context): Promise<void> {
     if (dev.code !== 0) throw new OperatorError(`dev's archive could not be made in the store: ${dev.err}`);
 
     await timed('secrets exported', () => exportSecrets(drillCtx, e, secretsFile));
-    const stored = objects.listing();
     await timed('host lost', async () => {
       if ((await ctx.compose.down(project, { volumes: true })) !== 0)
         throw new OperatorError(`removing ${project} and its volumes failed`);
@@ -282,6 +281,8 @@ export async function disasterDrill(ctx: Context): Promise<void> {
     const left = docker(['volume', 'ls', '-q', '--filter', `label=com.docker.compose.project=${project}`]).out;
     if (left) throw new OperatorError(`volumes of ${project} survived the loss of the host: ${left}`);
     say(`disaster drill: the host is gone: no volume of ${project} is left, only the object store and ${secretsFile}`);
+    // What the store holds once Postgres has stopped (it archives on its way down): each refusal must leave it so.
+    const stored = objects.listing();
 
     await timed('secrets imported', () => importSecrets(drillCtx, e, secretsFile));
     const importedEnv = readFileSync(e.envFile, 'utf8');
