@@ -146,7 +146,7 @@ release-check: setup verify ## Releases of a prod-like project of its own under 
 upgrade-check: setup verify ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt (FROM=<commit> for one; ROLLBACK=1 also rolls back to the newest), in projects of their own (~4 min a release)
 	@$(VERIFY) upgrade-check $(if $(FROM),--from $(FROM)) $(if $(ROLLBACK),--rollback)
 
-disaster-drill: setup verify ## The host lost: prod rebuilt at a moment before a mistake from its object store and exported secrets; refusals; RPO (not passing yet)
+disaster-drill: setup verify ## The host lost: prod rebuilt at a moment before a mistake from its object store and exported secrets; refusals; RPO (~5 min)
 	@$(VERIFY) disaster-drill
 
 restore-drill: setup verify ## A backup restored into a prod-like project of its own: refusals, then the read model against the restored database (~4 min)
