@@ -42,6 +42,22 @@ describe('the three Compose files', () => {
     expect(bindings(f.test)).toEqual([]);
   });
 
+  it("bound every service's log: rotated at 10 MB, 3 files kept, so `docker logs` cannot fill the disk", () => {
+    for (const [env, f] of Object.entries(files())) {
+      const unbounded = Object.entries(f.services)
+        .filter(([, s]) => {
+          const logging = s.logging as { driver?: string; options?: Record<string, string> } | undefined;
+          return (
+            logging?.driver !== 'json-file' ||
+            logging.options?.['max-size'] !== '10m' ||
+            logging.options['max-file'] !== '3'
+          );
+        })
+        .map(([name]) => name);
+      expect(unbounded, env).toEqual([]);
+    }
+  });
+
   it('log each client in as its own role, and the superuser only to provision the roles', () => {
     for (const [env, f] of Object.entries(files())) {
       const user = (service: string) => f.services[service]?.environment?.POSTGRES_USER;
