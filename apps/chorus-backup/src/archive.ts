@@ -152,6 +152,16 @@ export async function newestBaseBackups(): Promise<(string | undefined)[]> {
   return repositories().map((repo) => backupsIn(i, repo).at(-1)?.stop);
 }
 
+/** Whether pgBackRest reaches each repository and finds this environment's stanza there (the metrics). */
+export async function repositoryHealth(): Promise<{ repo: number; kind: string; ok: boolean }[]> {
+  const i = await info();
+  return repositories().map((repo) => ({
+    repo,
+    kind: repo === 1 ? 'local' : 's3',
+    ok: i.repo.find((r) => r.key === repo)?.status.code === 0,
+  }));
+}
+
 const lsSchema = z.record(z.string(), z.object({ type: z.string(), time: z.number().optional() }));
 
 /** The WAL segments archived in `repo`, newest last, with when each arrived (epoch seconds). */

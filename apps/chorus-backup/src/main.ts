@@ -9,7 +9,9 @@ import {
   ensureStanza,
   newestBaseBackups,
   newestSegmentArrival,
+  repositoryHealth,
 } from './archive.ts';
+import { BackupMetrics } from './metrics.ts';
 import { checkBackup, restoreDatabase } from './restore.ts';
 import { type ScheduledBackup, schedule } from './schedule.ts';
 import { loadSettings } from './settings.ts';
@@ -94,9 +96,16 @@ program
       // export is removed by the next prune; pgBackRest resumes or discards a cut base backup).
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(0));
       const c = context();
+      const metrics = new BackupMetrics({
+        everyMs: c.settings.everyMs,
+        paths: { postgres: '/var/lib/postgresql/data', pgbackrest: '/var/lib/pgbackrest', backups: c.settings.dir },
+        ...(archiving() ? { repositories: repositoryHealth } : {}),
+        log: c.log,
+      });
+      metrics.listen(c.settings.metricsPort, c.log);
       if (archiving())
         await ensureStanza().catch((error: Error) => c.log.error({ err: error.message }, 'archive not ready'));
-      return schedule({ everyMs: c.settings.everyMs, backups: kinds(c), log: c.log });
+      return schedule({ everyMs: c.settings.everyMs, backups: kinds(c), log: c.log, observer: metrics });
     }),
   );
 

@@ -1,6 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import type { Logger } from '@chorus/logger';
 import { sleep } from '@chorus/wait';
+import type { BackupObserver } from './metrics.ts';
 
 /** A failed backup is tried again this soon (or at the next period, if that is sooner). */
 const RETRY_MS = 5 * 60_000;
@@ -34,10 +35,13 @@ export async function schedule({
   everyMs,
   backups,
   log,
+  observer,
 }: {
   everyMs: number;
   backups: ScheduledBackup[];
   log: Logger;
+  /** Told each kind's newest backup at every turn, and each failure (the metrics). */
+  observer?: BackupObserver;
 }): Promise<never> {
   const retryMs = Math.min(RETRY_MS, everyMs);
   const failedAt = new Map<string, number>();
@@ -47,7 +51,9 @@ export async function schedule({
     const dues = await Promise.all(
       backups.map(async (b) => {
         const failed = failedAt.get(b.kind);
-        const due = nextDueMs(await b.newest().catch(() => undefined), everyMs, now);
+        const newest = await b.newest().catch(() => undefined);
+        observer?.newest(b.kind, newest);
+        const due = nextDueMs(newest, everyMs, now);
         return failed === undefined ? due : Math.max(due, failed + retryMs - now);
       }),
     );
@@ -63,6 +69,7 @@ export async function schedule({
         failedAt.delete(b.kind);
       } catch (error) {
         failedAt.set(b.kind, Date.now());
+        observer?.failed(b.kind, new Date());
         current(false);
         log.error(
           { kind: b.kind, err: (error as Error).message },

@@ -21,6 +21,7 @@ export const schema = z.object({
   BACKUP_DIR: z.string().min(1).default(defaults.backup.dir),
   BACKUP_EVERY: env.period().default(defaults.backup.everyMs),
   BACKUP_KEEP: env.positiveInt().default(defaults.backup.keep),
+  METRICS_PORT: env.port().default(defaults.backupMetricsPort),
   /** Only a restore needs them: it creates a database and renames two. */
   POSTGRES_SUPERUSER: z.string().min(1).optional(),
   POSTGRES_SUPERUSER_PASSWORD: z.string().min(1).optional(),
@@ -39,6 +40,7 @@ export interface Settings {
   dir: string;
   everyMs: number;
   keep: number;
+  metricsPort: number;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
 }
 
@@ -59,6 +61,7 @@ export function loadSettings(source: Record<string, string | undefined> = proces
     dir: c.BACKUP_DIR,
     everyMs: c.BACKUP_EVERY,
     keep: c.BACKUP_KEEP,
+    metricsPort: c.METRICS_PORT,
     logLevel: c.LOG_LEVEL,
   };
 }

@@ -60,4 +60,36 @@ describe('the backup schedule', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(attempts).toBe(2);
   });
+
+  it("tells its observer each kind's newest backup and each failure (what the metrics and alerts read)", async () => {
+    vi.useFakeTimers({ now: Date.parse('2026-12-01T00:00:00Z') });
+    const told: string[] = [];
+    const present: ScheduledBackup = {
+      kind: 'export',
+      newest: async () => '2026-11-30T12:00:00.000Z',
+      take: async () => undefined,
+    };
+    const failing: ScheduledBackup = {
+      kind: 'base backup',
+      newest: async () => undefined,
+      take: async () => {
+        throw new Error('repository unreachable');
+      },
+    };
+    void schedule({
+      everyMs: DAY,
+      backups: [present, failing],
+      log,
+      observer: {
+        newest: (kind, at) => told.push(`${kind} newest ${at ?? 'none'}`),
+        failed: (kind, at) => told.push(`${kind} failed ${at.toISOString()}`),
+      },
+    });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(told.slice(0, 3)).toEqual([
+      'export newest 2026-11-30T12:00:00.000Z',
+      'base backup newest none',
+      'base backup failed 2026-12-01T00:00:00.000Z',
+    ]);
+  });
 });

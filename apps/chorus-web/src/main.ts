@@ -33,7 +33,7 @@ async function serve() {
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle postgres connection failed'));
   const redis = new Redis(settings.redisUrl, redisOptions());
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
-  const metrics = new WebMetrics(pool, log, settings.certificates);
+  const metrics = new WebMetrics({ pool, redis, log, certificates: settings.certificates });
   const proxies = settings.trustProxy ? trustProxy(settings.trustProxy, log) : undefined;
   const app = createApp({
     metrics,

@@ -1,16 +1,16 @@
 /**
  * The web app's Prometheus metrics (prom-client), on a port of their own (METRICS_PORT) that only the
  * environment's Prometheus reaches, never on the UI's: requests by route and status with their latency,
- * Node's own figures (the event loop's delay among them), whether Postgres answers, and each
+ * Node's own figures (the event loop's delay among them), whether Postgres and Redis answer, and each
  * replication slot's retained WAL, asked of Postgres at each scrape.
  */
-import { createServer } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type pg from 'pg';
 import { defaults } from '@chorus/config';
 import { type SlotRetention, type WalArchiver, slotRetention, walArchiver } from '@chorus/db';
 import type { Logger } from '@chorus/logger';
+import { serveMetrics } from '@chorus/metrics-server';
 import { servedCertificate } from '@chorus/tls-probe';
 
 const timeout = (ms: number) =>
@@ -38,12 +38,19 @@ export class WebMetrics {
     registers: [this.registry],
   });
 
-  constructor(
-    pool: Pick<pg.Pool, 'query'>,
-    log: Logger,
+  constructor({
+    pool,
+    redis,
+    log,
+    certificates,
+  }: {
+    pool: Pick<pg.Pool, 'query'>;
+    /** The read model's store: whether it answers a PING. */
+    redis?: { ping(): Promise<unknown> };
+    log: Logger;
     /** The proxy in front of this app and the names it serves (TLS_PROXY, PROD_HOSTNAMES): their certificates' expiry. */
-    certificates?: { host: string; port: number; names: string[] },
-  ) {
+    certificates?: { host: string; port: number; names: string[] };
+  }) {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     // One query per scrape, shared by both gauges (prom-client collects them concurrently).
     let pending: Promise<SlotRetention[] | null> | undefined;
@@ -133,6 +140,19 @@ export class WebMetrics {
         this.set((await slots()) === null ? 0 : 1);
       },
     });
+    if (redis)
+      new Gauge({
+        name: 'chorus_read_store_up',
+        help: '1 when Redis (the read model) answered a PING at this scrape, else 0',
+        registers: [this.registry],
+        async collect() {
+          const answered = await Promise.race([redis.ping(), timeout(defaults.dependencyTimeoutMs)]).then(
+            () => true,
+            () => false,
+          );
+          this.set(answered ? 1 : 0);
+        },
+      });
   }
 
   /** Times every request; the route is the one Express matched (its pattern, so that ids add no series). */
@@ -144,18 +164,7 @@ export class WebMetrics {
     next();
   };
 
-  /** GET /metrics on `port`; anything else 404. */
   listen(port: number, log: Logger) {
-    const server = createServer((req, res) => {
-      if (req.method !== 'GET' || req.url !== '/metrics') {
-        res.writeHead(404).end();
-        return;
-      }
-      this.registry.metrics().then(
-        (body) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(body),
-        (error: Error) => res.writeHead(500).end(error.message),
-      );
-    });
-    return server.listen(port, () => log.info({ port }, 'chorus-web metrics listening'));
+    return serveMetrics(this.registry, { port, name: 'chorus-web', log });
   }
 }

@@ -69,17 +69,27 @@ describe('the web app on its metrics port', () => {
     }
   });
 
-  it('answers within the dependency timeout with Postgres paused, saying it is down', { timeout: 30_000 }, async () => {
-    await fetch(`${h.url}/api/tasks`);
-    h.pg.pause();
+  /** A scrape with `store` paused: answered within the dependency timeout, saying the store is down. */
+  async function scrapeWhilePaused(store: { pause(): void; resume(): void }, gauge: string) {
+    store.pause();
     try {
       const started = Date.now();
       const body = await scrape();
       expect(Date.now() - started).toBeLessThan(5000);
-      expect(sample(body, 'chorus_write_store_up')).toBe(0);
+      expect(sample(body, gauge)).toBe(0);
     } finally {
-      h.pg.resume();
+      store.resume();
     }
+  }
+
+  it('answers within the dependency timeout with Postgres paused, saying it is down', { timeout: 30_000 }, async () => {
+    await fetch(`${h.url}/api/tasks`);
+    await scrapeWhilePaused(h.pg, 'chorus_write_store_up');
+  });
+
+  it('says whether Redis answers, within the dependency timeout when it does not', { timeout: 30_000 }, async () => {
+    expect(sample(await scrape(), 'chorus_read_store_up')).toBe(1);
+    await scrapeWhilePaused(h.redis, 'chorus_read_store_up');
   });
 
   it('serves nothing but /metrics', async () => {

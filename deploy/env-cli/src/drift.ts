@@ -100,9 +100,9 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
     why: "only prod archives its WAL (pgBackRest, on prod's own Postgres image); dev and test run the resolved Postgres image",
   },
   {
-    path: /^services\.backup\./,
+    path: /^(services\.backup\..+|services\.prometheus\.networks|networks\.metrics)$/,
     envs: ['dev', 'test'],
-    why: 'only prod keeps backups (make backup-prod, make restore-prod); dev and test start from scratch',
+    why: "only prod keeps backups (make backup-prod, make restore-prod), and its Prometheus scrapes the backup service's metrics; dev and test start from scratch",
   },
   {
     path: /^services\.(setup-connector|connector-handover|chorus-stream-processor)\.environment\.CDC_PROFILE$/,

@@ -22,6 +22,8 @@ export const defaults = {
   healthPort: 8080,
   /** METRICS_PORT: where the web app answers Prometheus's /metrics, apart from the UI's port. */
   webMetricsPort: 9464,
+  /** METRICS_PORT of the backup service: its schedule's, repositories' and disks' figures. */
+  backupMetricsPort: 9464,
   /** LOG_LEVEL */
   logLevel: 'info',
   /** PORT: where the web app serves the UI inside its container. */

@@ -54,7 +54,7 @@ export function useHarness({ signIn = false, trustProxy }: { signIn?: boolean; t
     lines.on('data', (chunk: Buffer) => h.logLines.push(...chunk.toString().split('\n').filter(Boolean)));
     const log = createLogger({ name: 'test', level: 'info', format: 'json', destination: lines });
     h.projector = new Projector(h.model, log);
-    h.metrics = new WebMetrics(h.pool, log);
+    h.metrics = new WebMetrics({ pool: h.pool, redis: h.client, log });
     const app = createApp({
       metrics: h.metrics,
       env: 'test',
