@@ -96,6 +96,9 @@ program
       // export is removed by the next prune; pgBackRest resumes or discards a cut base backup).
       for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(0));
       const c = context();
+      // The stanza first: the metrics' first look at the repositories would otherwise find none.
+      if (archiving())
+        await ensureStanza().catch((error: Error) => c.log.error({ err: error.message }, 'archive not ready'));
       const metrics = new BackupMetrics({
         everyMs: c.settings.everyMs,
         paths: { postgres: '/var/lib/postgresql/data', pgbackrest: '/var/lib/pgbackrest', backups: c.settings.dir },
@@ -103,8 +106,6 @@ program
         log: c.log,
       });
       metrics.listen(c.settings.metricsPort, c.log);
-      if (archiving())
-        await ensureStanza().catch((error: Error) => c.log.error({ err: error.message }, 'archive not ready'));
       return schedule({ everyMs: c.settings.everyMs, backups: kinds(c), log: c.log, observer: metrics });
     }),
   );
