@@ -22,6 +22,11 @@ export const defaults = {
   healthPort: 8080,
   /** METRICS_PORT: where the web app answers Prometheus's /metrics, apart from the UI's port. */
   webMetricsPort: 9464,
+  /**
+   * How Alertmanager notifies: a new group waits groupWait for its other alerts; a group with changes
+   * (resolutions too) is sent again after ALERT_GROUP_INTERVAL, an unchanged firing one after ALERT_REPEAT_INTERVAL.
+   */
+  alerting: { groupWait: '30s', groupInterval: '5m', repeatInterval: '4h' },
   /** METRICS_PORT of the backup service: its schedule's, repositories' and disks' figures. */
   backupMetricsPort: 9464,
   /** LOG_LEVEL */

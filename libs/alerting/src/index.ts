@@ -1,0 +1,2 @@
+export * from './alertmanager.ts';
+export * from './settings.ts';
