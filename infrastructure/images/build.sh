@@ -4,7 +4,7 @@
 # name from versions.env (*_LOCAL), never an upstream one, and the labels
 #   org.chorus.lookalike-of=<the upstream reference it stands in for>
 #   org.chorus.inputs=<hash of its build context, base image and versions>  (rebuilt only when it changes)
-# Usage: build.sh [postgres|redis|kafka|connect|node|prometheus|caddy|postgres-upgrade ...]   (no argument: the look-alikes)
+# Usage: build.sh [postgres|redis|kafka|connect|node|prometheus|alertmanager|caddy|postgres-upgrade ...]   (no argument: the look-alikes)
 # postgres-upgrade is no look-alike: `make run-prod`'s pg_upgrade one-shot, on the Postgres image in
 # POSTGRES_UPGRADE_BASE (the one resolved for the environment; the look-alike when unset).
 set -euo pipefail
@@ -133,6 +133,7 @@ build() {
     postgres) build_image "$POSTGRES_LOCAL" "$POSTGRES_IMAGE" "$infra/postgres" "$DEBIAN_LOCAL" true "POSTGRES_MAJOR=$POSTGRES_MAJOR" ;;
     redis) build_image "$REDIS_LOCAL" "$REDIS_IMAGE" "$infra/valkey" "$DEBIAN_LOCAL" true "VALKEY_MINOR=$VALKEY_MINOR" ;;
     prometheus) build_image "$PROMETHEUS_LOCAL" "$PROMETHEUS_IMAGE" "$infra/prometheus" "$DEBIAN_LOCAL" true "PROMETHEUS_VERSION=$PROMETHEUS_VERSION" ;;
+    alertmanager) build_image "$ALERTMANAGER_LOCAL" "$ALERTMANAGER_IMAGE" "$infra/alertmanager" "$DEBIAN_LOCAL" true "ALERTMANAGER_VERSION=$ALERTMANAGER_VERSION" ;;
     caddy) build_image "$CADDY_LOCAL" "$CADDY_IMAGE" "$infra/caddy" "$DEBIAN_LOCAL" caddy_fetch "CADDY_VERSION=$CADDY_VERSION" "XCADDY_VERSION=$XCADDY_VERSION" ;;
     node) build_image "$NODE_LOCAL" "$NODE_IMAGE" "$infra/node" "$DEBIAN_LOCAL" node_fetch "NODE_VERSION=$NODE_VERSION" ;;
     kafka) build_image "$KAFKA_LOCAL" "$KAFKA_IMAGE" "$infra/kafka" "$DEBIAN_LOCAL" kafka_jars "KAFKA_VERSION=$KAFKA_VERSION" "LOG4J_VERSION=$LOG4J_VERSION" ;;
@@ -140,11 +141,11 @@ build() {
     postgres-upgrade)
       local base=${POSTGRES_UPGRADE_BASE:-$POSTGRES_LOCAL}
       build_image "$POSTGRES_UPGRADE_LOCAL" "" "$infra/postgres-upgrade" "$base" true "OLD_MAJOR=$POSTGRES_PREVIOUS_MAJOR" ;;
-    *) say "error: no image named '$1'; choose from postgres, redis, kafka, connect, node, prometheus, caddy, postgres-upgrade"; exit 2 ;;
+    *) say "error: no image named '$1'; choose from postgres, redis, kafka, connect, node, prometheus, alertmanager, caddy, postgres-upgrade"; exit 2 ;;
   esac
 }
 
-[ $# -gt 0 ] || set -- postgres redis node kafka connect prometheus caddy
+[ $# -gt 0 ] || set -- postgres redis node kafka connect prometheus alertmanager caddy
 # The Debian base only for a look-alike: the upgrade one-shot on an upstream image needs none.
 [ "$*" = postgres-upgrade ] && [ -n "${POSTGRES_UPGRADE_BASE:-}" ] || debian
 for name in "$@"; do build "$name"; done

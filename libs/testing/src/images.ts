@@ -1,8 +1,13 @@
 import { spawnSync } from 'node:child_process';
 import { repoVersions } from '@chorus/versions';
 
-type Key = 'REDIS_IMAGE' | 'NODE_IMAGE' | 'PROMETHEUS_IMAGE';
-const LOCAL = { REDIS_IMAGE: 'REDIS_LOCAL', NODE_IMAGE: 'NODE_LOCAL', PROMETHEUS_IMAGE: 'PROMETHEUS_LOCAL' } as const;
+type Key = 'REDIS_IMAGE' | 'NODE_IMAGE' | 'PROMETHEUS_IMAGE' | 'ALERTMANAGER_IMAGE';
+const LOCAL = {
+  REDIS_IMAGE: 'REDIS_LOCAL',
+  NODE_IMAGE: 'NODE_LOCAL',
+  PROMETHEUS_IMAGE: 'PROMETHEUS_LOCAL',
+  ALERTMANAGER_IMAGE: 'ALERTMANAGER_LOCAL',
+} as const;
 
 /**
  * The third-party image a host test runs: the one `make` resolved (exported as REDIS_IMAGE, …), else the

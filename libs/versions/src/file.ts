@@ -28,6 +28,7 @@ const schema = z.object({
   POSTGRES_PREVIOUS_MAJOR: z.string().regex(/^\d+$/, 'expected the PostgreSQL major upgraded from, such as 15'),
   VALKEY_MINOR: z.string().regex(/^\d+\.\d+$/, 'expected a Valkey release line, such as 8.1'),
   PROMETHEUS_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Prometheus release, such as 2.42.0'),
+  ALERTMANAGER_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact Alertmanager release, such as 0.28.1'),
   PGBACKREST_VERSION: z
     .string()
     .regex(/^\d+\.\d+\.\d+-\d+$/, "expected Debian's exact pgBackRest package version, such as 2.55.1-1"),
@@ -53,6 +54,7 @@ const schema = z.object({
   CONNECT_IMAGE: imageReference,
   NODE_IMAGE: imageReference,
   PROMETHEUS_IMAGE: imageReference,
+  ALERTMANAGER_IMAGE: imageReference,
   CADDY_IMAGE: imageReference,
   DEBIAN_LOCAL: imageReference,
   POSTGRES_LOCAL: imageReference,
@@ -61,6 +63,7 @@ const schema = z.object({
   CONNECT_LOCAL: imageReference,
   NODE_LOCAL: imageReference,
   PROMETHEUS_LOCAL: imageReference,
+  ALERTMANAGER_LOCAL: imageReference,
   CADDY_LOCAL: imageReference,
   POSTGRES_UPGRADE_LOCAL: imageReference,
   OFFICIAL_IMAGES_TESTS_VERSION: z

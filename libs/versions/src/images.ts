@@ -8,6 +8,7 @@ export const IMAGE_KEYS = [
   'CONNECT_IMAGE',
   'NODE_IMAGE',
   'PROMETHEUS_IMAGE',
+  'ALERTMANAGER_IMAGE',
   'CADDY_IMAGE',
 ] as const;
 export type ImageKey = (typeof IMAGE_KEYS)[number];
@@ -15,7 +16,7 @@ export type ImageKey = (typeof IMAGE_KEYS)[number];
 export interface ThirdPartyImage {
   key: ImageKey;
   /** What infrastructure/images/build.sh calls its offline build. */
-  name: 'postgres' | 'redis' | 'kafka' | 'connect' | 'node' | 'prometheus' | 'caddy';
+  name: 'postgres' | 'redis' | 'kafka' | 'connect' | 'node' | 'prometheus' | 'alertmanager' | 'caddy';
   /** The upstream reference pinned in versions.env. */
   upstream: string;
   /** The offline look-alike's own local name. */
@@ -30,6 +31,12 @@ export function thirdPartyImages(v: Versions): ThirdPartyImage[] {
     { key: 'CONNECT_IMAGE', name: 'connect', upstream: v.CONNECT_IMAGE, local: v.CONNECT_LOCAL },
     { key: 'NODE_IMAGE', name: 'node', upstream: v.NODE_IMAGE, local: v.NODE_LOCAL },
     { key: 'PROMETHEUS_IMAGE', name: 'prometheus', upstream: v.PROMETHEUS_IMAGE, local: v.PROMETHEUS_LOCAL },
+    {
+      key: 'ALERTMANAGER_IMAGE',
+      name: 'alertmanager',
+      upstream: v.ALERTMANAGER_IMAGE,
+      local: v.ALERTMANAGER_LOCAL,
+    },
     { key: 'CADDY_IMAGE', name: 'caddy', upstream: v.CADDY_IMAGE, local: v.CADDY_LOCAL },
   ];
 }

@@ -45,6 +45,7 @@ describe('every third-party version is pinned once, in infrastructure/versions.e
       `${versions.POSTGRES_PREVIOUS_MAJOR}-to-${versions.POSTGRES_MAJOR}`,
     );
     expect(parseReference(versions.PROMETHEUS_IMAGE).tag).toBe(`v${versions.PROMETHEUS_VERSION}`);
+    expect(parseReference(versions.ALERTMANAGER_IMAGE).tag).toBe(`v${versions.ALERTMANAGER_VERSION}`);
   });
 
   it('no look-alike is named like an upstream image', () => {
@@ -56,6 +57,8 @@ describe('every third-party version is pinned once, in infrastructure/versions.e
       versions.CONNECT_LOCAL,
       versions.NODE_LOCAL,
       versions.PROMETHEUS_LOCAL,
+      versions.ALERTMANAGER_LOCAL,
+      versions.CADDY_LOCAL,
       versions.POSTGRES_UPGRADE_LOCAL,
     ];
     for (const ref of locals) expect(parseReference(ref).path, ref).toMatch(/^chorus-local\//);
