@@ -4,8 +4,15 @@ import type { ComposeFile } from './compose-file.ts';
 import type { Context } from './context.ts';
 import { attached } from './processes.ts';
 
-/** The images every environment builds (its apps, and Prometheus with its rules); a run project adds the tester. */
-export const APP_IMAGES = ['chorus-web', 'chorus-stream-processor', 'setup-connector', 'monitoring', 'proxy'];
+/** The images every environment builds (its apps, Prometheus with its rules, Alertmanager's configuration); a run project adds the tester. */
+export const APP_IMAGES = [
+  'chorus-web',
+  'chorus-stream-processor',
+  'setup-connector',
+  'monitoring',
+  'proxy',
+  'alerting-config',
+];
 /** prod's, and a prod-like project's: the apps, the backup service and Postgres with pgBackRest. */
 export const PROD_APP_IMAGES = [...APP_IMAGES, 'postgres', 'chorus-backup'];
 export const TESTER_IMAGE = 'chorus-tester';

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { EXIT, runMain } from '@chorus/errors';
+import { alerts } from './commands/alerts.ts';
 import { backup, backups } from './commands/backup.ts';
 import { ca } from './commands/ca.ts';
 import { clean } from './commands/clean.ts';
@@ -120,6 +121,11 @@ program
   .option('-y, --yes', 'do not ask')
   .description('stop the environment and delete its volumes, after asking')
   .action((e: Environment, o: { yes?: boolean }) => clean(ctx, e, { yes: Boolean(o.yes) }));
+program
+  .command('alerts')
+  .argument('<env>', 'prod or dev', lastingEnv)
+  .description('the alerts Alertmanager holds now, and who they reach')
+  .action((e: Environment) => alerts(ctx, e));
 program
   .command('backup')
   .argument('<env>', 'prod', prodOnly)

@@ -100,6 +100,11 @@ export const ALLOWED_DIFFERENCES: AllowedDifference[] = [
     why: "only prod archives its WAL (pgBackRest, on prod's own Postgres image); dev and test run the resolved Postgres image",
   },
   {
+    path: /^(services\.(alertmanager|alerting-config)\..+|networks\.alerting)$/,
+    envs: ['test'],
+    why: 'a test run sends its alerts nowhere: its Prometheus evaluates the rules, and no Alertmanager runs',
+  },
+  {
     path: /^(services\.backup\..+|services\.prometheus\.networks|networks\.metrics)$/,
     envs: ['dev', 'test'],
     why: "only prod keeps backups (make backup-prod, make restore-prod), and its Prometheus scrapes the backup service's metrics; dev and test start from scratch",

@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } f
 import { resolve } from 'node:path';
 import { parse } from 'dotenv';
 import { z } from 'zod';
+import { type AlertingEnv, alertingEnv, alertingProblems } from '@chorus/alerting';
 import { cdcNamesEnv, changeTopicEnv, env } from '@chorus/config';
 import { ConfigError } from '@chorus/errors';
 import { IMAGE_KEYS, imageReference } from '@chorus/versions';
@@ -58,6 +59,8 @@ const schemaFor = (e: Environment) =>
             ...backupStorageEnv,
           }
         : {}),
+      // prod and dev: who Alertmanager sends alerts to (a webhook, e-mail over SMTP).
+      ...(e.name === 'test' ? {} : alertingEnv),
       // Optional: the change topic's partitions and the processor replicas that share them (1 and 1).
       CHANGE_TOPIC_PARTITIONS: changeTopicEnv.CHANGE_TOPIC_PARTITIONS.optional(),
       PROCESSOR_REPLICAS: env.positiveInt().max(MAX_PROCESSOR_REPLICAS).optional(),
@@ -71,6 +74,7 @@ const schemaFor = (e: Environment) =>
       for (const problem of certificateProblems(v as CertificateSettings)) ctx.addIssue({ code: 'custom', ...problem });
       for (const problem of backupStorageProblems(v as BackupStorageSettings))
         ctx.addIssue({ code: 'custom', ...problem });
+      for (const problem of alertingProblems(v as AlertingEnv)) ctx.addIssue({ code: 'custom', ...problem });
       const partitions = v.CHANGE_TOPIC_PARTITIONS ?? 1;
       const replicas = v.PROCESSOR_REPLICAS ?? 1;
       // Kafka gives each partition to one member of the group: a replica beyond the partitions gets none.

@@ -95,9 +95,9 @@ describe('prod env file', () => {
 });
 
 describe('readEnvFile', () => {
-  const write = (content: string) => {
+  const write = (content: string, env: 'dev' | 'test' = 'dev') => {
     const root = tempRoot();
-    writeFileSync(join(root, ENVIRONMENTS.dev.envFile), content);
+    writeFileSync(join(root, ENVIRONMENTS[env].envFile), content);
     return root;
   };
 
@@ -143,6 +143,23 @@ describe('readEnvFile', () => {
     expect(() =>
       readEnvFile(write(`${base}CHANGE_TOPIC_PARTITIONS=6\nPROCESSOR_REPLICAS=two\n`), ENVIRONMENTS.dev),
     ).toThrow(/PROCESSOR_REPLICAS: /);
+  });
+
+  it("takes dev's alert receivers, refuses mail settings that cannot send, and gives test none", () => {
+    const base = readFileSync(join(import.meta.dirname, '../../..', ENVIRONMENTS.dev.envFile), 'utf8');
+    const mail =
+      'ALERT_EMAIL_TO=ops@example.com\nALERT_EMAIL_FROM=chorus@example.com\nALERT_SMTP_HOST=smtp.example.com:587\n';
+    expect(readEnvFile(write(`${base}${mail}`), ENVIRONMENTS.dev).ALERT_EMAIL_TO).toBe('ops@example.com');
+    expect(() => readEnvFile(write(`${base}ALERT_SMTP_HOST=smtp.example.com:587\n`), ENVIRONMENTS.dev)).toThrow(
+      'deploy/compose/.env.dev: ALERT_SMTP_HOST: set ALERT_EMAIL_TO too, or remove this line: without recipients no mail is sent',
+    );
+    expect(() => readEnvFile(write(`${base}ALERT_WEBHOOK_URL=hooks.example.com\n`), ENVIRONMENTS.dev)).toThrow(
+      'deploy/compose/.env.dev: ALERT_WEBHOOK_URL: expected an http:// or https:// URL',
+    );
+    const test = readFileSync(join(import.meta.dirname, '../../..', ENVIRONMENTS.test.envFile), 'utf8');
+    expect(() => readEnvFile(write(`${test}ALERT_WEBHOOK_URL=http://x.example/\n`, 'test'), ENVIRONMENTS.test)).toThrow(
+      /unknown ALERT_WEBHOOK_URL/,
+    );
   });
 
   it('says a missing file is missing', () => {

@@ -21,17 +21,22 @@ describe('the three Compose files', () => {
     expect(isolationProblems(f, envFiles)).toEqual([]);
   });
 
-  it('publish only the UI in prod (5001) and Prometheus on loopback (9091), the UI and dev-only ports in dev (5002, …), nothing in test', () => {
+  it('publish only the UI in prod (5001), Prometheus and Alertmanager on loopback (9091, 9093), the UI and dev-only ports in dev (5002, …), nothing in test', () => {
     const f = files();
-    expect(hostPorts(f.prod).sort()).toEqual([5001, 9091]);
+    expect(hostPorts(f.prod).sort()).toEqual([5001, 9091, 9093]);
     expect(hostPorts(f.dev)).toContain(5002);
     expect(hostPorts(f.test)).toEqual([]);
   });
 
   it("bind every host port to 127.0.0.1, except prod's UI (its HTTPS proxy), whose address .env.prod chooses", () => {
     const f = files();
-    expect(bindings(f.prod).sort()).toEqual(['prometheus 127.0.0.1:9091', 'proxy ${UI_BIND_ADDRESS:-0.0.0.0}:5001']);
+    expect(bindings(f.prod).sort()).toEqual([
+      'alertmanager 127.0.0.1:9093',
+      'prometheus 127.0.0.1:9091',
+      'proxy ${UI_BIND_ADDRESS:-0.0.0.0}:5001',
+    ]);
     expect(bindings(f.dev).sort()).toEqual([
+      'alertmanager 127.0.0.1:19093',
       'chorus-web 127.0.0.1:5002',
       'kafka 127.0.0.1:19092',
       'kafka-connect 127.0.0.1:18083',

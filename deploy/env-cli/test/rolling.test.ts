@@ -33,6 +33,7 @@ describe('oneShotsBefore', () => {
 describe('behindProxy', () => {
   it("is prod's long-running services but the proxy: no one-shot, which up --wait would wait on to run", () => {
     expect(behindProxy(readComposeFile(root, ENVIRONMENTS.prod))).toEqual([
+      'alertmanager',
       'backup',
       'chorus-stream-processor',
       'chorus-web',

@@ -4,7 +4,9 @@ import { listBackups } from '../backups.ts';
 import { certificateLine } from '../certificates.ts';
 import { PROXY_SERVICE, readComposeFile, servicePort } from '../compose-file.ts';
 import type { Context } from '../context.ts';
-import { ENVIRONMENTS } from '../environments.ts';
+import { alertingLine } from '../alerts.ts';
+import { readEnvFile } from '../env-file.ts';
+import { ENVIRONMENTS, type Environment } from '../environments.ts';
 import { print, say, span } from '../output.ts';
 import { checkDocker } from '../preflight.ts';
 import { readState } from '../release.ts';
@@ -29,6 +31,15 @@ async function backupLine(ctx: Context, project: string): Promise<string> {
   return `  backups: last ${newest.name}, ${span(ageMs!)} ago${overdue ? ' — OVERDUE: older than the schedule; make logs-prod shows why' : ''} (${every}; make backups-prod lists them)`;
 }
 
+/** The env file's settings, or none when it is invalid (make run-<env> names each problem). */
+function envFileOrNothing(ctx: Context, e: Environment): Record<string, string> {
+  try {
+    return readEnvFile(ctx.root, e);
+  } catch {
+    return {};
+  }
+}
+
 export async function status(ctx: Context) {
   checkDocker();
   for (const e of [ENVIRONMENTS.prod, ENVIRONMENTS.dev]) {
@@ -47,6 +58,7 @@ export async function status(ctx: Context) {
     if (https) print(await certificateLine(https));
     if (e.name === 'prod') print(await backupLine(ctx, e.project));
     if (e.name === 'prod') print(await archiveLine(ctx, e.project));
+    print(await alertingLine(ctx, e.project, e.name, envFileOrNothing(ctx, e)));
     for (const s of list) {
       const ports = [
         ...new Set(
