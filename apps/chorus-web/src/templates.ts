@@ -19,26 +19,33 @@ form.login{display:grid;gap:.5rem;max-width:20rem}input{font:inherit;padding:.3r
 figure.chart{margin:1rem 0}figure.chart svg{display:block;width:100%;height:auto}figcaption{font-size:.85rem}
 .env{font-size:.8rem;color:#fff;padding:.15rem .5rem;border-radius:.3rem;vertical-align:middle;background:#6941c6}
 .env.env-prod{background:#b42318}.env.env-dev{background:#175cd3}.env.env-test{background:#475467}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 body.env-prod{border-top:6px solid #b42318}body.env-dev{border-top:6px solid #175cd3}body.env-test{border-top:6px solid #475467}`;
 
 /**
  * The pages' one script, constant so that the CSP allows it by hash. It follows the read model's changes
- * (GET /events, Server-Sent Events): the dashboard reloads on any change, a task page on its task's. With
- * data-wait it waits for a condition instead: the task in the read model, or (data-expect) in that status.
- * Without EventSource, or when the stream is refused, a waiting page polls the API as before. The stream
- * closes when the page is left (a browser holds at most six connections to one host), and a page shown
- * again from the back-forward cache reloads.
+ * (GET /events, Server-Sent Events): on a change (on the dashboard, at most one a second) it fetches the page
+ * again and swaps in the parts marked data-live, so that what a user is typing, the focus and the scroll stay;
+ * a status line tells screen readers, at most every 10 s. A task that is gone reloads (its page says so).
+ * With data-wait it waits for a condition instead: the task in the read model, or (data-expect) in that
+ * status. Without EventSource, or when the stream is refused, a waiting page polls the API as before. The
+ * stream closes when the page is left (a browser holds at most six connections to one host), and a page shown
+ * again from the back-forward cache is brought up to date.
  */
-const FOLLOW_SCRIPT = `(function(){var s=document.currentScript,h=s.dataset.hash,e=s.dataset.expect,w='wait' in s.dataset,t;
+const FOLLOW_SCRIPT = `(function(){var s=document.currentScript,h=s.dataset.hash,e=s.dataset.expect,w='wait' in s.dataset,t,said=0;
 function ok(){return fetch('/api/tasks/'+h,{headers:{accept:'application/json'}}).then(function(r){return r.status===200&&(!e||r.json().then(function(k){return k.status===e}))})}
 function done(){location.replace(location.pathname+(h?'':location.search))}
 function check(){ok().then(function(y){if(y)done()},function(){})}
 function poll(){ok().then(function(y){if(y){done()}else{setTimeout(poll,500)}},function(){setTimeout(poll,2000)})}
-function change(){if(!t)t=setTimeout(function(){t=0;if(w){check()}else{location.reload()}},h?0:1000)}
+function swap(){fetch(location.href,{headers:{accept:'text/html'}}).then(function(r){if(r.status===404){location.reload()}return r.ok?r.text():''}).then(function(x){if(!x)return;var d=new DOMParser().parseFromString(x,'text/html'),a=document.activeElement,k=a&&a.closest('[data-live]')?a.id||a.dataset.testid:'',n=0;
+document.querySelectorAll('[data-live]').forEach(function(l){var f=d.getElementById(l.id);if(f&&f.innerHTML!==l.innerHTML){l.innerHTML=f.innerHTML;n++}});
+if(k){var b=document.getElementById(k)||document.querySelector('[data-testid="'+k+'"]');if(b)b.focus()}
+var m=document.getElementById('live-status');if(n&&m&&Date.now()-said>10000){said=Date.now();m.textContent='Updated at '+new Date().toLocaleTimeString()}},function(){})}
+function change(){if(!t)t=setTimeout(function(){t=0;if(w){check()}else{swap()}},h?0:1000)}
 if(!window.EventSource){if(w)poll();return}
 var es=new EventSource('/events'+(h?'?task='+h:''));es.addEventListener('change',change);
 es.onerror=function(){if(es.readyState===2&&w)poll()};if(w)check();
-addEventListener('pagehide',function(){es.close()});addEventListener('pageshow',function(v){if(v.persisted)location.reload()})})();`;
+addEventListener('pagehide',function(){es.close()});addEventListener('pageshow',function(v){if(v.persisted)swap()})})();`;
 
 /** The CSP sources for the pages' inline script and style. */
 export const INLINE_SOURCES = { script: cspHash(FOLLOW_SCRIPT), style: cspHash(STYLE) };
@@ -176,11 +183,12 @@ ${
 </form>`
     : html`<p data-testid="read-only">Your role (viewer) reads only: an operator submits, cancels and deletes tasks.</p>`
 }
-${pipelineLine(d.pipeline)}
+<div id="live-dashboard" data-live>${pipelineLine(d.pipeline)}
 ${d.minutes ? latencyChart(d.minutes) : ''}
 <ul class="counters">${counters}<li>total: <strong data-status="total">${d.stats.total}</strong></li></ul>
 <h2>${d.filter ? `${d.filter} tasks` : 'Recent tasks'}</h2>
-${rows.length > 0 ? html`<table><thead><tr><th>Query</th><th>Mode</th><th>Status</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No tasks yet.</p>`}`,
+${rows.length > 0 ? html`<table><thead><tr><th>Query</th><th>Mode</th><th>Status</th><th>Created</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>No tasks yet.</p>`}</div>
+<p id="live-status" class="sr-only" role="status"></p>`,
     { head: follow(), access: d.access },
   );
 }
@@ -192,7 +200,7 @@ export function taskPage(access: Access, task: Task, expect?: Status, arrivalMs?
 ${CANCELLABLE.includes(task.status) && !inFlight ? html`<form method="post" action="/query/${task.hash}/cancel" class="inline"><button type="submit" data-testid="cancel">Cancel task</button></form>` : ''}`;
   return layout(
     'Task',
-    html`${inFlight ? html`<p class="pipeline behind" data-testid="change">Change to ${expect} submitted — waiting for the pipeline.</p>` : ''}
+    html`<div id="live-task" data-live>${inFlight ? html`<p class="pipeline behind" data-testid="change">Change to ${expect} submitted — waiting for the pipeline.</p>` : ''}
 <dl data-testid="task" data-state="ready">
 <dt>Query</dt><dd data-testid="query">${task.query}</dd>
 <dt>Mode</dt><dd>${task.mode}</dd>
@@ -201,7 +209,8 @@ ${CANCELLABLE.includes(task.status) && !inFlight ? html`<form method="post" acti
 <dt>Updated</dt><dd>${task.updatedAt}</dd>
 <dt>Hash</dt><dd><code>${task.hash}</code></dd></dl>
 ${arrivalMs === null || arrivalMs === undefined ? '' : html`<p data-testid="arrival">Projected ${arrivalMs} ms after it was saved.</p>`}
-${canWrite(access) ? html`<p>${actions}</p>` : ''}`,
+${canWrite(access) ? html`<p>${actions}</p>` : ''}</div>
+<p id="live-status" class="sr-only" role="status"></p>`,
     { head: inFlight ? follow({ hash: task.hash, wait: true, expect }) : follow({ hash: task.hash }), access },
   );
 }

@@ -101,4 +101,42 @@ describe('the dashboard in a browser', () => {
       await page.close();
     },
   );
+
+  it(
+    'updates the dashboard in place while tasks arrive: what a user is typing, the focus and the page stay',
+    { timeout: 60_000 },
+    async () => {
+      const page = await b.browser.newPage();
+      let loads = 0;
+      page.on('load', () => loads++);
+      await page.goto(h.url);
+      await page.waitForLoadState('load');
+      const totalBefore = Number(await page.locator('[data-status=total]').textContent());
+      await page.fill('#query', 'half a thought, still being');
+      await page.focus('#query');
+      // 50 tasks arrive over about 5 s, each through the API and into the read model.
+      for (let i = 0; i < 50; i++) {
+        const query = `arrived while typing ${i}`;
+        const r = await fetch(`${h.url}/api/tasks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query, mode: 'flash' }),
+        });
+        const { hash } = (await r.json()) as { hash: string };
+        const row = (await h.pg.sql(`SELECT created_at FROM task_queue WHERE query_hash = '${hash}'`)).rows[0];
+        const task = taskRow({ query, mode: 'flash', createdAt: row.created_at.toISOString() });
+        await h.projector.project([
+          { value: asMessage(createEvent(task, 200 + i)), offset: String(200 + i), partition: 0 },
+        ]);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await page.locator('[data-status=total]', { hasText: String(totalBefore + 50) }).waitFor({ timeout: 10_000 });
+      expect(loads).toBe(1);
+      expect(await page.inputValue('#query')).toBe('half a thought, still being');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('query');
+      expect(await page.locator('tbody tr').first().textContent()).toContain('arrived while typing');
+      expect(await page.locator('#live-status').textContent()).toMatch(/^Updated at /);
+      await page.close();
+    },
+  );
 });
