@@ -14,7 +14,7 @@ VERIFY := node deploy/verify/dist/verify.cjs
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
 .PHONY: help install format format-check setup test-images images env-cli verify build unit smoke test-env acceptance test \
-        pull-check tls-check parity image-tests platform-check upgrade-check release-check restore-drill disaster-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod ca-prod alerts-prod alerts-dev backup-prod backups-prod secrets-export-prod secrets-import-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+        pull-check tls-check parity image-tests platform-check upgrade-check release-check restore-drill disaster-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod ca-prod idle-cost alerts-prod alerts-dev backup-prod backups-prod secrets-export-prod secrets-import-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets, by purpose
 	@awk 'BEGIN {FS = ":.*## "} /^##@ / {printf "\n%s\n", substr($$0, 5)} /^[a-z0-9-]+:.*## / {printf "  make %-24s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -52,6 +52,9 @@ clean-dev: env-cli ## Stop dev and delete its volumes (asks first)
 
 rollback-prod: setup env-cli ## Return prod to the release it ran before (its images and Compose file as deployed), keeping its data
 	@$(ENV) rollback prod
+
+idle-cost: env-cli ## What the running environments cost with nobody using them: CPU (share of one core) and memory, over IDLE_SECONDS=60
+	@$(ENV) idle-cost --seconds $(or $(IDLE_SECONDS),60)
 
 alerts-prod: env-cli ## What prod's Alertmanager holds now (firing, or held back by their cause), and who alerts reach
 	@$(ENV) alerts prod

@@ -1,11 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { EXIT, runMain } from '@chorus/errors';
+import { EXIT, OperatorError, runMain } from '@chorus/errors';
 import { alerts } from './commands/alerts.ts';
 import { backup, backups } from './commands/backup.ts';
 import { ca } from './commands/ca.ts';
 import { clean } from './commands/clean.ts';
 import { cleanTest } from './commands/clean-test.ts';
 import { down } from './commands/down.ts';
+import { idleCost } from './commands/idle-cost.ts';
 import { images } from './commands/images.ts';
 import { logs } from './commands/logs.ts';
 import { rebuild } from './commands/rebuild-read-model.ts';
@@ -121,6 +122,20 @@ program
   .option('-y, --yes', 'do not ask')
   .description('stop the environment and delete its volumes, after asking')
   .action((e: Environment, o: { yes?: boolean }) => clean(ctx, e, { yes: Boolean(o.yes) }));
+program
+  .command('idle-cost')
+  .option('--seconds <n>', 'how long to measure', '60')
+  .description(
+    "each running environment's CPU (share of one core) and memory (without page cache) while nobody uses it",
+  )
+  .action((o: { seconds: string }) => {
+    const seconds = Number(o.seconds);
+    if (!Number.isInteger(seconds) || seconds < 5)
+      throw new OperatorError(`--seconds: expected a whole number of seconds, 5 or more; got ${o.seconds}`, {
+        exitCode: EXIT.config,
+      });
+    return idleCost(ctx, { seconds });
+  });
 program
   .command('alerts')
   .argument('<env>', 'prod or dev', lastingEnv)
