@@ -37,6 +37,7 @@ const schema = z.object({
   VERSITYGW_VERSION: z
     .string()
     .regex(/^v\d+\.\d+\.\d+$/, 'expected an exact Versity S3 Gateway release, such as v1.8.0'),
+  MAILPIT_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact Mailpit release, such as v1.33.1'),
   PEBBLE_VERSION: z.string().regex(/^v\d+\.\d+\.\d+$/, 'expected an exact Pebble release, such as v2.10.3'),
   JMX_EXPORTER_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected an exact JMX exporter release, such as 1.0.1'),
   JMX_EXPORTER_SHA256: z.string().regex(/^[0-9a-f]{64}$/, "expected the agent jar's SHA-256, 64 hex digits"),
