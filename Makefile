@@ -14,7 +14,7 @@ VERIFY := node deploy/verify/dist/verify.cjs
 RESOLVED_IMAGES = refs=$$($(ENV) images --env test --print) && eval "$$(grep -E '^[A-Z_]+_IMAGE=' <<<"$$refs" | sed 's/^/export /')"
 
 .PHONY: help install format format-check setup test-images images env-cli verify build unit smoke test-env acceptance test \
-        pull-check tls-check parity image-tests platform-check upgrade-check release-check restore-drill disaster-drill chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod ca-prod idle-cost alerts-prod alerts-dev backup-prod backups-prod secrets-export-prod secrets-import-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
+        pull-check tls-check parity image-tests platform-check upgrade-check release-check restore-drill disaster-drill alert-check chaos chaos-scale k8s-check bench bench-dev run-prod run-dev rollback-prod ca-prod idle-cost alerts-prod alerts-dev backup-prod backups-prod secrets-export-prod secrets-import-prod restore-prod users-prod user-add-prod user-remove-prod tokens-prod token-add-prod token-remove-prod reset-admin-prod stop-prod stop-dev logs-prod logs-dev status rebuild-read-model-prod rebuild-read-model-dev clean-prod clean-dev clean-test
 
 help: ## List the targets, by purpose
 	@awk 'BEGIN {FS = ":.*## "} /^##@ / {printf "\n%s\n", substr($$0, 5)} /^[a-z0-9-]+:.*## / {printf "  make %-24s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -154,6 +154,9 @@ release-check: setup verify ## Releases of a prod-like project of its own under 
 
 upgrade-check: setup verify ## prod upgraded in place from each release in deploy/compose/upgrade-from.txt (FROM=<commit> for one; ROLLBACK=1 also rolls back to the newest), in projects of their own (~4 min a release)
 	@$(VERIFY) upgrade-check $(if $(FROM),--from $(FROM)) $(if $(ROLLBACK),--rollback)
+
+alert-check: setup verify ## An alert reaches a mail server and a webhook, firing and resolved, with its consequence held back (~5 min)
+	@$(VERIFY) alert-check
 
 disaster-drill: setup verify ## The host lost: prod rebuilt at a moment before a mistake from its object store and exported secrets; refusals; RPO (~5 min)
 	@$(VERIFY) disaster-drill

@@ -16,6 +16,7 @@ import { type ParityOptions, parity } from './suites/parity.ts';
 import { platformCheck } from './suites/platform-check.ts';
 import { pullCheck } from './suites/pull-check.ts';
 import { releaseCheck } from './suites/release-check.ts';
+import { alertCheck } from './suites/alert-check.ts';
 import { disasterDrill } from './suites/disaster-drill.ts';
 import { restoreDrill } from './suites/restore-drill.ts';
 import { smoke } from './suites/smoke.ts';
@@ -86,6 +87,10 @@ program
     'the host lost and prod rebuilt from its object store and exported secrets, at a moment before a mistake; refusals; the RPO',
   )
   .action(() => disasterDrill(ctx));
+program
+  .command('alert-check')
+  .description('an alert reaches a mail server and a webhook, firing and resolved; its consequence is held back')
+  .action(() => alertCheck(ctx));
 program
   .command('chaos')
   .option('--no-build', 'run the app images prod and dev use (chorus/*:local) as they are, instead of building its own')
