@@ -6,7 +6,9 @@
  *   2. this checkout's prod starts with ALERT_* naming them (and a short group interval, so that the
  *      resolution is sent within a minute);
  *   3. Kafka Connect is stopped: KafkaConnectDown must reach both, as firing, and `make alerts-prod` must
- *      list it; ConnectorNotRunning, its consequence, must reach neither;
+ *      list it. A silent Connect reports no connector, so Prometheus cannot fire ConnectorNotRunning, its
+ *      consequence; the check hands that alert to Alertmanager itself (amtool, in its container) and it
+ *      must be held back by the inhibition and reach neither;
  *   4. Connect starts again: both must get the resolution.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -41,9 +43,10 @@ const RESOLVED_LIMIT_MS = 180_000;
 /** The webhook receiver: one JSON line on stdout per request it gets. */
 const RECEIVER_SCRIPT = `require('http').createServer((q,s)=>{let b='';q.on('data',c=>b+=c);q.on('end',()=>{console.log(JSON.stringify({path:q.url,body:b}));s.end('ok')})}).listen(8080)`;
 
-const webhookBody = z.object({
+// Loose, so that the body printed is the one received.
+const webhookBody = z.looseObject({
   status: z.enum(['firing', 'resolved']),
-  alerts: z.array(z.object({ status: z.string(), labels: z.record(z.string(), z.string()) })),
+  alerts: z.array(z.looseObject({ status: z.string(), labels: z.record(z.string(), z.string()) })),
 });
 const mailList = z.object({
   messages: z.array(z.object({ Subject: z.string(), To: z.array(z.object({ Address: z.string() })) })),
@@ -176,8 +179,22 @@ export async function alertCheck(ctx: Context): Promise<void> {
     const firingMail = await until(`${ALERT} firing in the mail`, 60_000, mailed('FIRING'));
     const listed = (await managedAlerts(ctx, project)) ?? [];
     const problems: string[] = [];
-    if (!listed.some((a) => a.labels.alertname === ALERT))
-      problems.push(`make alerts-prod's source (Alertmanager's API) did not list ${ALERT} while it fired`);
+    const firing = listed.find((a) => a.labels.alertname === ALERT);
+    if (!firing) problems.push(`make alerts-prod's source (Alertmanager's API) did not list ${ALERT} while it fired`);
+
+    say(`alert check: handing ${CONSEQUENCE} to Alertmanager; ${ALERT} should hold it back`);
+    const amtool = (args: string[]) =>
+      ctx.compose.execIn(project, 'alertmanager', ['amtool', '--alertmanager.url=http://127.0.0.1:9093', ...args]);
+    const consequence = [`alertname=${CONSEQUENCE}`, `environment=${firing?.labels.environment ?? 'prod'}`];
+    if ((await amtool(['alert', 'add', ...consequence])) === undefined)
+      throw new OperatorError(`amtool in ${project}'s Alertmanager could not add ${CONSEQUENCE}`);
+    // Past the group's 30 s wait, so that a consequence let through would have been sent.
+    await sleep(45_000);
+    const held = ((await managedAlerts(ctx, project)) ?? []).find((a) => a.labels.alertname === CONSEQUENCE);
+    if (!held || held.status.inhibitedBy.length === 0)
+      problems.push(`${CONSEQUENCE} was not held back by ${ALERT}: ${JSON.stringify(held?.status ?? 'not listed')}`);
+    // Ended before Connect returns, so that it is never let through once the cause resolves.
+    await amtool(['alert', 'add', ...consequence, `--end=${new Date().toISOString()}`]);
 
     say('alert check: starting Kafka Connect again; the resolution should reach both');
     const startedAt = Date.now();
@@ -203,6 +220,10 @@ export async function alertCheck(ctx: Context): Promise<void> {
         ],
       ),
     );
+    const mail = receivers.mails().find((m) => m.Subject.includes('FIRING'));
+    const hook = receivers.webhooks().find((w) => w.status === 'firing');
+    print(`\nThe firing mail's subject: ${mail?.Subject}`);
+    print(`The firing webhook's body:\n${JSON.stringify(hook, null, 2)}`);
     say(
       `alert check: webhooks ${receivers.webhooks().length}, mails ${receivers.mails().length}; stopped at ${new Date(stoppedAt).toISOString()}, started at ${new Date(startedAt).toISOString()}`,
     );
