@@ -7,6 +7,10 @@ set -euo pipefail
 name=$1 key=$2 about=$3
 shift 3
 dir=${XDG_CACHE_HOME:-$HOME/.cache}/chorus/$name-$key
+mkdir -p "$(dirname "$dir")"
+# One build at a time: CI builds ahead in the background what a step may ask for meanwhile.
+exec 9>"$dir.lock"
+flock 9
 if [ ! -e "$dir/.built" ]; then
   if ! command -v go >/dev/null 2>&1; then
     echo "$name: not built yet, and building it needs a Go toolchain: install Go (https://go.dev/dl/)" >&2
