@@ -11,7 +11,7 @@
  *      must be held back by the inhibition and reach neither;
  *   4. Connect starts again: both must get the resolution.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
@@ -40,10 +40,9 @@ const FIRING_LIMIT_MS = 240_000;
 /** A resolution is sent at the group's next interval (30 s here), after Prometheus sees Connect again. */
 const RESOLVED_LIMIT_MS = 180_000;
 
-/** The webhook receiver: one JSON line on stdout per request it gets. */
-const RECEIVER_SCRIPT = `require('http').createServer((q,s)=>{let b='';q.on('data',c=>b+=c);q.on('end',()=>{console.log(JSON.stringify({path:q.url,body:b}));s.end('ok')})}).listen(8080)`;
+/** The receivers' program (deploy/verify/alert-receivers), as the verify build bundles it. */
+const RECEIVERS = 'deploy/verify/dist/alert-receivers.cjs';
 
-// Loose, so that the body printed is the one received.
 const webhookBody = z.looseObject({
   status: z.enum(['firing', 'resolved']),
   alerts: z.array(z.looseObject({ status: z.string(), labels: z.record(z.string(), z.string()) })),
@@ -56,6 +55,10 @@ const mailList = z.object({
 function startReceivers(ctx: Context, project: string, image: string) {
   const built = capture('bash', [join(ctx.root, 'infrastructure/mailpit/build.sh')]);
   if (!built.ok) throw new OperatorError(`building the mail server failed: ${built.err}`);
+  const program = join(ctx.root, RECEIVERS);
+  if (!existsSync(program))
+    throw new OperatorError(`${RECEIVERS} is missing: build it with \`npx nx run verify:build\``);
+  const mounted = ['-v', `${program}:/receivers.cjs:ro`];
   const [network, mail, hook] = [`${project}-receivers`, `${project}-mail`, `${project}-receiver`];
   if (!docker(['network', 'create', '--internal', network]).ok)
     throw new OperatorError(`could not create network ${network}`);
@@ -64,6 +67,7 @@ function startReceivers(ctx: Context, project: string, image: string) {
     if (!r.ok) throw new OperatorError(`${alias} did not start: ${r.err}`);
   };
   run(mail, 'mail', [
+    ...mounted,
     '-v',
     `${built.out.trim()}:/mailpit:ro`,
     '--entrypoint',
@@ -74,7 +78,7 @@ function startReceivers(ctx: Context, project: string, image: string) {
     '--listen',
     '0.0.0.0:8025',
   ]);
-  run(hook, 'receiver', ['--entrypoint', 'node', image, '-e', RECEIVER_SCRIPT]);
+  run(hook, 'receiver', [...mounted, '--entrypoint', 'node', image, '/receivers.cjs', 'webhook']);
   return {
     network,
     /** The webhook bodies received so far. */
@@ -88,13 +92,7 @@ function startReceivers(ctx: Context, project: string, image: string) {
         }),
     /** The subjects of the mail received so far, with their recipients. */
     mails: () => {
-      const out = docker([
-        'exec',
-        mail,
-        'node',
-        '-e',
-        "fetch('http://127.0.0.1:8025/api/v1/messages').then((r) => r.text()).then((t) => process.stdout.write(t))",
-      ]).out;
+      const out = docker(['exec', mail, 'node', '/receivers.cjs', 'mails']).out;
       const parsed = mailList.safeParse(out ? JSON.parse(out) : undefined);
       return parsed.success ? parsed.data.messages : [];
     },
