@@ -237,7 +237,9 @@ describe('the mandate of final separation', () => {
 
   it('AC-1, AC-2, AC-4: prod and dev are healthy at the same time', async () => {
     for (const env of ['prod', 'dev'] as const) if (todo.start[env]) await make(`run-${env}`);
+    // Both send their alerts to an Alertmanager of their own.
     const services = [
+      'alertmanager',
       'chorus-stream-processor',
       'chorus-web',
       'kafka',
