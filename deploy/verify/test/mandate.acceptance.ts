@@ -452,6 +452,14 @@ describe('the mandate of final separation', () => {
     },
   );
 
+  it('make idle-cost prints what prod and dev cost with nobody using them', { timeout: 180_000 }, async () => {
+    const out = await make('idle-cost');
+    const table = out.split('\n').filter((line) => line.startsWith('|'));
+    for (const line of table) console.log(`[make idle-cost] ${line}`);
+    for (const env of ['chorus-prod', 'chorus-dev', 'together'])
+      expect(table.some((line) => line.startsWith(`| ${env} `))).toBe(true);
+  });
+
   it.skipIf(!todo.restartProd)(
     "prod data survives make stop-prod followed by make run-prod: tasks, the change topic and Connect's offsets",
     async () => {
@@ -541,6 +549,26 @@ describe('least privilege and a closed network, in the running prod and dev (rea
       expect.arrayContaining([expect.stringMatching(/^chorus-prod-proxy-1 443\/tcp \S+:5001$/)]),
     );
     expect(published.filter((p) => p.startsWith('chorus-prod-chorus-web'))).toEqual([]);
+  });
+
+  it("bounds every prod container's log: json-file, 10 MB a file, 3 files (docker inspect)", async () => {
+    const { out } = await sh('docker', [
+      'ps',
+      '--filter',
+      'label=com.docker.compose.project=chorus-prod',
+      '--format',
+      '{{.Names}}',
+    ]);
+    const names = out.split('\n').filter(Boolean);
+    expect(names.length).toBeGreaterThan(5);
+    for (const name of names) {
+      const inspected = await sh('docker', ['inspect', '--format', '{{json .HostConfig.LogConfig}}', name]);
+      console.log(`[logs] ${name}: ${inspected.out.trim()}`);
+      expect(JSON.parse(inspected.out), name).toEqual({
+        Type: 'json-file',
+        Config: { compress: 'true', 'max-file': '3', 'max-size': '10m' },
+      });
+    }
   });
 
   it('no app container runs as root', async () => {
