@@ -282,8 +282,25 @@ async function upgradeFrom(
       problems.push(`${writes.refused.withoutRetryAfter} writes were refused (503) without Retry-After`);
     // A release whose web can pause writes must answer every write 201 or 503; an older one's web is stopped
     // for the upgrade, and what its writer saw is reported.
-    if (Object.keys(writes.otherStatuses).length > 0 && !upgrade?.webStopped)
+    if (Object.keys(writes.otherStatuses).length > 0 && !upgrade?.webStopped) {
       problems.push(`the writer got other answers: ${JSON.stringify(writes.otherStatuses)}`);
+      // Why, from the web replicas still there (this release's): the errors they logged.
+      const webs = docker([
+        'ps',
+        '-aq',
+        '--filter',
+        `label=com.docker.compose.project=${project}`,
+        '--filter',
+        'label=com.docker.compose.service=chorus-web',
+      ])
+        .out.split('\n')
+        .filter(Boolean);
+      for (const id of webs) {
+        const logged = docker(['logs', id]);
+        const failed = `${logged.out}\n${logged.err}`.split('\n').filter((l) => /request failed|"level":50/.test(l));
+        for (const line of failed.slice(-3)) say(`  web ${id.slice(0, 12)} logged: ${line.slice(0, 600)}`);
+      }
+    }
     const names = cdcNamesOf(project, 'prod');
     const changeLog = await checkChangeLog(ctx, project, {
       topic: names.taskTopic,
