@@ -3,7 +3,7 @@
  * Prometheus reaches: when each kind of backup last succeeded and failed, the schedule's period, whether each
  * pgBackRest repository answers, and how full the disk under each volume is.
  */
-import { statfs } from 'node:fs/promises';
+import { stat, statfs } from 'node:fs/promises';
 import { Gauge, Registry } from 'prom-client';
 import type { Logger } from '@chorus/logger';
 import { serveMetrics } from '@chorus/metrics-server';
@@ -15,6 +15,35 @@ export interface RepositoryHealth {
   repo: number;
   kind: string;
   ok: boolean;
+}
+
+export interface Disk {
+  /** The volumes on this disk, by name, sorted and joined with commas. */
+  volumes: string;
+  bytes: number;
+  free: number;
+}
+
+/**
+ * The disks under the volumes, each once: volumes on one disk (the usual case: Docker keeps them all in one
+ * directory) share a series that names them all, so that a full disk is one alert, not one per volume.
+ */
+export async function disks(paths: Record<string, string>): Promise<Disk[]> {
+  const byDevice = new Map<number, Disk & { names: string[] }>();
+  for (const [volume, path] of Object.entries(paths)) {
+    const read = await Promise.all([stat(path), statfs(path)]).catch(() => undefined);
+    if (!read) continue;
+    const [file, fs] = read;
+    const disk = byDevice.get(file.dev) ?? {
+      names: [],
+      volumes: '',
+      bytes: fs.blocks * fs.bsize,
+      free: fs.bavail * fs.bsize,
+    };
+    disk.names.push(volume);
+    byDevice.set(file.dev, disk);
+  }
+  return [...byDevice.values()].map(({ names, bytes, free }) => ({ volumes: names.sort().join(','), bytes, free }));
 }
 
 /** What the schedule tells the metrics. */
@@ -59,26 +88,22 @@ export class BackupMetrics implements BackupObserver {
       help: 'How often each kind of backup is due (BACKUP_EVERY)',
       registers: [this.registry],
     }).set(everyMs / 1000);
-    const disk = (
-      name: string,
-      help: string,
-      value: (s: { bsize: number; blocks: number; bavail: number }) => number,
-    ) =>
+    // One look at the disks per scrape serves both gauges.
+    let looking: Promise<Disk[]> | undefined;
+    const look = () => (looking ??= disks(paths)).finally(() => (looking = undefined));
+    const disk = (name: string, help: string, value: (d: Disk) => number) =>
       new Gauge({
         name,
         help,
-        labelNames: ['volume'],
+        labelNames: ['volumes'],
         registers: [this.registry],
         async collect() {
           this.reset();
-          for (const [volume, path] of Object.entries(paths)) {
-            const s = await statfs(path).catch(() => undefined);
-            if (s) this.set({ volume }, value(s));
-          }
+          for (const d of await look()) this.set({ volumes: d.volumes }, value(d));
         },
       });
-    disk('chorus_volume_disk_bytes', 'The size of the disk under each volume', (s) => s.blocks * s.bsize);
-    disk('chorus_volume_disk_free_bytes', 'What is free on the disk under each volume', (s) => s.bavail * s.bsize);
+    disk('chorus_volume_disk_bytes', 'The size of the disk under the volumes named', (d) => d.bytes);
+    disk('chorus_volume_disk_free_bytes', 'What is free on the disk under the volumes named', (d) => d.free);
     if (repositories) {
       let known: RepositoryHealth[] = [];
       let checkedAt = 0;
