@@ -6,7 +6,7 @@
 import { stat, statfs } from 'node:fs/promises';
 import { Gauge, Registry } from 'prom-client';
 import type { Logger } from '@chorus/logger';
-import { serveMetrics } from '@chorus/metrics-server';
+import { oncePerScrape, serveMetrics } from '@chorus/metrics-server';
 
 /** pgbackrest info costs a process and, for S3, a round trip: asked at most this often, never during a scrape. */
 export const REPOSITORY_CHECK_MS = 120_000;
@@ -89,8 +89,7 @@ export class BackupMetrics implements BackupObserver {
       registers: [this.registry],
     }).set(everyMs / 1000);
     // One look at the disks per scrape serves both gauges.
-    let looking: Promise<Disk[]> | undefined;
-    const look = () => (looking ??= disks(paths)).finally(() => (looking = undefined));
+    const look = oncePerScrape(() => disks(paths));
     const disk = (name: string, help: string, value: (d: Disk) => number) =>
       new Gauge({
         name,
@@ -99,7 +98,7 @@ export class BackupMetrics implements BackupObserver {
         registers: [this.registry],
         async collect() {
           this.reset();
-          for (const d of await look()) this.set({ volumes: d.volumes }, value(d));
+          for (const d of (await look()) ?? []) this.set({ volumes: d.volumes }, value(d));
         },
       });
     disk('chorus_volume_disk_bytes', 'The size of the disk under the volumes named', (d) => d.bytes);

@@ -8,13 +8,10 @@ import type { Request, RequestHandler } from 'express';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type pg from 'pg';
 import { defaults } from '@chorus/config';
-import { type SlotRetention, type WalArchiver, slotRetention, walArchiver } from '@chorus/db';
+import { type WalArchiver, slotRetention, walArchiver } from '@chorus/db';
 import type { Logger } from '@chorus/logger';
-import { serveMetrics } from '@chorus/metrics-server';
+import { oncePerScrape, serveMetrics } from '@chorus/metrics-server';
 import { servedCertificate } from '@chorus/tls-probe';
-
-const timeout = (ms: number) =>
-  new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref());
 
 /**
  * The pattern Express matched, with its router's mount path: by the time a response finishes, Express has
@@ -52,15 +49,11 @@ export class WebMetrics {
     certificates?: { host: string; port: number; names: string[] };
   }) {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
-    // One query per scrape, shared by both gauges (prom-client collects them concurrently).
-    let pending: Promise<SlotRetention[] | null> | undefined;
-    const slots = () =>
-      (pending ??= Promise.race([slotRetention(pool), timeout(defaults.dependencyTimeoutMs)])
-        .catch((error: Error) => {
-          log.debug({ err: error.message }, 'metrics: postgres did not answer');
-          return null;
-        })
-        .finally(() => setImmediate(() => (pending = undefined))));
+    // One query per scrape, shared by both gauges.
+    const slots = oncePerScrape(() => slotRetention(pool), {
+      timeoutMs: defaults.dependencyTimeoutMs,
+      onError: (error) => log.debug({ err: error.message }, 'metrics: postgres did not answer'),
+    });
     new Gauge({
       name: 'chorus_replication_slot_retained_wal_bytes',
       help: 'WAL Postgres keeps for each replication slot (current LSN minus the slot restart LSN)',
@@ -99,11 +92,7 @@ export class WebMetrics {
       });
     }
     // Where Postgres archives its WAL (prod): a failing or silent archiver is a backup that is not happening.
-    let archiving: Promise<WalArchiver | null> | undefined;
-    const archiver = () =>
-      (archiving ??= Promise.race([walArchiver(pool), timeout(defaults.dependencyTimeoutMs)])
-        .catch(() => null)
-        .finally(() => setImmediate(() => (archiving = undefined))));
+    const archiver = oncePerScrape(() => walArchiver(pool), { timeoutMs: defaults.dependencyTimeoutMs });
     const archiverGauge = (name: string, help: string, value: (a: WalArchiver) => number | null) =>
       new Gauge({
         name,
@@ -140,17 +129,14 @@ export class WebMetrics {
         this.set((await slots()) === null ? 0 : 1);
       },
     });
+    const ping = oncePerScrape(() => redis!.ping(), { timeoutMs: defaults.dependencyTimeoutMs });
     if (redis)
       new Gauge({
         name: 'chorus_read_store_up',
         help: '1 when Redis (the read model) answered a PING at this scrape, else 0',
         registers: [this.registry],
         async collect() {
-          const answered = await Promise.race([redis.ping(), timeout(defaults.dependencyTimeoutMs)]).then(
-            () => true,
-            () => false,
-          );
-          this.set(answered ? 1 : 0);
+          this.set((await ping()) === null ? 0 : 1);
         },
       });
   }

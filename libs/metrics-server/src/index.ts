@@ -22,3 +22,31 @@ export function serveMetrics(
   });
   return server.listen(port, () => log.info({ port }, `${name} metrics listening`));
 }
+
+/**
+ * A reading shared by the gauges one scrape collects (prom-client collects them concurrently): `read` runs
+ * once per scrape, is given up after `timeoutMs`, and a failure reads as null (`onError` is told why).
+ */
+export function oncePerScrape<T>(
+  read: () => Promise<T>,
+  { timeoutMs, onError = () => undefined }: { timeoutMs?: number; onError?: (error: Error) => void } = {},
+): () => Promise<T | null> {
+  let pending: Promise<T | null> | undefined;
+  const limit = (p: Promise<T>) =>
+    timeoutMs === undefined
+      ? p
+      : Promise.race([
+          p,
+          new Promise<never>((_, reject) =>
+            setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs).unref(),
+          ),
+        ]);
+  return () =>
+    (pending ??= limit(read())
+      .catch((error: Error) => {
+        onError(error);
+        return null;
+      })
+      // Cleared once this turn's collectors have all taken it, so the next scrape reads afresh.
+      .finally(() => setImmediate(() => (pending = undefined))));
+}
