@@ -78,9 +78,12 @@ export async function stopsAhead(
   const running = projectContainers(target.project).filter((c) => c.running);
   if (running.length === 0) return none;
   if (!running.some((c) => c.service === PROXY_SERVICE)) {
-    say(
-      'this release needs a stop: the UI moves onto the HTTPS proxy, and prod does not answer while its apps are replaced (about 30 s)',
-    );
+    // An earlier release's UI, served without the proxy, moves onto it. Without a UI (a prod being built on a
+    // new host, a restore's Postgres alone) nothing answers yet, so nothing stops.
+    if (running.some((c) => c.service === 'chorus-web'))
+      say(
+        'this release needs a stop: the UI moves onto the HTTPS proxy, and prod does not answer while its apps are replaced (about 30 s)',
+      );
     return none;
   }
   const recreated = await ctx.compose.wouldRecreate(target);
