@@ -18,15 +18,7 @@ export type ManagedAlert = z.infer<typeof alertsReply>[number];
 
 /** The alerts Alertmanager has now, firing or held back by an inhibition; undefined when it does not answer. */
 export async function managedAlerts({ compose }: Context, project: string): Promise<ManagedAlert[] | undefined> {
-  const out = await compose.execIn(project, 'alertmanager', [
-    'wget',
-    '-q',
-    '-T',
-    '5',
-    '-O',
-    '-',
-    'http://127.0.0.1:9093/api/v2/alerts?active=true',
-  ]);
+  const out = await compose.httpGetIn(project, 'alertmanager', 'http://127.0.0.1:9093/api/v2/alerts?active=true');
   if (!out) return undefined;
   try {
     const parsed = alertsReply.safeParse(JSON.parse(out));

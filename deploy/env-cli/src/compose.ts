@@ -353,6 +353,10 @@ export class Compose {
     return result.code === 0 ? result.out : undefined;
   }
 
+  /** GET of a URL from inside a project's running service (its wget, 5 s), for a port not published; undefined when it fails. */
+  httpGetIn = (project: string, service: string, url: string) =>
+    this.execIn(project, service, ['wget', '-q', '-T', '5', '-O', '-', url]);
+
   /** Runs a shell script of Kafka's tools in a project's broker container (without the broker's JVM agent). */
   kafkaTool = (project: string, script: string) =>
     this.execResult(project, 'kafka', [...KAFKA_TOOL_ENV, 'sh', '-c', script]);

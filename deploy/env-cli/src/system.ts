@@ -289,15 +289,7 @@ const alertsReply = z.object({
 
 /** Asks the project's Prometheus (its HTTP API, from inside its container: prod's is not published). */
 async function askPrometheus({ compose }: Context, project: string, path: string): Promise<unknown> {
-  const out = await compose.execIn(project, 'prometheus', [
-    'wget',
-    '-q',
-    '-T',
-    '5',
-    '-O',
-    '-',
-    `http://127.0.0.1:9090${path}`,
-  ]);
+  const out = await compose.httpGetIn(project, 'prometheus', `http://127.0.0.1:9090${path}`);
   if (!out) return undefined;
   try {
     return JSON.parse(out);

@@ -26,7 +26,7 @@ import { done, notYet, timeUntil } from '@chorus/wait';
 import { removeAppImageTags } from 'env-cli/app-images.ts';
 import { listBackups } from 'env-cli/backups.ts';
 import { deploy, rollBack } from 'env-cli/bring-up.ts';
-import { type ComposeTarget, docker } from 'env-cli/compose.ts';
+import { type ComposeTarget, docker, projectContainers } from 'env-cli/compose.ts';
 import type { Context } from 'env-cli/context.ts';
 import {
   type EarlierRelease,
@@ -285,16 +285,7 @@ async function upgradeFrom(
     if (Object.keys(writes.otherStatuses).length > 0 && !upgrade?.webStopped) {
       problems.push(`the writer got other answers: ${JSON.stringify(writes.otherStatuses)}`);
       // Why, from the web replicas still there (this release's): the errors they logged.
-      const webs = docker([
-        'ps',
-        '-aq',
-        '--filter',
-        `label=com.docker.compose.project=${project}`,
-        '--filter',
-        'label=com.docker.compose.service=chorus-web',
-      ])
-        .out.split('\n')
-        .filter(Boolean);
+      const webs = projectContainers(project, 'chorus-web').map((c) => c.id);
       for (const id of webs) {
         const logged = docker(['logs', id]);
         const failed = `${logged.out}\n${logged.err}`.split('\n').filter((l) => /request failed|"level":50/.test(l));
